@@ -1,0 +1,75 @@
+# ckpt - incremental builds from a traced checkpoint.
+# `make help` lists the targets. User CFLAGS are added to ours, not replacing
+# the warnings; PREFIX and DESTDIR work as usual.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wno-format-truncation
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS)
+
+B := build
+SHIM_SRC := preload/emit.c preload/wrap_fs.c preload/wrap_exec.c
+SHIM_OBJ := $(SHIM_SRC:preload/%.c=$(B)/preload/%.o)
+AN_SRC := $(wildcard analyzer/*.c)
+AN_LIB_OBJ := $(patsubst analyzer/%.c,$(B)/analyzer/%.o,$(filter-out analyzer/main.c,$(AN_SRC)))
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
+
+all: $(B)/libckpt.so $(B)/ckpt ## build the shim and the analyzer
+
+$(B)/preload/%.o: preload/%.c preload/*.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -D_FORTIFY_SOURCE=0 \
+		-fno-stack-protector -c -o $@ $<
+
+# Fortification is off in the shim: its wrappers are the fortified names.
+$(B)/libckpt.so: $(SHIM_OBJ)
+	$(CC) $(ALL_CFLAGS) -shared -o $@ $^ -ldl -lpthread $(LDFLAGS)
+
+$(B)/analyzer/%.o: analyzer/%.c analyzer/*.h preload/trace.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ipreload -c -o $@ $<
+
+$(B)/libckpt-analyzer.a: $(AN_LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/ckpt: $(B)/analyzer/main.o $(B)/libckpt-analyzer.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lxxhash -lelf $(LDFLAGS)
+
+$(B)/tests/unit/%: tests/unit/%.c $(B)/libckpt-analyzer.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ianalyzer -Ipreload -o $@ $^ -lcmocka -lxxhash -lelf
+
+deps: ## install the Debian packages the build and tests need (as root)
+	sh tests/install-deps.sh
+
+check: all $(UNIT_BIN) ## run the unit and end-to-end tests
+	sh tests/run-tests.sh $(UNIT_BIN)
+
+demo: all ## record the bundled example, edit a fresh copy, restore, make
+	sh examples/demo.sh
+
+bench-trace: all ## tracing overhead: untraced vs traced vs strace -f
+	sh bench/bench-trace.sh
+
+bench-restore: all ## restore vs the copy-everything approach
+	sh bench/bench-restore.sh
+
+install: all ## install ckpt and libckpt.so under $(DESTDIR)$(PREFIX)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)
+	install -m 755 $(B)/ckpt $(DESTDIR)$(BINDIR)/ckpt
+	install -m 755 $(B)/libckpt.so $(DESTDIR)$(LIBDIR)/libckpt.so
+	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+clean: ## remove build products
+	rm -rf $(B)
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		sed 's/:.*## /\t/' | expand -t 16
+
+.PHONY: all deps check demo bench-trace bench-restore install clean help
+.SECONDARY:

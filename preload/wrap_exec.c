@@ -1,0 +1,829 @@
+/*
+ * wrap_exec.c - program execution, loading, environment and network.
+ *
+ * Every way of starting a program (exec*, posix_spawn*, system, popen) puts
+ * LD_PRELOAD and CKPT_DIR back into the child's environment, so `env -i`
+ * cannot switch tracing off, and records the exec before it happens (a
+ * successful exec never returns). Programs the shim cannot follow (static,
+ * secure-exec, other ABI) are recorded as untraced, from their ELF headers.
+ *
+ * Exec wrappers may run in a vfork child: they take the pid from the kernel,
+ * and use only the stack (no malloc, no locks other than the trace lock,
+ * which the suspended parent thread does not hold).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <link.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "raw.h"
+#include "shim.h"
+
+extern char **environ;
+
+/* ---- the child's environment ----------------------------------------- */
+
+static size_t env_count(char *const *envp)
+{
+	size_t n = 0;
+	while (envp && envp[n])
+		n++;
+	return n;
+}
+
+static int starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static const char *self_lib(void)
+{
+	return shim_env_preload + sizeof "LD_PRELOAD=" - 1;
+}
+
+/*
+ * Copy envp into out[] (room for count + 3), with our LD_PRELOAD first in
+ * the list and CKPT_DIR set; CKPT_ENVIRON is dropped (only the first traced
+ * process records the environment). buf holds a combined LD_PRELOAD.
+ */
+static char **env_fix(char *const *envp, char **out, char *buf, size_t size)
+{
+	size_t k = 0;
+	int have_preload = 0;
+	for (size_t i = 0; envp && envp[i]; i++) {
+		char *e = envp[i];
+		if (starts(e, "CKPT_DIR=") || starts(e, "CKPT_ENVIRON="))
+			continue;
+		if (starts(e, "LD_PRELOAD=")) {
+			have_preload = 1;
+			if (!strstr(e, self_lib())) {
+				snprintf(buf, size, "%s %s", shim_env_preload,
+					 e + sizeof "LD_PRELOAD=" - 1);
+				e = buf;
+			}
+		}
+		out[k++] = e;
+	}
+	if (!have_preload)
+		out[k++] = shim_env_preload;
+	out[k++] = shim_env_dir;
+	out[k] = NULL;
+	return out;
+}
+
+#define FIXED_ENV(var, envp)                                              \
+	size_t var##_n = env_count(envp);                                 \
+	char *var##_v[var##_n + 3];                                       \
+	char var##_buf[PATH_MAX * 2 + 64];                                \
+	char **var = shim_env_preload[0]                                  \
+			     ? env_fix(envp, var##_v, var##_buf,          \
+				       sizeof var##_buf)                  \
+			     : (char **)(envp)
+
+/* ---- what cannot be traced -------------------------------------------- */
+
+static int classify_elf(int fd, const unsigned char *hdr, long n)
+{
+	if (n < EI_NIDENT || memcmp(hdr, ELFMAG, SELFMAG) != 0)
+		return 0;
+	if (hdr[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32))
+		return CKPT_UT_ABI;
+	const ElfW(Ehdr) *eh = (const void *)hdr;
+	if ((size_t)n < sizeof *eh || eh->e_phentsize != sizeof(ElfW(Phdr)))
+		return 0;
+	ElfW(Phdr) ph[64];
+	size_t count = eh->e_phnum < 64 ? eh->e_phnum : 64;
+	long got = raw_pread(fd, ph, (long)(count * sizeof ph[0]),
+			     (long)eh->e_phoff);
+	if (got < (long)(count * sizeof ph[0]))
+		return 0;
+	for (size_t i = 0; i < count; i++)
+		if (ph[i].p_type == PT_INTERP)
+			return 0;
+	return CKPT_UT_STATIC;
+}
+
+/* 0 if an exec of `path` will be traced, else an enum ckpt_untraced. */
+static int classify(const char *path, int depth)
+{
+	struct stat st;
+	if (raw6(SYS_newfstatat, AT_FDCWD, (long)path, (long)&st, 0, 0, 0) < 0)
+		return 0;
+	if (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
+	    ((st.st_mode & S_ISGID) && st.st_gid != getegid()))
+		return CKPT_UT_SETID;
+	if (raw6(SYS_getxattr, (long)path, (long)"security.capability", 0, 0,
+		 0, 0) > 0)
+		return CKPT_UT_CAPS;
+	int fd = raw_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	unsigned char hdr[sizeof(ElfW(Ehdr)) > 256 ? sizeof(ElfW(Ehdr)) : 256];
+	long n = raw_pread(fd, hdr, sizeof hdr - 1, 0);
+	int why = 0;
+	if (n > 2 && hdr[0] == '#' && hdr[1] == '!' && depth == 0) {
+		hdr[n] = 0;
+		char *p = (char *)hdr + 2;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		char *end = p + strcspn(p, " \t\n");
+		*end = 0;
+		why = *p ? classify(p, 1) : 0;
+	} else if (n > 0) {
+		why = classify_elf(fd, hdr, n);
+	}
+	raw_close(fd);
+	return why;
+}
+
+/* ---- exec records ------------------------------------------------------ */
+
+/* Record that `pid` is about to exec `path` (absolute) with argv. */
+static void note_exec(pid_t pid, const char *path, char *const argv[],
+		      uint64_t flags)
+{
+	size_t argc = env_count(argv);
+	if (argc > 4096)
+		argc = 4096;
+	const char *strs[argc + 1];
+	strs[0] = path;
+	for (size_t i = 0; i < argc; i++)
+		strs[i + 1] = argv[i];
+	rec_strings(CKPT_EXEC, pid, argc | flags, 0, (int)argc + 1, strs);
+	int why = classify(path, 0);
+	if (why)
+		rec_strings(CKPT_UNTRACED, pid, (uint64_t)why, 0, 1, &path);
+}
+
+static void note_exec_failed(pid_t pid, const char *path, int err)
+{
+	rec_strings(CKPT_EXEC, pid, CKPT_EXEC_FAILED, err, 1, &path);
+}
+
+/*
+ * Resolve `file` the way execvp does, recording each PATH candidate that is
+ * not there (a program that appears earlier in PATH later changes what
+ * runs). Returns the path to record: `out`, or `file` if not found.
+ */
+static const char *path_search(pid_t pid, const char *file, char *out,
+			       size_t size)
+{
+	if (strchr(file, '/'))
+		return shim_abspath(AT_FDCWD, file, out, size);
+	const char *path = NULL;
+	for (char **e = environ; e && *e; e++)
+		if (starts(*e, "PATH="))
+			path = *e + 5;
+	if (!path)
+		path = "/bin:/usr/bin";
+	for (const char *p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		char cand[PATH_MAX], abs[PATH_MAX * 2];
+		int len = snprintf(cand, sizeof cand, "%.*s%s%s", (int)(end - p),
+				   p, end == p ? "" : "/", file);
+		if (len > 0 && (size_t)len < sizeof cand) {
+			const char *a = shim_abspath(AT_FDCWD, cand, abs,
+						     sizeof abs);
+			long r = raw6(SYS_faccessat, AT_FDCWD, (long)a, X_OK, 0,
+				      0, 0);
+			if (r == 0) {
+				snprintf(out, size, "%s", a);
+				return out;
+			}
+			rec_strings(CKPT_STAT, pid, 0, (int)-r, 1, &a);
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	return file;
+}
+
+static int (*real_execve)(const char *, char *const[], char *const[]);
+static int (*real_execvpe)(const char *, char *const[], char *const[]);
+static int (*real_fexecve)(int, char *const[], char *const[]);
+static int (*real_execveat)(int, const char *, char *const[], char *const[],
+			    int);
+
+static int do_execve(const char *path, char *const argv[], char *const envp[])
+{
+	if (!REAL(execve)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	pid_t pid = raw_getpid();
+	char abs[PATH_MAX * 2];
+	FIXED_ENV(env, envp);
+	note_exec(pid, shim_abspath(AT_FDCWD, path, abs, sizeof abs), argv, 0);
+	int r = real_execve(path, argv, env);
+	note_exec_failed(pid, path, errno);
+	return r;
+}
+
+static int do_execvpe(const char *file, char *const argv[],
+		      char *const envp[])
+{
+	if (!REAL(execvpe)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	pid_t pid = raw_getpid();
+	char found[PATH_MAX * 2];
+	FIXED_ENV(env, envp);
+	note_exec(pid, path_search(pid, file, found, sizeof found), argv, 0);
+	int r = real_execvpe(file, argv, env);
+	note_exec_failed(pid, file, errno);
+	return r;
+}
+
+CKPT_EXPORT int execve(const char *path, char *const argv[],
+		       char *const envp[])
+{
+	return do_execve(path, argv, envp);
+}
+
+CKPT_EXPORT int execv(const char *path, char *const argv[])
+{
+	return do_execve(path, argv, environ);
+}
+
+CKPT_EXPORT int execvp(const char *file, char *const argv[])
+{
+	return do_execvpe(file, argv, environ);
+}
+
+CKPT_EXPORT int execvpe(const char *file, char *const argv[],
+			char *const envp[])
+{
+	return do_execvpe(file, argv, envp);
+}
+
+/* execl, execle, execlp: gather the variadic list on the stack. */
+#define GATHER_ARGS(first, argv, ap_end)                                  \
+	va_list ap;                                                       \
+	size_t argc_ = 1;                                                 \
+	va_start(ap, first);                                              \
+	while (va_arg(ap, char *))                                        \
+		argc_++;                                                  \
+	va_end(ap);                                                       \
+	char *argv[argc_ + 1];                                            \
+	argv[0] = (char *)(first);                                        \
+	va_start(ap, first);                                              \
+	for (size_t i_ = 1; i_ <= argc_; i_++)                            \
+		argv[i_] = va_arg(ap, char *);                            \
+	ap_end;                                                           \
+	va_end(ap)
+
+CKPT_EXPORT int execl(const char *path, const char *arg, ...)
+{
+	GATHER_ARGS(arg, argv, (void)0);
+	return do_execve(path, argv, environ);
+}
+
+CKPT_EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	GATHER_ARGS(arg, argv, (void)0);
+	return do_execvpe(file, argv, environ);
+}
+
+CKPT_EXPORT int execle(const char *path, const char *arg, ...)
+{
+	char *const *envp;
+	GATHER_ARGS(arg, argv, envp = va_arg(ap, char *const *));
+	return do_execve(path, argv, envp);
+}
+
+CKPT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	if (!REAL(fexecve)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	pid_t pid = raw_getpid();
+	char link[64], path[PATH_MAX];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	long n = raw_readlink(link, path, sizeof path - 1);
+	path[n > 0 ? n : 0] = 0;
+	FIXED_ENV(env, envp);
+	note_exec(pid, path, argv, 0);
+	int r = real_fexecve(fd, argv, env);
+	note_exec_failed(pid, path, errno);
+	return r;
+}
+
+CKPT_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
+			 char *const envp[], int flags)
+{
+	if (!REAL(execveat)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	pid_t pid = raw_getpid();
+	char abs[PATH_MAX * 2];
+	const char *p = (flags & AT_EMPTY_PATH) && !*path
+				? shim_abspath(dirfd, ".", abs, sizeof abs)
+				: shim_abspath(dirfd, path, abs, sizeof abs);
+	FIXED_ENV(env, envp);
+	note_exec(pid, p, argv, 0);
+	int r = real_execveat(dirfd, path, argv, env, flags);
+	note_exec_failed(pid, p, errno);
+	return r;
+}
+
+/* ---- posix_spawn -------------------------------------------------------- */
+
+/*
+ * glibc's file-action list is opaque, so the add* calls are noted in a side
+ * table keyed by the list's address; posix_spawn records the child's opens
+ * (relative to any chdir action before them) once it knows the child's pid.
+ */
+struct fa_note {
+	const posix_spawn_file_actions_t *fa;
+	int op;			/* CKPT_READ/WRITE for open, CKPT_CHDIR */
+	int flags;
+	char *path;
+	struct fa_note *next;
+};
+
+static pthread_mutex_t fa_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fa_note *fa_notes;	/* newest first */
+
+static void fa_add(const posix_spawn_file_actions_t *fa, int op, int flags,
+		   const char *path)
+{
+	struct fa_note *n = malloc(sizeof *n);
+	if (!n)
+		return;
+	*n = (struct fa_note){ fa, op, flags, strdup(path ? path : ""), NULL };
+	pthread_mutex_lock(&fa_lock);
+	n->next = fa_notes;
+	fa_notes = n;
+	pthread_mutex_unlock(&fa_lock);
+}
+
+static void fa_forget(const posix_spawn_file_actions_t *fa)
+{
+	pthread_mutex_lock(&fa_lock);
+	for (struct fa_note **p = &fa_notes; *p;) {
+		struct fa_note *n = *p;
+		if (n->fa == fa) {
+			*p = n->next;
+			free(n->path);
+			free(n);
+		} else {
+			p = &n->next;
+		}
+	}
+	pthread_mutex_unlock(&fa_lock);
+}
+
+/* Record the child's file actions, oldest first. */
+static void fa_record(const posix_spawn_file_actions_t *fa, pid_t child)
+{
+	if (!fa)
+		return;
+	pthread_mutex_lock(&fa_lock);
+	struct fa_note *list[256];
+	int n = 0;
+	for (struct fa_note *p = fa_notes; p && n < 256; p = p->next)
+		if (p->fa == fa)
+			list[n++] = p;
+	char cwd[PATH_MAX * 2];
+	snprintf(cwd, sizeof cwd, "%s", shim_cwd);
+	for (int i = n - 1; i >= 0; i--) {
+		char buf[PATH_MAX * 4];
+		const char *p = list[i]->path;
+		if (p[0] != '/') {
+			snprintf(buf, sizeof buf, "%s/%s", cwd, p);
+			p = buf;
+		}
+		if (list[i]->op == CKPT_CHDIR)
+			snprintf(cwd, sizeof cwd, "%s", p);
+		else
+			rec_strings(list[i]->op, child, (unsigned)list[i]->flags,
+				    0, 1, &p);
+	}
+	pthread_mutex_unlock(&fa_lock);
+}
+
+static int (*real_posix_spawn_file_actions_init)(posix_spawn_file_actions_t *);
+CKPT_EXPORT int posix_spawn_file_actions_init(posix_spawn_file_actions_t *fa)
+{
+	fa_forget(fa);
+	if (!REAL(posix_spawn_file_actions_init))
+		return ENOSYS;
+	return real_posix_spawn_file_actions_init(fa);
+}
+
+static int (*real_posix_spawn_file_actions_destroy)(
+	posix_spawn_file_actions_t *);
+CKPT_EXPORT int
+posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *fa)
+{
+	fa_forget(fa);
+	if (!REAL(posix_spawn_file_actions_destroy))
+		return ENOSYS;
+	return real_posix_spawn_file_actions_destroy(fa);
+}
+
+static int (*real_posix_spawn_file_actions_addopen)(
+	posix_spawn_file_actions_t *, int, const char *, int, mode_t);
+CKPT_EXPORT int
+posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *fa, int fd,
+				 const char *path, int flags, mode_t mode)
+{
+	if (!REAL(posix_spawn_file_actions_addopen))
+		return ENOSYS;
+	int r = real_posix_spawn_file_actions_addopen(fa, fd, path, flags, mode);
+	int acc = flags & O_ACCMODE;
+	if (r == 0)
+		fa_add(fa,
+		       acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC))
+			       ? CKPT_WRITE
+			       : CKPT_READ,
+		       flags, path);
+	return r;
+}
+
+static int (*real_posix_spawn_file_actions_addchdir_np)(
+	posix_spawn_file_actions_t *, const char *);
+CKPT_EXPORT int
+posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *fa,
+				     const char *path)
+{
+	if (!REAL(posix_spawn_file_actions_addchdir_np))
+		return ENOSYS;
+	int r = real_posix_spawn_file_actions_addchdir_np(fa, path);
+	if (r == 0)
+		fa_add(fa, CKPT_CHDIR, 0, path);
+	return r;
+}
+
+static int (*real_posix_spawn)(pid_t *, const char *,
+			       const posix_spawn_file_actions_t *,
+			       const posix_spawnattr_t *, char *const[],
+			       char *const[]);
+static int (*real_posix_spawnp)(pid_t *, const char *,
+				const posix_spawn_file_actions_t *,
+				const posix_spawnattr_t *, char *const[],
+				char *const[]);
+
+static void note_spawn(pid_t child, const char *path, char *const argv[],
+		       const posix_spawn_file_actions_t *fa)
+{
+	fa_record(fa, child);
+	note_exec(child, path, argv, CKPT_EXEC_SPAWN);
+}
+
+CKPT_EXPORT int posix_spawn(pid_t *pid, const char *path,
+			    const posix_spawn_file_actions_t *fa,
+			    const posix_spawnattr_t *attr, char *const argv[],
+			    char *const envp[])
+{
+	if (!REAL(posix_spawn))
+		return ENOSYS;
+	pid_t child = 0;
+	char abs[PATH_MAX * 2];
+	FIXED_ENV(env, envp);
+	int r = real_posix_spawn(&child, path, fa, attr, argv, env);
+	if (r == 0)
+		note_spawn(child, shim_abspath(AT_FDCWD, path, abs, sizeof abs),
+			   argv, fa);
+	if (pid)
+		*pid = child;
+	return r;
+}
+
+CKPT_EXPORT int posix_spawnp(pid_t *pid, const char *file,
+			     const posix_spawn_file_actions_t *fa,
+			     const posix_spawnattr_t *attr, char *const argv[],
+			     char *const envp[])
+{
+	if (!REAL(posix_spawnp))
+		return ENOSYS;
+	pid_t child = 0;
+	char found[PATH_MAX * 2];
+	const char *path = path_search(shim_pid, file, found, sizeof found);
+	FIXED_ENV(env, envp);
+	int r = real_posix_spawnp(&child, file, fa, attr, argv, env);
+	if (r == 0)
+		note_spawn(child, path, argv, fa);
+	if (pid)
+		*pid = child;
+	return r;
+}
+
+/* ---- system, popen: they pass the program's own environ on ------------- */
+
+/*
+ * If the program removed LD_PRELOAD or CKPT_DIR from its environment, put
+ * them back for the duration of the call, then restore exactly what was
+ * there. Returns 1 if something was changed.
+ */
+static int env_patch(char **saved_preload, char **saved_dir)
+{
+	const char *pre = NULL, *dir = NULL;
+	for (char **e = environ; e && *e; e++) {
+		if (starts(*e, "LD_PRELOAD="))
+			pre = *e + sizeof "LD_PRELOAD=" - 1;
+		else if (starts(*e, "CKPT_DIR="))
+			dir = *e + sizeof "CKPT_DIR=" - 1;
+	}
+	const char *want_dir = shim_env_dir + sizeof "CKPT_DIR=" - 1;
+	if (!shim_env_preload[0] ||
+	    (pre && strstr(pre, self_lib()) && dir && !strcmp(dir, want_dir)))
+		return 0;
+	*saved_preload = pre ? strdup(pre) : NULL;
+	*saved_dir = dir ? strdup(dir) : NULL;
+	setenv("LD_PRELOAD", self_lib(), 1);
+	setenv("CKPT_DIR", want_dir, 1);
+	return 1;
+}
+
+static void env_unpatch(char *pre, char *dir)
+{
+	int e = errno;
+	if (pre)
+		setenv("LD_PRELOAD", pre, 1);
+	else
+		unsetenv("LD_PRELOAD");
+	if (dir)
+		setenv("CKPT_DIR", dir, 1);
+	else
+		unsetenv("CKPT_DIR");
+	free(pre);
+	free(dir);
+	errno = e;
+}
+
+static int (*real_system)(const char *);
+CKPT_EXPORT int system(const char *cmd)
+{
+	if (!REAL(system))
+		return -1;
+	char *pre = NULL, *dir = NULL;
+	int patched = cmd && env_patch(&pre, &dir);
+	int r = real_system(cmd);
+	if (patched)
+		env_unpatch(pre, dir);
+	return r;
+}
+
+static FILE *(*real_popen)(const char *, const char *);
+CKPT_EXPORT FILE *popen(const char *cmd, const char *type)
+{
+	if (!REAL(popen))
+		return NULL;
+	char *pre = NULL, *dir = NULL;
+	int patched = env_patch(&pre, &dir);
+	FILE *f = real_popen(cmd, type);
+	if (patched)
+		env_unpatch(pre, dir);
+	return f;
+}
+
+/* ---- dlopen, getenv ---------------------------------------------------- */
+
+static void *(*real_dlopen)(const char *, int);
+CKPT_EXPORT void *dlopen(const char *file, int flags)
+{
+	if (!REAL(dlopen))
+		return NULL;
+	void *h = real_dlopen(file, flags);
+	struct link_map *lm = NULL;
+	if (h && file && dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm &&
+	    lm->l_name && lm->l_name[0] == '/')
+		rec_path(CKPT_LOAD, AT_FDCWD, lm->l_name, 0, 0);
+	else if (!h && file && strchr(file, '/'))
+		rec_path(CKPT_LOAD, AT_FDCWD, file, 0, ENOENT);
+	return h;
+}
+
+/* Names already recorded by this process: each is recorded once. */
+static uint64_t env_seen[1024];
+
+void shim_getenv_forget(void)
+{
+	memset(env_seen, 0, sizeof env_seen);
+}
+
+static void note_getenv(const char *name, int found)
+{
+	if (!name)
+		return;
+	uint64_t h = 1469598103934665603ull;
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	h |= 1;
+	for (unsigned i = 0, k = (unsigned)h; i < 1024; i++, k++) {
+		uint64_t *slot = &env_seen[k & 1023];
+		uint64_t old = __atomic_load_n(slot, __ATOMIC_RELAXED);
+		if (old == h)
+			return;
+		if (old == 0 && __atomic_compare_exchange_n(
+					slot, &old, h, 0, __ATOMIC_RELAXED,
+					__ATOMIC_RELAXED))
+			break;
+	}
+	rec_strings(CKPT_GETENV, 0, 0, found ? 0 : ENOENT, 1, &name);
+}
+
+static char *(*real_getenv)(const char *);
+CKPT_EXPORT char *getenv(const char *name)
+{
+	if (!REAL(getenv))
+		return NULL;
+	char *v = real_getenv(name);
+	note_getenv(name, v != NULL);
+	return v;
+}
+
+static char *(*real_secure_getenv)(const char *);
+CKPT_EXPORT char *secure_getenv(const char *name)
+{
+	if (!REAL(secure_getenv))
+		return NULL;
+	char *v = real_secure_getenv(name);
+	note_getenv(name, v != NULL);
+	return v;
+}
+
+/* ---- network ------------------------------------------------------------ */
+
+static void note_connect(const struct sockaddr *sa, socklen_t len, int err)
+{
+	char buf[PATH_MAX + 16], ip[INET6_ADDRSTRLEN];
+	const char *s = buf;
+	if (!sa || len < sizeof sa->sa_family)
+		return;
+	if (sa->sa_family == AF_UNIX) {
+		const struct sockaddr_un *un = (const void *)sa;
+		size_t n = len - offsetof(struct sockaddr_un, sun_path);
+		if (n > 0 && un->sun_path[0] == 0)
+			snprintf(buf, sizeof buf, "unix:@%.*s", (int)n - 1,
+				 un->sun_path + 1);
+		else
+			snprintf(buf, sizeof buf, "unix:%.*s", (int)n,
+				 un->sun_path);
+	} else if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
+		snprintf(buf, sizeof buf, "%s:%u", ip, ntohs(in->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+		snprintf(buf, sizeof buf, "[%s]:%u", ip, ntohs(in6->sin6_port));
+	} else {
+		return;
+	}
+	rec_strings(CKPT_CONNECT, 0, 0, err, 1, &s);
+}
+
+static int (*real_connect)(int, const struct sockaddr *, socklen_t);
+CKPT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	if (!REAL(connect)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	int r = real_connect(fd, sa, len);
+	int e = errno;
+	note_connect(sa, len, r < 0 ? e : 0);
+	errno = e;
+	return r;
+}
+
+static int (*real_getaddrinfo)(const char *, const char *,
+			       const struct addrinfo *, struct addrinfo **);
+CKPT_EXPORT int getaddrinfo(const char *node, const char *service,
+			    const struct addrinfo *hints,
+			    struct addrinfo **res)
+{
+	if (!REAL(getaddrinfo))
+		return EAI_SYSTEM;
+	int r = real_getaddrinfo(node, service, hints, res);
+	if (node)
+		rec_strings(CKPT_RESOLVE, 0, 0, r ? ENOENT : 0, 1, &node);
+	return r;
+}
+
+static struct hostent *(*real_gethostbyname)(const char *);
+CKPT_EXPORT struct hostent *gethostbyname(const char *name)
+{
+	if (!REAL(gethostbyname))
+		return NULL;
+	struct hostent *h = real_gethostbyname(name);
+	if (name)
+		rec_strings(CKPT_RESOLVE, 0, 0, h ? 0 : ENOENT, 1, &name);
+	return h;
+}
+
+/* ---- syscall(): the file-related numbers -------------------------------- */
+
+static long (*real_syscall)(long, ...);
+
+static void note_syscall(long n, const long *a, long r)
+{
+	int err = r < 0 ? errno : 0;
+	const char *p0 = (const char *)a[0], *p1 = (const char *)a[1];
+	switch (n) {
+#ifdef SYS_open
+	case SYS_open:
+		rec_open_flags(AT_FDCWD, p0, (int)a[1], err);
+		break;
+	case SYS_stat:
+	case SYS_lstat:
+	case SYS_access:
+		rec_path(CKPT_STAT, AT_FDCWD, p0, 0, err);
+		break;
+	case SYS_unlink:
+		rec_path(CKPT_UNLINK, AT_FDCWD, p0, 0, err);
+		break;
+	case SYS_mkdir:
+		rec_path(CKPT_MKDIR, AT_FDCWD, p0, 0, err);
+		break;
+	case SYS_rmdir:
+		rec_path(CKPT_RMDIR, AT_FDCWD, p0, 0, err);
+		break;
+	case SYS_rename:
+		rec_path2(CKPT_RENAME, AT_FDCWD, p0, AT_FDCWD, p1, err);
+		break;
+#endif
+	case SYS_openat:
+		rec_open_flags((int)a[0], p1, (int)a[2], err);
+		break;
+	case SYS_openat2:
+		rec_open_flags((int)a[0], p1,
+			       a[2] ? (int)*(const uint64_t *)a[2] : 0, err);
+		break;
+	case SYS_newfstatat:
+	case SYS_statx:
+	case SYS_faccessat:
+	case SYS_faccessat2:
+		rec_path(CKPT_STAT, (int)a[0], p1, 0, err);
+		break;
+	case SYS_unlinkat:
+		rec_path((a[2] & AT_REMOVEDIR) ? CKPT_RMDIR : CKPT_UNLINK,
+			 (int)a[0], p1, 0, err);
+		break;
+	case SYS_mkdirat:
+		rec_path(CKPT_MKDIR, (int)a[0], p1, 0, err);
+		break;
+	case SYS_renameat:
+	case SYS_renameat2:
+		rec_path2(CKPT_RENAME, (int)a[0], p1, (int)a[2],
+			  (const char *)a[3], err);
+		break;
+	case SYS_chdir:
+	case SYS_fchdir:
+		if (r == 0)
+			shim_cwd_refresh();
+		break;
+	}
+}
+
+CKPT_EXPORT long syscall(long n, ...)
+{
+	long a[6];
+	va_list ap;
+	va_start(ap, n);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if (!REAL(syscall)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (n == SYS_execve) {
+		/* Raw execve: the environment is the caller's, as given. */
+		pid_t pid = raw_getpid();
+		char abs[PATH_MAX * 2];
+		const char *p = shim_abspath(AT_FDCWD, (const char *)a[0], abs,
+					     sizeof abs);
+		note_exec(pid, p, (char *const *)a[1], 0);
+		int ours = 0;
+		for (char *const *e = (char *const *)a[2]; e && *e; e++)
+			ours |= starts(*e, "LD_PRELOAD=") && strstr(*e, self_lib());
+		if (!ours)
+			rec_strings(CKPT_UNTRACED, pid, CKPT_UT_RAW, 0, 1, &p);
+	}
+	long r = real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+	int e = errno;
+	note_syscall(n, a, r);
+	errno = e;
+	return r;
+}
