@@ -1,0 +1,75 @@
+/*
+ * ckpt.h - what the analyzer's files share: errors, memory, paths, hashing.
+ *
+ * Library code reports an error with error() and returns -1; only the
+ * command layer (cmd_*.c) decides to exit. Internal invariants use assert.
+ */
+#ifndef CKPT_CKPT_H
+#define CKPT_CKPT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define CKPT_VERSION "0.1"
+
+/* ---- errors and memory (util.c) ---- */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define GROW(arr, nr, alloc)                                              \
+	do {                                                              \
+		if ((nr) >= (alloc)) {                                    \
+			(alloc) = (alloc) ? (alloc) * 2 : 16;             \
+			(arr) = xrealloc((arr), (alloc) * sizeof *(arr)); \
+		}                                                         \
+	} while (0)
+
+/* Progress on stderr, only when it is a terminal. */
+void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void progress_done(void);
+
+uint64_t now_ns(void);
+
+/* A JSON string literal (bytes >= 0x80 are passed through as UTF-8). */
+void json_string(FILE *f, const char *s);
+
+/* ---- paths (path.c) ---- */
+/* Lexically normalise an absolute path in place: "//", "/./", "/x/../". */
+void path_normalize(char *path);
+/* If path is root itself or under it, the part after "root/" ("" for root
+ * itself); else NULL. */
+const char *path_under(const char *path, const char *root);
+/* A stored relative path is safe: not absolute, no ".." component, not
+ * empty, no NUL. */
+int path_is_safe_relative(const char *rel);
+/* No component of root/rel (below root) is a symlink, so writing there
+ * stays inside root. 1 = safe, 0 = not. Missing components are fine. */
+int path_stays_inside(const char *root, const char *rel);
+/* mkdir -p of the directories above root/rel; -1 on error. */
+int path_mkdirs_for(const char *root, const char *rel);
+/* Escape/unescape for one-token-per-field text (%XX for space, %, \n...). */
+char *path_escape(const char *s);
+int path_unescape(char *s);
+
+/* ---- hashing (hash.c) ---- */
+struct hash128 {
+	uint64_t hi, lo;
+};
+#define HASH_HEX 33
+int hash_file(const char *path, struct hash128 *out);	/* -1: errno */
+void hash_bytes(const void *p, size_t n, struct hash128 *out);
+void hash_to_hex(const struct hash128 *h, char out[HASH_HEX]);
+int hash_from_hex(const char *s, struct hash128 *out);
+int hash_equal(const struct hash128 *a, const struct hash128 *b);
+/* Hash of a directory listing: sorted names with their file types. */
+int hash_listing(const char *path, struct hash128 *out);
+
+#endif

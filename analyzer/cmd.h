@@ -1,0 +1,29 @@
+/*
+ * cmd.h - the subcommands, one file each (cmd_NAME.c), dispatched from the
+ * table in main.c. Each returns the process exit status.
+ */
+#ifndef CKPT_CMD_H
+#define CKPT_CMD_H
+
+int cmd_record(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_compdb(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+
+/* Exit status for wrong usage (as getopt-based tools do). */
+#define EXIT_USAGE 2
+
+/* Locate libckpt.so for `record`: $CKPT_LIB, next to the ckpt binary, or
+ * ../lib from it. Returns a malloc'd path or NULL. */
+char *find_shim(void);
+
+/* Shared option parsing: -d DIR / --dir DIR. Returns 1 if argv[*i] was
+ * that option (and consumed its argument), 0 if not, -1 on error. */
+int opt_dir(int argc, char **argv, int *i, const char **dir);
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * path.c - lexical path handling and the checks that keep restore inside
+ * the root. Normalisation is lexical ("a/b/../c" is "a/c") as in the shim's
+ * records; path_stays_inside() is what refuses symlinks on the way.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ckpt.h"
+
+void path_normalize(char *path)
+{
+	char *out = path;
+	const char *in = path;
+	if (*in != '/')
+		return;
+	while (*in) {
+		while (*in == '/')
+			in++;
+		const char *end = strchrnul(in, '/');
+		size_t n = (size_t)(end - in);
+		if (n == 0 || (n == 1 && in[0] == '.')) {
+			/* skip */
+		} else if (n == 2 && in[0] == '.' && in[1] == '.') {
+			while (out > path && *--out != '/')
+				;
+		} else {
+			*out++ = '/';
+			memmove(out, in, n);
+			out += n;
+		}
+		in = end;
+	}
+	if (out == path)
+		*out++ = '/';
+	*out = 0;
+}
+
+const char *path_under(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+	if (n == 1 && root[0] == '/')
+		return path + 1;
+	if (strncmp(path, root, n) != 0)
+		return NULL;
+	if (path[n] == 0)
+		return path + n;
+	if (path[n] == '/')
+		return path + n + 1;
+	return NULL;
+}
+
+int path_is_safe_relative(const char *rel)
+{
+	if (!rel || !*rel || rel[0] == '/')
+		return 0;
+	for (const char *p = rel; *p;) {
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		p = *end ? end + 1 : end;
+	}
+	return 1;
+}
+
+int path_stays_inside(const char *root, const char *rel)
+{
+	if (!path_is_safe_relative(rel))
+		return 0;
+	char *buf = xasprintf("%s/%s", root, rel);
+	char *p = buf + strlen(root) + 1;
+	int ok = 1;
+	for (;;) {
+		char *slash = strchr(p, '/');
+		if (!slash)
+			break;
+		*slash = 0;
+		struct stat st;
+		if (lstat(buf, &st) == 0 && !S_ISDIR(st.st_mode))
+			ok = 0;		/* a symlink (or file) on the way */
+		*slash = '/';
+		if (!ok)
+			break;
+		p = slash + 1;
+	}
+	free(buf);
+	return ok;
+}
+
+int path_mkdirs_for(const char *root, const char *rel)
+{
+	char *buf = xasprintf("%s/%s", root, rel);
+	int rc = 0;
+	for (char *p = buf + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		*p = 0;
+		if (mkdir(buf, 0777) < 0 && errno != EEXIST) {
+			rc = error_errno("cannot create directory %s", buf);
+			break;
+		}
+		*p = '/';
+	}
+	free(buf);
+	return rc;
+}
+
+static int needs_escape(unsigned char c)
+{
+	return c <= ' ' || c == '%' || c == 0x7f;
+}
+
+char *path_escape(const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const void *)s; *p; p++)
+		n += needs_escape(*p) ? 3 : 1;
+	char *out = xmalloc(n + 1), *o = out;
+	for (const unsigned char *p = (const void *)s; *p; p++) {
+		if (needs_escape(*p))
+			o += sprintf(o, "%%%02X", *p);
+		else
+			*o++ = (char)*p;
+	}
+	*o = 0;
+	return out;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int path_unescape(char *s)
+{
+	char *o = s;
+	for (char *p = s; *p; p++) {
+		if (*p != '%') {
+			*o++ = *p;
+			continue;
+		}
+		int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+			return -1;
+		*o++ = (char)(hi * 16 + lo);
+		p += 2;
+	}
+	*o = 0;
+	return 0;
+}

@@ -1,0 +1,210 @@
+/*
+ * trace.c - reading the trace files written by libckpt.so.
+ *
+ * Files are mapped read-only and checked record by record: a record must be
+ * at least a header long, 8-byte aligned, inside the file and inside its
+ * window, with a known op and its strings inside it. A file that simply
+ * ends (a process killed while the file grew, a copy cut short) is fine; a
+ * record that does not parse is an error that names the file and offset.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ckpt.h"
+#include "trace_read.h"
+
+static const char *const op_names[CKPT_OP_MAX] = {
+	[CKPT_PAD] = "pad",	      [CKPT_START] = "start",
+	[CKPT_EXEC] = "exec",	      [CKPT_UNTRACED] = "untraced",
+	[CKPT_READ] = "read",	      [CKPT_WRITE] = "write",
+	[CKPT_STAT] = "stat",	      [CKPT_READDIR] = "readdir",
+	[CKPT_UNLINK] = "unlink",     [CKPT_RENAME] = "rename",
+	[CKPT_LINK] = "link",	      [CKPT_SYMLINK] = "symlink",
+	[CKPT_MKDIR] = "mkdir",	      [CKPT_RMDIR] = "rmdir",
+	[CKPT_CHDIR] = "chdir",	      [CKPT_TRUNCATE] = "truncate",
+	[CKPT_UTIME] = "utime",	      [CKPT_CHMOD] = "chmod",
+	[CKPT_GETENV] = "getenv",     [CKPT_LOAD] = "load",
+	[CKPT_CONNECT] = "connect",   [CKPT_RESOLVE] = "resolve",
+	[CKPT_ENVIRON] = "environ",
+};
+
+const char *op_name(int op)
+{
+	return op >= 0 && op < CKPT_OP_MAX && op_names[op] ? op_names[op]
+							    : "?";
+}
+
+int op_from_name(const char *name)
+{
+	for (int i = 0; i < CKPT_OP_MAX; i++)
+		if (op_names[i] && !strcmp(op_names[i], name))
+			return i;
+	return -1;
+}
+
+const char *event_str(const struct event *e, int i)
+{
+	const char *s = e->str;
+	while (i-- > 0)
+		s += strlen(s) + 1;
+	return s;
+}
+
+/* Check one record at `off`; returns its length, 0 at the end, -1 bad. */
+static long check_record(const char *base, size_t size, size_t off,
+			 uint32_t window, const char *file)
+{
+	if (size - off < sizeof(uint32_t))
+		return 0;
+	const struct ckpt_rec *r = (const void *)(base + off);
+	if (r->len == 0)
+		return 0;
+	if (size - off < sizeof *r || size - off < r->len)
+		return 0;	/* cut short: tolerated as the end */
+	if (r->len < sizeof *r || r->len % 8 ||
+	    off / window != (off + r->len - 1) / window)
+		return error("%s: corrupt record at offset %zu (length %u)",
+			     file, off, r->len);
+	if (r->op >= CKPT_OP_MAX)
+		return error("%s: unknown operation %u at offset %zu", file,
+			     r->op, off);
+	const char *s = base + off + sizeof *r, *end = base + off + r->len;
+	for (int i = 0; i < r->nstr; i++) {
+		const char *nul = memchr(s, 0, (size_t)(end - s));
+		if (!nul)
+			return error("%s: corrupt record at offset %zu "
+				     "(string %d runs past its end)",
+				     file, off, i);
+		s = nul + 1;
+	}
+	return r->len;
+}
+
+static int parse_file(struct trace *t, const char *path, const char *base,
+		      size_t size)
+{
+	const struct ckpt_file_header *fh = (const void *)base;
+	if (size < sizeof *fh || memcmp(fh->magic, CKPT_TRACE_MAGIC, 8) != 0)
+		return error("%s: not a ckpt trace file (bad magic at offset 0)",
+			     path);
+	if (fh->version != CKPT_TRACE_VERSION)
+		return error("%s: trace format version %u, this ckpt reads %u",
+			     path, fh->version, CKPT_TRACE_VERSION);
+	if (fh->window < 4096 || fh->window % 8)
+		return error("%s: bad window size %u at offset 12", path,
+			     fh->window);
+	struct image im = { .file = xstrdup(path) };
+	size_t alloc = 0;
+	for (size_t off = sizeof *fh; off < size;) {
+		long len = check_record(base, size, off, fh->window, path);
+		if (len < 0)
+			return -1;
+		if (len == 0)
+			break;
+		const struct ckpt_rec *r = (const void *)(base + off);
+		off += (size_t)len;
+		if (r->op == CKPT_PAD)
+			continue;
+		struct event e = { r, r->nstr ? (const char *)(r + 1) : NULL };
+		if (im.nev == 0) {
+			if (r->op != CKPT_START || r->nstr < 2)
+				return error("%s: first record at offset %zu "
+					     "is not a start record",
+					     path, off - (size_t)len);
+			im.pid = r->pid;
+			im.ppid = (int)(uint32_t)r->arg;
+			im.forked = (r->arg & CKPT_START_FORK) != 0;
+			im.start = r->time;
+			im.exe = e.str;
+			im.cwd = event_str(&e, 1);
+			im.argc = r->nstr - 2;
+			im.argv0 = im.argc ? event_str(&e, 2) : NULL;
+		}
+		GROW(im.ev, im.nev, alloc);
+		im.ev[im.nev++] = e;
+	}
+	if (im.nev == 0) {		/* created, never written: skip */
+		free((void *)im.file);
+		return 0;
+	}
+	static size_t img_alloc;
+	if (t->nimg == 0)
+		img_alloc = 0;
+	GROW(t->img, t->nimg, img_alloc);
+	t->img[t->nimg++] = im;
+	t->nevents += im.nev;
+	return 0;
+}
+
+static int cmp_image(const void *a, const void *b)
+{
+	const struct image *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->pid - y->pid;
+}
+
+int trace_load(struct trace *t, const char *dir)
+{
+	memset(t, 0, sizeof *t);
+	DIR *d = opendir(dir);
+	if (!d)
+		return error_errno("cannot read trace directory %s", dir);
+	size_t map_alloc = 0, sizes_alloc = 0;
+	struct dirent *de;
+	int rc = 0;
+	while (rc == 0 && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n < 5 || strcmp(de->d_name + n - 4, ".trc"))
+			continue;
+		char *path = xasprintf("%s/%s", dir, de->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			rc = error_errno("cannot read %s", path);
+		} else if (st.st_size > 0) {
+			void *p = mmap(NULL, (size_t)st.st_size, PROT_READ,
+				       MAP_PRIVATE, fd, 0);
+			if (p == MAP_FAILED) {
+				rc = error_errno("cannot map %s", path);
+			} else {
+				GROW(t->maps, t->nmaps, map_alloc);
+				GROW(t->map_sizes, t->nmaps, sizes_alloc);
+				t->maps[t->nmaps] = p;
+				t->map_sizes[t->nmaps++] = (size_t)st.st_size;
+				rc = parse_file(t, path, p, (size_t)st.st_size);
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		progress("reading trace: %zu processes, %zu events", t->nimg,
+			 t->nevents);
+	}
+	closedir(d);
+	progress_done();
+	if (rc == 0)
+		qsort(t->img, t->nimg, sizeof *t->img, cmp_image);
+	return rc;
+}
+
+void trace_release(struct trace *t)
+{
+	for (size_t i = 0; i < t->nimg; i++) {
+		free((void *)t->img[i].file);
+		free(t->img[i].ev);
+	}
+	for (size_t i = 0; i < t->nmaps; i++)
+		munmap(t->maps[i], t->map_sizes[i]);
+	free(t->img);
+	free(t->maps);
+	free(t->map_sizes);
+	memset(t, 0, sizeof *t);
+}

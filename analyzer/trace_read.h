@@ -1,0 +1,50 @@
+/*
+ * trace.h - the trace as the analyzer sees it: one image per trace file
+ * (a process after an exec, or a fork child), each with its events in
+ * order. Strings point into the mapped files; nothing is copied.
+ */
+#ifndef CKPT_TRACE_READ_H
+#define CKPT_TRACE_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace.h"
+
+struct event {
+	const struct ckpt_rec *rec;
+	const char *str;	/* first string, or NULL; others follow */
+};
+
+struct image {
+	const char *file;	/* trace file name, for messages */
+	int pid, ppid;
+	int forked;		/* a fork child, not an exec */
+	uint64_t start;		/* time of START */
+	const char *exe, *cwd;
+	int argc;
+	const char *argv0;	/* argv strings follow one another */
+	struct event *ev;
+	size_t nev;
+};
+
+struct trace {
+	struct image *img;
+	size_t nimg;
+	size_t nevents;
+	void **maps;
+	size_t *map_sizes;
+	size_t nmaps;
+};
+
+/* Load every *.trc of dir; sorted by start time. -1 with a message naming
+ * the file and offset when something does not parse. */
+int trace_load(struct trace *t, const char *dir);
+void trace_release(struct trace *t);
+
+/* The i-th string of an event (i < rec->nstr). */
+const char *event_str(const struct event *e, int i);
+const char *op_name(int op);
+int op_from_name(const char *name);
+
+#endif
