@@ -1,0 +1,17 @@
+#!/bin/sh
+# install-deps.sh - install the Debian packages that building and testing
+# ckpt need, if any is missing. Runs as root on Debian 12; idempotent.
+set -e
+PKGS="build-essential make gcc libelf-dev uthash-dev libxxhash-dev libcmocka-dev
+python3 perl strace rsync diffutils patch file"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
