@@ -46,8 +46,20 @@ $(B)/tests/unit/%: tests/unit/%.c $(B)/libckpt-analyzer.a
 deps: ## install the Debian packages the build and tests need (as root)
 	sh tests/install-deps.sh
 
+deps-kernel: ## install what the kernel test needs (linux-source-6.1, ...)
+	sh examples/kernel/deps.sh
+
+deps-nix: ## install what the Nix test needs (nix-bin)
+	sh examples/nix/deps.sh
+
 check: all $(UNIT_BIN) ## run the unit and end-to-end tests
 	sh tests/run-tests.sh $(UNIT_BIN)
+
+check-kernel: all deps-kernel ## record, edit and restore a real tinyconfig kernel
+	sh examples/kernel/check.sh
+
+check-nix: all deps-nix ## the checkpointBuildTools drop-in under real nix-build
+	sh examples/nix/check.sh
 
 demo: all ## record the bundled example, edit a fresh copy, restore, make
 	sh examples/demo.sh
@@ -57,6 +69,9 @@ bench-trace: all ## tracing overhead: untraced vs traced vs strace -f
 
 bench-restore: all ## restore vs the copy-everything approach
 	sh bench/bench-restore.sh
+
+bench-kernel: all deps-kernel ## the kernel: tracing overhead, restore vs others
+	sh bench/bench-kernel.sh
 
 install: all ## install ckpt and libckpt.so under $(DESTDIR)$(PREFIX)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)
@@ -71,5 +86,6 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		sed 's/:.*## /\t/' | expand -t 16
 
-.PHONY: all deps check demo bench-trace bench-restore install clean help
+.PHONY: all deps deps-kernel deps-nix check check-kernel check-nix demo \
+	bench-trace bench-restore bench-kernel install clean help
 .SECONDARY:

@@ -1,0 +1,192 @@
+/*
+ * model.c - the file table and the job list of a checkpoint.
+ *
+ * Files are interned by path in a uthash index over one growing array;
+ * since the array moves when it grows, the index is rebuilt then. A job's
+ * deps are appended while the trace is read and merged per file at the end
+ * (ckpt_sort_deps), keeping the earliest input time and the latest write.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+void ckpt_init(struct ckpt *c, const char *root)
+{
+	memset(c, 0, sizeof *c);
+	c->root = xstrdup(root ? root : "");
+}
+
+static void reindex(struct ckpt *c)
+{
+	HASH_CLEAR(hh, c->index);
+	for (size_t i = 0; i < c->nfiles; i++) {
+		struct file *f = &c->files[i];
+		HASH_ADD_KEYPTR(hh, c->index, f->path, strlen(f->path), f);
+	}
+}
+
+int ckpt_file(struct ckpt *c, const char *path, int create)
+{
+	struct file *f;
+	HASH_FIND(hh, c->index, path, strlen(path), f);
+	if (f)
+		return (int)(f - c->files);
+	if (!create)
+		return -1;
+	if (c->nfiles >= c->afiles) {
+		c->afiles = c->afiles ? c->afiles * 2 : 1024;
+		c->files = xrealloc(c->files, c->afiles * sizeof *c->files);
+		reindex(c);
+	}
+	f = &c->files[c->nfiles++];
+	memset(f, 0, sizeof *f);
+	f->path = xstrdup(path);
+	f->producer = -1;
+	f->mark_job = -1;
+	HASH_ADD_KEYPTR(hh, c->index, f->path, strlen(f->path), f);
+	return (int)(f - c->files);
+}
+
+int ckpt_job_new(struct ckpt *c, int kind, int driver)
+{
+	GROW(c->jobs, c->njobs, c->ajobs);
+	struct job *j = &c->jobs[c->njobs];
+	memset(j, 0, sizeof *j);
+	j->kind = kind;
+	j->driver = driver;
+	return (int)c->njobs++;
+}
+
+void job_access(struct ckpt *c, int ji, int fi, int acc, uint64_t t)
+{
+	struct job *j = &c->jobs[ji];
+	struct file *f = &c->files[fi];
+	struct dep *d;
+	if (f->mark_job == ji && f->mark_idx < (int)j->ndeps &&
+	    j->deps[f->mark_idx].file == fi) {
+		d = &j->deps[f->mark_idx];
+	} else {
+		GROW(j->deps, j->ndeps, j->adeps);
+		d = &j->deps[j->ndeps];
+		*d = (struct dep){ .file = fi };
+		f->mark_job = ji;
+		f->mark_idx = (int)j->ndeps++;
+	}
+	int is_in = acc & (ACC_READ | ACC_STAT | ACC_ABSENT | ACC_LIST);
+	if (is_in && !(d->acc & (ACC_READ | ACC_STAT | ACC_ABSENT | ACC_LIST)))
+		d->t_in = t;
+	if ((acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE)) &&
+	    !(d->acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE)))
+		d->t_write = t;
+	d->acc |= acc;
+}
+
+void job_add_string(char ***arr, size_t *n, size_t *a, const char *s,
+		    int unique)
+{
+	if (unique)
+		for (size_t i = 0; i < *n; i++)
+			if (!strcmp((*arr)[i], s))
+				return;
+	GROW(*arr, *n, *a);
+	(*arr)[(*n)++] = xstrdup(s);
+}
+
+static int cmp_dep(const void *a, const void *b)
+{
+	const struct dep *x = a, *y = b;
+	return (x->file > y->file) - (x->file < y->file);
+}
+
+void ckpt_sort_deps(struct ckpt *c)
+{
+	for (size_t i = 0; i < c->njobs; i++) {
+		struct job *j = &c->jobs[i];
+		qsort(j->deps, j->ndeps, sizeof *j->deps, cmp_dep);
+		size_t k = 0;
+		for (size_t n = 0; n < j->ndeps; n++) {
+			struct dep *d = &j->deps[n];
+			if (k && j->deps[k - 1].file == d->file) {
+				struct dep *m = &j->deps[k - 1];
+				int m_in = m->acc & ~(ACC_WRITE | ACC_MKDIR | ACC_DELETE);
+				int d_in = d->acc & ~(ACC_WRITE | ACC_MKDIR | ACC_DELETE);
+				if (d_in && (!m_in || d->t_in < m->t_in))
+					m->t_in = d->t_in;
+				int m_w = m->acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE);
+				int d_w = d->acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE);
+				if (d_w && (!m_w || d->t_write < m->t_write))
+					m->t_write = d->t_write;
+				m->acc |= d->acc;
+			} else {
+				j->deps[k++] = *d;
+			}
+		}
+		j->ndeps = k;
+	}
+	for (size_t i = 0; i < c->nfiles; i++)
+		c->files[i].mark_job = -1;
+}
+
+int dep_input(const struct dep *d)
+{
+	int wrote = d->acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE);
+	/* What a job looked at only after writing it is its own doing. */
+	if (wrote && d->t_write <= d->t_in)
+		return 0;
+	if (wrote && !(d->acc & ACC_READ) && (d->acc & ACC_ABSENT))
+		return 0;	/* probed, then created: its own output */
+	if (d->acc & ACC_READ)
+		return ACC_READ;
+	if (d->acc & ACC_LIST)
+		return ACC_LIST;
+	if (d->acc & ACC_ABSENT)
+		return ACC_ABSENT;
+	if (d->acc & ACC_STAT)
+		return ACC_STAT;
+	return 0;
+}
+
+int dep_output(const struct dep *d)
+{
+	return (d->acc & (ACC_WRITE | ACC_MKDIR)) != 0;
+}
+
+char *file_abs(const struct ckpt *c, const struct file *f, const char *root)
+{
+	(void)c;
+	if (f->path[0] == '/')
+		return xstrdup(f->path);
+	if (!f->path[0])
+		return xstrdup(root);
+	return xasprintf("%s/%s", root, f->path);
+}
+
+static void free_strings(char **a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(a[i]);
+	free(a);
+}
+
+void ckpt_release(struct ckpt *c)
+{
+	HASH_CLEAR(hh, c->index);
+	for (size_t i = 0; i < c->nfiles; i++)
+		free(c->files[i].path);
+	for (size_t i = 0; i < c->njobs; i++) {
+		struct job *j = &c->jobs[i];
+		free(j->untraced_path);
+		free(j->cwd);
+		free(j->cmd);
+		free(j->deps);
+		free_strings(j->env, j->nenv);
+		free_strings(j->net, j->nnet);
+		free_strings(j->execs, j->nexecs);
+	}
+	free(c->files);
+	free(c->jobs);
+	free(c->root);
+	memset(c, 0, sizeof *c);
+}

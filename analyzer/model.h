@@ -1,0 +1,114 @@
+/*
+ * model.h - the checkpoint in memory: files, jobs, and what each job did to
+ * each file. Built from a trace (build.c) or read from a manifest
+ * (manifest.c); the invalidation (changes.c) and every command work on it.
+ *
+ * Paths inside the root are stored relative to it (no leading '/'), paths
+ * outside it are absolute: a relative path is always a root path.
+ */
+#ifndef CKPT_MODEL_H
+#define CKPT_MODEL_H
+
+#include <stdint.h>
+#include <uthash.h>
+
+#include "ckpt.h"
+
+enum role {
+	ROLE_NONE = 0,
+	ROLE_SOURCE = 'S',	/* inside root, read, never written */
+	ROLE_EXTERNAL = 'E',	/* outside root, read */
+	ROLE_OUTPUT = 'O',	/* written by a job, present at the end */
+	ROLE_OUTDIR = 'D',	/* directory created by a job */
+	ROLE_ABSENT = 'A',	/* looked up, not found, never created */
+	ROLE_LISTING = 'L',	/* directory whose listing was read */
+	ROLE_EXISTS = 'X',	/* only its existence was used (stat) */
+	ROLE_TEMP = 'T',	/* written and gone, or outside the root */
+};
+
+struct file {
+	char *path;
+	int role;
+	struct hash128 hash;	/* content, listing, or symlink target */
+	uint64_t size, ino;
+	int64_t mtime;		/* ns since the epoch */
+	uint32_t mode;		/* st_mode; S_IFLNK for a symlink */
+	int producer;		/* job that wrote it last, or -1 */
+	int changed;		/* set by changes.c */
+	int flags;		/* FILE_* below, collected while building */
+	int mark_job, mark_idx;	/* dedupe of deps while building */
+	UT_hash_handle hh;
+};
+
+#define FILE_WRITTEN_OUTSIDE (1 << 0)	/* written outside root, not /tmp */
+
+/* Access flags of one job on one file. */
+enum {
+	ACC_READ = 1 << 0,	/* content read (open, exec, load) */
+	ACC_STAT = 1 << 1,	/* looked up and found */
+	ACC_ABSENT = 1 << 2,	/* looked up, not found */
+	ACC_LIST = 1 << 3,	/* directory listed */
+	ACC_WRITE = 1 << 4,	/* created or modified */
+	ACC_DELETE = 1 << 5,	/* removed or renamed away */
+	ACC_MKDIR = 1 << 6,
+};
+
+struct dep {
+	int file;
+	int acc;		/* ACC_* */
+	uint64_t t_in;		/* first read/look-up/listing */
+	uint64_t t_write;	/* first write, rename-away or mkdir */
+};
+
+enum job_kind { JOB_RECIPE = 'r', JOB_DRIVER = 'd' };
+
+struct job {
+	int kind;
+	int driver;		/* enclosing driver job, -1 at the top */
+	int untraced;		/* enum ckpt_untraced of an exec we lost */
+	char *untraced_path;
+	char *cwd;		/* as recorded (absolute) */
+	char *cmd;		/* command line for people, escaped words */
+	uint64_t start, end;
+	struct dep *deps;
+	size_t ndeps, adeps;
+	char **env;		/* environment variables read */
+	size_t nenv, aenv;
+	char **net;		/* connects and name look-ups */
+	size_t nnet, anet;
+	char **execs;		/* "cwd\targv..." of each program run */
+	size_t nexecs, aexecs;
+	int affected;		/* set by changes.c: 0, or why (AFF_*) */
+	int cause;		/* file or job that caused it, by AFF_ */
+	int keep;		/* scratch for merging */
+};
+
+struct ckpt {
+	char *root;		/* absolute root at record time */
+	uint64_t created;	/* wall clock ns when saved */
+	struct file *files;
+	size_t nfiles, afiles;
+	struct file *index;	/* uthash on path; points into files[] */
+	struct job *jobs;
+	size_t njobs, ajobs;
+};
+
+void ckpt_init(struct ckpt *c, const char *root);
+void ckpt_release(struct ckpt *c);
+/* The file for a path (interned), or -1 if absent and !create. */
+int ckpt_file(struct ckpt *c, const char *path, int create);
+int ckpt_job_new(struct ckpt *c, int kind, int driver);
+/* Note access `acc` by job j to file f at time t. */
+void job_access(struct ckpt *c, int j, int f, int acc, uint64_t t);
+void job_add_string(char ***arr, size_t *n, size_t *a, const char *s,
+		    int unique);
+/* Merge duplicate deps of every job (sorted by file). */
+void ckpt_sort_deps(struct ckpt *c);
+/* Is dep d of a job an input (something it read that it did not write
+ * first)? Returns the ACC_ kind that counts, or 0. */
+int dep_input(const struct dep *d);
+int dep_output(const struct dep *d);
+/* Absolute path of a file in `root` (a relative path joined to root). */
+char *file_abs(const struct ckpt *c, const struct file *f, const char *root);
+
+#endif
