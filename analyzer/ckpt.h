@@ -36,7 +36,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress_done(void);
 
-uint64_t now_ns(void);
+uint64_t now_ns(void);		/* CLOCK_MONOTONIC, as the trace */
+uint64_t wall_ns(void);		/* CLOCK_REALTIME, as file mtimes */
 
 /* A JSON string literal (bytes >= 0x80 are passed through as UTF-8). */
 void json_string(FILE *f, const char *s);

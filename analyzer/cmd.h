@@ -26,4 +26,12 @@ char *find_shim(void);
  * that option (and consumed its argument), 0 if not, -1 on error. */
 int opt_dir(int argc, char **argv, int *i, const char **dir);
 
+struct ckpt;
+struct file;
+/* Read DIR's checkpoint, find the changes in the current directory (its
+ * path returned in *root) and the affected jobs. */
+int checkpoint_check(const char *dir, struct ckpt *c, char **root);
+/* Is this output of the checkpoint invalid (to be rebuilt)? */
+int output_invalid(const struct ckpt *c, const struct file *f);
+
 #endif

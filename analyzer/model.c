@@ -153,6 +153,19 @@ int dep_output(const struct dep *d)
 	return (d->acc & (ACC_WRITE | ACC_MKDIR)) != 0;
 }
 
+void ckpt_classify_deps(struct ckpt *c)
+{
+	for (size_t i = 0; i < c->njobs; i++) {
+		struct job *j = &c->jobs[i];
+		for (size_t k = 0; k < j->ndeps; k++) {
+			struct dep *d = &j->deps[k];
+			d->acc = dep_input(d) |
+				 (d->acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE));
+			d->t_in = d->t_write = 0;
+		}
+	}
+}
+
 char *file_abs(const struct ckpt *c, const struct file *f, const char *root)
 {
 	(void)c;
@@ -173,8 +186,10 @@ static void free_strings(char **a, size_t n)
 void ckpt_release(struct ckpt *c)
 {
 	HASH_CLEAR(hh, c->index);
-	for (size_t i = 0; i < c->nfiles; i++)
+	for (size_t i = 0; i < c->nfiles; i++) {
 		free(c->files[i].path);
+		free(c->files[i].link);
+	}
 	for (size_t i = 0; i < c->njobs; i++) {
 		struct job *j = &c->jobs[i];
 		free(j->untraced_path);

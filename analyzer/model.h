@@ -33,6 +33,7 @@ struct file {
 	uint64_t size, ino;
 	int64_t mtime;		/* ns since the epoch */
 	uint32_t mode;		/* st_mode; S_IFLNK for a symlink */
+	char *link;		/* target, for an output that is a symlink */
 	int producer;		/* job that wrote it last, or -1 */
 	int changed;		/* set by changes.c */
 	int flags;		/* FILE_* below, collected while building */
@@ -41,6 +42,7 @@ struct file {
 };
 
 #define FILE_WRITTEN_OUTSIDE (1 << 0)	/* written outside root, not /tmp */
+#define FILE_NO_PRODUCER (1 << 1)	/* appeared, no traced writer */
 
 /* Access flags of one job on one file. */
 enum {
@@ -108,6 +110,10 @@ void ckpt_sort_deps(struct ckpt *c);
  * first)? Returns the ACC_ kind that counts, or 0. */
 int dep_input(const struct dep *d);
 int dep_output(const struct dep *d);
+/* Replace each dep's access bits by what they mean once the build is over:
+ * at most one input kind (ACC_READ, LIST, ABSENT or STAT) plus the write
+ * bits. The times are not needed after this (nor stored). */
+void ckpt_classify_deps(struct ckpt *c);
 /* Absolute path of a file in `root` (a relative path joined to root). */
 char *file_abs(const struct ckpt *c, const struct file *f, const char *root);
 

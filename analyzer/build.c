@@ -1,0 +1,458 @@
+/*
+ * build.c - from a trace to jobs and file accesses.
+ *
+ * 1. Every image (one trace file: a process after an exec, or a fork child)
+ *    gets a parent image: for a fork child, the newest image of its parent
+ *    pid; for an exec, the image the same pid had before (it called exec),
+ *    else the image that spawned it (posix_spawn and vfork children record
+ *    their exec in the parent's file, under the child's pid), else the
+ *    newest image of its parent pid.
+ * 2. An image whose program is make (or the root of the trace, whatever it
+ *    runs) is a driver. Its own accesses (Makefiles, .d files, the stat of
+ *    every target) belong to a driver job; every process it starts begins
+ *    a recipe job, and everything that process and its descendants do
+ *    belongs to that job, except a nested make, which is a driver again.
+ * 3. Each event becomes an access (model.h's ACC_*) of the job on a
+ *    normalised path; pseudo-filesystems and the checkpoint directory are
+ *    left out. Records written under another pid (a spawn child's exec and
+ *    file actions, a vfork child's exec) go to that child's job.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "trace_read.h"
+
+struct pidref {
+	int pid;
+	uint64_t time;
+	int img;
+};
+
+struct builder {
+	struct ckpt *c;
+	const struct trace *t;
+	const char *skip;		/* checkpoint directory, absolute */
+	int *parent, *job;		/* per image */
+	struct pidref *execs;		/* images that are not fork children */
+	size_t nexecs;
+	struct pidref *spawns;		/* exec records under a foreign pid */
+	size_t nspawns, aspawns;
+	struct pidref *ghosts;		/* foreign pid without an image: job */
+	size_t nghosts, aghosts;
+};
+
+static int cmp_pidref(const void *a, const void *b)
+{
+	const struct pidref *x = a, *y = b;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->time > y->time) - (x->time < y->time);
+}
+
+/* The entry of `pid` whose time is nearest to `t`, or NULL. */
+static const struct pidref *nearest(const struct pidref *v, size_t n, int pid,
+				    uint64_t t)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {	/* first entry >= (pid, t) */
+		size_t mid = (lo + hi) / 2;
+		if (v[mid].pid < pid || (v[mid].pid == pid && v[mid].time < t))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	const struct pidref *best = NULL;
+	if (lo < n && v[lo].pid == pid)
+		best = &v[lo];
+	if (lo > 0 && v[lo - 1].pid == pid) {
+		const struct pidref *b = &v[lo - 1];
+		if (!best || t - b->time < best->time - t)
+			best = b;
+	}
+	return best;
+}
+
+/* Newest image of `pid` that started at or before `t` (not `self`). */
+static int image_before(const struct trace *t, int pid, uint64_t start,
+			int self)
+{
+	for (int i = self - 1; i >= 0; i--)
+		if (t->img[i].pid == pid && t->img[i].start <= start)
+			return i;
+	return -1;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = p ? strrchr(p, '/') : NULL;
+	return s ? s + 1 : p ? p : "";
+}
+
+int is_driver_program(const char *exe, const char *argv0)
+{
+	static const char *const names[] = { "make", "gmake", "remake" };
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (!strcmp(base_name(exe), names[i]) ||
+		    !strcmp(base_name(argv0), names[i]))
+			return 1;
+	return 0;
+}
+
+/* Does image i contain an exec by its own pid (so a later image of the same
+ * pid is its continuation)? */
+static int execs_itself(const struct image *im)
+{
+	for (size_t k = 0; k < im->nev; k++) {
+		const struct ckpt_rec *r = im->ev[k].rec;
+		if (r->op == CKPT_EXEC && r->pid == im->pid &&
+		    !(r->arg & CKPT_EXEC_FAILED))
+			return 1;
+	}
+	return 0;
+}
+
+static char *words(const char *first, int n)
+{
+	size_t len = 0;
+	const char *s = first;
+	for (int i = 0; i < n; i++, s += strlen(s) + 1)
+		len += strlen(s) * 3 + 1;
+	char *out = xmalloc(len + 1), *o = out;
+	s = first;
+	for (int i = 0; i < n; i++, s += strlen(s) + 1) {
+		char *e = path_escape(s);
+		o += sprintf(o, "%s%s", i ? " " : "", e);
+		free(e);
+	}
+	*o = 0;
+	return out;
+}
+
+static int new_job(struct builder *b, int kind, int driver,
+		   const struct image *im)
+{
+	int j = ckpt_job_new(b->c, kind, driver);
+	struct job *job = &b->c->jobs[j];
+	job->cwd = xstrdup(im->cwd ? im->cwd : "/");
+	job->cmd = words(im->argv0 ? im->argv0 : "", im->argv0 ? im->argc : 0);
+	job->start = im->start;
+	return j;
+}
+
+static void assign_jobs(struct builder *b)
+{
+	const struct trace *t = b->t;
+	struct ckpt *c = b->c;
+	for (size_t i = 0; i < t->nimg; i++) {
+		const struct image *im = &t->img[i];
+		int par = -1, same = 0;
+		if (im->forked) {
+			par = image_before(t, im->ppid, im->start, (int)i);
+		} else {
+			int pre = image_before(t, im->pid, im->start, (int)i);
+			if (pre >= 0 && execs_itself(&t->img[pre])) {
+				par = pre;
+				same = 1;
+			} else {
+				const struct pidref *s = nearest(
+					b->spawns, b->nspawns, im->pid,
+					im->start);
+				par = s ? s->img
+					: image_before(t, im->ppid, im->start,
+						       (int)i);
+			}
+		}
+		b->parent[i] = par;
+		int drv = is_driver_program(im->exe, im->argv0);
+		if (par < 0) {
+			b->job[i] = new_job(b, JOB_DRIVER, -1, im);
+			continue;
+		}
+		int pj = b->job[par];
+		int pkind = c->jobs[pj].kind;
+		int enclosing = pkind == JOB_DRIVER ? pj : c->jobs[pj].driver;
+		if (same && pkind == JOB_DRIVER)
+			b->job[i] = pj;	/* a driver re-executing itself */
+		else if (drv)
+			b->job[i] = new_job(b, JOB_DRIVER, enclosing, im);
+		else if (pkind == JOB_DRIVER && !same)
+			b->job[i] = new_job(b, JOB_RECIPE, pj, im);
+		else
+			b->job[i] = pj;
+	}
+}
+
+/* Job of a record written under a foreign pid by image i. */
+static int foreign_job(struct builder *b, size_t i, int pid, uint64_t time)
+{
+	const struct pidref *e = nearest(b->execs, b->nexecs, pid, time);
+	if (e && b->parent[e->img] == (int)i)
+		return b->job[e->img];
+	int j = b->job[i];
+	if (b->c->jobs[j].kind != JOB_DRIVER)
+		return j;
+	/* A driver's child we have no image of (untraced, or its exec
+	 * failed): a job of its own, one per pid. */
+	for (size_t k = 0; k < b->nghosts; k++)
+		if (b->ghosts[k].pid == pid && b->ghosts[k].img == (int)i)
+			return (int)b->ghosts[k].time;
+	int g = ckpt_job_new(b->c, JOB_RECIPE, j);
+	b->c->jobs[g].cwd = xstrdup(b->t->img[i].cwd ? b->t->img[i].cwd : "/");
+	b->c->jobs[g].cmd = xstrdup("");
+	b->c->jobs[g].start = time;
+	GROW(b->ghosts, b->nghosts, b->aghosts);
+	b->ghosts[b->nghosts++] = (struct pidref){ pid, (uint64_t)g, (int)i };
+	return g;
+}
+
+/* Intern a recorded path, or -1 for paths that are never dependencies. */
+static int intern(struct builder *b, const char *raw)
+{
+	char path[PATH_MAX * 2];
+	if (!raw || raw[0] != '/' || strlen(raw) >= sizeof path)
+		return -1;
+	strcpy(path, raw);
+	path_normalize(path);
+	static const char *const pseudo[] = { "/proc", "/sys", "/dev" };
+	for (size_t i = 0; i < sizeof pseudo / sizeof *pseudo; i++)
+		if (path_under(path, pseudo[i]))
+			return -1;
+	if (b->skip && path_under(path, b->skip))
+		return -1;
+	const char *rel = path_under(path, b->c->root);
+	return ckpt_file(b->c, rel ? rel : path, 1);
+}
+
+static void access_path(struct builder *b, int j, const char *p, int acc,
+			uint64_t t)
+{
+	int f = intern(b, p);
+	if (f >= 0)
+		job_access(b->c, j, f, acc, t);
+}
+
+/* A failed look-up: only "not there" says something about the tree. */
+static int absent_errno(int err)
+{
+	return err == ENOENT || err == ENOTDIR;
+}
+
+static void job_set_untraced(struct ckpt *c, int j, int why, const char *path)
+{
+	struct job *job = &c->jobs[j];
+	if (job->untraced)
+		return;
+	job->untraced = why;
+	job->untraced_path = xstrdup(path ? path : "");
+}
+
+/* Is the EXEC record at k followed by its own failure? */
+static int exec_failed(const struct image *im, size_t k)
+{
+	int pid = im->ev[k].rec->pid;
+	for (size_t n = k + 1; n < im->nev; n++) {
+		const struct ckpt_rec *r = im->ev[n].rec;
+		if (r->pid != pid)
+			continue;
+		if (r->op == CKPT_EXEC && (r->arg & CKPT_EXEC_FAILED))
+			return 1;
+		if (r->op == CKPT_EXEC || r->op == CKPT_UNTRACED ||
+		    r->op == CKPT_STAT)
+			continue;
+		return 0;
+	}
+	return 0;
+}
+
+static void image_events(struct builder *b, size_t i)
+{
+	const struct image *im = &b->t->img[i];
+	struct ckpt *c = b->c;
+	int own = b->job[i];
+	if (im->exe && !im->forked)
+		access_path(b, own, im->exe, ACC_READ, im->start);
+	for (size_t k = 0; k < im->nev; k++) {
+		const struct event *e = &im->ev[k];
+		const struct ckpt_rec *r = e->rec;
+		const char *p = e->str;
+		uint64_t tm = r->time;
+		int j = r->pid == im->pid ? own
+					  : foreign_job(b, i, r->pid, tm);
+		int ok = r->err == 0;
+		switch (r->op) {
+		case CKPT_READ:
+		case CKPT_LOAD:
+			if (ok)
+				access_path(b, j, p, ACC_READ, tm);
+			else if (absent_errno(r->err))
+				access_path(b, j, p, ACC_ABSENT, tm);
+			break;
+		case CKPT_WRITE: {
+			int fl = (int)r->arg;
+			if (!ok) {
+				if (absent_errno(r->err))
+					access_path(b, j, p, ACC_ABSENT, tm);
+				break;
+			}
+			/* Appending or updating in place keeps what was
+			 * there: that is read first. */
+			if (!(fl & O_TRUNC) && !(fl & O_EXCL) &&
+			    ((fl & O_APPEND) || (fl & O_ACCMODE) == O_RDWR ||
+			     !(fl & O_CREAT)))
+				access_path(b, j, p, ACC_READ, tm - 1);
+			access_path(b, j, p, ACC_WRITE, tm);
+			break;
+		}
+		case CKPT_STAT:
+		case CKPT_CHDIR:
+		case CKPT_UTIME:
+		case CKPT_CHMOD:
+			if (ok)
+				access_path(b, j, p, ACC_STAT, tm);
+			else if (absent_errno(r->err))
+				access_path(b, j, p, ACC_ABSENT, tm);
+			break;
+		case CKPT_READDIR:
+			if (ok)
+				access_path(b, j, p, ACC_LIST, tm);
+			else if (absent_errno(r->err))
+				access_path(b, j, p, ACC_ABSENT, tm);
+			break;
+		case CKPT_UNLINK:
+		case CKPT_RMDIR:
+			if (ok)
+				access_path(b, j, p, ACC_DELETE, tm);
+			else if (absent_errno(r->err))
+				access_path(b, j, p, ACC_ABSENT, tm);
+			break;
+		case CKPT_TRUNCATE:
+			if (ok)
+				access_path(b, j, p, ACC_WRITE, tm);
+			break;
+		case CKPT_MKDIR:
+			if (ok)
+				access_path(b, j, p, ACC_MKDIR, tm);
+			else if (r->err == EEXIST)
+				access_path(b, j, p, ACC_STAT, tm);
+			else if (absent_errno(r->err))
+				access_path(b, j, p, ACC_ABSENT, tm);
+			break;
+		case CKPT_RENAME:
+		case CKPT_LINK:
+			if (!ok || r->nstr < 2)
+				break;
+			/* What is moved was read from its old name. */
+			access_path(b, j, p, ACC_READ, tm - 1);
+			if (r->op == CKPT_RENAME)
+				access_path(b, j, p, ACC_DELETE, tm);
+			access_path(b, j, event_str(e, 1), ACC_WRITE, tm);
+			break;
+		case CKPT_SYMLINK:
+			if (ok && r->nstr >= 2)
+				access_path(b, j, event_str(e, 1), ACC_WRITE, tm);
+			break;
+		case CKPT_EXEC:
+			if (r->arg & CKPT_EXEC_FAILED) {
+				if (absent_errno(r->err))
+					access_path(b, j, p, ACC_ABSENT, tm);
+			} else if (!exec_failed(im, k)) {
+				access_path(b, j, p, ACC_READ, tm);
+				int argc = (int)CKPT_EXEC_ARGC(r->arg);
+				if (argc + 1 <= r->nstr && argc > 0) {
+					char *w = words(event_str(e, 1), argc);
+					char *line = xasprintf(
+						"%s\t%s", im->cwd ? im->cwd : "",
+						w);
+					struct job *jb = &c->jobs[j];
+					job_add_string(&jb->execs, &jb->nexecs,
+						       &jb->aexecs, line, 0);
+					if (!jb->cmd[0]) {
+						free(jb->cmd);
+						jb->cmd = w;
+						w = NULL;
+					}
+					free(line);
+					free(w);
+				}
+			}
+			break;
+		case CKPT_UNTRACED:
+			job_set_untraced(c, j, (int)r->arg, p);
+			access_path(b, j, p, ACC_READ, tm);
+			break;
+		case CKPT_GETENV: {
+			struct job *jb = &c->jobs[j];
+			if (p)
+				job_add_string(&jb->env, &jb->nenv, &jb->aenv,
+					       p, 1);
+			break;
+		}
+		case CKPT_CONNECT:
+		case CKPT_RESOLVE: {
+			struct job *jb = &c->jobs[j];
+			if (p) {
+				char *s = xasprintf("%s %s",
+						    r->op == CKPT_CONNECT
+							    ? "connect"
+							    : "resolve",
+						    p);
+				job_add_string(&jb->net, &jb->nnet, &jb->anet,
+					       s, 1);
+				free(s);
+			}
+			break;
+		}
+		default:
+			break;
+		}
+		if (tm > c->jobs[j].end)
+			c->jobs[j].end = tm;
+	}
+}
+
+int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
+{
+	struct builder b = { .c = c, .t = t, .skip = skip };
+	b.parent = xcalloc(t->nimg + 1, sizeof *b.parent);
+	b.job = xcalloc(t->nimg + 1, sizeof *b.job);
+	b.execs = xcalloc(t->nimg + 1, sizeof *b.execs);
+	for (size_t i = 0; i < t->nimg; i++) {
+		const struct image *im = &t->img[i];
+		if (!im->forked)
+			b.execs[b.nexecs++] =
+				(struct pidref){ im->pid, im->start, (int)i };
+		for (size_t k = 0; k < im->nev; k++) {
+			const struct ckpt_rec *r = im->ev[k].rec;
+			if (r->op == CKPT_EXEC && r->pid != im->pid &&
+			    !(r->arg & CKPT_EXEC_FAILED)) {
+				GROW(b.spawns, b.nspawns, b.aspawns);
+				b.spawns[b.nspawns++] = (struct pidref){
+					r->pid, r->time, (int)i
+				};
+			}
+		}
+	}
+	qsort(b.execs, b.nexecs, sizeof *b.execs, cmp_pidref);
+	qsort(b.spawns, b.nspawns, sizeof *b.spawns, cmp_pidref);
+	assign_jobs(&b);
+	for (size_t i = 0; i < t->nimg; i++) {
+		progress("reading trace: %zu/%zu processes", i + 1, t->nimg);
+		image_events(&b, i);
+	}
+	progress_done();
+	for (size_t i = 0; i < c->njobs; i++)
+		if (c->jobs[i].end < c->jobs[i].start)
+			c->jobs[i].end = c->jobs[i].start;
+	ckpt_sort_deps(c);
+	free(b.parent);
+	free(b.job);
+	free(b.execs);
+	free(b.spawns);
+	free(b.ghosts);
+	return 0;
+}

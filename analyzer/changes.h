@@ -1,0 +1,34 @@
+/*
+ * changes.h - change detection against a checkpoint, and the jobs it
+ * affects (see the numbered rules at the top of changes.c).
+ */
+#ifndef CKPT_CHANGES_H
+#define CKPT_CHANGES_H
+
+#include <sys/stat.h>
+
+#include "model.h"
+
+/* file.changed */
+enum { CH_NONE = 0, CH_CONTENT, CH_DELETED, CH_ADDED, CH_LISTING };
+/* job.affected: why, and job.cause is then... */
+enum {
+	AFF_NONE = 0,
+	AFF_CHANGED,	/* ...the changed file it read */
+	AFF_INPUT,	/* ...the output of an affected job it read */
+	AFF_DRIVER,	/* ...its affected driver job */
+	AFF_UNTRACED,	/* (-1) it ran something that could not be traced */
+};
+
+/* Set files[].changed for the tree at root; returns how many changed. */
+size_t ckpt_detect_changes(struct ckpt *c, const char *root);
+/* Set jobs[].affected/cause from files[].changed; returns how many. */
+size_t ckpt_affected(struct ckpt *c);
+const char *change_name(int ch);
+/* Hash of a directory's listing, leaving out the build's own outputs. */
+int listing_hash(const struct ckpt *c, const struct file *dirf,
+		 const char *root, struct hash128 *out);
+/* Keep a file's stat data (size, inode, mtime, mode). */
+void file_set_stat(struct file *f, const struct stat *st);
+
+#endif

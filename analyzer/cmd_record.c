@@ -1,0 +1,216 @@
+/*
+ * cmd_record.c - `ckpt record [-d DIR] -- CMD...` runs CMD under the shim
+ * and saves the checkpoint; `ckpt save [-d DIR]` saves one from a trace a
+ * bare `LD_PRELOAD=libckpt.so make` left in DIR/trace.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ckpt.h"
+#include "cmd.h"
+#include "save.h"
+
+static int mkdir_p(const char *dir)
+{
+	char *p = xstrdup(dir);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	int r = mkdir(p, 0777) < 0 && errno != EEXIST ? -1 : 0;
+	free(p);
+	return r;
+}
+
+static int report(const char *dir, const char *root, int keep_trace)
+{
+	struct save_stats s;
+	uint64_t t0 = now_ns();
+	if (checkpoint_save(dir, root, keep_trace, &s) < 0) {
+		error("checkpoint not saved; the previous one in %s, if any, "
+		      "is unchanged", dir);
+		return 1;
+	}
+	fprintf(stderr,
+		"ckpt: saved %s: %zu jobs, %zu files, %zu outputs "
+		"(%llu bytes newly stored)",
+		dir, s.jobs, s.files, s.outputs,
+		(unsigned long long)s.bytes_stored);
+	if (s.kept)
+		fprintf(stderr, ", %zu jobs kept from the previous checkpoint",
+			s.kept);
+	fprintf(stderr, "; %zu processes, %zu events; %.2f s\n", s.processes,
+		s.events, (double)(now_ns() - t0) / 1e9);
+	return 0;
+}
+
+static char *cwd_root(void)
+{
+	char *root = getcwd(NULL, 0);
+	if (!root)
+		error_errno("cannot get the current directory");
+	return root;
+}
+
+static void record_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ckpt record [-d DIR] [--keep-trace] -- CMD [ARGS...]\n\n"
+		"Run CMD with libckpt.so preloaded, tracing every process it "
+		"starts, and save\nthe checkpoint of the current directory in "
+		"DIR (default .ckpt). If DIR holds\na checkpoint already (an "
+		"incremental build after `ckpt restore`), the jobs\nthat "
+		"re-ran replace their old records and the rest are kept. "
+		"If CMD fails,\nthe checkpoint is not updated. Exits with "
+		"CMD's status.\n\n"
+		"  -d, --dir DIR   checkpoint directory (default .ckpt)\n"
+		"  --keep-trace    keep the raw trace in DIR/trace (for "
+		"`ckpt dump`)\n");
+}
+
+int cmd_record(int argc, char **argv)
+{
+	const char *dir = ".ckpt";
+	int keep = 0, i;
+	for (i = 1; i < argc; i++) {
+		int r = opt_dir(argc, argv, &i, &dir);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			record_usage(stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--keep-trace")) {
+			keep = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		}
+		if (argv[i][0] == '-') {
+			error("record: unknown option %s", argv[i]);
+			record_usage(stderr);
+			return EXIT_USAGE;
+		}
+		break;
+	}
+	if (i >= argc) {
+		error("record: no command to run");
+		record_usage(stderr);
+		return EXIT_USAGE;
+	}
+	char *shim = find_shim();
+	if (!shim) {
+		error("cannot find libckpt.so (set CKPT_LIB to its path)");
+		return 1;
+	}
+	if (mkdir_p(dir) < 0) {
+		error_errno("cannot create %s", dir);
+		return 1;
+	}
+	char *adir = realpath(dir, NULL);
+	char *root = cwd_root();
+	if (!adir || !root)
+		return 1;
+	char *tdir = xasprintf("%s/trace", adir);
+	remove_tree(tdir);	/* a trace of an earlier, failed build */
+	free(tdir);
+
+	const char *old = getenv("LD_PRELOAD");
+	char *pre = old && *old ? xasprintf("%s %s", shim, old) : xstrdup(shim);
+	setenv("LD_PRELOAD", pre, 1);
+	setenv("CKPT_DIR", adir, 1);
+	setenv("CKPT_ENVIRON", "1", 1);
+	free(pre);
+
+	/* Like system(): the build gets the terminal's signals, we wait. */
+	struct sigaction ign = { .sa_handler = SIG_IGN }, oint, oquit;
+	sigaction(SIGINT, &ign, &oint);
+	sigaction(SIGQUIT, &ign, &oquit);
+	pid_t pid = fork();
+	if (pid < 0) {
+		error_errno("cannot fork");
+		return 1;
+	}
+	if (pid == 0) {
+		sigaction(SIGINT, &oint, NULL);
+		sigaction(SIGQUIT, &oquit, NULL);
+		execvp(argv[i], argv + i);
+		fprintf(stderr, "ckpt: cannot run %s: %s\n", argv[i],
+			strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGQUIT, &oquit, NULL);
+	unsetenv("LD_PRELOAD");
+	int code = WIFEXITED(status) ? WEXITSTATUS(status)
+				     : 128 + WTERMSIG(status);
+	if (code != 0) {
+		error("%s failed (status %d): checkpoint not updated", argv[i],
+		      code);
+		if (!keep) {
+			char *t = xasprintf("%s/trace", adir);
+			remove_tree(t);
+			free(t);
+		}
+		return code;
+	}
+	int rc = report(dir, root, keep);
+	free(adir);
+	free(root);
+	free(shim);
+	return rc ? rc : 0;
+}
+
+int cmd_save(int argc, char **argv)
+{
+	const char *dir = getenv("CKPT_DIR") ? getenv("CKPT_DIR") : ".ckpt";
+	int keep = 0;
+	for (int i = 1; i < argc; i++) {
+		int r = opt_dir(argc, argv, &i, &dir);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: ckpt save [-d DIR] [--keep-trace]\n\n"
+			       "Save the checkpoint of the current directory "
+			       "from the trace that a build run\nwith "
+			       "LD_PRELOAD=libckpt.so left in DIR/trace "
+			       "(default $CKPT_DIR, else .ckpt).\nThe trace is "
+			       "removed afterwards unless --keep-trace.\n");
+			return 0;
+		}
+		if (!strcmp(argv[i], "--keep-trace")) {
+			keep = 1;
+			continue;
+		}
+		error("save: unexpected argument %s (see ckpt save --help)",
+		      argv[i]);
+		return EXIT_USAGE;
+	}
+	char *root = cwd_root();
+	if (!root)
+		return 1;
+	int rc = report(dir, root, keep);
+	free(root);
+	return rc;
+}

@@ -1,0 +1,402 @@
+/*
+ * cmd_restore.c - `ckpt restore`: put the still-valid outputs of the
+ * checkpoint in place in the current tree and remove the invalid ones.
+ *
+ * Invariants, and where each is enforced:
+ * 1. Only recorded outputs inside the root are written or removed; a path
+ *    that is not a safe relative path, or that would go through a symlink
+ *    or a file, is refused (plan: path_stays_inside).
+ * 2. Nothing is touched before everything was checked: the manifest's
+ *    checksum (manifest_read), path safety and every object needed (plan).
+ * 3. Each file is replaced atomically (atomic_copy/atomic_symlink); an
+ *    existing file with the right content is left alone.
+ * 4. make agrees: every restored output gets an mtime later than every
+ *    input in the tree, and later than the outputs it was built from
+ *    (set_times), but not in the future.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "changes.h"
+#include "cmd.h"
+#include "fsio.h"
+#include "model.h"
+#include "save.h"
+
+enum action { A_NONE, A_RESTORE, A_REMOVE };
+
+struct plan {
+	struct ckpt *c;
+	const char *root, *dir;
+	char *act;		/* per file: enum action */
+	int *level;		/* per job: depth in the output graph */
+	size_t restored, valid, removed, invalid;
+	uint64_t bytes;
+};
+
+static int is_output(const struct file *f)
+{
+	return (f->role == ROLE_OUTPUT || f->role == ROLE_OUTDIR) &&
+	       f->path[0] != '/';
+}
+
+/* Outputs that the targets need: the targets, and, for each, what its
+ * producer read that another job made. */
+static void mark_closure(struct plan *p, int fi, char *want)
+{
+	if (want[fi])
+		return;
+	want[fi] = 1;
+	const struct file *f = &p->c->files[fi];
+	if (f->producer < 0)
+		return;
+	const struct job *j = &p->c->jobs[f->producer];
+	for (size_t k = 0; k < j->ndeps; k++) {
+		const struct dep *d = &j->deps[k];
+		if ((d->acc & ACC_READ) && is_output(&p->c->files[d->file]))
+			mark_closure(p, d->file, want);
+	}
+}
+
+static int plan(struct plan *p, char *want)
+{
+	struct ckpt *c = p->c;
+	int bad = 0;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct file *f = &c->files[i];
+		if (!is_output(f) || (want && !want[i]))
+			continue;
+		if (!path_stays_inside(p->root, f->path)) {
+			error("refusing %s: the path leaves the tree (through "
+			      "a symlink, a file, or '..')", f->path);
+			bad = 1;
+			continue;
+		}
+		if (output_invalid(c, f)) {
+			p->act[i] = A_REMOVE;
+			p->invalid++;
+			continue;
+		}
+		p->act[i] = A_RESTORE;
+		if (f->role == ROLE_OUTPUT && S_ISREG(f->mode)) {
+			char *o = object_path(p->dir, &f->hash);
+			struct stat st;
+			if (stat(o, &st) < 0 || (uint64_t)st.st_size != f->size) {
+				error("%s: the stored copy of %s is missing or "
+				      "damaged (the checkpoint is damaged)",
+				      o, f->path);
+				bad = 1;
+			}
+			free(o);
+		} else if (f->role == ROLE_OUTPUT && !S_ISLNK(f->mode)) {
+			p->act[i] = A_NONE;	/* fifo, socket: not restorable */
+		}
+	}
+	return bad ? error("nothing was changed") : 0;
+}
+
+static int job_level(struct plan *p, int j, int depth)
+{
+	if (p->level[j] >= 0)
+		return p->level[j];
+	if (depth > 10000)
+		return 0;
+	p->level[j] = 0;	/* cycle guard */
+	int lv = 0;
+	const struct job *job = &p->c->jobs[j];
+	for (size_t k = 0; k < job->ndeps; k++) {
+		const struct dep *d = &job->deps[k];
+		const struct file *f = &p->c->files[d->file];
+		if (!(d->acc & ACC_READ) || !is_output(f) || f->producer < 0 ||
+		    f->producer == j)
+			continue;
+		int l = job_level(p, f->producer, depth + 1) + 1;
+		if (l > lv)
+			lv = l;
+	}
+	return p->level[j] = lv;
+}
+
+static int64_t mtime_of(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+/* The newest mtime among the inputs in the tree. */
+static int64_t newest_input(const struct plan *p)
+{
+	int64_t max = 0;
+	for (size_t i = 0; i < p->c->nfiles; i++) {
+		const struct file *f = &p->c->files[i];
+		if (f->path[0] == '/' || is_output(f) || f->role == ROLE_TEMP)
+			continue;
+		char *a = file_abs(p->c, f, p->root);
+		struct stat st;
+		if (lstat(a, &st) == 0 && !S_ISDIR(st.st_mode) &&
+		    mtime_of(&st) > max)
+			max = mtime_of(&st);
+		free(a);
+	}
+	return max;
+}
+
+#define STEP 10000000LL	/* 10 ms between levels: coarse clocks agree */
+
+static int set_time(const char *path, int64_t t, int is_link)
+{
+	struct timespec ts[2] = { { t / 1000000000, t % 1000000000 },
+				  { t / 1000000000, t % 1000000000 } };
+	return utimensat(AT_FDCWD, path, ts, is_link ? AT_SYMLINK_NOFOLLOW : 0);
+}
+
+static int same_content(const char *path, const struct file *f)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (S_ISLNK(f->mode)) {
+		char t[4096];
+		ssize_t n = readlink(path, t, sizeof t - 1);
+		if (n < 0)
+			return 0;
+		t[n] = 0;
+		return S_ISLNK(st.st_mode) && f->link && !strcmp(t, f->link);
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != f->size)
+		return 0;
+	struct hash128 h;
+	return hash_file(path, &h) == 0 && hash_equal(&h, &f->hash) &&
+	       (st.st_mode & 07777) == (f->mode & 07777);
+}
+
+static int do_remove(struct plan *p, const struct file *f)
+{
+	char *a = file_abs(p->c, f, p->root);
+	struct stat st;
+	int rc = 0;
+	if (lstat(a, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		if (unlink(a) < 0)
+			rc = error_errno("cannot remove %s", a);
+		else
+			p->removed++;
+	}
+	free(a);
+	return rc;
+}
+
+static int do_restore(struct plan *p, const struct file *f)
+{
+	char *a = file_abs(p->c, f, p->root);
+	int rc = 0;
+	struct stat st;
+	if (f->role == ROLE_OUTDIR) {
+		if (lstat(a, &st) < 0) {
+			if (path_mkdirs_for(p->root, f->path) < 0 ||
+			    mkdir(a, f->mode & 07777) < 0)
+				rc = error_errno("cannot create %s", a);
+		}
+		goto out;
+	}
+	if (same_content(a, f)) {
+		p->valid++;
+		goto out;
+	}
+	if (lstat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = error("cannot restore %s: a directory is in the way", a);
+		goto out;
+	}
+	if (path_mkdirs_for(p->root, f->path) < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (S_ISLNK(f->mode)) {
+		if (atomic_symlink(f->link ? f->link : "", a) < 0)
+			rc = error_errno("cannot restore the symlink %s", a);
+	} else {
+		char *o = object_path(p->dir, &f->hash);
+		if (atomic_copy(o, a, f->mode & 07777, 0) < 0)
+			rc = error_errno("cannot restore %s", a);
+		free(o);
+		p->bytes += f->size;
+	}
+	if (!rc)
+		p->restored++;
+out:
+	free(a);
+	return rc;
+}
+
+static void set_times(struct plan *p)
+{
+	struct ckpt *c = p->c;
+	int64_t base = newest_input(p) + STEP;
+	int maxlv = 0;
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (p->act[i] == A_RESTORE && c->files[i].producer >= 0) {
+			int l = job_level(p, c->files[i].producer, 0);
+			if (l > maxlv)
+				maxlv = l;
+		}
+	/* Not in the future: what make rebuilds next must come out newer. */
+	int64_t last = base + (int64_t)(maxlv + 1) * STEP;
+	int64_t now = (int64_t)wall_ns();
+	if (last > now) {
+		if (last - now > 5000000000LL) {
+			warning("sources have mtimes in the future; restored "
+				"outputs get them too");
+		} else {
+			struct timespec ts = { (last - now) / 1000000000,
+					       (last - now) % 1000000000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	/* Files first, then directories (writing into one moves its mtime). */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < c->nfiles; i++) {
+			const struct file *f = &c->files[i];
+			if (p->act[i] != A_RESTORE ||
+			    (f->role == ROLE_OUTDIR) != pass)
+				continue;
+			int lv = f->producer >= 0
+					 ? job_level(p, f->producer, 0) + 1
+					 : 0;
+			char *a = file_abs(c, f, p->root);
+			set_time(a, base + lv * STEP, S_ISLNK(f->mode));
+			free(a);
+		}
+}
+
+static void restore_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ckpt restore [-d DIR] [--dry-run] [--target PATH...]\n\n"
+		"In the current directory (the tree recorded, or any copy of "
+		"it, changed or not),\nput back the outputs of the checkpoint "
+		"in DIR (default .ckpt) that are still\nvalid, where missing "
+		"or different, and remove those that the changes\ninvalidate, "
+		"so that make rebuilds them. Restored outputs get mtimes newer "
+		"than\nevery input, in dependency order. Nothing else in the "
+		"tree is touched.\n\n"
+		"  -d, --dir DIR     checkpoint directory (may be read-only)\n"
+		"  -n, --dry-run     say what would be done, do nothing\n"
+		"  --target PATH...  only what these outputs need\n");
+}
+
+int cmd_restore(int argc, char **argv)
+{
+	const char *dir = ".ckpt";
+	int dry = 0;
+	char **targets = NULL;
+	size_t ntargets = 0, atargets = 0;
+	for (int i = 1; i < argc; i++) {
+		int r = opt_dir(argc, argv, &i, &dir);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--dry-run") || !strcmp(argv[i], "-n")) {
+			dry = 1;
+		} else if (!strcmp(argv[i], "--target")) {
+			if (i + 1 >= argc || argv[i + 1][0] == '-') {
+				error("--target needs at least one path");
+				return EXIT_USAGE;
+			}
+			while (i + 1 < argc && argv[i + 1][0] != '-') {
+				GROW(targets, ntargets, atargets);
+				targets[ntargets++] = argv[++i];
+			}
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			restore_usage(stdout);
+			return 0;
+		} else {
+			error("restore: unexpected argument %s", argv[i]);
+			restore_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	uint64_t t0 = now_ns();
+	struct ckpt c;
+	char *root;
+	if (checkpoint_check(dir, &c, &root) < 0)
+		return 1;
+	struct plan p = { .c = &c, .root = root, .dir = dir };
+	p.act = xcalloc(c.nfiles + 1, 1);
+	p.level = xmalloc((c.njobs + 1) * sizeof *p.level);
+	for (size_t j = 0; j < c.njobs; j++)
+		p.level[j] = -1;
+	char *want = NULL;
+	int rc = 1;
+	if (ntargets) {
+		want = xcalloc(c.nfiles + 1, 1);
+		for (size_t t = 0; t < ntargets; t++) {
+			char *abs = targets[t][0] == '/'
+					    ? xstrdup(targets[t])
+					    : xasprintf("%s/%s", root, targets[t]);
+			path_normalize(abs);
+			const char *rel = path_under(abs, root);
+			int fi = rel ? ckpt_file(&c, rel, 0) : -1;
+			free(abs);
+			if (fi < 0 || !is_output(&c.files[fi])) {
+				error("%s is not an output of the checkpoint",
+				      targets[t]);
+				goto out;
+			}
+			mark_closure(&p, fi, want);
+		}
+	}
+	if (plan(&p, want) < 0)
+		goto out;
+	if (dry) {
+		for (size_t i = 0; i < c.nfiles; i++)
+			if (p.act[i])
+				printf("%s %s\n",
+				       p.act[i] == A_RESTORE ? "restore" : "remove",
+				       c.files[i].path);
+		rc = 0;
+		goto out;
+	}
+	int failed = 0;
+	for (size_t i = 0; i < c.nfiles; i++)
+		if (p.act[i] == A_REMOVE)
+			failed |= do_remove(&p, &c.files[i]) < 0;
+	size_t done = 0, total = 0;
+	for (size_t i = 0; i < c.nfiles; i++)
+		total += p.act[i] == A_RESTORE;
+	for (size_t i = 0; i < c.nfiles; i++)
+		if (p.act[i] == A_RESTORE) {
+			progress("restoring: %zu/%zu", ++done, total);
+			if (do_restore(&p, &c.files[i]) < 0) {
+				failed = 1;
+				p.act[i] = A_NONE;
+			}
+		}
+	progress_done();
+	set_times(&p);
+	for (size_t j = 0; j < c.njobs; j++)
+		if (c.jobs[j].untraced > 0 && (!want || 1))
+			fprintf(stderr,
+				"ckpt: not traced, always rebuilt: %s (%s)\n",
+				c.jobs[j].cmd, c.jobs[j].untraced_path
+						       ? c.jobs[j].untraced_path
+						       : "?");
+	fprintf(stderr,
+		"ckpt: restored %zu, already valid %zu, invalidated %zu "
+		"(%zu removed); %llu bytes in %.3f s\n",
+		p.restored, p.valid, p.invalid, p.removed,
+		(unsigned long long)p.bytes, (double)(now_ns() - t0) / 1e9);
+	rc = failed;
+out:
+	free(want);
+	free(targets);
+	free(p.act);
+	free(p.level);
+	free(root);
+	ckpt_release(&c);
+	return rc;
+}

@@ -1,0 +1,159 @@
+/*
+ * cmd_status.c - `ckpt status`: what changed in this tree since the
+ * checkpoint, and which outputs that invalidates. Also the loading step
+ * that status, restore and explain share (checkpoint_check).
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "changes.h"
+#include "cmd.h"
+#include "manifest.h"
+
+int checkpoint_check(const char *dir, struct ckpt *c, char **root)
+{
+	*root = getcwd(NULL, 0);
+	if (!*root)
+		return error_errno("cannot get the current directory");
+	if (manifest_read(c, dir) < 0) {
+		free(*root);
+		*root = NULL;
+		return -1;
+	}
+	ckpt_detect_changes(c, *root);
+	ckpt_affected(c);
+	return 0;
+}
+
+int output_invalid(const struct ckpt *c, const struct file *f)
+{
+	return f->producer < 0 || c->jobs[f->producer].affected;
+}
+
+static int is_output(const struct file *f)
+{
+	return f->role == ROLE_OUTPUT || f->role == ROLE_OUTDIR;
+}
+
+/* One group of paths, as text or as a JSON array. */
+struct group {
+	const char *key, *title;
+	char **paths;
+	size_t n, a;
+};
+
+static void add(struct group *g, const char *p)
+{
+	GROW(g->paths, g->n, g->a);
+	g->paths[g->n++] = xstrdup(*p ? p : ".");
+}
+
+static void status_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ckpt status [-d DIR] [--json]\n\n"
+		"Compare the current directory with the checkpoint in DIR "
+		"(default .ckpt):\nsources and external inputs that changed "
+		"or were deleted, paths the build\nlooked for and did not "
+		"find that now exist, directory listings that changed,\n"
+		"programs that could not be traced, and the outputs all that "
+		"invalidates.\n\n"
+		"  -d, --dir DIR   checkpoint directory\n"
+		"  --json          one JSON object (keys in docs/json.md)\n");
+}
+
+int cmd_status(int argc, char **argv)
+{
+	const char *dir = ".ckpt";
+	int json = 0;
+	for (int i = 1; i < argc; i++) {
+		int r = opt_dir(argc, argv, &i, &dir);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			status_usage(stdout);
+			return 0;
+		} else {
+			error("status: unexpected argument %s", argv[i]);
+			status_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	struct ckpt c;
+	char *root;
+	if (checkpoint_check(dir, &c, &root) < 0)
+		return 1;
+	struct group g[] = {
+		{ .key = "changed", .title = "changed" },
+		{ .key = "modified", .title = "modified sources" },
+		{ .key = "deleted", .title = "deleted" },
+		{ .key = "appeared", .title = "looked for and missing then, present now" },
+		{ .key = "listings", .title = "directory listings that changed" },
+		{ .key = "externals", .title = "changed inputs outside the tree" },
+		{ .key = "untraced", .title = "programs that could not be traced" },
+		{ .key = "affected", .title = "outputs to rebuild" },
+	};
+	enum { G_CHANGED, G_MOD, G_DEL, G_APP, G_LIST, G_EXT, G_UT, G_AFF, NG };
+	for (size_t i = 0; i < c.nfiles; i++) {
+		const struct file *f = &c.files[i];
+		if (f->changed) {
+			add(&g[G_CHANGED], f->path);
+			int k = f->changed == CH_DELETED   ? G_DEL
+				: f->changed == CH_ADDED   ? G_APP
+				: f->changed == CH_LISTING ? G_LIST
+				: f->path[0] == '/'	   ? G_EXT
+							   : G_MOD;
+			add(&g[k], f->path);
+		}
+		if (is_output(f) && f->path[0] != '/' && output_invalid(&c, f))
+			add(&g[G_AFF], f->path);
+	}
+	for (size_t j = 0; j < c.njobs; j++)
+		if (c.jobs[j].untraced > 0) {
+			char *s = xasprintf("%s", c.jobs[j].untraced_path
+							  ? c.jobs[j].untraced_path
+							  : "?");
+			add(&g[G_UT], s);
+			free(s);
+		}
+	if (json) {
+		printf("{\"root\": ");
+		json_string(stdout, root);
+		printf(", \"checkpoint_root\": ");
+		json_string(stdout, c.root);
+		for (int k = 0; k < NG; k++) {
+			printf(", \"%s\": [", g[k].key);
+			for (size_t i = 0; i < g[k].n; i++) {
+				if (i)
+					printf(", ");
+				json_string(stdout, g[k].paths[i]);
+			}
+			printf("]");
+		}
+		printf("}\n");
+	} else {
+		if (!g[G_CHANGED].n && !g[G_UT].n)
+			printf("nothing changed since the checkpoint\n");
+		for (int k = G_MOD; k < NG; k++) {
+			if (!g[k].n)
+				continue;
+			printf("%s (%zu):\n", g[k].title, g[k].n);
+			for (size_t i = 0; i < g[k].n; i++)
+				printf("  %s\n", g[k].paths[i]);
+		}
+	}
+	for (int k = 0; k < NG; k++) {
+		for (size_t i = 0; i < g[k].n; i++)
+			free(g[k].paths[i]);
+		free(g[k].paths);
+	}
+	free(root);
+	ckpt_release(&c);
+	return 0;
+}

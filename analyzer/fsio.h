@@ -1,0 +1,21 @@
+/*
+ * fsio.h - crash-safe writes: temp file, fsync, rename, fsync the directory.
+ * All return 0, or -1 with errno set and nothing left behind.
+ */
+#ifndef CKPT_FSIO_H
+#define CKPT_FSIO_H
+
+#include <sys/types.h>
+
+#include "ckpt.h"
+
+int write_all(int fd, const void *buf, size_t n);
+int fsync_dir(const char *dir);
+/* Replace path with the n bytes of buf. */
+int atomic_write(const char *path, const void *buf, size_t n, mode_t mode);
+/* Replace dst with a copy of src; fsync only if do_sync. */
+int atomic_copy(const char *src, const char *dst, mode_t mode, int do_sync);
+/* Replace path with a symlink to target. */
+int atomic_symlink(const char *target, const char *path);
+
+#endif

@@ -1,0 +1,445 @@
+/*
+ * manifest.c - the checkpoint's manifest: write it atomically, read it
+ * back with errors that name the line. docs/checkpoint-format.md has the
+ * grammar; in short, one record a line, fields separated by one space,
+ * every free-form field %XX-escaped (path_escape), and a last line
+ * "end <XXH3-128 of every byte before it>".
+ *
+ *   ckpt-manifest 1
+ *   root <path>            absolute root when recorded
+ *   created <ns>           wall clock of the save
+ *   counts <files> <jobs>
+ *   f <role> <hash|-> <size> <mode> <mtime-ns> <ino> <producer> <path> [<link>]
+ *   j <kind> <driver> <untraced> <start> <end> <cwd> <cmd words...>
+ *   u <path>               program a job ran that could not be traced
+ *   d <file><acc>...       deps of the last job: file id + letters
+ *   e <name>               environment variable read by the last job
+ *   n <what>               network access of the last job
+ *   x <cwd> <argv...>      a program the last job executed
+ *   end <hash>
+ *
+ * Files are numbered by their order, jobs likewise; "." is the root itself.
+ * Dep letters: r read, s stat, a absent, l listed, w written, m mkdir,
+ * x deleted.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsio.h"
+#include "manifest.h"
+
+static const struct {
+	int acc;
+	char letter;
+} acc_letters[] = {
+	{ ACC_READ, 'r' },  { ACC_STAT, 's' },  { ACC_ABSENT, 'a' },
+	{ ACC_LIST, 'l' },  { ACC_WRITE, 'w' }, { ACC_MKDIR, 'm' },
+	{ ACC_DELETE, 'x' },
+};
+#define NLETTERS (sizeof acc_letters / sizeof *acc_letters)
+
+static void put_path(FILE *f, const char *p)
+{
+	if (!*p) {
+		fputc('.', f);
+		return;
+	}
+	char *e = path_escape(p);
+	fputs(e, f);
+	free(e);
+}
+
+int manifest_write(const struct ckpt *c, const char *dir)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return error_errno("cannot allocate the manifest");
+	fprintf(f, "ckpt-manifest %d\nroot ", MANIFEST_VERSION);
+	put_path(f, c->root);
+	fprintf(f, "\ncreated %" PRIu64 "\ncounts %zu %zu\n", c->created,
+		c->nfiles, c->njobs);
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct file *fl = &c->files[i];
+		char hex[HASH_HEX] = "-";
+		if (fl->hash.hi || fl->hash.lo)
+			hash_to_hex(&fl->hash, hex);
+		fprintf(f, "f %c %s %" PRIu64 " %o %" PRId64 " %" PRIu64 " %d ",
+			fl->role, hex, fl->size, fl->mode, fl->mtime, fl->ino,
+			fl->producer);
+		put_path(f, fl->path);
+		if (fl->link) {
+			fputc(' ', f);
+			put_path(f, fl->link);
+		}
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < c->njobs; i++) {
+		const struct job *j = &c->jobs[i];
+		fprintf(f, "j %c %d %d %" PRIu64 " %" PRIu64 " ", j->kind,
+			j->driver, j->untraced, j->start, j->end);
+		put_path(f, j->cwd);
+		fprintf(f, " %s\n", j->cmd);
+		if (j->untraced) {
+			fputs("u ", f);
+			put_path(f, j->untraced_path ? j->untraced_path : "?");
+			fputc('\n', f);
+		}
+		if (j->ndeps) {
+			fputc('d', f);
+			for (size_t k = 0; k < j->ndeps; k++) {
+				fprintf(f, " %d", j->deps[k].file);
+				for (size_t l = 0; l < NLETTERS; l++)
+					if (j->deps[k].acc & acc_letters[l].acc)
+						fputc(acc_letters[l].letter, f);
+			}
+			fputc('\n', f);
+		}
+		for (size_t k = 0; k < j->nenv; k++) {
+			fputs("e ", f);
+			put_path(f, j->env[k]);
+			fputc('\n', f);
+		}
+		for (size_t k = 0; k < j->nnet; k++) {
+			fputs("n ", f);
+			put_path(f, j->net[k]);
+			fputc('\n', f);
+		}
+		for (size_t k = 0; k < j->nexecs; k++) {
+			const char *tab = strchr(j->execs[k], '\t');
+			char *cwd = tab ? strndup(j->execs[k],
+						  (size_t)(tab - j->execs[k]))
+					: xstrdup("");
+			fputs("x ", f);
+			put_path(f, cwd);
+			fprintf(f, " %s\n", tab ? tab + 1 : j->execs[k]);
+			free(cwd);
+		}
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return error_errno("cannot build the manifest");
+	}
+	struct hash128 h;
+	hash_bytes(buf, len, &h);
+	char hex[HASH_HEX];
+	hash_to_hex(&h, hex);
+	char *all = xmalloc(len + 64);
+	memcpy(all, buf, len);
+	len += (size_t)sprintf(all + len, "end %s\n", hex);
+	free(buf);
+	char *path = xasprintf("%s/manifest", dir);
+	int rc = atomic_write(path, all, len, 0644);
+	if (rc < 0)
+		error_errno("cannot write %s", path);
+	free(path);
+	free(all);
+	return rc;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+struct reader {
+	const char *name;
+	char *p, *end;
+	int line;
+};
+
+/* Next line, NUL-terminated in place, or NULL at the end. */
+static char *next_line(struct reader *r)
+{
+	if (r->p >= r->end)
+		return NULL;
+	char *s = r->p;
+	char *nl = memchr(s, '\n', (size_t)(r->end - s));
+	if (!nl)
+		nl = r->end;
+	*nl = 0;
+	r->p = nl + 1;
+	r->line++;
+	return s;
+}
+
+static int bad(struct reader *r, const char *what)
+{
+	return error("%s, line %d: %s (the checkpoint is damaged)", r->name,
+		     r->line, what);
+}
+
+/* Split off the next space-separated token. */
+static char *tok(char **s)
+{
+	if (!*s)
+		return NULL;
+	char *t = *s;
+	char *sp = strchr(t, ' ');
+	if (sp) {
+		*sp = 0;
+		*s = sp + 1;
+	} else {
+		*s = NULL;
+	}
+	return *t ? t : NULL;
+}
+
+static char *unescaped(char *t)
+{
+	if (!t)
+		return NULL;
+	if (!strcmp(t, "."))
+		return xstrdup("");
+	if (path_unescape(t) < 0)
+		return NULL;
+	return xstrdup(t);
+}
+
+static int num(const char *t, int64_t *out)
+{
+	if (!t)
+		return -1;
+	char *e;
+	errno = 0;
+	long long v = strtoll(t, &e, 10);
+	if (errno || *e || e == t)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int unum(const char *t, uint64_t *out)
+{
+	if (!t || *t == '-')
+		return -1;
+	char *e;
+	errno = 0;
+	unsigned long long v = strtoull(t, &e, 10);
+	if (errno || *e || e == t)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_file(struct reader *r, struct ckpt *c, char *s)
+{
+	char *role = tok(&s), *hex = tok(&s), *size = tok(&s), *mode = tok(&s),
+	     *mtime = tok(&s), *ino = tok(&s), *prod = tok(&s),
+	     *path = tok(&s), *link = tok(&s);
+	int64_t mt, pr;
+	uint64_t sz, in;
+	if (!path || strlen(role) != 1 || !strchr("SEODALXT", role[0]) ||
+	    unum(size, &sz) || num(mtime, &mt) || unum(ino, &in) ||
+	    num(prod, &pr) || pr < -1 || pr >= (int64_t)INT32_MAX)
+		return bad(r, "malformed file record");
+	char *p = unescaped(path);
+	if (!p)
+		return bad(r, "malformed path");
+	if (p[0] != '/' && p[0] && !path_is_safe_relative(p)) {
+		free(p);
+		return bad(r, "a path that escapes the root");
+	}
+	int id = ckpt_file(c, p, 1);
+	free(p);
+	if (id != (int)c->nfiles - 1)
+		return bad(r, "the same path twice");
+	struct file *f = &c->files[id];
+	f->role = role[0];
+	if (strcmp(hex, "-") && hash_from_hex(hex, &f->hash) < 0)
+		return bad(r, "malformed hash");
+	f->size = sz;
+	f->mode = (uint32_t)strtoul(mode, NULL, 8);
+	f->mtime = mt;
+	f->ino = in;
+	f->producer = (int)pr;
+	if (link && !(f->link = unescaped(link)))
+		return bad(r, "malformed link target");
+	return 0;
+}
+
+static int parse_job(struct reader *r, struct ckpt *c, char *s)
+{
+	char *kind = tok(&s), *drv = tok(&s), *ut = tok(&s), *start = tok(&s),
+	     *end = tok(&s), *cwd = tok(&s);
+	int64_t d, u;
+	uint64_t st, en;
+	if (!cwd || strlen(kind) != 1 || !strchr("rd", kind[0]) ||
+	    num(drv, &d) || num(ut, &u) || unum(start, &st) || unum(end, &en) ||
+	    d < -1 || d >= (int64_t)c->njobs)
+		return bad(r, "malformed job record");
+	int j = ckpt_job_new(c, kind[0], (int)d);
+	struct job *job = &c->jobs[j];
+	job->untraced = (int)u;
+	job->start = st;
+	job->end = en;
+	job->cwd = unescaped(cwd);
+	job->cmd = xstrdup(s ? s : "");
+	if (!job->cwd)
+		return bad(r, "malformed directory");
+	return 0;
+}
+
+static int parse_deps(struct reader *r, struct ckpt *c, struct job *j,
+		      char *s)
+{
+	char *t;
+	while ((t = tok(&s))) {
+		char *e;
+		long f = strtol(t, &e, 10);
+		if (e == t || f < 0 || f >= (long)c->nfiles)
+			return bad(r, "a dependency on an unknown file");
+		int acc = 0;
+		for (; *e; e++) {
+			size_t l = 0;
+			while (l < NLETTERS && acc_letters[l].letter != *e)
+				l++;
+			if (l == NLETTERS)
+				return bad(r, "unknown access letter");
+			acc |= acc_letters[l].acc;
+		}
+		GROW(j->deps, j->ndeps, j->adeps);
+		j->deps[j->ndeps++] = (struct dep){ .file = (int)f, .acc = acc };
+	}
+	return 0;
+}
+
+static int parse(struct reader *r, struct ckpt *c)
+{
+	char *s = next_line(r);
+	if (!s || strncmp(s, "ckpt-manifest ", 14))
+		return bad(r, "not a ckpt manifest");
+	if (atoi(s + 14) != MANIFEST_VERSION)
+		return error("%s: manifest version %s, this ckpt reads %d",
+			     r->name, s + 14, MANIFEST_VERSION);
+	struct job *last = NULL;
+	while ((s = next_line(r))) {
+		char *rest = strchr(s, ' ');
+		if (!rest)
+			return bad(r, "malformed line");
+		*rest++ = 0;
+		int rc = 0;
+		if (!strcmp(s, "f")) {
+			rc = parse_file(r, c, rest);
+		} else if (!strcmp(s, "j")) {
+			rc = parse_job(r, c, rest);
+			last = &c->jobs[c->njobs - 1];
+		} else if (!strcmp(s, "root")) {
+			free(c->root);
+			c->root = unescaped(rest);
+			if (!c->root || c->root[0] != '/')
+				return bad(r, "malformed root");
+		} else if (!strcmp(s, "created")) {
+			if (unum(rest, &c->created))
+				return bad(r, "malformed time");
+		} else if (!strcmp(s, "counts")) {
+			/* sizes for preallocation; not needed */
+		} else if (!strcmp(s, "end")) {
+			break;
+		} else if (!last) {
+			return bad(r, "a job detail before any job");
+		} else if (!strcmp(s, "d")) {
+			rc = parse_deps(r, c, last, rest);
+		} else if (!strcmp(s, "u")) {
+			free(last->untraced_path);
+			last->untraced_path = unescaped(rest);
+		} else if (!strcmp(s, "e") || !strcmp(s, "n")) {
+			char *v = unescaped(rest);
+			if (!v)
+				return bad(r, "malformed name");
+			if (*s == 'e')
+				job_add_string(&last->env, &last->nenv,
+					       &last->aenv, v, 0);
+			else
+				job_add_string(&last->net, &last->nnet,
+					       &last->anet, v, 0);
+			free(v);
+		} else if (!strcmp(s, "x")) {
+			char *cwd = unescaped(tok(&rest));
+			if (!cwd)
+				return bad(r, "malformed exec");
+			char *line = xasprintf("%s\t%s", cwd, rest ? rest : "");
+			job_add_string(&last->execs, &last->nexecs,
+				       &last->aexecs, line, 0);
+			free(line);
+			free(cwd);
+		} else {
+			return bad(r, "unknown record");
+		}
+		if (rc < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (c->files[i].producer >= (int)c->njobs)
+			return error("%s: file %s names job %d, which does not "
+				     "exist (the checkpoint is damaged)",
+				     r->name, c->files[i].path,
+				     c->files[i].producer);
+	return 0;
+}
+
+int manifest_read(struct ckpt *c, const char *dir)
+{
+	char *path = xasprintf("%s/manifest", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			error("no checkpoint in %s (record one with `ckpt "
+			      "record -- make`)", dir);
+		else
+			error_errno("cannot open %s", path);
+		free(path);
+		return -1;
+	}
+	struct stat st;
+	char *buf = NULL;
+	int rc = -1;
+	if (fstat(fd, &st) < 0) {
+		error_errno("cannot stat %s", path);
+		goto out;
+	}
+	size_t len = (size_t)st.st_size;
+	buf = xmalloc(len + 1);
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+		if (n <= 0) {
+			error_errno("cannot read %s", path);
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	buf[len] = 0;
+	/* The last line carries the checksum of everything before it. */
+	char *endl = len >= 37 ? buf + len - 37 : NULL;
+	struct hash128 want, have;
+	if (!endl || strncmp(endl, "end ", 4) || buf[len - 1] != '\n' ||
+	    (endl > buf && endl[-1] != '\n')) {
+		error("%s: the manifest is cut short (no end line): the "
+		      "checkpoint is damaged", path);
+		goto out;
+	}
+	char hex[HASH_HEX];
+	memcpy(hex, endl + 4, 32);
+	hex[32] = 0;
+	hash_bytes(buf, (size_t)(endl - buf), &have);
+	if (hash_from_hex(hex, &want) < 0 || !hash_equal(&want, &have)) {
+		error("%s: checksum mismatch: the checkpoint is damaged", path);
+		goto out;
+	}
+	struct reader r = { .name = path, .p = buf, .end = endl };
+	ckpt_init(c, NULL);
+	rc = parse(&r, c);
+	if (rc < 0)
+		ckpt_release(c);
+out:
+	free(buf);
+	close(fd);
+	free(path);
+	return rc;
+}

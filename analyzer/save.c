@@ -1,0 +1,458 @@
+/*
+ * save.c - a trace becomes a checkpoint: roles, hashes, objects, manifest.
+ *
+ * Invariants (each enforced where named):
+ * 1. The previous checkpoint stays usable until the new manifest is renamed
+ *    over it: objects are content-addressed and written before the
+ *    manifest (store_object), the manifest is written atomically
+ *    (manifest_write), and unreferenced objects are removed only after
+ *    (collect_garbage).
+ * 2. Only final outputs are stored, never sources (store_outputs).
+ * 3. Chaining: recording an incremental build on top of a checkpoint
+ *    keeps the old jobs whose outputs no new job rewrote, provided their
+ *    inputs are still what they read; outputs of an old job whose inputs
+ *    changed are kept as outputs without a producer, so that restore
+ *    always invalidates them and what read them (merge_previous).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "changes.h"
+#include "fsio.h"
+#include "manifest.h"
+#include "save.h"
+
+static int under_tmp(const char *p)
+{
+	return path_under(p, "/tmp") || path_under(p, "/var/tmp");
+}
+
+/* Pick each file's producer: the job that wrote it last (times are still
+ * there, before ckpt_classify_deps). */
+static void pick_producers(struct ckpt *c)
+{
+	uint64_t *when = xcalloc(c->nfiles + 1, sizeof *when);
+	for (size_t i = 0; i < c->nfiles; i++)
+		c->files[i].producer = -1;
+	for (size_t j = 0; j < c->njobs; j++) {
+		const struct job *job = &c->jobs[j];
+		for (size_t k = 0; k < job->ndeps; k++) {
+			const struct dep *d = &job->deps[k];
+			if (!(d->acc & (ACC_WRITE | ACC_MKDIR)))
+				continue;
+			struct file *f = &c->files[d->file];
+			if (f->producer < 0 || d->t_write >= when[d->file]) {
+				f->producer = (int)j;
+				when[d->file] = d->t_write;
+			}
+		}
+	}
+	free(when);
+}
+
+static int *file_acc_union(const struct ckpt *c)
+{
+	int *acc = xcalloc(c->nfiles + 1, sizeof *acc);
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].ndeps; k++)
+			acc[c->jobs[j].deps[k].file] |= c->jobs[j].deps[k].acc;
+	return acc;
+}
+
+/* Role, stat data and hash of every file, from the classified deps and
+ * the state of the tree now. */
+static int assign_roles(struct ckpt *c)
+{
+	int *acc = file_acc_union(c);
+	for (size_t i = 0; i < c->nfiles; i++) {
+		struct file *f = &c->files[i];
+		const char *abs = f->path[0] == '/' ? f->path : NULL;
+		char *tmp = abs ? NULL : file_abs(c, f, c->root);
+		const char *p = abs ? abs : tmp;
+		int inroot = !abs;
+		struct stat st;
+		int there = lstat(p, &st) == 0;
+		int a = acc[i];
+		f->flags &= ~(FILE_WRITTEN_OUTSIDE | FILE_NO_PRODUCER);
+		if (a & (ACC_WRITE | ACC_MKDIR)) {
+			if (there && inroot)
+				f->role = S_ISDIR(st.st_mode) ? ROLE_OUTDIR
+							       : ROLE_OUTPUT;
+			else
+				f->role = ROLE_TEMP;
+			if (there && !inroot && !under_tmp(p))
+				f->flags |= FILE_WRITTEN_OUTSIDE;
+		} else if ((a & ACC_ABSENT) && there && inroot) {
+			/* It appeared without a traced writer: an untraced
+			 * program made it. Never trust it. */
+			f->role = S_ISDIR(st.st_mode) ? ROLE_OUTDIR : ROLE_OUTPUT;
+			f->producer = -1;
+			f->flags |= FILE_NO_PRODUCER;
+		} else if ((a & ACC_DELETE) && !there) {
+			f->role = ROLE_TEMP;
+		} else if (a & ACC_READ) {
+			f->role = inroot ? ROLE_SOURCE : ROLE_EXTERNAL;
+			if (!there)
+				f->role = ROLE_TEMP;
+			else if (S_ISDIR(st.st_mode))
+				f->role = (a & ACC_LIST) ? ROLE_LISTING
+							 : ROLE_EXISTS;
+		} else if (a & ACC_LIST) {
+			f->role = there ? ROLE_LISTING : ROLE_TEMP;
+		} else if (a & ACC_STAT) {
+			f->role = ROLE_EXISTS;
+		} else if (a & ACC_ABSENT) {
+			f->role = there ? ROLE_EXISTS : ROLE_ABSENT;
+		} else {
+			f->role = ROLE_TEMP;
+		}
+		if (f->role != ROLE_OUTPUT && f->role != ROLE_OUTDIR)
+			f->producer = -1;
+		memset(&f->hash, 0, sizeof f->hash);
+		free(f->link);
+		f->link = NULL;
+		if (there)
+			file_set_stat(f, &st);
+		else
+			f->size = f->ino = 0, f->mtime = 0, f->mode = 0;
+		free(tmp);
+	}
+	free(acc);
+	/* Hashes: content of inputs (through symlinks), listings with the
+	 * outputs left out (needs every role above), outputs as stored. */
+	for (size_t i = 0; i < c->nfiles; i++) {
+		struct file *f = &c->files[i];
+		char *p = file_abs(c, f, c->root);
+		struct stat st;
+		if ((i & 1023) == 0)
+			progress("hashing: %zu/%zu files", i, c->nfiles);
+		if (f->role == ROLE_SOURCE || f->role == ROLE_EXTERNAL) {
+			if (stat(p, &st) == 0)
+				file_set_stat(f, &st);
+			if (hash_file(p, &f->hash) < 0) {
+				warning("cannot read %s: %s (treated as "
+					"always changed)", p, strerror(errno));
+				f->hash.hi = f->hash.lo = 1;
+			}
+		} else if (f->role == ROLE_LISTING) {
+			if (listing_hash(c, f, c->root, &f->hash) < 0)
+				f->role = ROLE_TEMP;
+		} else if (f->role == ROLE_OUTPUT && S_ISLNK(f->mode)) {
+			char target[4096];
+			ssize_t n = readlink(p, target, sizeof target - 1);
+			if (n < 0) {
+				int rc = error_errno("cannot read link %s", p);
+				free(p);
+				return rc;
+			}
+			target[n] = 0;
+			f->link = xstrdup(target);
+			hash_bytes(target, (size_t)n, &f->hash);
+		} else if (f->role == ROLE_OUTPUT && S_ISREG(f->mode)) {
+			if (hash_file(p, &f->hash) < 0) {
+				int rc = error_errno("cannot read output %s", p);
+				free(p);
+				return rc;
+			}
+		}
+		free(p);
+	}
+	progress_done();
+	return 0;
+}
+
+char *object_path(const char *dir, const struct hash128 *h)
+{
+	char hex[HASH_HEX];
+	hash_to_hex(h, hex);
+	return xasprintf("%s/objects/%.2s/%s", dir, hex, hex + 2);
+}
+
+static int store_object(const char *dir, const char *src,
+			const struct file *f, uint64_t *bytes)
+{
+	char *dst = object_path(dir, &f->hash);
+	struct stat st;
+	int rc = 0;
+	if (stat(dst, &st) == 0 && (uint64_t)st.st_size == f->size)
+		goto out;	/* content-addressed: already there */
+	char *sub = xstrdup(dst);
+	*strrchr(sub, '/') = 0;
+	if (mkdir(sub, 0755) < 0 && errno != EEXIST)
+		rc = error_errno("cannot create %s", sub);
+	free(sub);
+	if (!rc && atomic_copy(src, dst, 0444, 1) < 0)
+		rc = error_errno("cannot store %s in the checkpoint", src);
+	if (!rc)
+		*bytes += f->size;
+out:
+	free(dst);
+	return rc;
+}
+
+static int store_outputs(const struct ckpt *c, const char *dir,
+			 struct save_stats *s)
+{
+	char *objs = xasprintf("%s/objects", dir);
+	if (mkdir(objs, 0755) < 0 && errno != EEXIST) {
+		int rc = error_errno("cannot create %s", objs);
+		free(objs);
+		return rc;
+	}
+	free(objs);
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct file *f = &c->files[i];
+		if (f->role != ROLE_OUTPUT || !S_ISREG(f->mode) ||
+		    (f->flags & FILE_NO_PRODUCER))
+			continue;
+		progress("storing outputs: %zu/%zu", i, c->nfiles);
+		char *p = file_abs(c, f, c->root);
+		int rc = store_object(dir, p, f, &s->bytes_stored);
+		free(p);
+		if (rc < 0)
+			return rc;
+		s->outputs++;
+	}
+	progress_done();
+	return 0;
+}
+
+static void collect_garbage(const struct ckpt *c, const char *dir)
+{
+	/* Index the referenced object names. */
+	char **names = xcalloc(c->nfiles + 1, sizeof *names);
+	size_t n = 0;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct file *f = &c->files[i];
+		if (f->role == ROLE_OUTPUT && S_ISREG(f->mode))
+			names[n++] = object_path(dir, &f->hash);
+	}
+	struct name {
+		char *s;
+		UT_hash_handle hh;
+	} *set = NULL, *e, *tmp;
+	for (size_t i = 0; i < n; i++) {
+		HASH_FIND_STR(set, names[i], e);
+		if (e)
+			continue;
+		e = xmalloc(sizeof *e);
+		e->s = names[i];
+		HASH_ADD_KEYPTR(hh, set, e->s, strlen(e->s), e);
+	}
+	char *objs = xasprintf("%s/objects", dir);
+	DIR *top = opendir(objs);
+	struct dirent *de;
+	while (top && (de = readdir(top))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *sub = xasprintf("%s/%s", objs, de->d_name);
+		DIR *d = opendir(sub);
+		struct dirent *oe;
+		while (d && (oe = readdir(d))) {
+			if (oe->d_name[0] == '.')
+				continue;
+			char *p = xasprintf("%s/%s", sub, oe->d_name);
+			HASH_FIND_STR(set, p, e);
+			if (!e)
+				unlink(p);
+			free(p);
+		}
+		if (d)
+			closedir(d);
+		rmdir(sub);	/* fails, harmlessly, unless empty */
+		free(sub);
+	}
+	if (top)
+		closedir(top);
+	free(objs);
+	HASH_ITER(hh, set, e, tmp) {
+		HASH_DEL(set, e);
+		free(e);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* The jobs of the previous checkpoint that this build did not redo. */
+static int merge_previous(struct ckpt *c, const char *dir,
+			  struct save_stats *s)
+{
+	char *mpath = xasprintf("%s/manifest", dir);
+	int exists = access(mpath, F_OK) == 0;
+	free(mpath);
+	if (!exists)
+		return 0;
+	struct ckpt old;
+	if (manifest_read(&old, dir) < 0)
+		return error("not updating a damaged checkpoint: remove %s "
+			     "or record into another directory", dir);
+	ckpt_detect_changes(&old, c->root);
+	/* Files some new job writes. */
+	char *rewritten = xcalloc(old.nfiles + 1, 1);
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
+			const struct dep *d = &c->jobs[j].deps[k];
+			if (!(d->acc & (ACC_WRITE | ACC_MKDIR)))
+				continue;
+			int of = ckpt_file(&old, c->files[d->file].path, 0);
+			if (of >= 0)
+				rewritten[of] = 1;
+		}
+	int top = -1;
+	for (size_t j = 0; j < c->njobs && top < 0; j++)
+		if (c->jobs[j].driver < 0)
+			top = (int)j;
+	for (size_t j = 0; j < old.njobs; j++) {
+		struct job *oj = &old.jobs[j];
+		if (oj->kind != JOB_RECIPE)
+			continue;
+		int outputs = 0, redone = 0, stale = 0;
+		for (size_t k = 0; k < oj->ndeps; k++) {
+			const struct dep *d = &oj->deps[k];
+			const struct file *of = &old.files[d->file];
+			if ((d->acc & (ACC_WRITE | ACC_MKDIR)) &&
+			    of->producer == (int)j) {
+				outputs += of->role == ROLE_OUTPUT;
+				redone |= rewritten[d->file];
+			}
+			if (of->changed && of->role != ROLE_OUTPUT &&
+			    (d->acc & (ACC_READ | ACC_STAT | ACC_ABSENT |
+				       ACC_LIST)))
+				stale = 1;
+		}
+		if (!outputs || redone || oj->untraced)
+			continue;
+		int nj = ckpt_job_new(c, JOB_RECIPE, top);
+		struct job *job = &c->jobs[nj];
+		oj = &old.jobs[j];
+		job->cwd = xstrdup(oj->cwd);
+		job->cmd = xstrdup(oj->cmd);
+		job->start = oj->start;
+		job->end = oj->end;
+		job->untraced = stale ? -1 : 0;	/* marker, cleared below */
+		for (size_t k = 0; k < oj->ndeps; k++) {
+			const struct dep *d = &oj->deps[k];
+			int f = ckpt_file(c, old.files[d->file].path, 1);
+			int acc = d->acc;
+			if (old.files[d->file].producer != (int)j)
+				acc &= ~(ACC_WRITE | ACC_MKDIR);
+			GROW(job->deps, job->ndeps, job->adeps);
+			job->deps[job->ndeps++] =
+				(struct dep){ .file = f, .acc = acc };
+		}
+		for (size_t k = 0; k < oj->nenv; k++)
+			job_add_string(&job->env, &job->nenv, &job->aenv,
+				       oj->env[k], 0);
+		for (size_t k = 0; k < oj->nnet; k++)
+			job_add_string(&job->net, &job->nnet, &job->anet,
+				       oj->net[k], 0);
+		for (size_t k = 0; k < oj->nexecs; k++)
+			job_add_string(&job->execs, &job->nexecs, &job->aexecs,
+				       oj->execs[k], 0);
+		s->kept++;
+	}
+	free(rewritten);
+	ckpt_release(&old);
+	return 0;
+}
+
+/* Producers of kept jobs' outputs, and the stale ones' outputs become
+ * outputs without a producer. */
+static void adopt_kept(struct ckpt *c, size_t first_kept)
+{
+	for (size_t j = first_kept; j < c->njobs; j++) {
+		struct job *job = &c->jobs[j];
+		int stale = job->untraced == -1;
+		job->untraced = 0;
+		for (size_t k = 0; k < job->ndeps; k++) {
+			const struct dep *d = &job->deps[k];
+			if (!(d->acc & (ACC_WRITE | ACC_MKDIR)))
+				continue;
+			c->files[d->file].producer = stale ? -1 : (int)j;
+			if (stale)
+				c->files[d->file].flags |= FILE_NO_PRODUCER;
+		}
+	}
+}
+
+int checkpoint_save(const char *dir, const char *root, int keep_trace,
+		    struct save_stats *s)
+{
+	memset(s, 0, sizeof *s);
+	char *tdir = xasprintf("%s/trace", dir);
+	struct trace t;
+	int rc = -1;
+	struct ckpt c;
+	ckpt_init(&c, root);
+	if (trace_load(&t, tdir) < 0) {
+		free(tdir);
+		ckpt_release(&c);
+		return -1;
+	}
+	if (t.nimg == 0) {
+		error("the trace in %s is empty: was the build run with "
+		      "LD_PRELOAD=libckpt.so?", tdir);
+		goto out;
+	}
+	char *adir = realpath(dir, NULL);
+	build_from_trace(&c, &t, adir);
+	free(adir);
+	pick_producers(&c);
+	ckpt_classify_deps(&c);
+	size_t first_kept = c.njobs;
+	if (merge_previous(&c, dir, s) < 0)
+		goto out;
+	adopt_kept(&c, first_kept);
+	if (assign_roles(&c) < 0)
+		goto out;
+	/* assign_roles drops producers of what is not an output; files
+	 * without a traced writer keep -1. */
+	for (size_t i = 0; i < c.nfiles; i++)
+		if (c.files[i].flags & FILE_NO_PRODUCER)
+			c.files[i].producer = -1;
+	if (store_outputs(&c, dir, s) < 0)
+		goto out;
+	c.created = wall_ns();
+	if (manifest_write(&c, dir) < 0)
+		goto out;
+	collect_garbage(&c, dir);
+	s->jobs = c.njobs;
+	s->files = c.nfiles;
+	s->events = t.nevents;
+	s->processes = t.nimg;
+	rc = 0;
+out:
+	trace_release(&t);
+	if (rc == 0 && !keep_trace)
+		remove_tree(tdir);
+	free(tdir);
+	ckpt_release(&c);
+	return rc;
+}
+
+int remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char *p = xasprintf("%s/%s", path, e->d_name);
+		if (e->d_type == DT_DIR)
+			remove_tree(p);
+		else
+			unlink(p);
+		free(p);
+	}
+	closedir(d);
+	return rmdir(path);
+}

@@ -1,0 +1,26 @@
+/*
+ * save.h - turning DIR/trace into the checkpoint DIR/manifest + objects.
+ */
+#ifndef CKPT_SAVE_H
+#define CKPT_SAVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ckpt.h"
+
+struct save_stats {
+	size_t processes, events, jobs, files, outputs, kept;
+	uint64_t bytes_stored;
+};
+
+/* Save the checkpoint of the trace in DIR/trace for the tree at root
+ * (absolute). The trace is removed afterwards unless keep_trace. */
+int checkpoint_save(const char *dir, const char *root, int keep_trace,
+		    struct save_stats *s);
+/* DIR/objects/<hh>/<rest of the hex hash> */
+char *object_path(const char *dir, const struct hash128 *h);
+/* rm -r */
+int remove_tree(const char *path);
+
+#endif
