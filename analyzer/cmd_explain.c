@@ -1,0 +1,153 @@
+/*
+ * cmd_explain.c - `ckpt explain PATH`: why an output is invalid, as the
+ * chain from a changed input to PATH, one job (and its command) a step.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "changes.h"
+#include "cmd.h"
+#include "model.h"
+
+static const char *role_name(int role)
+{
+	switch (role) {
+	case ROLE_SOURCE: return "a source";
+	case ROLE_EXTERNAL: return "an input outside the tree";
+	case ROLE_ABSENT: return "a path the build looked for and did not find";
+	case ROLE_LISTING: return "a directory the build listed";
+	case ROLE_EXISTS: return "a path whose existence the build checked";
+	case ROLE_TEMP: return "a temporary file of the build";
+	}
+	return "an output";
+}
+
+static const char *untraced_why(int why)
+{
+	switch (why) {
+	case 1: return "a static executable";
+	case 2: return "setuid/setgid";
+	case 3: return "file capabilities";
+	case 4: return "exec by raw system call";
+	case 5: return "another ELF class";
+	}
+	return "not traced";
+}
+
+static void print_job(const struct ckpt *c, int j)
+{
+	const struct job *job = &c->jobs[j];
+	printf("    job %d%s: %s\n", j,
+	       job->kind == JOB_DRIVER ? " (make)" : "", job->cmd);
+}
+
+/* Print the chain that made job j affected, from its origin forward. */
+static void chain(const struct ckpt *c, int j, int depth)
+{
+	const struct job *job = &c->jobs[j];
+	if (depth > 1000)
+		return;
+	switch (job->affected) {
+	case AFF_CHANGED: {
+		const struct file *f = &c->files[job->cause];
+		printf("  %s was %s (%s)\n", *f->path ? f->path : ".",
+		       change_name(f->changed), role_name(f->role));
+		printf("  -> read by\n");
+		print_job(c, j);
+		return;
+	}
+	case AFF_INPUT: {
+		const struct file *f = &c->files[job->cause];
+		if (f->producer >= 0) {
+			chain(c, f->producer, depth + 1);
+			printf("  -> which wrote %s, read by\n", f->path);
+		} else {
+			printf("  %s appeared without a traced writer "
+			       "(an untraced program made it)\n  -> read by\n",
+			       f->path);
+		}
+		print_job(c, j);
+		return;
+	}
+	case AFF_DRIVER:
+		chain(c, job->cause, depth + 1);
+		printf("  -> which started\n");
+		print_job(c, j);
+		return;
+	case AFF_UNTRACED:
+		printf("  %s could not be traced (%s); its job always re-runs:\n",
+		       job->untraced_path ? job->untraced_path : "a program",
+		       untraced_why(job->untraced));
+		print_job(c, j);
+		return;
+	}
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	const char *dir = ".ckpt", *path = NULL;
+	for (int i = 1; i < argc; i++) {
+		int r = opt_dir(argc, argv, &i, &dir);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: ckpt explain [-d DIR] PATH\n\n"
+			       "Say whether the output PATH is still valid "
+			       "in the current tree and, if not,\nwhy: the "
+			       "chain from a changed input to PATH, job by "
+			       "job, with each\njob's command line.\n");
+			return 0;
+		}
+		if (path) {
+			error("explain: one path at a time");
+			return EXIT_USAGE;
+		}
+		path = argv[i];
+	}
+	if (!path) {
+		error("explain: which path? (ckpt explain PATH)");
+		return EXIT_USAGE;
+	}
+	struct ckpt c;
+	char *root;
+	if (checkpoint_check(dir, &c, &root) < 0)
+		return 1;
+	char *abs = path[0] == '/' ? xstrdup(path)
+				   : xasprintf("%s/%s", root, path);
+	path_normalize(abs);
+	const char *rel = path_under(abs, root);
+	int fi = ckpt_file(&c, rel ? rel : abs, 0);
+	int rc = 0;
+	if (fi < 0) {
+		printf("%s: not known to the checkpoint (the build did not "
+		       "touch it)\n", path);
+		rc = 1;
+	} else {
+		const struct file *f = &c.files[fi];
+		if (f->role != ROLE_OUTPUT && f->role != ROLE_OUTDIR) {
+			printf("%s is %s, not an output%s%s\n", path,
+			       role_name(f->role), f->changed ? "; it was " : "",
+			       f->changed ? change_name(f->changed) : "");
+		} else if (f->producer < 0) {
+			printf("%s is invalid: no traced job wrote it (an "
+			       "untraced program did), so it is always "
+			       "rebuilt\n", path);
+		} else if (!c.jobs[f->producer].affected) {
+			printf("%s is valid: nothing that job %d read has "
+			       "changed\n", path, f->producer);
+			print_job(&c, f->producer);
+		} else {
+			printf("%s is invalid:\n", path);
+			chain(&c, f->producer, 0);
+			printf("  -> which writes %s\n", path);
+		}
+	}
+	free(abs);
+	free(root);
+	ckpt_release(&c);
+	return rc;
+}
