@@ -34,11 +34,12 @@ static int mkdir_p(const char *dir)
 	return r;
 }
 
-static int report(const char *dir, const char *root, int keep_trace)
+static int report(const char *dir, const char *from, const char *root,
+		  int keep_trace)
 {
 	struct save_stats s;
 	uint64_t t0 = now_ns();
-	if (checkpoint_save(dir, root, keep_trace, &s) < 0) {
+	if (checkpoint_save(dir, from, root, keep_trace, &s) < 0) {
 		error("checkpoint not saved; the previous one in %s, if any, "
 		      "is unchanged", dir);
 		return 1;
@@ -67,7 +68,8 @@ static char *cwd_root(void)
 static void record_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ckpt record [-d DIR] [--keep-trace] -- CMD [ARGS...]\n\n"
+		"usage: ckpt record [-d DIR] [--from OLD] [--keep-trace] -- "
+		"CMD [ARGS...]\n\n"
 		"Run CMD with libckpt.so preloaded, tracing every process it "
 		"starts, and save\nthe checkpoint of the current directory in "
 		"DIR (default .ckpt). If DIR holds\na checkpoint already (an "
@@ -76,13 +78,16 @@ static void record_usage(FILE *f)
 		"If CMD fails,\nthe checkpoint is not updated. Exits with "
 		"CMD's status.\n\n"
 		"  -d, --dir DIR   checkpoint directory (default .ckpt)\n"
+		"  --from OLD      the checkpoint this tree was restored from, "
+		"when it is not\n                  DIR (DIR gets the "
+		"updated checkpoint; OLD is only read)\n"
 		"  --keep-trace    keep the raw trace in DIR/trace (for "
 		"`ckpt dump`)\n");
 }
 
 int cmd_record(int argc, char **argv)
 {
-	const char *dir = ".ckpt";
+	const char *dir = ".ckpt", *from = NULL;
 	int keep = 0, i;
 	for (i = 1; i < argc; i++) {
 		int r = opt_dir(argc, argv, &i, &dir);
@@ -96,6 +101,14 @@ int cmd_record(int argc, char **argv)
 		}
 		if (!strcmp(argv[i], "--keep-trace")) {
 			keep = 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--from")) {
+			if (i + 1 >= argc) {
+				error("--from needs a checkpoint directory");
+				return EXIT_USAGE;
+			}
+			from = argv[++i];
 			continue;
 		}
 		if (!strcmp(argv[i], "--")) {
@@ -173,7 +186,7 @@ int cmd_record(int argc, char **argv)
 		}
 		return code;
 	}
-	int rc = report(dir, root, keep);
+	int rc = report(dir, from, root, keep);
 	free(adir);
 	free(root);
 	free(shim);
@@ -210,7 +223,7 @@ int cmd_save(int argc, char **argv)
 	char *root = cwd_root();
 	if (!root)
 		return 1;
-	int rc = report(dir, root, keep);
+	int rc = report(dir, NULL, root, keep);
 	free(root);
 	return rc;
 }

@@ -284,6 +284,8 @@ static void collect_garbage(const struct ckpt *c, const char *dir)
 static int merge_previous(struct ckpt *c, const char *dir,
 			  struct save_stats *s)
 {
+	if (!dir)
+		return 0;
 	char *mpath = xasprintf("%s/manifest", dir);
 	int exists = access(mpath, F_OK) == 0;
 	free(mpath);
@@ -382,8 +384,8 @@ static void adopt_kept(struct ckpt *c, size_t first_kept)
 	}
 }
 
-int checkpoint_save(const char *dir, const char *root, int keep_trace,
-		    struct save_stats *s)
+int checkpoint_save(const char *dir, const char *from, const char *root,
+		    int keep_trace, struct save_stats *s)
 {
 	memset(s, 0, sizeof *s);
 	char *tdir = xasprintf("%s/trace", dir);
@@ -407,7 +409,7 @@ int checkpoint_save(const char *dir, const char *root, int keep_trace,
 	pick_producers(&c);
 	ckpt_classify_deps(&c);
 	size_t first_kept = c.njobs;
-	if (merge_previous(&c, dir, s) < 0)
+	if (merge_previous(&c, from ? from : dir, s) < 0)
 		goto out;
 	adopt_kept(&c, first_kept);
 	if (assign_roles(&c) < 0)

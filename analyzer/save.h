@@ -15,9 +15,11 @@ struct save_stats {
 };
 
 /* Save the checkpoint of the trace in DIR/trace for the tree at root
- * (absolute). The trace is removed afterwards unless keep_trace. */
-int checkpoint_save(const char *dir, const char *root, int keep_trace,
-		    struct save_stats *s);
+ * (absolute), keeping the jobs of the previous checkpoint (from, else DIR
+ * itself) that this build did not redo. The trace is removed afterwards
+ * unless keep_trace. */
+int checkpoint_save(const char *dir, const char *from, const char *root,
+		    int keep_trace, struct save_stats *s);
 /* DIR/objects/<hh>/<rest of the hex hash> */
 char *object_path(const char *dir, const struct hash128 *h);
 /* rm -r */
