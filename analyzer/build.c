@@ -249,6 +249,8 @@ static void job_set_untraced(struct ckpt *c, int j, int why, const char *path)
 		return;
 	job->untraced = why;
 	job->untraced_path = xstrdup(path ? path : "");
+	if (job->untraced_path[0] == '/')
+		path_normalize(job->untraced_path);
 }
 
 /* Is the EXEC record at k followed by its own failure? */

@@ -15,6 +15,9 @@
  *    if it read (opened) an output of an affected job. A make reading a
  *    .d/.cmd file of its own jobs is the exception: such a file only tells
  *    make to rebuild its target, which is removed anyway.
+ * 3. A job that make started and that wrote no output passed its result
+ *    to make through a pipe, as $(shell ...) does: if it is affected, so is
+ *    make, and so every job that make started.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -187,10 +190,17 @@ static int dependency_file(const char *path)
 	       (n > 4 && !strcmp(path + n - 4, ".cmd"));
 }
 
-struct reader_index {
-	int *start;	/* per file, into jobs[] */
-	int *jobs;
-};
+static int has_outputs(const struct ckpt *c, const struct job *j)
+{
+	for (size_t k = 0; k < j->ndeps; k++) {
+		const struct dep *d = &j->deps[k];
+		int role = c->files[d->file].role;
+		if ((d->acc & (ACC_WRITE | ACC_MKDIR)) &&
+		    (role == ROLE_OUTPUT || role == ROLE_OUTDIR))
+			return 1;
+	}
+	return 0;
+}
 
 static void mark(struct ckpt *c, int j, int why, int cause, int *queue,
 		 size_t *nq)
@@ -248,10 +258,14 @@ size_t ckpt_affected(struct ckpt *c)
 			}
 		}
 	}
-	/* Propagate: to the jobs of an affected driver, and to the readers
-	 * of an affected job's outputs. */
+	/* Propagate: to the jobs of an affected driver, to the readers of an
+	 * affected job's outputs, and from a job without outputs to its
+	 * driver. */
 	for (size_t qi = 0; qi < nq; qi++) {
 		int j = queue[qi];
+		if (c->jobs[j].kind == JOB_RECIPE && c->jobs[j].driver >= 0 &&
+		    !has_outputs(c, &c->jobs[j]))
+			mark(c, c->jobs[j].driver, AFF_RESULT, j, queue, &nq);
 		if (c->jobs[j].kind == JOB_DRIVER)
 			for (size_t k = 0; k < nj; k++)
 				if (c->jobs[k].driver == j)

@@ -18,6 +18,8 @@ enum {
 	AFF_INPUT,	/* ...the output of an affected job it read */
 	AFF_DRIVER,	/* ...its affected driver job */
 	AFF_UNTRACED,	/* (-1) it ran something that could not be traced */
+	AFF_RESULT,	/* ...an affected job of this driver that wrote no
+			   output: a $(shell ...) whose result only make saw */
 };
 
 /* Set files[].changed for the tree at root; returns how many changed. */

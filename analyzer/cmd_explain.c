@@ -76,6 +76,12 @@ static void chain(const struct ckpt *c, int j, int depth)
 		printf("  -> which started\n");
 		print_job(c, j);
 		return;
+	case AFF_RESULT:
+		chain(c, job->cause, depth + 1);
+		printf("  -> which wrote no file: its result went to make "
+		       "(a $(shell ...)), so\n");
+		print_job(c, j);
+		return;
 	case AFF_UNTRACED:
 		printf("  %s could not be traced (%s); its job always re-runs:\n",
 		       job->untraced_path ? job->untraced_path : "a program",

@@ -56,6 +56,60 @@ static void pick_producers(struct ckpt *c)
 	free(when);
 }
 
+/*
+ * A file that was looked for and missing, was never written by a traced
+ * job, and exists now was made by a program we could not trace: give it to
+ * the first untraced job that started after it was first looked for (any
+ * untraced job is always invalidated; what matters is that the file counts
+ * as an output, and the job as one that has outputs).
+ */
+static void adopt_untraced_outputs(struct ckpt *c)
+{
+	uint64_t *first = xcalloc(c->nfiles + 1, sizeof *first);
+	char *state = xcalloc(c->nfiles + 1, 1);	/* 1 absent, 2 written */
+	int any = 0;
+	for (size_t j = 0; j < c->njobs; j++) {
+		any |= c->jobs[j].untraced != 0;
+		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
+			const struct dep *d = &c->jobs[j].deps[k];
+			if (d->acc & (ACC_WRITE | ACC_MKDIR))
+				state[d->file] = 2;
+			else if ((d->acc & ACC_ABSENT) && !state[d->file])
+				state[d->file] = 1;
+			if (!first[d->file] || d->t_in < first[d->file])
+				first[d->file] = d->t_in;
+		}
+	}
+	for (size_t i = 0; any && i < c->nfiles; i++) {
+		if (state[i] != 1 || c->files[i].path[0] == '/')
+			continue;
+		char *p = file_abs(c, &c->files[i], c->root);
+		struct stat st;
+		int there = lstat(p, &st) == 0;
+		free(p);
+		if (!there)
+			continue;
+		int best = -1;
+		for (size_t j = 0; j < c->njobs; j++) {
+			const struct job *job = &c->jobs[j];
+			if (!job->untraced)
+				continue;
+			if (job->start >= first[i] &&
+			    (best < 0 || job->start < c->jobs[best].start ||
+			     c->jobs[best].start < first[i]))
+				best = (int)j;
+			else if (best < 0 || (c->jobs[best].start < first[i] &&
+					      job->start > c->jobs[best].start))
+				best = (int)j;
+		}
+		if (best >= 0)
+			job_access(c, best, (int)i, ACC_WRITE,
+				   c->jobs[best].start);
+	}
+	free(first);
+	free(state);
+}
+
 static int *file_acc_union(const struct ckpt *c)
 {
 	int *acc = xcalloc(c->nfiles + 1, sizeof *acc);
@@ -406,6 +460,7 @@ int checkpoint_save(const char *dir, const char *from, const char *root,
 	char *adir = realpath(dir, NULL);
 	build_from_trace(&c, &t, adir);
 	free(adir);
+	adopt_untraced_outputs(&c);
 	pick_producers(&c);
 	ckpt_classify_deps(&c);
 	size_t first_kept = c.njobs;
