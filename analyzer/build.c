@@ -13,8 +13,8 @@
  *    a recipe job, and everything that process and its descendants do
  *    belongs to that job, except a nested make, which is a driver again.
  * 3. Each event becomes an access (model.h's ACC_*) of the job on a
- *    normalised path; pseudo-filesystems and the checkpoint directory are
- *    left out. Records written under another pid (a spawn child's exec and
+ *    normalised path; the checkpoint directory is left out, /proc, /sys
+ *    and /dev are kept for the audit only (ROLE_PSEUDO). Records written under another pid (a spawn child's exec and
  *    file actions, a vfork child's exec) go to that child's job.
  */
 #define _GNU_SOURCE
@@ -218,10 +218,6 @@ static int intern(struct builder *b, const char *raw)
 		return -1;
 	strcpy(path, raw);
 	path_normalize(path);
-	static const char *const pseudo[] = { "/proc", "/sys", "/dev" };
-	for (size_t i = 0; i < sizeof pseudo / sizeof *pseudo; i++)
-		if (path_under(path, pseudo[i]))
-			return -1;
 	if (b->skip && path_under(path, b->skip))
 		return -1;
 	const char *rel = path_under(path, b->c->root);

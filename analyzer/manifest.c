@@ -16,6 +16,7 @@
  *   e <name>               environment variable read by the last job
  *   n <what>               network access of the last job
  *   x <cwd> <argv...>      a program the last job executed
+ *   h <kind> <file> <job1> <job2>   a hazard for the audit (model.h)
  *   end <hash>
  *
  * Files are numbered by their order, jobs likewise; "." is the root itself.
@@ -123,6 +124,11 @@ int manifest_write(const struct ckpt *c, const char *dir)
 			fprintf(f, " %s\n", tab ? tab + 1 : j->execs[k]);
 			free(cwd);
 		}
+	}
+	for (size_t i = 0; i < c->nhazards; i++) {
+		const struct hazard *h = &c->hazards[i];
+		fprintf(f, "h %c %d %d %d\n", h->kind, h->file, h->job1,
+			h->job2);
 	}
 	if (fclose(f) != 0) {
 		free(buf);
@@ -234,7 +240,7 @@ static int parse_file(struct reader *r, struct ckpt *c, char *s)
 	     *path = tok(&s), *link = tok(&s);
 	int64_t mt, pr;
 	uint64_t sz, in;
-	if (!path || strlen(role) != 1 || !strchr("SEODALXT", role[0]) ||
+	if (!path || strlen(role) != 1 || !strchr("SEODALXTP", role[0]) ||
 	    unum(size, &sz) || num(mtime, &mt) || unum(ino, &in) ||
 	    num(prod, &pr) || pr < -1 || pr >= (int64_t)INT32_MAX)
 		return bad(r, "malformed file record");
@@ -339,6 +345,20 @@ static int parse(struct reader *r, struct ckpt *c)
 				return bad(r, "malformed time");
 		} else if (!strcmp(s, "counts")) {
 			/* sizes for preallocation; not needed */
+		} else if (!strcmp(s, "h")) {
+			char *k = tok(&rest), *fi = tok(&rest), *j1 = tok(&rest),
+			     *j2 = tok(&rest);
+			int64_t f, a, b;
+			if (!k || strlen(k) != 1 || !strchr("wros", *k) ||
+			    num(fi, &f) || num(j1, &a) || num(j2, &b) || f < 0 ||
+			    f >= (int64_t)c->nfiles || a < -1 ||
+			    a >= (int64_t)c->njobs || b < -1 ||
+			    b >= (int64_t)c->njobs)
+				return bad(r, "malformed hazard");
+			GROW(c->hazards, c->nhazards, c->ahazards);
+			c->hazards[c->nhazards++] = (struct hazard){
+				*k, (int)f, (int)a, (int)b
+			};
 		} else if (!strcmp(s, "end")) {
 			break;
 		} else if (!last) {

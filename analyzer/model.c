@@ -202,6 +202,7 @@ void ckpt_release(struct ckpt *c)
 	}
 	free(c->files);
 	free(c->jobs);
+	free(c->hazards);
 	free(c->root);
 	memset(c, 0, sizeof *c);
 }

@@ -24,6 +24,7 @@ enum role {
 	ROLE_LISTING = 'L',	/* directory whose listing was read */
 	ROLE_EXISTS = 'X',	/* only its existence was used (stat) */
 	ROLE_TEMP = 'T',	/* written and gone, or outside the root */
+	ROLE_PSEUDO = 'P',	/* /proc, /sys, /dev: for the audit only */
 };
 
 struct file {
@@ -93,6 +94,20 @@ struct ckpt {
 	struct file *index;	/* uthash on path; points into files[] */
 	struct job *jobs;
 	size_t njobs, ajobs;
+	struct hazard *hazards;
+	size_t nhazards, ahazards;
+};
+
+/* Something an audit should flag, found while saving (times are needed). */
+enum hazard_kind {
+	HAZ_WRITE_WRITE = 'w',	/* job1 and job2 both wrote file */
+	HAZ_READ_EARLY = 'r',	/* job1 read file before job2 wrote it */
+	HAZ_OUTSIDE = 'o',	/* job1 wrote file outside the root */
+	HAZ_SOURCE_CHANGED = 's', /* file changed after job1 read it */
+};
+
+struct hazard {
+	int kind, file, job1, job2;
 };
 
 void ckpt_init(struct ckpt *c, const char *root);

@@ -110,6 +110,93 @@ static void adopt_untraced_outputs(struct ckpt *c)
 	free(state);
 }
 
+static void add_hazard(struct ckpt *c, int kind, int file, int j1, int j2)
+{
+	for (size_t i = 0; i < c->nhazards; i++) {
+		const struct hazard *h = &c->hazards[i];
+		if (h->kind == kind && h->file == file && h->job1 == j1)
+			return;	/* one report per file and job is enough */
+	}
+	GROW(c->hazards, c->nhazards, c->ahazards);
+	c->hazards[c->nhazards++] = (struct hazard){ kind, file, j1, j2 };
+}
+
+/*
+ * Ordering hazards between the recipe jobs of this build, while the times
+ * are there: two jobs that wrote the same file without the second reading
+ * it first, and a job that read a file another job wrote only later (with
+ * -j the order can flip). Also notes when each file was first read, for
+ * the "source changed during the build" check after the roles are known.
+ */
+static uint64_t *find_ordering_hazards(struct ckpt *c)
+{
+	uint64_t *first_read = xcalloc(c->nfiles + 1, sizeof *first_read);
+	int *writer = xmalloc((c->nfiles + 1) * sizeof *writer);
+	uint64_t *wtime = xcalloc(c->nfiles + 1, sizeof *wtime);
+	for (size_t i = 0; i < c->nfiles; i++)
+		writer[i] = -1;
+	for (size_t j = 0; j < c->njobs; j++) {
+		const struct job *job = &c->jobs[j];
+		for (size_t k = 0; k < job->ndeps; k++) {
+			const struct dep *d = &job->deps[k];
+			if ((d->acc & ACC_READ) &&
+			    (!first_read[d->file] || d->t_in < first_read[d->file]))
+				first_read[d->file] = d->t_in;
+			if (job->kind != JOB_RECIPE || !(d->acc & ACC_WRITE) ||
+			    c->files[d->file].path[0] == '/')
+				continue;
+			int w = writer[d->file];
+			if (w >= 0 && w != (int)j && dep_input(d) != ACC_READ)
+				add_hazard(c, HAZ_WRITE_WRITE, d->file, w,
+					   (int)j);
+			if (w < 0 || d->t_write < wtime[d->file]) {
+				writer[d->file] = (int)j;
+				wtime[d->file] = d->t_write;
+			}
+		}
+	}
+	for (size_t j = 0; j < c->njobs; j++) {
+		const struct job *job = &c->jobs[j];
+		if (job->kind != JOB_RECIPE)
+			continue;
+		for (size_t k = 0; k < job->ndeps; k++) {
+			const struct dep *d = &job->deps[k];
+			int w = writer[d->file];
+			if (w >= 0 && w != (int)j && dep_input(d) == ACC_READ &&
+			    d->t_in < wtime[d->file] &&
+			    !(d->acc & (ACC_WRITE | ACC_MKDIR)))
+				add_hazard(c, HAZ_READ_EARLY, d->file, (int)j, w);
+		}
+	}
+	free(writer);
+	free(wtime);
+	return first_read;
+}
+
+/* Hazards that need the roles: writes outside the root, and sources whose
+ * mtime is later than the build's first read of them. */
+static void find_role_hazards(struct ckpt *c, const uint64_t *first_read,
+			      size_t nread)
+{
+	int64_t offset = (int64_t)wall_ns() - (int64_t)now_ns();
+	for (size_t j = 0; j < c->njobs; j++) {
+		const struct job *job = &c->jobs[j];
+		for (size_t k = 0; k < job->ndeps; k++) {
+			const struct dep *d = &job->deps[k];
+			const struct file *f = &c->files[d->file];
+			if ((f->flags & FILE_WRITTEN_OUTSIDE) &&
+			    (d->acc & ACC_WRITE))
+				add_hazard(c, HAZ_OUTSIDE, d->file, (int)j, -1);
+			if (f->role == ROLE_SOURCE && (d->acc & ACC_READ) &&
+			    (size_t)d->file < nread && first_read[d->file] &&
+			    f->mtime > (int64_t)first_read[d->file] + offset +
+					       10000000)
+				add_hazard(c, HAZ_SOURCE_CHANGED, d->file,
+					   (int)j, -1);
+		}
+	}
+}
+
 static int *file_acc_union(const struct ckpt *c)
 {
 	int *acc = xcalloc(c->nfiles + 1, sizeof *acc);
@@ -134,7 +221,10 @@ static int assign_roles(struct ckpt *c)
 		int there = lstat(p, &st) == 0;
 		int a = acc[i];
 		f->flags &= ~(FILE_WRITTEN_OUTSIDE | FILE_NO_PRODUCER);
-		if (a & (ACC_WRITE | ACC_MKDIR)) {
+		if (path_under(p, "/proc") || path_under(p, "/sys") ||
+		    path_under(p, "/dev")) {
+			f->role = ROLE_PSEUDO;
+		} else if (a & (ACC_WRITE | ACC_MKDIR)) {
 			if (there && inroot)
 				f->role = S_ISDIR(st.st_mode) ? ROLE_OUTDIR
 							       : ROLE_OUTPUT;
@@ -446,6 +536,7 @@ int checkpoint_save(const char *dir, const char *from, const char *root,
 	struct trace t;
 	int rc = -1;
 	struct ckpt c;
+	uint64_t *first_read = NULL;
 	ckpt_init(&c, root);
 	if (trace_load(&t, tdir) < 0) {
 		free(tdir);
@@ -462,6 +553,8 @@ int checkpoint_save(const char *dir, const char *from, const char *root,
 	free(adir);
 	adopt_untraced_outputs(&c);
 	pick_producers(&c);
+	size_t nread = c.nfiles;
+	first_read = find_ordering_hazards(&c);
 	ckpt_classify_deps(&c);
 	size_t first_kept = c.njobs;
 	if (merge_previous(&c, from ? from : dir, s) < 0)
@@ -469,6 +562,7 @@ int checkpoint_save(const char *dir, const char *from, const char *root,
 	adopt_kept(&c, first_kept);
 	if (assign_roles(&c) < 0)
 		goto out;
+	find_role_hazards(&c, first_read, nread);
 	/* assign_roles drops producers of what is not an output; files
 	 * without a traced writer keep -1. */
 	for (size_t i = 0; i < c.nfiles; i++)
@@ -486,6 +580,7 @@ int checkpoint_save(const char *dir, const char *from, const char *root,
 	s->processes = t.nimg;
 	rc = 0;
 out:
+	free(first_read);
 	trace_release(&t);
 	if (rc == 0 && !keep_trace)
 		remove_tree(tdir);

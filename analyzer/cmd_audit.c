@@ -1,0 +1,515 @@
+/*
+ * cmd_audit.c - `ckpt audit`: every input of the recorded build, grouped,
+ * with the jobs that read it; environment variables, programs that could
+ * not be traced, network access; and the hazards found at save time.
+ * `--missing-deps` compares each job's in-tree inputs with the
+ * prerequisites make knew for its target (`make -pq`), the way
+ * `ninja -t missingdeps` does for ninja.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <uthash.h>
+
+#include "cmd.h"
+#include "model.h"
+#include "manifest.h"
+
+enum group {
+	G_SOURCE, G_HEADER, G_PROGRAM, G_LIBRARY, G_ETC, G_PSEUDO, G_HOME,
+	G_OTHER, NGROUPS
+};
+
+static const char *const group_key[NGROUPS] = {
+	"sources", "system_headers", "programs", "shared_libraries", "etc",
+	"proc_sys_dev", "home", "other",
+};
+
+static const char *const group_title[NGROUPS] = {
+	"sources inside the tree", "system headers", "toolchain programs",
+	"shared libraries", "configuration in /etc", "/proc, /sys and /dev",
+	"the user's home directory", "other files outside the tree",
+};
+
+static int suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	return n >= m && !strcmp(s + n - m, suf);
+}
+
+static enum group group_of(const struct file *f, const char *home)
+{
+	const char *p = f->path;
+	if (p[0] != '/')
+		return G_SOURCE;
+	if (f->role == ROLE_PSEUDO)
+		return G_PSEUDO;
+	if (home && *home && strcmp(home, "/") && path_under(p, home))
+		return G_HOME;
+	if (path_under(p, "/etc"))
+		return G_ETC;
+	if (strstr(p, ".so.") || suffix(p, ".so"))
+		return G_LIBRARY;
+	if (path_under(p, "/usr/include") ||
+	    path_under(p, "/usr/local/include") ||
+	    (strstr(p, "/include/") && !(f->mode & 0111)))
+		return G_HEADER;
+	if (S_ISREG(f->mode) && (f->mode & 0111))
+		return G_PROGRAM;
+	return G_OTHER;
+}
+
+static int is_input(const struct file *f)
+{
+	return f->role == ROLE_SOURCE || f->role == ROLE_EXTERNAL ||
+	       f->role == ROLE_PSEUDO;
+}
+
+static const char *untraced_reason(int r)
+{
+	switch (r) {
+	case 1: return "static executable (no PT_INTERP)";
+	case 2: return "setuid/setgid";
+	case 3: return "file capabilities";
+	case 4: return "exec by raw system call";
+	case 5: return "ELF of another class";
+	}
+	return "unknown";
+}
+
+static const char *hazard_text(int kind)
+{
+	switch (kind) {
+	case HAZ_WRITE_WRITE: return "write_write";
+	case HAZ_READ_EARLY: return "read_before_write";
+	case HAZ_OUTSIDE: return "write_outside_root";
+	case HAZ_SOURCE_CHANGED: return "source_changed_during_build";
+	}
+	return "?";
+}
+
+/* Readers (by content) of each file, as job lists. */
+struct readers {
+	int **jobs;
+	size_t *n, *a;
+};
+
+static void readers_build(const struct ckpt *c, struct readers *r)
+{
+	r->jobs = xcalloc(c->nfiles + 1, sizeof *r->jobs);
+	r->n = xcalloc(c->nfiles + 1, sizeof *r->n);
+	r->a = xcalloc(c->nfiles + 1, sizeof *r->a);
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
+			const struct dep *d = &c->jobs[j].deps[k];
+			if (!(d->acc & ACC_READ))
+				continue;
+			GROW(r->jobs[d->file], r->n[d->file], r->a[d->file]);
+			r->jobs[d->file][r->n[d->file]++] = (int)j;
+		}
+}
+
+static void readers_free(const struct ckpt *c, struct readers *r)
+{
+	for (size_t i = 0; i < c->nfiles; i++)
+		free(r->jobs[i]);
+	free(r->jobs);
+	free(r->n);
+	free(r->a);
+}
+
+static void json_jobs(const int *jobs, size_t n)
+{
+	printf("[");
+	for (size_t i = 0; i < n; i++)
+		printf("%s%d", i ? ", " : "", jobs[i]);
+	printf("]");
+}
+
+static void print_json(const struct ckpt *c, const struct readers *r,
+		       const char *home)
+{
+	printf("{\"root\": ");
+	json_string(stdout, c->root);
+	printf(",\n \"jobs\": [");
+	for (size_t j = 0; j < c->njobs; j++) {
+		printf("%s\n  {\"id\": %zu, \"kind\": \"%s\", \"cwd\": ",
+		       j ? "," : "", j,
+		       c->jobs[j].kind == JOB_DRIVER ? "make" : "recipe");
+		json_string(stdout, c->jobs[j].cwd);
+		printf(", \"command\": ");
+		json_string(stdout, c->jobs[j].cmd);
+		printf("}");
+	}
+	printf("]");
+	for (int g = 0; g < NGROUPS; g++) {
+		printf(",\n \"%s\": [", group_key[g]);
+		int first = 1;
+		for (size_t i = 0; i < c->nfiles; i++) {
+			const struct file *f = &c->files[i];
+			if (!is_input(f) || (int)group_of(f, home) != g)
+				continue;
+			char hex[HASH_HEX] = "";
+			if (f->hash.hi || f->hash.lo)
+				hash_to_hex(&f->hash, hex);
+			printf("%s\n  {\"path\": ", first ? "" : ",");
+			json_string(stdout, f->path);
+			printf(", \"hash\": \"%s\", \"jobs\": ", hex);
+			json_jobs(r->jobs[i], r->n[i]);
+			printf("}");
+			first = 0;
+		}
+		printf("]");
+	}
+	/* Environment: name -> jobs. */
+	printf(",\n \"environment\": [");
+	int first = 1;
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].nenv; k++) {
+			printf("%s\n  {\"name\": ", first ? "" : ",");
+			json_string(stdout, c->jobs[j].env[k]);
+			printf(", \"job\": %zu}", j);
+			first = 0;
+		}
+	printf("],\n \"untraced\": [");
+	first = 1;
+	for (size_t j = 0; j < c->njobs; j++)
+		if (c->jobs[j].untraced > 0) {
+			printf("%s\n  {\"path\": ", first ? "" : ",");
+			json_string(stdout, c->jobs[j].untraced_path);
+			printf(", \"reason\": \"%s\", \"job\": %zu}",
+			       untraced_reason(c->jobs[j].untraced), j);
+			first = 0;
+		}
+	printf("],\n \"network\": [");
+	first = 1;
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].nnet; k++) {
+			printf("%s\n  {\"what\": ", first ? "" : ",");
+			json_string(stdout, c->jobs[j].net[k]);
+			printf(", \"job\": %zu}", j);
+			first = 0;
+		}
+	printf("],\n \"hazards\": [");
+	for (size_t i = 0; i < c->nhazards; i++) {
+		const struct hazard *h = &c->hazards[i];
+		printf("%s\n  {\"kind\": \"%s\", \"path\": ", i ? "," : "",
+		       hazard_text(h->kind));
+		json_string(stdout, c->files[h->file].path);
+		printf(", \"jobs\": [%d", h->job1);
+		if (h->job2 >= 0)
+			printf(", %d", h->job2);
+		printf("]}");
+	}
+	printf("]}\n");
+}
+
+static void print_text(const struct ckpt *c, const struct readers *r,
+		       const char *home)
+{
+	for (int g = 0; g < NGROUPS; g++) {
+		size_t n = 0;
+		for (size_t i = 0; i < c->nfiles; i++)
+			n += is_input(&c->files[i]) &&
+			     (int)group_of(&c->files[i], home) == g;
+		if (!n)
+			continue;
+		printf("%s (%zu):\n", group_title[g], n);
+		for (size_t i = 0; i < c->nfiles; i++) {
+			const struct file *f = &c->files[i];
+			if (!is_input(f) || (int)group_of(f, home) != g)
+				continue;
+			printf("  %-50s read by %zu job%s\n", f->path, r->n[i],
+			       r->n[i] == 1 ? "" : "s");
+		}
+	}
+	/* Environment variables, each once, with how many jobs read it. */
+	struct name {
+		const char *s;
+		int jobs, last;
+		UT_hash_handle hh;
+	} *names = NULL, *e, *tmp;
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].nenv; k++) {
+			const char *s = c->jobs[j].env[k];
+			HASH_FIND_STR(names, s, e);
+			if (!e) {
+				e = xcalloc(1, sizeof *e);
+				e->s = s;
+				e->last = -1;
+				HASH_ADD_KEYPTR(hh, names, s, strlen(s), e);
+			}
+			if (e->last != (int)j)
+				e->jobs++, e->last = (int)j;
+		}
+	if (names)
+		printf("environment variables read (%u):\n", HASH_COUNT(names));
+	HASH_ITER(hh, names, e, tmp) {
+		printf("  %-32s read by %d job%s\n", e->s, e->jobs,
+		       e->jobs == 1 ? "" : "s");
+		HASH_DEL(names, e);
+		free(e);
+	}
+	int any = 0;
+	for (size_t j = 0; j < c->njobs; j++)
+		if (c->jobs[j].untraced > 0) {
+			if (!any++)
+				printf("programs that could not be traced "
+				       "(their jobs always re-run):\n");
+			printf("  %s: %s, in job %zu: %s\n",
+			       c->jobs[j].untraced_path,
+			       untraced_reason(c->jobs[j].untraced), j,
+			       c->jobs[j].cmd);
+		}
+	any = 0;
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].nnet; k++) {
+			if (!any++)
+				printf("network access:\n");
+			printf("  %s, by job %zu: %s\n", c->jobs[j].net[k], j,
+			       c->jobs[j].cmd);
+		}
+	if (c->nhazards)
+		printf("hazards:\n");
+	for (size_t i = 0; i < c->nhazards; i++) {
+		const struct hazard *h = &c->hazards[i];
+		const char *p = c->files[h->file].path;
+		const char *c1 = c->jobs[h->job1].cmd;
+		const char *c2 = h->job2 >= 0 ? c->jobs[h->job2].cmd : "";
+		switch (h->kind) {
+		case HAZ_WRITE_WRITE:
+			printf("  %s is written by two jobs:\n    job %d: %s\n"
+			       "    job %d: %s\n", p, h->job1, c1, h->job2, c2);
+			break;
+		case HAZ_READ_EARLY:
+			printf("  %s was read before it was written "
+			       "(a race under -j):\n    read by job %d: %s\n"
+			       "    written later by job %d: %s\n",
+			       p, h->job1, c1, h->job2, c2);
+			break;
+		case HAZ_OUTSIDE:
+			printf("  %s, outside the tree, was written by job "
+			       "%d: %s\n", p, h->job1, c1);
+			break;
+		case HAZ_SOURCE_CHANGED:
+			printf("  %s changed while the build ran, after job "
+			       "%d read it: %s\n", p, h->job1, c1);
+			break;
+		}
+	}
+	if (!c->nhazards)
+		printf("no hazards found\n");
+}
+
+/* ---- --missing-deps ---------------------------------------------------- */
+
+struct target {
+	char *path;	/* relative to the root */
+	char **pre;	/* prerequisites, relative to the root */
+	size_t n, a;
+	UT_hash_handle hh;
+};
+
+static char *root_rel(const char *root, const char *cwd, const char *p)
+{
+	char *abs = p[0] == '/' ? xstrdup(p) : xasprintf("%s/%s", cwd, p);
+	path_normalize(abs);
+	const char *rel = path_under(abs, root);
+	char *out = xstrdup(rel ? rel : abs);
+	free(abs);
+	return out;
+}
+
+/* Parse `make -pq` run in cwd: the "# Files" section's rules. */
+static int make_database(const char *root, const char *cwd,
+			 struct target **db)
+{
+	char *q = path_escape(cwd);
+	char *cmd = xasprintf("cd '%s' && LD_PRELOAD= make -pq 2>/dev/null", cwd);
+	free(q);
+	FILE *p = popen(cmd, "r");
+	free(cmd);
+	if (!p)
+		return error_errno("cannot run make -pq");
+	char *line = NULL;
+	size_t cap = 0;
+	int in_files = 0, skip_next = 0;
+	while (getline(&line, &cap, p) > 0) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(line, "# Files", 7)) {
+			in_files = 1;
+			continue;
+		}
+		if (!strncmp(line, "# Not a target:", 15)) {
+			skip_next = 1;
+			continue;
+		}
+		if (!in_files || line[0] == '#' || line[0] == '\t' ||
+		    line[0] == ' ' || !line[0]) {
+			continue;
+		}
+		char *colon = strstr(line, ": ");
+		if (!colon && line[strlen(line) - 1] == ':')
+			colon = line + strlen(line) - 1;
+		if (!colon || strchr(line, '=') || strchr(line, '%'))
+			continue;
+		if (skip_next) {
+			skip_next = 0;
+			continue;
+		}
+		*colon = 0;
+		char *t = root_rel(root, cwd, line);
+		struct target *e;
+		HASH_FIND_STR(*db, t, e);
+		if (!e) {
+			e = xcalloc(1, sizeof *e);
+			e->path = t;
+			HASH_ADD_KEYPTR(hh, *db, e->path, strlen(e->path), e);
+		} else {
+			free(t);
+		}
+		char *rest = colon + 1, *w;
+		while ((w = strsep(&rest, " ")))
+			if (*w && *w != '|') {
+				GROW(e->pre, e->n, e->a);
+				e->pre[e->n++] = root_rel(root, cwd, w);
+			} else if (*w == '|') {
+				break;	/* order-only: not a real dependency */
+			}
+	}
+	free(line);
+	pclose(p);
+	return 0;
+}
+
+static int missing_deps(const struct ckpt *c, int json)
+{
+	struct target *db = NULL, *e, *tmp;
+	for (size_t j = 0; j < c->njobs; j++)
+		if (c->jobs[j].kind == JOB_DRIVER && c->jobs[j].driver < 0 &&
+		    make_database(c->root, c->jobs[j].cwd, &db) < 0)
+			return 1;
+	for (size_t j = 0; j < c->njobs; j++)
+		if (c->jobs[j].kind == JOB_DRIVER && c->jobs[j].driver >= 0)
+			make_database(c->root, c->jobs[j].cwd, &db);
+	if (!db)
+		return error("make -pq printed no rules (is this a make "
+			     "build, and is the tree still there?)"), 1;
+	int first = 1;
+	if (json)
+		printf("[");
+	for (size_t j = 0; j < c->njobs; j++) {
+		const struct job *job = &c->jobs[j];
+		if (job->kind != JOB_RECIPE)
+			continue;
+		for (size_t k = 0; k < job->ndeps; k++) {
+			const struct dep *o = &job->deps[k];
+			const struct file *of = &c->files[o->file];
+			if (!(o->acc & ACC_WRITE) || of->role != ROLE_OUTPUT ||
+			    of->producer != (int)j)
+				continue;
+			HASH_FIND_STR(db, of->path, e);
+			if (!e)
+				continue;
+			for (size_t m = 0; m < job->ndeps; m++) {
+				const struct dep *d = &job->deps[m];
+				const struct file *f = &c->files[d->file];
+				if (!(d->acc & ACC_READ) || f->path[0] == '/' ||
+				    (f->role != ROLE_SOURCE &&
+				     f->role != ROLE_OUTPUT) ||
+				    (d->acc & ACC_WRITE))
+					continue;
+				size_t p = 0;
+				while (p < e->n && strcmp(e->pre[p], f->path))
+					p++;
+				if (p < e->n)
+					continue;
+				if (json) {
+					printf("%s\n {\"target\": ", first ? "" : ",");
+					json_string(stdout, of->path);
+					printf(", \"missing\": ");
+					json_string(stdout, f->path);
+					printf(", \"job\": %zu}", j);
+				} else {
+					printf("%s: missing prerequisite %s "
+					       "(read by: %s)\n", of->path,
+					       f->path, job->cmd);
+				}
+				first = 0;
+			}
+		}
+	}
+	if (json)
+		printf("%s]\n", first ? "" : "\n");
+	else if (first)
+		printf("no missing dependencies: make knows every in-tree "
+		       "input of every target\n");
+	HASH_ITER(hh, db, e, tmp) {
+		HASH_DEL(db, e);
+		for (size_t i = 0; i < e->n; i++)
+			free(e->pre[i]);
+		free(e->pre);
+		free(e->path);
+		free(e);
+	}
+	return 0;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	const char *dir = ".ckpt";
+	int json = 0, missing = 0;
+	for (int i = 1; i < argc; i++) {
+		int r = opt_dir(argc, argv, &i, &dir);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if (!strcmp(argv[i], "--missing-deps")) {
+			missing = 1;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: ckpt audit [-d DIR] [--json] "
+			       "[--missing-deps]\n\n"
+			       "Every input of the recorded build, grouped "
+			       "(sources, system headers,\nprograms, shared "
+			       "libraries, /etc, /proc /sys /dev, $HOME, "
+			       "other), with the\njobs that read it; "
+			       "environment variables read; programs that "
+			       "could not be\ntraced; network access; and "
+			       "hazards: two jobs writing one file, a read\n"
+			       "before another job's write, writes outside "
+			       "the tree, sources that changed\nduring the "
+			       "build.\n\n"
+			       "  --missing-deps  in-tree inputs of each target "
+			       "that make did not know\n"
+			       "                  as prerequisites (runs make "
+			       "-pq in the tree)\n"
+			       "  --json          JSON (schema in docs/json.md)\n");
+			return 0;
+		} else {
+			error("audit: unexpected argument %s", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	struct ckpt c;
+	if (manifest_read(&c, dir) < 0)
+		return 1;
+	int rc = 0;
+	if (missing) {
+		rc = missing_deps(&c, json);
+	} else {
+		struct readers r;
+		readers_build(&c, &r);
+		const char *home = getenv("HOME");
+		if (json)
+			print_json(&c, &r, home);
+		else
+			print_text(&c, &r, home);
+		readers_free(&c, &r);
+	}
+	ckpt_release(&c);
+	return rc;
+}
