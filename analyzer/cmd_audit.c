@@ -139,7 +139,7 @@ static void print_json(const struct ckpt *c, const struct readers *r,
 		       c->jobs[j].kind == JOB_DRIVER ? "make" : "recipe");
 		json_string(stdout, c->jobs[j].cwd);
 		printf(", \"command\": ");
-		json_string(stdout, c->jobs[j].cmd);
+		json_string(stdout, cmd_display(c->jobs[j].cmd));
 		printf("}");
 	}
 	printf("]");
@@ -260,7 +260,7 @@ static void print_text(const struct ckpt *c, const struct readers *r,
 			printf("  %s: %s, in job %zu: %s\n",
 			       c->jobs[j].untraced_path,
 			       untraced_reason(c->jobs[j].untraced), j,
-			       c->jobs[j].cmd);
+			       cmd_display(c->jobs[j].cmd));
 		}
 	any = 0;
 	for (size_t j = 0; j < c->njobs; j++)
@@ -268,15 +268,16 @@ static void print_text(const struct ckpt *c, const struct readers *r,
 			if (!any++)
 				printf("network access:\n");
 			printf("  %s, by job %zu: %s\n", c->jobs[j].net[k], j,
-			       c->jobs[j].cmd);
+			       cmd_display(c->jobs[j].cmd));
 		}
 	if (c->nhazards)
 		printf("hazards:\n");
 	for (size_t i = 0; i < c->nhazards; i++) {
 		const struct hazard *h = &c->hazards[i];
 		const char *p = c->files[h->file].path;
-		const char *c1 = c->jobs[h->job1].cmd;
-		const char *c2 = h->job2 >= 0 ? c->jobs[h->job2].cmd : "";
+		const char *c1 = cmd_display(c->jobs[h->job1].cmd);
+		const char *c2 = h->job2 >= 0 ? cmd_display(c->jobs[h->job2].cmd)
+					      : "";
 		switch (h->kind) {
 		case HAZ_WRITE_WRITE:
 			printf("  %s is written by two jobs:\n    job %d: %s\n"
@@ -434,7 +435,7 @@ static int missing_deps(const struct ckpt *c, int json)
 				} else {
 					printf("%s: missing prerequisite %s "
 					       "(read by: %s)\n", of->path,
-					       f->path, job->cmd);
+					       f->path, cmd_display(job->cmd));
 				}
 				first = 0;
 			}

@@ -40,7 +40,7 @@ static void print_job(const struct ckpt *c, int j)
 {
 	const struct job *job = &c->jobs[j];
 	printf("    job %d%s: %s\n", j,
-	       job->kind == JOB_DRIVER ? " (make)" : "", job->cmd);
+	       job->kind == JOB_DRIVER ? " (make)" : "", cmd_display(job->cmd));
 }
 
 /* Print the chain that made job j affected, from its origin forward. */

@@ -382,7 +382,8 @@ int cmd_restore(int argc, char **argv)
 		if (c.jobs[j].untraced > 0 && (!want || 1))
 			fprintf(stderr,
 				"ckpt: not traced, always rebuilt: %s (%s)\n",
-				c.jobs[j].cmd, c.jobs[j].untraced_path
+				cmd_display(c.jobs[j].cmd),
+				c.jobs[j].untraced_path
 						       ? c.jobs[j].untraced_path
 						       : "?");
 	fprintf(stderr,

@@ -153,6 +153,45 @@ int dep_output(const struct dep *d)
 	return (d->acc & (ACC_WRITE | ACC_MKDIR)) != 0;
 }
 
+const char *cmd_display(const char *words)
+{
+	static char *bufs[4];
+	static size_t caps[4];
+	static int next;
+	int slot = next++ & 3;
+	size_t need = strlen(words) * 4 + 16, n = 0;
+	if (need > caps[slot]) {
+		caps[slot] = need;
+		bufs[slot] = xrealloc(bufs[slot], need);
+	}
+	char *buf = bufs[slot];
+	char *copy = xstrdup(words), *rest = copy, *w;
+	while ((w = strsep(&rest, " "))) {
+		if (path_unescape(w) < 0)
+			continue;
+		int quote = !*w || strpbrk(w, " \t\n'\"\\$`*?[]{}()<>|&;#~") != NULL;
+		if (n)
+			buf[n++] = ' ';
+		if (!quote) {
+			n += (size_t)sprintf(buf + n, "%s", w);
+			continue;
+		}
+		buf[n++] = '\'';
+		for (char *p = w; *p; p++) {
+			if (*p == '\'') {
+				memcpy(buf + n, "'\\''", 4);
+				n += 4;
+			} else {
+				buf[n++] = *p;
+			}
+		}
+		buf[n++] = '\'';
+	}
+	buf[n] = 0;
+	free(copy);
+	return buf;
+}
+
 void ckpt_classify_deps(struct ckpt *c)
 {
 	for (size_t i = 0; i < c->njobs; i++) {

@@ -129,6 +129,10 @@ int dep_output(const struct dep *d);
  * at most one input kind (ACC_READ, LIST, ABSENT or STAT) plus the write
  * bits. The times are not needed after this (nor stored). */
 void ckpt_classify_deps(struct ckpt *c);
+/* A job's command (escaped words, as stored) for people: each word
+ * unescaped, and single-quoted if the shell would split it. Returns one of
+ * four static buffers, reused in turn. */
+const char *cmd_display(const char *words);
 /* Absolute path of a file in `root` (a relative path joined to root). */
 char *file_abs(const struct ckpt *c, const struct file *f, const char *root);
 

@@ -1,0 +1,101 @@
+#!/bin/sh
+# ckpt audit finds, with the right job: a read of $HOME/.something, an
+# environment variable, a static tool, a write/write conflict, a read
+# before write race, a header make does not know; a clean build, none.
+# (Environment variables are seen when a program calls getenv(); a shell
+# expanding $VAR reads its environ directly, which no tracer can see.)
+. "$(dirname "$0")/lib.sh"
+
+mkdir clean && cd clean
+cat > Makefile <<'MK'
+CC = cc
+prog: main.o util.o
+	$(CC) -o $@ main.o util.o
+main.o: main.c util.h
+	$(CC) -c -o $@ main.c
+util.o: util.c util.h
+	$(CC) -c -o $@ util.c
+MK
+printf '#include "util.h"\nint main(void){return util();}\n' > main.c
+printf '#include "util.h"\nint util(void){return 0;}\n' > util.c
+printf 'int util(void);\n' > util.h
+check $CKPT record -- make -s
+check $CKPT audit --json > audit.json
+python3 - <<'PY' || fail "clean build: audit is not as expected"
+import json
+a = json.load(open("audit.json"))
+assert a["hazards"] == [], a["hazards"]
+assert a["untraced"] == [], a["untraced"]
+assert a["home"] == [], a["home"]
+srcs = {s["path"] for s in a["sources"]}
+assert {"main.c", "util.c", "util.h", "Makefile"} <= srcs, srcs
+assert any(h["path"].endswith("/stdio.h") or h["path"].startswith("/usr/")
+           for h in a["system_headers"] + a["programs"]), "no externals"
+PY
+$CKPT audit --missing-deps > missing.txt || fail "missing-deps failed"
+grep -q "no missing dependencies" missing.txt || fail "clean: $(cat missing.txt)"
+cd ..
+
+mkdir bad && cd bad
+export HOME="$TRASH/home"
+mkdir -p "$HOME" && echo 'secret' > "$HOME/.buildrc"
+cat > static.c <<'C'
+#include <stdio.h>
+int main(int argc, char **argv) { FILE *f = fopen(argv[1], "w"); fputs("x\n", f); return fclose(f); }
+C
+cc -static -o tool static.c 2>/dev/null || skip "no static libc"
+cat > Makefile <<'MK'
+all: out.txt dup.txt race.txt prog
+out.txt:
+	./tool out.txt
+conf.txt:
+	cat $(HOME)/.buildrc > conf.txt
+dup.txt: conf.txt
+	echo one > dup.txt; echo two > dup.tmp
+dup2: conf.txt
+	echo two > dup.txt
+race.txt: dup2 early.txt
+	echo new > stamp.txt; cp stamp.txt race.txt
+early.txt:
+	cat stamp.txt > early.txt
+prog: main.c
+	cc -o prog main.c
+	./prog > ver.txt || true
+MK
+cat > main.c <<'C'
+#include "hidden.h"
+#include <stdlib.h>
+int main(void) { return getenv("BUILD_VERSION") ? HIDDEN : 1; }
+C
+printf '#define HIDDEN 0\n' > hidden.h
+echo old > stamp.txt
+check $CKPT record -- make -s
+check $CKPT audit --json > audit.json
+$CKPT audit > audit.txt || fail "audit failed"
+python3 - <<'PY' || fail "audit misses a finding (see audit.json)"
+import json
+a = json.load(open("audit.json"))
+jobs = {j["id"]: j["command"] for j in a["jobs"]}
+def cmd(i): return jobs[i]
+home = [h for h in a["home"] if h["path"].endswith("/.buildrc")]
+assert home and any("buildrc" in cmd(j) for j in home[0]["jobs"]), a["home"]
+ut = [u for u in a["untraced"] if u["path"].endswith("/tool")]
+assert ut and "static" in ut[0]["reason"] and "./tool" in cmd(ut[0]["job"]), a["untraced"]
+env = {e["name"] for e in a["environment"]}
+assert "BUILD_VERSION" in env, env
+kinds = {(h["kind"], h["path"]) for h in a["hazards"]}
+assert ("write_write", "dup.txt") in kinds, kinds
+rbw = [h for h in a["hazards"] if h["kind"] == "read_before_write"]
+assert [h["path"] for h in rbw] == ["stamp.txt"], rbw
+assert "cat stamp.txt" in cmd(rbw[0]["jobs"][0]), cmd(rbw[0]["jobs"][0])
+assert "echo new" in cmd(rbw[0]["jobs"][1]), cmd(rbw[0]["jobs"][1])
+ww = [h for h in a["hazards"] if h["kind"] == "write_write" and h["path"] == "dup.txt"][0]
+cmds = " / ".join(cmd(j) for j in ww["jobs"])
+assert "echo one" in cmds and "echo two" in cmds, cmds
+PY
+grep -q "dup.txt is written by two jobs" audit.txt || fail "text report lacks the conflict"
+$CKPT audit --missing-deps > missing.txt || fail "missing-deps failed"
+grep -q "^prog: missing prerequisite hidden.h" missing.txt ||
+	fail "hidden.h not reported: $(cat missing.txt)"
+grep -q "missing prerequisite main.c" missing.txt && fail "main.c is a known prerequisite: $(cat missing.txt)"
+pass
