@@ -73,4 +73,8 @@ int hash_equal(const struct hash128 *a, const struct hash128 *b);
 /* Hash of a directory listing: sorted names with their file types. */
 int hash_listing(const char *path, struct hash128 *out);
 
+/* ---- executables (elfinfo.c, libelf) ---- */
+/* "ELF64, static (no PT_INTERP), setuid" and the like; malloc'd. */
+char *elf_describe(const char *path);
+
 #endif

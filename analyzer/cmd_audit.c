@@ -178,8 +178,12 @@ static void print_json(const struct ckpt *c, const struct readers *r,
 		if (c->jobs[j].untraced > 0) {
 			printf("%s\n  {\"path\": ", first ? "" : ",");
 			json_string(stdout, c->jobs[j].untraced_path);
-			printf(", \"reason\": \"%s\", \"job\": %zu}",
-			       untraced_reason(c->jobs[j].untraced), j);
+			char *elf = elf_describe(c->jobs[j].untraced_path);
+			printf(", \"reason\": \"%s\", \"elf\": ",
+			       untraced_reason(c->jobs[j].untraced));
+			json_string(stdout, elf);
+			printf(", \"job\": %zu}", j);
+			free(elf);
 			first = 0;
 		}
 	printf("],\n \"network\": [");
@@ -257,10 +261,12 @@ static void print_text(const struct ckpt *c, const struct readers *r,
 			if (!any++)
 				printf("programs that could not be traced "
 				       "(their jobs always re-run):\n");
-			printf("  %s: %s, in job %zu: %s\n",
+			char *elf = elf_describe(c->jobs[j].untraced_path);
+			printf("  %s: %s [%s], in job %zu: %s\n",
 			       c->jobs[j].untraced_path,
-			       untraced_reason(c->jobs[j].untraced), j,
+			       untraced_reason(c->jobs[j].untraced), elf, j,
 			       cmd_display(c->jobs[j].cmd));
+			free(elf);
 		}
 	any = 0;
 	for (size_t j = 0; j < c->njobs; j++)

@@ -80,7 +80,7 @@ def cmd(i): return jobs[i]
 home = [h for h in a["home"] if h["path"].endswith("/.buildrc")]
 assert home and any("buildrc" in cmd(j) for j in home[0]["jobs"]), a["home"]
 ut = [u for u in a["untraced"] if u["path"].endswith("/tool")]
-assert ut and "static" in ut[0]["reason"] and "./tool" in cmd(ut[0]["job"]), a["untraced"]
+assert ut and "static" in ut[0]["reason"] and "static" in ut[0]["elf"] and "./tool" in cmd(ut[0]["job"]), a["untraced"]
 env = {e["name"] for e in a["environment"]}
 assert "BUILD_VERSION" in env, env
 kinds = {(h["kind"], h["path"]) for h in a["hazards"]}
