@@ -465,7 +465,12 @@ static int merge_previous(struct ckpt *c, const char *dir,
 			const struct file *of = &old.files[d->file];
 			if ((d->acc & (ACC_WRITE | ACC_MKDIR)) &&
 			    of->producer == (int)j) {
-				outputs += of->role == ROLE_OUTPUT;
+				/* Only outputs that are in this tree count. */
+				char *p = file_abs(&old, of, c->root);
+				struct stat st;
+				outputs += of->role == ROLE_OUTPUT &&
+					   lstat(p, &st) == 0;
+				free(p);
 				redone |= rewritten[d->file];
 			}
 			if (of->changed && of->role != ROLE_OUTPUT &&
