@@ -1,0 +1,6 @@
+#include "shapes.h"
+
+int circle(int r)
+{
+	return 3 * r * r;
+}

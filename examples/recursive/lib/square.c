@@ -1,0 +1,6 @@
+#include "shapes.h"
+
+int square(int x)
+{
+	return x * x;
+}

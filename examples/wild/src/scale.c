@@ -1,0 +1,6 @@
+#include "link.h"
+
+int scale(int x)
+{
+	return x * REAL_FACTOR;
+}
