@@ -65,7 +65,7 @@ struct hash128 {
 	uint64_t hi, lo;
 };
 #define HASH_HEX 33
-int hash_file(const char *path, struct hash128 *out);	/* -1: errno */
+int hash_file(const char *path, struct hash128 *out);	/* follows symlinks; -1: errno */
 void hash_bytes(const void *p, size_t n, struct hash128 *out);
 void hash_to_hex(const struct hash128 *h, char out[HASH_HEX]);
 int hash_from_hex(const char *s, struct hash128 *out);

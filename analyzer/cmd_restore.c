@@ -146,8 +146,9 @@ static int64_t newest_input(const struct plan *p)
 	return max;
 }
 
-#define STEP 10000000LL	/* 10 ms between levels: coarse clocks agree */
-
+/* 1 µs between outputs: make compares nanosecond mtimes; on a coarser
+ * file system the ties that result are "up to date" to make. */
+#define STEP 1000LL
 static int set_time(const char *path, int64_t t, int is_link)
 {
 	struct timespec ts[2] = { { t / 1000000000, t % 1000000000 },
@@ -232,19 +233,44 @@ out:
 	return rc;
 }
 
+static const struct plan *sort_plan;
+
+/* Order of the recorded build: by the output's mtime then, then by depth
+ * in the output graph (ties on coarse clocks). */
+static int cmp_recorded(const void *a, const void *b)
+{
+	const struct file *x = &sort_plan->c->files[*(const int *)a];
+	const struct file *y = &sort_plan->c->files[*(const int *)b];
+	if (x->mtime != y->mtime)
+		return x->mtime < y->mtime ? -1 : 1;
+	int lx = x->producer >= 0 ? sort_plan->level[x->producer] : 0;
+	int ly = y->producer >= 0 ? sort_plan->level[y->producer] : 0;
+	return (lx > ly) - (lx < ly);
+}
+
+/*
+ * Restored outputs get mtimes in the order the recorded build gave them,
+ * just after the newest input in the tree: make then sees each one newer
+ * than every source and than whatever preceded it in the build, which is
+ * what make itself checked then (also for prerequisites the job never
+ * read, such as a header a rule lists but a file does not include).
+ */
 static void set_times(struct plan *p)
 {
 	struct ckpt *c = p->c;
-	int64_t base = newest_input(p) + STEP;
-	int maxlv = 0;
+	int *order = xmalloc((c->nfiles + 1) * sizeof *order);
+	size_t n = 0;
 	for (size_t i = 0; i < c->nfiles; i++)
-		if (p->act[i] == A_RESTORE && c->files[i].producer >= 0) {
-			int l = job_level(p, c->files[i].producer, 0);
-			if (l > maxlv)
-				maxlv = l;
+		if (p->act[i] == A_RESTORE) {
+			if (c->files[i].producer >= 0)
+				job_level(p, c->files[i].producer, 0);
+			order[n++] = (int)i;
 		}
+	sort_plan = p;
+	qsort(order, n, sizeof *order, cmp_recorded);
+	int64_t base = newest_input(p) + STEP;
 	/* Not in the future: what make rebuilds next must come out newer. */
-	int64_t last = base + (int64_t)(maxlv + 1) * STEP;
+	int64_t last = base + (int64_t)(n + 1) * STEP;
 	int64_t now = (int64_t)wall_ns();
 	if (last > now) {
 		if (last - now > 5000000000LL) {
@@ -256,20 +282,13 @@ static void set_times(struct plan *p)
 			nanosleep(&ts, NULL);
 		}
 	}
-	/* Files first, then directories (writing into one moves its mtime). */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < c->nfiles; i++) {
-			const struct file *f = &c->files[i];
-			if (p->act[i] != A_RESTORE ||
-			    (f->role == ROLE_OUTDIR) != pass)
-				continue;
-			int lv = f->producer >= 0
-					 ? job_level(p, f->producer, 0) + 1
-					 : 0;
-			char *a = file_abs(c, f, p->root);
-			set_time(a, base + lv * STEP, S_ISLNK(f->mode));
-			free(a);
-		}
+	for (size_t k = 0; k < n; k++) {
+		const struct file *f = &c->files[order[k]];
+		char *a = file_abs(c, f, p->root);
+		set_time(a, base + (int64_t)(k + 1) * STEP, S_ISLNK(f->mode));
+		free(a);
+	}
+	free(order);
 }
 
 static void restore_usage(FILE *f)

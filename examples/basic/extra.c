@@ -1,6 +1,7 @@
 #include "util.h"
+#include "extra.h"
 
 int extra_twice(int a)
 {
-	return 2 * a;
+	return EXTRA_FACTOR * a;
 }
