@@ -1,0 +1,234 @@
+/* Change detection on real files, and the manifest's round trip and
+ * damage checks. */
+#include <setjmp.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "changes.h"
+#include "manifest.h"
+#include "model.h"
+
+static char root[64];
+
+static void put(const char *rel, const char *content)
+{
+	char *p = xasprintf("%s/%s", root, rel);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+	free(p);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(root, "/tmp/ckpt-unit-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	char *d = xasprintf("%s/src", root);
+	mkdir(d, 0755);
+	free(d);
+	put("a.c", "int a;\n");
+	put("src/b.c", "int b;\n");
+	put("src/b.o", "object\n");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char *cmd = xasprintf("rm -rf %s", root);
+	int r = system(cmd);
+	free(cmd);
+	return r;
+}
+
+/* A checkpoint of the tree as it is now: a.c source, src/ listed, src/b.o
+ * an output, missing.h absent. */
+static void snapshot(struct ckpt *c, uint64_t created)
+{
+	ckpt_init(c, root);
+	int a = ckpt_file(c, "a.c", 1), l = ckpt_file(c, "src", 1);
+	int o = ckpt_file(c, "src/b.o", 1), m = ckpt_file(c, "missing.h", 1);
+	c->files[a].role = ROLE_SOURCE;
+	c->files[l].role = ROLE_LISTING;
+	c->files[o].role = ROLE_OUTPUT;
+	c->files[m].role = ROLE_ABSENT;
+	char *p = file_abs(c, &c->files[a], root);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	file_set_stat(&c->files[a], &st);
+	assert_int_equal(hash_file(p, &c->files[a].hash), 0);
+	free(p);
+	assert_int_equal(listing_hash(c, &c->files[l], root, &c->files[l].hash),
+			 0);
+	c->created = created;
+}
+
+static int changed(struct ckpt *c, const char *path)
+{
+	return c->files[ckpt_file(c, path, 0)].changed;
+}
+
+static void unchanged_tree(void **state)
+{
+	(void)state;
+	struct ckpt c;
+	snapshot(&c, wall_ns());
+	assert_int_equal(ckpt_detect_changes(&c, root), 0);
+	ckpt_release(&c);
+}
+
+static void content_absent_listing(void **state)
+{
+	(void)state;
+	struct ckpt c;
+	snapshot(&c, wall_ns());
+	put("a.c", "int a = 1;\n");
+	put("missing.h", "\n");
+	put("src/c.c", "\n");
+	assert_int_equal(ckpt_detect_changes(&c, root), 3);
+	assert_int_equal(changed(&c, "a.c"), CH_CONTENT);
+	assert_int_equal(changed(&c, "missing.h"), CH_ADDED);
+	assert_int_equal(changed(&c, "src"), CH_LISTING);
+	ckpt_release(&c);
+	unlink(xasprintf("%s/missing.h", root));
+	unlink(xasprintf("%s/src/c.c", root));
+}
+
+static void listing_ignores_outputs(void **state)
+{
+	(void)state;
+	struct ckpt c;
+	snapshot(&c, wall_ns());
+	char *o = xasprintf("%s/src/b.o", root);
+	unlink(o);	/* the build's own output: not part of the listing */
+	assert_int_equal(ckpt_detect_changes(&c, root), 0);
+	put("src/b.o", "object\n");
+	free(o);
+	ckpt_release(&c);
+}
+
+static void deleted_source(void **state)
+{
+	(void)state;
+	struct ckpt c;
+	snapshot(&c, wall_ns());
+	char *a = xasprintf("%s/a.c", root);
+	rename(a, xasprintf("%s/a.c.away", root));
+	assert_int_equal(ckpt_detect_changes(&c, root), 1);
+	assert_int_equal(changed(&c, "a.c"), CH_DELETED);
+	rename(xasprintf("%s/a.c.away", root), a);
+	free(a);
+	ckpt_release(&c);
+}
+
+/* Same size, same mtime, other content: the stat shortcut must not hide
+ * it when the file was modified within a second of the save (racy), and
+ * is trusted otherwise in the recorded tree. */
+static void racy_stat(void **state)
+{
+	(void)state;
+	struct ckpt c;
+	put("a.c", "int a;\n");
+	snapshot(&c, wall_ns());
+	char *a = xasprintf("%s/a.c", root);
+	struct stat st;
+	stat(a, &st);
+	put("a.c", "int b;\n");	/* same size */
+	struct timespec ts[2] = { st.st_atim, st.st_mtim };
+	utimensat(AT_FDCWD, a, ts, 0);
+	assert_int_equal(ckpt_detect_changes(&c, root), 1);
+	assert_int_equal(changed(&c, "a.c"), CH_CONTENT);
+	/* Saved long after the mtime: the shortcut applies (that is its
+	 * point); the content change is then not looked for. */
+	c.created = (uint64_t)c.files[ckpt_file(&c, "a.c", 0)].mtime +
+		    5000000000ull;
+	struct stat now;
+	stat(a, &now);
+	c.files[ckpt_file(&c, "a.c", 0)].ino = (uint64_t)now.st_ino;
+	assert_int_equal(ckpt_detect_changes(&c, root), 0);
+	/* In another tree (a copy) the shortcut never applies. */
+	free(c.root);
+	c.root = xstrdup("/elsewhere");
+	assert_int_equal(ckpt_detect_changes(&c, root), 1);
+	put("a.c", "int a;\n");
+	free(a);
+	ckpt_release(&c);
+}
+
+static void manifest_round_trip_and_damage(void **state)
+{
+	(void)state;
+	struct ckpt c, r;
+	snapshot(&c, 12345);
+	int j = ckpt_job_new(&c, JOB_DRIVER, -1);
+	c.jobs[j].cwd = xstrdup("/with space");
+	c.jobs[j].cmd = path_escape("make -j8");
+	GROW(c.jobs[j].deps, c.jobs[j].ndeps, c.jobs[j].adeps);
+	c.jobs[j].deps[c.jobs[j].ndeps++] =
+		(struct dep){ .file = 0, .acc = ACC_READ | ACC_WRITE };
+	job_add_string(&c.jobs[j].env, &c.jobs[j].nenv, &c.jobs[j].aenv,
+		       "CFLAGS", 0);
+	c.files[2].producer = j;
+	char *dir = xasprintf("%s/ck", root);
+	mkdir(dir, 0755);
+	assert_int_equal(manifest_write(&c, dir), 0);
+	assert_int_equal(manifest_read(&r, dir), 0);
+	assert_string_equal(r.root, root);
+	assert_int_equal(r.created, 12345);
+	assert_int_equal(r.nfiles, c.nfiles);
+	for (size_t i = 0; i < c.nfiles; i++) {
+		assert_string_equal(r.files[i].path, c.files[i].path);
+		assert_int_equal(r.files[i].role, c.files[i].role);
+		assert_true(hash_equal(&r.files[i].hash, &c.files[i].hash));
+		assert_int_equal(r.files[i].producer, c.files[i].producer);
+	}
+	assert_int_equal(r.njobs, 1);
+	assert_string_equal(r.jobs[0].cwd, "/with space");
+	assert_int_equal(r.jobs[0].deps[0].acc, ACC_READ | ACC_WRITE);
+	assert_string_equal(r.jobs[0].env[0], "CFLAGS");
+	ckpt_release(&r);
+
+	/* One flipped byte anywhere: refused. */
+	char *m = xasprintf("%s/manifest", dir);
+	FILE *f = fopen(m, "r+");
+	fseek(f, 30, SEEK_SET);
+	int ch = fgetc(f);
+	fseek(f, 30, SEEK_SET);
+	fputc(ch ^ 1, f);
+	fclose(f);
+	assert_int_equal(manifest_read(&r, dir), -1);
+	/* Cut short: refused. */
+	assert_int_equal(manifest_write(&c, dir), 0);
+	struct stat st;
+	stat(m, &st);
+	assert_int_equal(truncate(m, st.st_size - 10), 0);
+	assert_int_equal(manifest_read(&r, dir), -1);
+	/* No manifest at all: refused. */
+	unlink(m);
+	assert_int_equal(manifest_read(&r, dir), -1);
+	free(m);
+	free(dir);
+	ckpt_release(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(unchanged_tree),
+		cmocka_unit_test(content_absent_listing),
+		cmocka_unit_test(listing_ignores_outputs),
+		cmocka_unit_test(deleted_source),
+		cmocka_unit_test(racy_stat),
+		cmocka_unit_test(manifest_round_trip_and_damage),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
