@@ -1,0 +1,48 @@
+#!/bin/sh
+# A damaged checkpoint (flipped byte, cut short, missing object) is a clear
+# error, and restore changes nothing in the tree.
+. "$(dirname "$0")/lib.sh"; . "$TOP/tests/scenario.sh"
+cp -a "$TOP/examples/basic" orig
+(cd orig && "$CKPT" record -- make >/dev/null 2>&1) || fail "record"
+cp -a "$TOP/examples/basic" fresh
+echo '/* edit */' >> fresh/util.c
+snapshot fresh > before.snap
+
+attempt() { # attempt WHAT: restore must fail, say WHAT, leave fresh alone
+	(cd fresh && "$CKPT" restore -d "$TRASH/bad") > out.log 2>&1 &&
+		fail "restore from a checkpoint with $1 succeeded"
+	grep -q "$2" out.log || fail "$1: message lacks '$2': $(cat out.log)"
+	snapshot fresh > after.snap
+	cmp -s before.snap after.snap || fail "$1: the tree was changed"
+	# status reads only the manifest (objects matter to restore alone)
+	[ "${3:-}" = objects-only ] ||
+	! (cd fresh && "$CKPT" status -d "$TRASH/bad") > /dev/null 2>&1 ||
+		fail "status accepted a checkpoint with $1"
+	rm -rf bad
+}
+
+cp -a orig/.ckpt bad
+printf 'X' | dd of=bad/manifest bs=1 seek=200 conv=notrunc 2>/dev/null
+attempt "a flipped byte" "damaged"
+
+cp -a orig/.ckpt bad
+truncate -s -20 bad/manifest
+attempt "a cut manifest" "damaged"
+
+# The stored copy of main.o, which stays valid after the edit.
+object() {
+	h=$(grep '^f O .* main.o$' bad/manifest | cut -d' ' -f3)
+	[ -n "$h" ] || fail "main.o is not in the manifest"
+	echo "bad/objects/$(echo "$h" | cut -c1-2)/$(echo "$h" | cut -c3-)"
+}
+cp -a orig/.ckpt bad
+rm "$(object)" || fail "no object for main.o"
+attempt "a missing object" "missing or damaged" objects-only
+
+cp -a orig/.ckpt bad
+chmod u+w "$(object)" && truncate -s 1 "$(object)"
+attempt "a truncated object" "missing or damaged" objects-only
+
+mkdir bad
+attempt "no manifest" "no checkpoint"
+pass

@@ -1,0 +1,52 @@
+#!/bin/sh
+# restore never writes through a symlink out of the tree, never touches
+# what is not a recorded output; --dry-run changes nothing; --target
+# restores only what the named output needs.
+. "$(dirname "$0")/lib.sh"; . "$TOP/tests/scenario.sh"
+mkdir -p orig/obj
+cat > orig/Makefile <<'MK'
+all: obj/a.o obj/b.o other.txt
+obj/%.o: %.c
+	cc -c -o $@ $<
+other.txt:
+	echo other > other.txt
+MK
+echo 'int a;' > orig/a.c
+echo 'int b;' > orig/b.c
+echo 'theirs' > orig/notes.txt	# a file of the user's that no job reads
+(cd orig && "$CKPT" record -- make >/dev/null 2>&1) || fail "record"
+
+# A symlink where an output directory was: refused, nothing written there.
+mkdir fresh outside
+cp orig/Makefile orig/a.c orig/b.c orig/notes.txt fresh/
+ln -s "$TRASH/outside" fresh/obj
+echo 'mine' > fresh/notes.txt
+(cd fresh && "$CKPT" restore -d ../orig/.ckpt) > out.log 2>&1 &&
+	fail "restore through a symlink succeeded"
+grep -q "refusing obj/a.o" out.log || fail "no refusal message: $(cat out.log)"
+[ -z "$(ls outside)" ] || fail "wrote outside the tree: $(ls outside)"
+[ -e fresh/other.txt ] && fail "restored other files although the plan was refused"
+expect_eq "user file" "mine" "$(cat fresh/notes.txt)"
+
+# --dry-run lists and does nothing.
+rm fresh/obj && mkdir fresh/obj
+snapshot fresh > before.snap
+(cd fresh && "$CKPT" restore --dry-run -d ../orig/.ckpt) > dry.log || fail "dry run"
+grep -q "^restore obj/a.o" dry.log || fail "dry run does not list obj/a.o: $(cat dry.log)"
+snapshot fresh > after.snap
+cmp -s before.snap after.snap || fail "--dry-run changed the tree"
+
+# --target: only what obj/a.o needs.
+(cd fresh && "$CKPT" restore --target obj/a.o -d ../orig/.ckpt) || fail "--target"
+[ -e fresh/obj/a.o ] || fail "target not restored"
+[ -e fresh/obj/b.o ] && fail "--target restored more than asked"
+[ -e fresh/other.txt ] && fail "--target restored more than asked"
+(cd fresh && "$CKPT" restore --target nosuch -d ../orig/.ckpt) 2>/dev/null &&
+	fail "--target accepted a path that is not an output"
+
+# A full restore then leaves notes.txt alone and make has nothing to do.
+(cd fresh && "$CKPT" restore -d ../orig/.ckpt) > out.log 2>&1 || fail "restore: $(cat out.log)"
+expect_eq "user file" "mine" "$(cat fresh/notes.txt)"
+(cd fresh && make) > make.log 2>&1
+grep -q "Nothing to be done" make.log || fail "make did work: $(cat make.log)"
+pass
