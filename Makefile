@@ -34,7 +34,7 @@ $(B)/analyzer/%.o: analyzer/%.c analyzer/*.h preload/trace.h
 	$(CC) $(ALL_CFLAGS) -Ipreload -c -o $@ $<
 
 $(B)/libckpt-analyzer.a: $(AN_LIB_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/ckpt: $(B)/analyzer/main.o $(B)/libckpt-analyzer.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ -lxxhash -lelf $(LDFLAGS)
@@ -88,4 +88,3 @@ help: ## list the targets
 
 .PHONY: all deps deps-kernel deps-nix check check-kernel check-nix demo \
 	bench-trace bench-restore bench-kernel install clean help
-.SECONDARY:

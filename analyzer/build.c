@@ -272,6 +272,7 @@ static void image_events(struct builder *b, size_t i)
 	const struct image *im = &b->t->img[i];
 	struct ckpt *c = b->c;
 	int own = b->job[i];
+	const char *cwd = im->cwd ? im->cwd : "";	/* as chdir moves it */
 	if (im->exe && !im->forked)
 		access_path(b, own, im->exe, ACC_READ, im->start);
 	for (size_t k = 0; k < im->nev; k++) {
@@ -306,8 +307,11 @@ static void image_events(struct builder *b, size_t i)
 			access_path(b, j, p, ACC_WRITE, tm);
 			break;
 		}
-		case CKPT_STAT:
 		case CKPT_CHDIR:
+			if (ok && r->pid == im->pid && p)
+				cwd = p;
+			/* fall through */
+		case CKPT_STAT:
 		case CKPT_UTIME:
 		case CKPT_CHMOD:
 			if (ok)
@@ -363,9 +367,7 @@ static void image_events(struct builder *b, size_t i)
 				int argc = (int)CKPT_EXEC_ARGC(r->arg);
 				if (argc + 1 <= r->nstr && argc > 0) {
 					char *w = words(event_str(e, 1), argc);
-					char *line = xasprintf(
-						"%s\t%s", im->cwd ? im->cwd : "",
-						w);
+					char *line = xasprintf("%s\t%s", cwd, w);
 					struct job *jb = &c->jobs[j];
 					job_add_string(&jb->execs, &jb->nexecs,
 						       &jb->aexecs, line, 0);
