@@ -1,0 +1,62 @@
+#!/bin/sh
+# Every family of file entry points records the right op, absolute path and
+# result (failed look-ups with their errno), fortified or not.
+. "$(dirname "$0")/lib.sh"
+export T="$TRASH/t"
+mkdir -p t/sub t/tree/a && echo x > t/exists.txt && echo y > t/sub/in-sub.txt
+echo z > t/sub/b.txt && echo w > t/tree/a/leaf && ln -s exists.txt t/link-to-exists
+for fortify in 0 2; do
+	cc -O2 -D_FORTIFY_SOURCE=$fortify -o fs$fortify "$TOP/tests/shim/fs.c" -ldl ||
+		fail "cannot compile fs.c"
+	rm -rf tr && cp -a t t.orig
+	CKPT_TEST_SET=1 traced "$TRASH/tr" ./fs$fortify "$T" || fail "fs$fortify failed under the shim"
+	"$CKPT" dump --json -d tr > ev$fortify.json || fail "dump"
+	rm -rf t && mv t.orig t
+	python3 "$TOP/tests/shim/expect.py" ev$fortify.json - <<'X' || fail "fortify=$fortify: records are not as expected"
+read $T/exists.txt ok
+read $T/missing.txt ENOENT
+read $T/exists.txt/x ENOTDIR
+write $T/created.txt ok
+write $T/creat.txt ok
+read $T/sub/in-sub.txt ok
+read $T/sub/nope.h ENOENT
+read $T/missing-f.txt ENOENT
+write $T/fopen-w.txt ok
+write $T/freopen.txt ok
+stat $T/exists.txt ok
+stat $T/missing-stat.h ENOENT
+stat $T/link-to-exists ok
+stat $T/statx.h ENOENT
+stat $T/missing-access ENOENT
+stat $T/sub/missing-faccessat ENOENT
+readdir $T/sub ok
+readdir $T/tree ok
+readdir $T/tree/a ok
+rename $T/created.txt ok to=$T/renamed.txt
+link $T/renamed.txt ok to=$T/hardlink.txt
+symlink renamed.txt ok to=$T/symlink.txt
+unlink $T/hardlink.txt ok
+unlink $T/symlink.txt ok
+unlink $T/missing-unlink ENOENT
+mkdir $T/newdir ok
+rmdir $T/newdir ok
+truncate $T/renamed.txt ok
+utime $T/renamed.txt ok
+chmod $T/renamed.txt ok
+chdir $T/sub ok
+chdir $T ok
+read $T/after-fchdir.txt ENOENT
+getenv CKPT_TEST_SET ok
+getenv CKPT_TEST_UNSET ENOENT
+X
+	grep -q '"op":"load","path":"[^"]*libm.so.6"' ev$fortify.json || fail "dlopen not recorded"
+	grep -q '"op":"load","path":"[^"]*libc.so.6"' ev$fortify.json || fail "start-up objects not recorded"
+	grep -q "\"path\":\"$T/tmp-" ev$fortify.json || fail "mkstemp's name not recorded"
+	grep -q "\"op\":\"mkdir\",\"path\":\"$T/dtmp-" ev$fortify.json || fail "mkdtemp not recorded"
+	[ "$(grep -c "\"op\":\"read\",\"path\":\"$T/exists.txt\",\"ok\":true" ev$fortify.json)" -eq 3 ] ||
+		fail "open (__open_2 when fortified), fopen and syscall(openat) of exists.txt: not one record each"
+	if [ $fortify = 2 ]; then
+		nm -D fs2 | grep -q __open_2 || fail "fs2 does not call __open_2: the test is not testing it"
+	fi
+done
+pass
