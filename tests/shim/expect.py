@@ -2,9 +2,9 @@
 """expect.py EVENTS.json EXPECT: check `ckpt dump --json` output against
 expectations, one a line:  OP PATH RESULT [KEY=VALUE...]
 RESULT is ok, or an errno name (ENOENT); PATH may use $T for the test
-directory; a leading ! means no such event may exist. Exits 1 listing
+directory and shell wildcards; a leading ! means no such event may exist. Exits 1 listing
 every expectation not met."""
-import json, os, sys
+import fnmatch, json, os, sys
 
 events = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 T = os.environ["T"]
@@ -18,7 +18,7 @@ for line in (sys.stdin if sys.argv[2] == "-" else open(sys.argv[2])):
     path = path.replace("$T", T)
     extra = dict(x.split("=", 1) for x in kv)
     def match(e):
-        if e["op"] != op or e["path"] != path:
+        if e["op"] != op or not fnmatch.fnmatchcase(e["path"], path):
             return False
         if res == "ok" and not e["ok"]:
             return False

@@ -1,0 +1,117 @@
+/* proc.c MODE DIR: process-creation paths of the shim tests (t1002). */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int wait_ok(pid_t p)
+{
+	int st;
+	return waitpid(p, &st, 0) == p && WIFEXITED(st) && !WEXITSTATUS(st);
+}
+
+static void *opener(void *arg)
+{
+	long t = (long)arg;
+	char p[64];
+	for (int i = 0; i < 200; i++) {
+		snprintf(p, sizeof p, "thr-%ld-%d", t, i);
+		int fd = open(p, O_RDONLY);	/* each fails: ENOENT */
+		if (fd >= 0)
+			close(fd);
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3 || chdir(argv[2]) < 0)
+		return 2;
+	const char *m = argv[1];
+	if (!strcmp(m, "spawn")) {
+		posix_spawn_file_actions_t fa;
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_addchdir_np(&fa, "sub");
+		posix_spawn_file_actions_addopen(&fa, 1, "spawn-out.txt",
+						 O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		char *av[] = { "cat", "in-sub.txt", NULL };
+		pid_t p;
+		if (posix_spawnp(&p, "cat", &fa, NULL, av, environ) || !wait_ok(p))
+			return 1;
+		posix_spawn_file_actions_destroy(&fa);
+		return 0;
+	}
+	if (!strcmp(m, "vfork")) {
+		pid_t p = vfork();
+		if (p == 0) {
+			char *av[] = { "/bin/cat", "exists.txt", NULL };
+			execv(av[0], av);
+			_exit(127);
+		}
+		return wait_ok(p) ? 0 : 1;
+	}
+	if (!strcmp(m, "system"))
+		return system("cat exists.txt > /dev/null") ? 1 : 0;
+	if (!strcmp(m, "popen")) {
+		FILE *f = popen("cat sub/in-sub.txt", "r");
+		char b[64];
+		int ok = f && fgets(b, sizeof b, f);
+		return f && pclose(f) == 0 && ok ? 0 : 1;
+	}
+	if (!strcmp(m, "env-i")) {	/* an empty environment for the child */
+		char *av[] = { "/bin/cat", "exists.txt", NULL }, *env[] = { NULL };
+		pid_t p = fork();
+		if (p == 0) {
+			execve(av[0], av, env);
+			_exit(127);
+		}
+		return wait_ok(p) ? 0 : 1;
+	}
+	if (!strcmp(m, "close-range")) {
+		syscall(SYS_close_range, 3, ~0U, 0);
+		int fd = open("exists.txt", O_RDONLY);
+		return fd >= 0 ? 0 : 1;
+	}
+	if (!strcmp(m, "dup2-all")) {
+		int src = open("/dev/null", O_RDONLY);
+		for (int fd = 3; fd < 1024; fd++)
+			if (fd != src)
+				dup2(src, fd);
+		int fd = open("sub/in-sub.txt", O_RDONLY);	/* gets 1024+ or fails */
+		return fd >= 0 || 1 ? 0 : 1;
+	}
+	if (!strcmp(m, "threads")) {
+		pthread_t t[8];
+		for (long i = 0; i < 8; i++)
+			pthread_create(&t[i], NULL, opener, (void *)i);
+		for (int i = 0; i < 8; i++)
+			pthread_join(t[i], NULL);
+		return 0;
+	}
+	if (!strcmp(m, "static")) {
+		pid_t p = fork();
+		if (p == 0) {
+			char *av[] = { "./static-tool", NULL };
+			execv(av[0], av);
+			_exit(127);
+		}
+		return wait_ok(p) ? 0 : 1;
+	}
+	if (!strcmp(m, "fork")) {
+		pid_t p = fork();
+		if (p == 0) {
+			int fd = open("exists.txt", O_RDONLY);
+			_exit(fd >= 0 ? 0 : 1);
+		}
+		return wait_ok(p) ? 0 : 1;
+	}
+	return 2;
+}
