@@ -275,6 +275,19 @@ CKPT_EXPORT char *realpath(const char *path, char *resolved)
 	return r;
 }
 
+/* What realpath() becomes with _FORTIFY_SOURCE and a known buffer. */
+static char *(*real___realpath_chk)(const char *, char *, size_t);
+CKPT_EXPORT char *__realpath_chk(const char *path, char *resolved, size_t n)
+{
+	if (!REAL(__realpath_chk)) {
+		errno = ENOSYS;
+		return NULL;
+	}
+	char *r = real___realpath_chk(path, resolved, n);
+	rec_path(CKPT_STAT, AT_FDCWD, path, 0, r ? 0 : errno);
+	return r;
+}
+
 static char *(*real_canonicalize_file_name)(const char *);
 CKPT_EXPORT char *canonicalize_file_name(const char *path)
 {

@@ -1,0 +1,27 @@
+#!/bin/sh
+# The shim does not disturb: stdout, stderr, exit status and errno of the
+# test programs and of real tools are the same with and without it.
+. "$(dirname "$0")/lib.sh"
+cc -O2 -o errno "$TOP/tests/shim/errno.c" || fail "compile errno.c"
+cc -O2 -o fs "$TOP/tests/shim/fs.c" -ldl || fail "compile fs.c"
+mkdir -p w/sub w/tree/a && echo x > w/exists.txt && echo y > w/sub/in-sub.txt &&
+	ln -s exists.txt w/link-to-exists
+compare() { # compare NAME CMD...: same output and status, traced or not
+	_n=$1; shift
+	"$@" > "$_n.out1" 2> "$_n.err1"; _s1=$?
+	LD_PRELOAD=$SHIM CKPT_DIR=$TRASH/tr "$@" > "$_n.out2" 2> "$_n.err2"; _s2=$?
+	expect_eq "$_n: exit status" "$_s1" "$_s2"
+	cmp -s "$_n.out1" "$_n.out2" || fail "$_n: stdout differs: $(diff "$_n.out1" "$_n.out2")"
+	cmp -s "$_n.err1" "$_n.err2" || fail "$_n: stderr differs: $(diff "$_n.err1" "$_n.err2")"
+}
+compare errno ./errno
+grep -q "errno=4242" errno.out1 || fail "errno.c does not test preservation"
+cp -a w w2
+compare fs sh -c "rm -rf w && cp -a w2 w && ./fs $TRASH/w; echo \$?"
+compare ls ls -la /etc/ /nonexistent
+compare sh sh -c 'cd /nonexistent; echo $?; false; echo $?; exit 5'
+compare make make -C /nonexistent
+compare python python3 -c 'import os, sys; print(os.path.exists("/x/y")); sys.exit(3)'
+compare perl perl -e 'print -e "/nope" ? "y" : "n"; open(F, "/nope") or print " $!\n"; exit 4'
+compare env-i env -i /bin/sh -c 'echo $PATH; exit 2'
+pass
