@@ -35,6 +35,8 @@ struct pidref {
 
 struct builder {
 	struct ckpt *c;
+	uint64_t *out_ino;		/* per image: stdout inode, or 0 */
+	char *out_pipe;			/* per image: stdout is a pipe */
 	const struct trace *t;
 	const char *skip;		/* checkpoint directory, absolute */
 	int *parent, *job;		/* per image */
@@ -144,6 +146,52 @@ static int new_job(struct builder *b, int kind, int driver,
 	return j;
 }
 
+/* What fd 1 was when image i started (its STDOUT record). */
+static void image_stdout(struct builder *b, size_t i)
+{
+	const struct image *im = &b->t->img[i];
+	for (size_t k = 0; k < im->nev && k < 8; k++) {
+		const struct ckpt_rec *r = im->ev[k].rec;
+		if (r->op == CKPT_STDOUT && r->pid == im->pid) {
+			b->out_ino[i] = r->arg;
+			b->out_pipe[i] = im->ev[k].str &&
+					 !strcmp(im->ev[k].str, "pipe");
+			return;
+		}
+	}
+}
+
+/*
+ * A job make started whose first program (after any fork) had a pipe of
+ * its own as stdout, not make's stdout, is a $(shell ...): what it
+ * printed went to make. Decided on the first exec'd image of the job,
+ * since a fork child reports its stdout before the redirection.
+ */
+static void mark_shell_jobs(struct builder *b)
+{
+	struct ckpt *c = b->c;
+	char *decided = xcalloc(c->njobs + 1, 1);
+	int *first = xmalloc((c->njobs + 1) * sizeof *first);
+	for (size_t j = 0; j < c->njobs; j++)
+		first[j] = -1;
+	for (size_t i = 0; i < b->t->nimg; i++)
+		if (first[b->job[i]] < 0)
+			first[b->job[i]] = (int)i;
+	for (size_t i = 0; i < b->t->nimg; i++) {
+		int j = b->job[i];
+		struct job *job = &c->jobs[j];
+		if (decided[j] || job->kind != JOB_RECIPE || b->t->img[i].forked)
+			continue;
+		decided[j] = 1;
+		int d = first[job->driver];
+		if (d >= 0 && b->out_pipe[i] && b->out_ino[i] &&
+		    b->out_ino[i] != b->out_ino[d])
+			job->kind = JOB_SHELL;
+	}
+	free(decided);
+	free(first);
+}
+
 static void assign_jobs(struct builder *b)
 {
 	const struct trace *t = b->t;
@@ -227,6 +275,10 @@ static int intern(struct builder *b, const char *raw)
 static void access_path(struct builder *b, int j, const char *p, int acc,
 			uint64_t t)
 {
+	/* "file.o/.." fails with ENOTDIR, but normalises to a directory
+	 * that exists: a failed look-up through ".." says nothing. */
+	if (acc == ACC_ABSENT && p && strstr(p, "/.."))
+		return;
 	int f = intern(b, p);
 	if (f >= 0)
 		job_access(b->c, j, f, acc, t);
@@ -421,8 +473,11 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 	b.parent = xcalloc(t->nimg + 1, sizeof *b.parent);
 	b.job = xcalloc(t->nimg + 1, sizeof *b.job);
 	b.execs = xcalloc(t->nimg + 1, sizeof *b.execs);
+	b.out_ino = xcalloc(t->nimg + 1, sizeof *b.out_ino);
+	b.out_pipe = xcalloc(t->nimg + 1, 1);
 	for (size_t i = 0; i < t->nimg; i++) {
 		const struct image *im = &t->img[i];
+		image_stdout(&b, i);
 		if (!im->forked)
 			b.execs[b.nexecs++] =
 				(struct pidref){ im->pid, im->start, (int)i };
@@ -440,6 +495,7 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 	qsort(b.execs, b.nexecs, sizeof *b.execs, cmp_pidref);
 	qsort(b.spawns, b.nspawns, sizeof *b.spawns, cmp_pidref);
 	assign_jobs(&b);
+	mark_shell_jobs(&b);
 	for (size_t i = 0; i < t->nimg; i++) {
 		progress("reading trace: %zu/%zu processes", i + 1, t->nimg);
 		image_events(&b, i);
@@ -454,5 +510,7 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 	free(b.execs);
 	free(b.spawns);
 	free(b.ghosts);
+	free(b.out_ino);
+	free(b.out_pipe);
 	return 0;
 }

@@ -15,8 +15,8 @@
  *    if it read (opened) an output of an affected job. A make reading a
  *    .d/.cmd file of its own jobs is the exception: such a file only tells
  *    make to rebuild its target, which is removed anyway.
- * 3. A job that make started and that wrote no output passed its result
- *    to make through a pipe, as $(shell ...) does: if it is affected, so is
+ * 3. A $(shell ...) job (its stdout a pipe make reads, see build.c) that
+ *    wrote no output passed its result to make: if it is affected, so is
  *    make, and so every job that make started.
  */
 #define _GNU_SOURCE
@@ -263,7 +263,7 @@ size_t ckpt_affected(struct ckpt *c)
 	 * driver. */
 	for (size_t qi = 0; qi < nq; qi++) {
 		int j = queue[qi];
-		if (c->jobs[j].kind == JOB_RECIPE && c->jobs[j].driver >= 0 &&
+		if (c->jobs[j].kind == JOB_SHELL && c->jobs[j].driver >= 0 &&
 		    !has_outputs(c, &c->jobs[j]))
 			mark(c, c->jobs[j].driver, AFF_RESULT, j, queue, &nq);
 		if (c->jobs[j].kind == JOB_DRIVER)

@@ -136,7 +136,9 @@ static void print_json(const struct ckpt *c, const struct readers *r,
 	for (size_t j = 0; j < c->njobs; j++) {
 		printf("%s\n  {\"id\": %zu, \"kind\": \"%s\", \"cwd\": ",
 		       j ? "," : "", j,
-		       c->jobs[j].kind == JOB_DRIVER ? "make" : "recipe");
+		       c->jobs[j].kind == JOB_DRIVER  ? "make"
+		       : c->jobs[j].kind == JOB_SHELL ? "shell"
+						      : "recipe");
 		json_string(stdout, c->jobs[j].cwd);
 		printf(", \"command\": ");
 		json_string(stdout, cmd_display(c->jobs[j].cmd));

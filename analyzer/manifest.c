@@ -275,7 +275,7 @@ static int parse_job(struct reader *r, struct ckpt *c, char *s)
 	     *end = tok(&s), *cwd = tok(&s);
 	int64_t d, u;
 	uint64_t st, en;
-	if (!cwd || strlen(kind) != 1 || !strchr("rd", kind[0]) ||
+	if (!cwd || strlen(kind) != 1 || !strchr("rds", kind[0]) ||
 	    num(drv, &d) || num(ut, &u) || unum(start, &st) || unum(end, &en) ||
 	    d < -1 || d >= (int64_t)c->njobs)
 		return bad(r, "malformed job record");

@@ -18,9 +18,10 @@ void ckpt_init(struct ckpt *c, const char *root)
 	c->root = xstrdup(root ? root : "");
 }
 
+/* Index every file again (after the array moved: the old table's
+ * pointers are stale, so it is cleared before the move). */
 static void reindex(struct ckpt *c)
 {
-	HASH_CLEAR(hh, c->index);
 	for (size_t i = 0; i < c->nfiles; i++) {
 		struct file *f = &c->files[i];
 		HASH_ADD_KEYPTR(hh, c->index, f->path, strlen(f->path), f);
@@ -37,6 +38,7 @@ int ckpt_file(struct ckpt *c, const char *path, int create)
 		return -1;
 	if (c->nfiles >= c->afiles) {
 		c->afiles = c->afiles ? c->afiles * 2 : 1024;
+		HASH_CLEAR(hh, c->index);
 		c->files = xrealloc(c->files, c->afiles * sizeof *c->files);
 		reindex(c);
 	}

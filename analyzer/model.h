@@ -63,7 +63,9 @@ struct dep {
 	uint64_t t_write;	/* first write, rename-away or mkdir */
 };
 
-enum job_kind { JOB_RECIPE = 'r', JOB_DRIVER = 'd' };
+/* A recipe job's output goes where make's goes; a $(shell ...) job's
+ * stdout is a pipe make reads (told apart by the STDOUT record). */
+enum job_kind { JOB_RECIPE = 'r', JOB_DRIVER = 'd', JOB_SHELL = 's' };
 
 struct job {
 	int kind;

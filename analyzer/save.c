@@ -232,10 +232,11 @@ static int assign_roles(struct ckpt *c)
 				f->role = ROLE_TEMP;
 			if (there && !inroot && !under_tmp(p))
 				f->flags |= FILE_WRITTEN_OUTSIDE;
-		} else if ((a & ACC_ABSENT) && there && inroot) {
+		} else if ((a & ACC_ABSENT) && there && inroot &&
+			   !S_ISDIR(st.st_mode)) {
 			/* It appeared without a traced writer: an untraced
 			 * program made it. Never trust it. */
-			f->role = S_ISDIR(st.st_mode) ? ROLE_OUTDIR : ROLE_OUTPUT;
+			f->role = ROLE_OUTPUT;
 			f->producer = -1;
 			f->flags |= FILE_NO_PRODUCER;
 		} else if ((a & ACC_DELETE) && !there) {

@@ -33,6 +33,7 @@ static const char *const op_names[CKPT_OP_MAX] = {
 	[CKPT_GETENV] = "getenv",     [CKPT_LOAD] = "load",
 	[CKPT_CONNECT] = "connect",   [CKPT_RESOLVE] = "resolve",
 	[CKPT_ENVIRON] = "environ",
+	[CKPT_STDOUT] = "stdout",
 };
 
 const char *op_name(int op)

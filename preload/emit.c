@@ -358,6 +358,16 @@ static void emit_start(uint64_t flags)
 		strs[k++] = a;
 	emit(CKPT_START, shim_pid, (uint64_t)(uint32_t)raw_getppid() | flags, 0,
 	     k, strs);
+	struct stat st;
+	const char *what = "closed";
+	if (raw3(SYS_fstat, 1, (long)&st, 0) == 0)
+		what = S_ISFIFO(st.st_mode)  ? "pipe"
+		       : S_ISREG(st.st_mode) ? "file"
+		       : S_ISCHR(st.st_mode) ? "tty"
+					     : "other";
+	else
+		st.st_ino = 0;
+	emit(CKPT_STDOUT, shim_pid, (uint64_t)st.st_ino, 0, 1, &what);
 }
 
 static int load_cb(struct dl_phdr_info *info, size_t size, void *data)

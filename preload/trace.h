@@ -73,6 +73,11 @@ enum ckpt_op {
 	CKPT_RESOLVE = 21,	/* name look-up. s: host name */
 	CKPT_ENVIRON = 22,	/* the environment of the first traced
 				   process. strings: NAME=value... */
+	CKPT_STDOUT = 23,	/* what fd 1 is at start. arg: its inode;
+				   strings: "pipe", "file", "tty", "other",
+				   or "closed". The analyzer tells a make's
+				   $(shell ...) (a pipe of its own) from a
+				   recipe (make's own stdout) by it. */
 	CKPT_OP_MAX
 };
 

@@ -1,6 +1,6 @@
 # scenario.sh - the end-to-end check behind every scenario test (sourced
 # after lib.sh). `scenario PROJECT EDIT [mtime1]`:
-#   1. copies examples/PROJECT to orig/ and records a clean build there;
+#   1. copies examples/PROJECT (or the absolute path PROJECT) to orig/ and records a clean build there;
 #   2. copies the pristine sources to fresh/ (every mtime set to 1 with
 #      `mtime1`, as in the Nix store) and runs the shell function EDIT in it;
 #   3. copies the edited tree to oracle/ and builds it from scratch;
@@ -24,10 +24,11 @@ snapshot() {
 
 scenario() {
 	_proj=$1 _edit=$2 _mode=${3:-}
-	cp -a "$TOP/examples/$_proj" orig || fail "copy"
+	case $_proj in /*) _src=$_proj ;; *) _src=$TOP/examples/$_proj ;; esac
+	cp -a "$_src" orig || fail "copy"
 	(cd orig && "$CKPT" record -- make) > record.log 2>&1 ||
 		fail "record failed: $(cat record.log)"
-	cp -a "$TOP/examples/$_proj" fresh || fail "copy"
+	cp -a "$_src" fresh || fail "copy"
 	[ "$_mode" = mtime1 ] && find fresh -exec touch -h -d @1 {} +
 	(cd fresh && $_edit) || fail "the edit failed"
 	[ "$_mode" = mtime1 ] && find fresh -exec touch -h -d @1 {} +
@@ -67,7 +68,7 @@ $(diff oracle.snap fresh.snap)"
 	_kept=0
 	while read -r _f _t _h _m; do
 		grep -qxF "$_f $_t $_h $_m" final.snap || continue   # rebuilt
-		[ -e "$TOP/examples/$_proj/$_f" ] && continue        # a source
+		[ -e "$_src/$_f" ] && continue        # a source
 		_o=$(grep -F "$_f " orig.snap | grep "^$_f " | cut -d' ' -f1-3)
 		[ -n "$_o" ] || continue                             # added
 		[ "$_o" = "$_f $_t $_h" ] || fail "kept output $_f differs from the recorded build"

@@ -190,7 +190,7 @@ static void shell_result_reaches_make(void **state)
 	struct g *g = build();
 	/* A job without outputs ($(shell cat VERSION)) reads VERSION. */
 	int v = file(&g->c, "VERSION", ROLE_SOURCE);
-	int j = ckpt_job_new(&g->c, JOB_RECIPE, 0);
+	int j = ckpt_job_new(&g->c, JOB_SHELL, 0);
 	dep(&g->c, j, v, ACC_READ);
 	g->c.files[v].changed = CH_CONTENT;
 	ckpt_affected(&g->c);
@@ -198,6 +198,16 @@ static void shell_result_reaches_make(void **state)
 	assert_int_equal(affected(g, 0), AFF_RESULT);
 	assert_int_equal(affected(g, 1), AFF_DRIVER);
 	assert_int_equal(affected(g, 5), AFF_DRIVER);
+	release(g);
+
+	/* A recipe without outputs (a check, a test run) does not. */
+	g = build();
+	v = file(&g->c, "CHECKED", ROLE_SOURCE);
+	j = ckpt_job_new(&g->c, JOB_RECIPE, 0);
+	dep(&g->c, j, v, ACC_READ);
+	g->c.files[v].changed = CH_CONTENT;
+	assert_int_equal(ckpt_affected(&g->c), 1);
+	assert_int_equal(affected(g, 0), 0);
 	release(g);
 }
 
