@@ -222,6 +222,25 @@ static void output_without_producer(void **state)
 	release(g);
 }
 
+/* The file table moves as it grows; every path stays found. */
+static void many_files(void **state)
+{
+	(void)state;
+	struct ckpt c;
+	ckpt_init(&c, "/r");
+	char p[32];
+	for (int i = 0; i < 20000; i++) {
+		snprintf(p, sizeof p, "dir%d/f%d.c", i % 97, i);
+		assert_int_equal(ckpt_file(&c, p, 1), i);
+	}
+	for (int i = 0; i < 20000; i += 7) {
+		snprintf(p, sizeof p, "dir%d/f%d.c", i % 97, i);
+		assert_int_equal(ckpt_file(&c, p, 0), i);
+	}
+	assert_int_equal(ckpt_file(&c, "nope", 0), -1);
+	ckpt_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +253,7 @@ int main(void)
 		cmocka_unit_test(untraced_always),
 		cmocka_unit_test(shell_result_reaches_make),
 		cmocka_unit_test(output_without_producer),
+		cmocka_unit_test(many_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
