@@ -433,7 +433,7 @@ void shim_init(void)
 	 * child with CKPT_ENVIRON=1, which exec wrappers do not pass on. */
 	int first = dir == NULL || !*dir || env_lookup("CKPT_ENVIRON");
 	char abs[PATH_MAX];
-	if (first)
+	if (dir == NULL || !*dir)
 		snprintf(abs, sizeof abs, "%s/.ckpt", shim_cwd);
 	else if (dir[0] != '/')
 		snprintf(abs, sizeof abs, "%s/%s", shim_cwd, dir);

@@ -49,6 +49,16 @@ snapshot third | cut -d' ' -f1-3 > t.snap
 snapshot oracle | cut -d' ' -f1-3 > o.snap
 cmp -s t.snap o.snap || fail "third copy differs from a clean build"
 
+# A checkpoint directory outside the tree (-d): the trace goes there too.
+cp -a "$TOP/examples/basic" away && cd away
+"$CKPT" record -d "$TRASH/elsewhere" -- make -s > ../away.log 2>&1 || fail "record -d: $(cat ../away.log)"
+[ -e .ckpt ] && fail "record -d wrote .ckpt into the tree"
+[ -f "$TRASH/elsewhere/manifest" ] || fail "no manifest in the -d directory"
+cd "$TRASH"
+cp -a "$TOP/examples/basic" away2
+(cd away2 && "$CKPT" restore -d "$TRASH/elsewhere" >/dev/null 2>&1 && make) > away2.log 2>&1
+grep -q "is up to date" away2.log || fail "restore from a -d checkpoint: $(cat away2.log)"
+
 # Usage errors and help.
 "$CKPT" restore --bogus 2>/dev/null; expect_eq "unknown option" 2 "$?"
 "$CKPT" frobnicate 2>/dev/null; expect_eq "unknown command" 2 "$?"
