@@ -268,6 +268,10 @@ static int intern(struct builder *b, const char *raw)
 	path_normalize(path);
 	if (b->skip && path_under(path, b->skip))
 		return -1;
+	/* The root's parents (getcwd, realpath walk them) say nothing about
+	 * the tree, and are elsewhere when it is restored somewhere else. */
+	if (strcmp(path, b->c->root) && path_under(b->c->root, path))
+		return -1;
 	const char *rel = path_under(path, b->c->root);
 	return ckpt_file(b->c, rel ? rel : path, 1);
 }

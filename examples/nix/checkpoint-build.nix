@@ -12,9 +12,14 @@
 # `ckpt` is a directory holding the ckpt binary and libckpt.so (a package
 # of this project, or its build directory with the sandbox off).
 { ckpt }:
+let
+  # Rebuild when ckpt itself changes (it is referenced by path, not copied).
+  ckptId = builtins.hashFile "sha256" "${ckpt}/ckpt";
+in
 {
   prepareCheckpointBuild = drv: drv.overrideAttrs (old: {
     name = "${old.name or "build"}-checkpoint";
+    inherit ckptId;
     buildPhase = ''
       CKPT_LIB=${ckpt}/libckpt.so ${ckpt}/ckpt record -d "$out" -- \
         sh -c ${builtins.toJSON (old.buildPhase or "make")}
@@ -23,6 +28,7 @@
   });
 
   mkCheckpointBuild = drv: checkpointArtifacts: drv.overrideAttrs (old: {
+    inherit ckptId;
     preBuild = (old.preBuild or "") + ''
       ${ckpt}/ckpt restore -d ${checkpointArtifacts}
     '';
