@@ -240,7 +240,8 @@ static int parse_file(struct reader *r, struct ckpt *c, char *s)
 	     *path = tok(&s), *link = tok(&s);
 	int64_t mt, pr;
 	uint64_t sz, in;
-	if (!path || strlen(role) != 1 || !strchr("SEODALXTP", role[0]) ||
+	if (!path || !role || !hex || !mode || strlen(role) != 1 ||
+	    !strchr("SEODALXTP", role[0]) ||
 	    unum(size, &sz) || num(mtime, &mt) || unum(ino, &in) ||
 	    num(prod, &pr) || pr < -1 || pr >= (int64_t)INT32_MAX)
 		return bad(r, "malformed file record");
@@ -251,9 +252,10 @@ static int parse_file(struct reader *r, struct ckpt *c, char *s)
 		free(p);
 		return bad(r, "a path that escapes the root");
 	}
+	size_t before = c->nfiles;
 	int id = ckpt_file(c, p, 1);
 	free(p);
-	if (id != (int)c->nfiles - 1)
+	if (c->nfiles == before)
 		return bad(r, "the same path twice");
 	struct file *f = &c->files[id];
 	f->role = role[0];
@@ -275,7 +277,7 @@ static int parse_job(struct reader *r, struct ckpt *c, char *s)
 	     *end = tok(&s), *cwd = tok(&s);
 	int64_t d, u;
 	uint64_t st, en;
-	if (!cwd || strlen(kind) != 1 || !strchr("rds", kind[0]) ||
+	if (!cwd || !kind || strlen(kind) != 1 || !strchr("rds", kind[0]) ||
 	    num(drv, &d) || num(ut, &u) || unum(start, &st) || unum(end, &en) ||
 	    d < -1 || d >= (int64_t)c->njobs)
 		return bad(r, "malformed job record");

@@ -1,5 +1,4 @@
-/* Change detection on real files, and the manifest's round trip and
- * damage checks. */
+/* Change detection on real files (the manifest is in test_manifest.c). */
 #include <setjmp.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -12,7 +11,6 @@
 #include <cmocka.h>
 
 #include "changes.h"
-#include "manifest.h"
 #include "model.h"
 
 static char root[64];
@@ -164,62 +162,6 @@ static void racy_stat(void **state)
 	ckpt_release(&c);
 }
 
-static void manifest_round_trip_and_damage(void **state)
-{
-	(void)state;
-	struct ckpt c, r;
-	snapshot(&c, 12345);
-	int j = ckpt_job_new(&c, JOB_DRIVER, -1);
-	c.jobs[j].cwd = xstrdup("/with space");
-	c.jobs[j].cmd = path_escape("make -j8");
-	GROW(c.jobs[j].deps, c.jobs[j].ndeps, c.jobs[j].adeps);
-	c.jobs[j].deps[c.jobs[j].ndeps++] =
-		(struct dep){ .file = 0, .acc = ACC_READ | ACC_WRITE };
-	job_add_string(&c.jobs[j].env, &c.jobs[j].nenv, &c.jobs[j].aenv,
-		       "CFLAGS", 0);
-	c.files[2].producer = j;
-	char *dir = xasprintf("%s/ck", root);
-	mkdir(dir, 0755);
-	assert_int_equal(manifest_write(&c, dir), 0);
-	assert_int_equal(manifest_read(&r, dir), 0);
-	assert_string_equal(r.root, root);
-	assert_int_equal(r.created, 12345);
-	assert_int_equal(r.nfiles, c.nfiles);
-	for (size_t i = 0; i < c.nfiles; i++) {
-		assert_string_equal(r.files[i].path, c.files[i].path);
-		assert_int_equal(r.files[i].role, c.files[i].role);
-		assert_true(hash_equal(&r.files[i].hash, &c.files[i].hash));
-		assert_int_equal(r.files[i].producer, c.files[i].producer);
-	}
-	assert_int_equal(r.njobs, 1);
-	assert_string_equal(r.jobs[0].cwd, "/with space");
-	assert_int_equal(r.jobs[0].deps[0].acc, ACC_READ | ACC_WRITE);
-	assert_string_equal(r.jobs[0].env[0], "CFLAGS");
-	ckpt_release(&r);
-
-	/* One flipped byte anywhere: refused. */
-	char *m = xasprintf("%s/manifest", dir);
-	FILE *f = fopen(m, "r+");
-	fseek(f, 30, SEEK_SET);
-	int ch = fgetc(f);
-	fseek(f, 30, SEEK_SET);
-	fputc(ch ^ 1, f);
-	fclose(f);
-	assert_int_equal(manifest_read(&r, dir), -1);
-	/* Cut short: refused. */
-	assert_int_equal(manifest_write(&c, dir), 0);
-	struct stat st;
-	stat(m, &st);
-	assert_int_equal(truncate(m, st.st_size - 10), 0);
-	assert_int_equal(manifest_read(&r, dir), -1);
-	/* No manifest at all: refused. */
-	unlink(m);
-	assert_int_equal(manifest_read(&r, dir), -1);
-	free(m);
-	free(dir);
-	ckpt_release(&c);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,7 +170,6 @@ int main(void)
 		cmocka_unit_test(listing_ignores_outputs),
 		cmocka_unit_test(deleted_source),
 		cmocka_unit_test(racy_stat),
-		cmocka_unit_test(manifest_round_trip_and_damage),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
