@@ -87,7 +87,9 @@ static int plan(struct plan *p, char *want)
 		if (f->role == ROLE_OUTPUT && S_ISREG(f->mode)) {
 			char *o = object_path(p->dir, &f->hash);
 			struct stat st;
-			if (stat(o, &st) < 0 || (uint64_t)st.st_size != f->size) {
+			struct hash128 h;
+			if (stat(o, &st) < 0 || (uint64_t)st.st_size != f->size ||
+			    hash_file(o, &h) < 0 || !hash_equal(&h, &f->hash)) {
 				error("%s: the stored copy of %s is missing or "
 				      "damaged (the checkpoint is damaged)",
 				      o, f->path);

@@ -43,6 +43,36 @@ cp -a orig/.ckpt bad
 chmod u+w "$(object)" && truncate -s 1 "$(object)"
 attempt "a truncated object" "missing or damaged" objects-only
 
+# Same size, one byte different: only its hash tells (it used to be
+# copied into the tree as if it were main.o).
+cp -a orig/.ckpt bad
+chmod u+w "$(object)" &&
+	printf 'X' | dd of="$(object)" bs=1 seek=100 conv=notrunc 2>/dev/null
+attempt "an object with a flipped byte" "missing or damaged" objects-only
+
+# An object that is now a directory, or unreadable.
+cp -a orig/.ckpt bad
+o=$(object) && rm "$o" && mkdir "$o"
+attempt "an object that is a directory" "missing or damaged" objects-only
+
 mkdir bad
 attempt "no manifest" "no checkpoint"
+
+# Any byte flipped in the manifest (sampled across it): refused, nothing
+# changed. Flips of the checksum line included.
+size=$(wc -c < orig/.ckpt/manifest)
+for off in 0 1 13 14 20 $((size / 3)) $((size / 2)) $((size - 40)) \
+	$((size - 33)) $((size - 2)) $((size - 1)); do
+	cp -a orig/.ckpt bad
+	c=$(dd if=bad/manifest bs=1 skip="$off" count=1 2>/dev/null)
+	[ "$c" = Z ] && n=Y || n=Z
+	printf '%s' "$n" | dd of=bad/manifest bs=1 seek="$off" conv=notrunc 2>/dev/null
+	attempt "byte $off of $size flipped" "damaged"
+done
+# Cut at several lengths, down to nothing.
+for len in 0 1 16 $((size / 2)) $((size - 37)) $((size - 1)); do
+	cp -a orig/.ckpt bad
+	truncate -s "$len" bad/manifest
+	attempt "a manifest cut to $len bytes" "damaged"
+done
 pass
