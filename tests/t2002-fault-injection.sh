@@ -1,61 +1,96 @@
 #!/bin/sh
-# ENOSPC and EIO at every write of save and restore: each run succeeds or
-# fails cleanly; after a failed save the previous checkpoint restores a
-# correct tree, and no temporary file is left in the checkpoint.
+# ENOSPC and EIO at every write of save and of restore (CKPT_FAULT=KIND:N
+# fails the N-th write, fsio.c), N from 1 until the run succeeds:
+# - save (record on top of a checkpoint, new content to store: objects of
+#   several blocks, a small one, the manifest): either success, and the new
+#   checkpoint restores the new tree; or a clean failure that says so, the
+#   previous manifest byte for byte, no temporary file in the checkpoint,
+#   and the previous checkpoint restores the old tree correctly.
+# - restore: either success, or a failure that leaves no temporary file,
+#   after which a restore without fault gives a correct tree.
 . "$(dirname "$0")/lib.sh"; . "$TOP/tests/scenario.sh"
-cp -a "$TOP/examples/basic" orig
+mkdir src
+cat > src/Makefile <<'MK'
+all: out/big.bin small.txt prog
+out/big.bin: seed
+	yes "$$(cat seed)" | head -c 1500000 > $@
+small.txt: seed
+	cat seed seed > $@
+prog: main.c
+	cc -o $@ main.c
+MK
+echo 'int main(void) { return 0; }' > src/main.c
+mkdir src/out && echo keep > src/out/.keep	# (mkdir -p in a recipe: t2005)
+echo v1 > src/seed
+cp -a src v1 && cp -a src v2 && echo v2 > v2/seed
+for v in v1 v2; do
+	cp -a $v oracle-$v && (cd oracle-$v && make >/dev/null 2>&1) || fail "oracle $v"
+done
+cp -a v1 orig
 (cd orig && "$CKPT" record -- make >/dev/null 2>&1) || fail "record"
 cp -a orig/.ckpt good
-cp -a "$TOP/examples/basic" oracle
-(cd oracle && make >/dev/null) || fail "oracle build"
+cp -a orig v1-built
 
-verify_restores() { # verify_restores DIR: a fresh copy restored from DIR builds nothing
-	rm -rf v && cp -a "$TOP/examples/basic" v
-	(cd v && "$CKPT" restore -d "$1" >/dev/null 2>&1) || fail "$2: restore from $1 failed"
-	(cd v && make) > v.log 2>&1 || fail "$2: make failed"
-	grep -q "is up to date" v.log || fail "$2: make rebuilt: $(cat v.log)"
+# verify_restores CKPTDIR VERSION WHY: a fresh copy of VERSION's sources
+# restored from CKPTDIR: make has nothing to do, the tree is a clean build.
+verify_restores() {
+	rm -rf v && cp -a "$2" v
+	(cd v && "$CKPT" restore -d "$1") > v.log 2>&1 || fail "$3: restore from $1 failed: $(cat v.log)"
+	(cd v && make) > v.log 2>&1 || fail "$3: make failed"
+	grep -q "Nothing to be done" v.log || fail "$3: make rebuilt: $(cat v.log)"
 	snapshot v | cut -d' ' -f1-3 > v.snap
-	snapshot oracle | cut -d' ' -f1-3 > o.snap
-	cmp -s v.snap o.snap || fail "$2: restored tree differs: $(diff o.snap v.snap)"
+	snapshot "oracle-$2" | cut -d' ' -f1-3 > o.snap
+	cmp -s v.snap o.snap || fail "$3: restored tree differs: $(diff o.snap v.snap)"
 }
 
-failures=0
 for kind in enospc eio; do
 	n=1
-	while [ "$n" -le 12 ]; do
-		rm -rf orig/.ckpt && cp -a good orig/.ckpt
-		# A rebuild of everything in orig, recorded on top (chained).
-		(cd orig && rm -f *.o libutil.a prog &&
-			CKPT_FAULT=$kind:$n "$CKPT" record -- make) > save.log 2>&1
+	while :; do
+		[ "$n" -le 60 ] || fail "save with $kind:$n still fails"
+		rm -rf orig && cp -a v1-built orig && rm -rf orig/.ckpt &&
+			cp -a good orig/.ckpt && echo v2 > orig/seed
+		(cd orig && CKPT_FAULT=$kind:$n "$CKPT" record -- make) > save.log 2>&1
 		rc=$?
-		left=$(find orig/.ckpt -name '*.tmp.*' | wc -l)
-		[ "$left" -eq 0 ] || fail "$kind:$n left temporary files"
-		if [ "$rc" -ne 0 ]; then
-			failures=$((failures + 1))
-			grep -q "checkpoint not saved" save.log ||
-				fail "$kind:$n failed without saying so: $(cat save.log)"
-		fi
-		verify_restores "$TRASH/orig/.ckpt" "save with $kind:$n"
+		left=$(find orig/.ckpt -name '*.tmp.*')
+		[ -z "$left" ] || fail "save with $kind:$n left temporary files: $left"
+		[ "$rc" -eq 0 ] && break
+		grep -q "checkpoint not saved" save.log ||
+			fail "$kind:$n failed without saying so: $(cat save.log)"
+		case $kind in
+		enospc) grep -q "No space left" save.log ;;
+		eio) grep -q "Input/output error" save.log ;;
+		esac || fail "$kind:$n: the error is not named: $(cat save.log)"
+		cmp -s good/manifest orig/.ckpt/manifest ||
+			fail "save with $kind:$n changed the previous manifest"
+		verify_restores "$TRASH/orig/.ckpt" v1 "previous checkpoint after $kind:$n"
 		n=$((n + 1))
 	done
+	# The writes: blocks of out/big.bin (256 KiB each), small.txt, the
+	# manifest: a fault at each of them was seen to fail cleanly.
+	[ "$n" -gt 8 ] || fail "only $((n - 1)) writes failed with $kind: are objects written through fsio?"
+	verify_restores "$TRASH/orig/.ckpt" v2 "the checkpoint saved with $kind:$n"
+	echo "save: $kind at each of the first $((n - 1)) writes failed cleanly"
 done
-[ "$failures" -gt 0 ] || fail "no injected fault made save fail: is CKPT_FAULT honoured?"
-echo "save: $failures of 24 injected faults made it fail, all cleanly"
 
-# Restore: a fault while writing outputs fails, and a second restore
-# without fault gives a correct tree.
-rfail=0
 for kind in enospc eio; do
-	for n in 1 2 3; do
-		rm -rf v && cp -a "$TOP/examples/basic" v
-		(cd v && CKPT_FAULT=$kind:$n "$CKPT" restore -d "$TRASH/good") > r.log 2>&1 &&
-			continue
-		rfail=$((rfail + 1))
-		find v -name '*.tmp.*' | grep -q . && fail "restore left temp files"
-		(cd v && "$CKPT" restore -d "$TRASH/good" >/dev/null 2>&1) || fail "second restore"
+	n=1
+	while :; do
+		[ "$n" -le 60 ] || fail "restore with $kind:$n still fails"
+		rm -rf v && cp -a v1 v
+		(cd v && CKPT_FAULT=$kind:$n "$CKPT" restore -d "$TRASH/good") > r.log 2>&1 && break
+		left=$(find v -name '*.tmp.*')
+		[ -z "$left" ] || fail "restore with $kind:$n left temporary files: $left"
+		grep -q "cannot restore" r.log || fail "restore $kind:$n: $(cat r.log)"
+		(cd v && "$CKPT" restore -d "$TRASH/good") > r2.log 2>&1 ||
+			fail "second restore after $kind:$n: $(cat r2.log)"
 		(cd v && make) > v.log 2>&1 || fail "make"
-		grep -q "is up to date" v.log || fail "after a failed restore: $(cat v.log)"
+		grep -q "Nothing to be done" v.log || fail "after a failed restore ($kind:$n): $(cat v.log)"
+		snapshot v | cut -d' ' -f1-3 > v.snap
+		snapshot oracle-v1 | cut -d' ' -f1-3 > o.snap
+		cmp -s v.snap o.snap || fail "after $kind:$n and a second restore: $(diff o.snap v.snap)"
+		n=$((n + 1))
 	done
+	[ "$n" -gt 7 ] || fail "only $((n - 1)) restore writes failed with $kind"
+	echo "restore: $kind at each of the first $((n - 1)) writes failed cleanly"
 done
-[ "$rfail" -gt 0 ] || fail "no injected fault made restore fail"
 pass
