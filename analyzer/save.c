@@ -469,7 +469,8 @@ static int merge_previous(struct ckpt *c, const char *dir,
 				/* Only outputs that are in this tree count. */
 				char *p = file_abs(&old, of, c->root);
 				struct stat st;
-				outputs += of->role == ROLE_OUTPUT &&
+				outputs += (of->role == ROLE_OUTPUT ||
+					    of->role == ROLE_OUTDIR) &&
 					   lstat(p, &st) == 0;
 				free(p);
 				redone |= rewritten[d->file];

@@ -1,0 +1,90 @@
+#!/bin/sh
+# Chaining: an incremental build recorded on top of a restored tree keeps
+# the jobs that did not re-run, whether into a new directory (--from OLD
+# -d NEW) or in place (the same -d); a later restore of the updated
+# checkpoint into a third fresh copy gives a tree where make does nothing,
+# equal to a clean build; only the jobs that re-ran were replaced. The
+# project creates its output directories in the recipes (mkdir -p $(@D)),
+# the usual way.
+. "$(dirname "$0")/lib.sh"; . "$TOP/tests/scenario.sh"
+mkdir src
+cat > src/Makefile <<'MK'
+all: bin/prog
+obj/%.o: %.c
+	mkdir -p $(@D)
+	cc -c -o $@ $<
+bin/prog: obj/a.o obj/b.o
+	mkdir -p $(@D)
+	cc -o $@ obj/a.o obj/b.o
+MK
+echo 'int b(void); int main(void) { return b(); }' > src/a.c
+echo 'int b(void) { return 0; }' > src/b.c
+cp -a src orig
+(cd orig && "$CKPT" record -d "$TRASH/ck1" -- make >/dev/null 2>&1) || fail "record"
+
+edit1() { echo 'int b(void) { return 1; }' > b.c; }
+edit2() { echo 'int b(void); int main(void) { return !b(); }' > a.c; }
+oracle() { # oracle NAME EDITS...: a clean build of src with the edits
+	_n=$1; shift
+	rm -rf "$_n" && cp -a src "$_n"
+	for _e in "$@"; do (cd "$_n" && $_e); done
+	(cd "$_n" && make >/dev/null 2>&1) || fail "oracle $_n"
+}
+# same_as DIR ORACLE: same files, same bytes (mtimes aside).
+same_as() {
+	snapshot "$1" | cut -d' ' -f1-3 > a.snap
+	snapshot "$2" | cut -d' ' -f1-3 > b.snap
+	cmp -s a.snap b.snap || fail "$1 differs from $2: $(diff b.snap a.snap)"
+}
+# restore_builds_nothing DIR CKPT: restore, then make has nothing to do.
+restore_builds_nothing() {
+	(cd "$1" && "$CKPT" restore -d "$2") > r.log 2>&1 || fail "restore $1 from $2: $(cat r.log)"
+	(cd "$1" && "$CKPT" status -d "$2") > s.log 2>&1
+	(cd "$1" && make) > m.log 2>&1 || fail "make in $1"
+	grep -q "Nothing to be done" m.log ||
+		fail "$1 restored from $2 rebuilt:
+$(cat m.log)
+status before make:
+$(cat s.log)"
+}
+
+# Chain into a new directory: restore ck1 into an edited copy, make
+# (b.o and prog re-run), record --from ck1 -d ck2.
+cp -a src second && (cd second && edit1)
+(cd second && "$CKPT" restore -d "$TRASH/ck1") > r.log 2>&1 || fail "restore: $(cat r.log)"
+cp ck1/manifest ck1.manifest
+(cd second && "$CKPT" record --from "$TRASH/ck1" -d "$TRASH/ck2" -- make) > rec.log 2>&1 ||
+	fail "record --from: $(cat rec.log)"
+expect_eq "jobs of the incremental build" "mkdir -p obj
+cc -c -o obj/b.o b.c
+mkdir -p bin
+cc -o bin/prog obj/a.o obj/b.o" "$(grep -v '^ckpt:\|^make' rec.log)"
+grep -q "jobs kept from the previous checkpoint" rec.log || fail "nothing kept: $(cat rec.log)"
+cmp -s ck1/manifest ck1.manifest || fail "record --from changed the old checkpoint"
+oracle oracle1 edit1
+cp -a src third && (cd third && edit1)
+restore_builds_nothing third "$TRASH/ck2"
+same_as third oracle1
+# The kept job (a.o) is the one of the first build, byte for byte.
+cmp -s third/obj/a.o orig/obj/a.o || fail "obj/a.o is not the recorded one"
+
+# In place: a second edit in `third`, restore and record with the same -d.
+cp ck2/manifest ck2.before
+(cd third && edit2 && "$CKPT" restore -d "$TRASH/ck2") > r.log 2>&1 || fail "restore: $(cat r.log)"
+[ -e third/obj/a.o ] && fail "obj/a.o should be invalid after editing a.c"
+[ -e third/obj/b.o ] || fail "obj/b.o should be restored"
+(cd third && "$CKPT" record -d "$TRASH/ck2" -- make) > rec.log 2>&1 || fail "record in place: $(cat rec.log)"
+grep -q "cc -c -o obj/b.o" rec.log && fail "b.o rebuilt although valid: $(cat rec.log)"
+cmp -s ck2/manifest ck2.before && fail "record in place did not update the checkpoint"
+oracle oracle2 edit1 edit2
+cp -a src fourth && (cd fourth && edit1 && edit2)
+restore_builds_nothing fourth "$TRASH/ck2"
+same_as fourth oracle2
+# A copy with only edit1 restored from the updated checkpoint: a.o (and
+# prog) are rebuilt, b.o is kept; the result equals oracle1.
+cp -a src fifth && (cd fifth && edit1)
+(cd fifth && "$CKPT" restore -d "$TRASH/ck2" >/dev/null 2>&1 && make) > m.log 2>&1 || fail "fifth"
+grep -q "cc -c -o obj/b.o" m.log && fail "fifth rebuilt b.o: $(cat m.log)"
+grep -q "cc -c -o obj/a.o" m.log || fail "fifth did not rebuild a.o: $(cat m.log)"
+same_as fifth oracle1
+pass
