@@ -29,6 +29,20 @@ PY
 (cd fresh && "$CKPT" explain -d ../orig/.ckpt prog) > explain.txt || fail "explain"
 grep -q "extra.c was changed" explain.txt || fail "explain: $(cat explain.txt)"
 grep -q "ar rcs libutil.a" explain.txt || fail "explain lacks the chain: $(cat explain.txt)"
+grep -q "extra\.c" explain.txt && grep -q "cc .*-o extra\.o\|cc .*extra\.c" explain.txt ||
+	fail "explain lacks the compile of extra.c: $(cat explain.txt)"
+grep -q "util\.c" explain.txt && fail "explain names util.c, which did not change: $(cat explain.txt)"
+# --dry-run lists what would be removed and restored, and does nothing.
+snapshot fresh > dry.before
+(cd fresh && "$CKPT" restore --dry-run -d ../orig/.ckpt) > dry.txt || fail "dry run"
+for o in extra.o libutil.a prog; do
+	grep -qx "remove $o" dry.txt || fail "dry run does not remove $o: $(cat dry.txt)"
+done
+for o in main.o util.o; do
+	grep -qx "restore $o" dry.txt || fail "dry run does not restore $o: $(cat dry.txt)"
+done
+snapshot fresh > dry.after
+cmp -s dry.before dry.after || fail "--dry-run changed the tree"
 (cd fresh && "$CKPT" explain -d ../orig/.ckpt main.o) | grep -q "is valid" ||
 	fail "main.o should be valid"
 
@@ -59,7 +73,18 @@ cp -a "$TOP/examples/basic" away2
 (cd away2 && "$CKPT" restore -d "$TRASH/elsewhere" >/dev/null 2>&1 && make) > away2.log 2>&1
 grep -q "is up to date" away2.log || fail "restore from a -d checkpoint: $(cat away2.log)"
 
-# Usage errors and help.
+# Usage errors and help: every command refuses an unknown option with
+# exit 2 and a message naming it (explain used to take it for a PATH).
+for c in record save status restore explain audit compdb graph dump; do
+	"$CKPT" $c --bogus > usage.out 2> usage.err
+	expect_eq "$c --bogus" 2 "$?"
+	grep -q -- "--bogus" usage.err || fail "$c --bogus: no message naming it: $(cat usage.err)"
+done
+"$CKPT" > /dev/null 2>&1; expect_eq "no command" 2 "$?"
+"$CKPT" status -d 2>/dev/null; expect_eq "-d without a directory" 2 "$?"
+"$CKPT" restore --target 2>/dev/null; expect_eq "--target without a path" 2 "$?"
+"$CKPT" explain 2>/dev/null; expect_eq "explain without a path" 2 "$?"
+"$CKPT" --help > help.txt; expect_eq "ckpt --help" 0 "$?"
 "$CKPT" restore --bogus 2>/dev/null; expect_eq "unknown option" 2 "$?"
 "$CKPT" frobnicate 2>/dev/null; expect_eq "unknown command" 2 "$?"
 "$CKPT" record 2>/dev/null; expect_eq "record without a command" 2 "$?"
