@@ -91,6 +91,100 @@ static void stays_inside(void **state)
 	free(cmd);
 }
 
+/* More of path_stays_inside: the empty path, a symlink to a directory
+ * inside the root (still a symlink on the way: refused), a dangling one,
+ * a symlink as the last component (the output itself: replaced, fine),
+ * deep paths under a good directory, and non-safe forms. */
+static void stays_inside_more(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/ckpt-unit-XXXXXX";
+	assert_non_null(mkdtemp(root));
+	char *cmd = xasprintf("cd %s && mkdir -p d/e/f && ln -s d in && "
+			      "ln -s nowhere dangling && ln -s /etc d/e/out && "
+			      "touch d/e/file", root);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	assert_false(path_stays_inside(root, ""));
+	assert_false(path_stays_inside(root, "in/x"));
+	assert_false(path_stays_inside(root, "dangling/x"));
+	assert_false(path_stays_inside(root, "d/e/out/passwd"));
+	assert_false(path_stays_inside(root, "d/e/file/x"));
+	assert_false(path_stays_inside(root, "d/e/f/../../../x"));
+	assert_false(path_stays_inside(root, "d/./e/x"));
+	assert_false(path_stays_inside(root, "d//x"));
+	assert_true(path_stays_inside(root, "d/e/f/x.o"));
+	assert_true(path_stays_inside(root, "d/e/out"));
+	assert_true(path_stays_inside(root, "dangling"));
+	assert_true(path_stays_inside(root, "d/e/f/new/newer/x"));
+	/* path_mkdirs_for makes the directories above, not the leaf. */
+	assert_int_equal(path_mkdirs_for(root, "g/h/leaf"), 0);
+	char *p = xasprintf("%s/g/h", root);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	free(p);
+	p = xasprintf("%s/g/h/leaf", root);
+	assert_int_not_equal(lstat(p, &st), 0);
+	free(p);
+	cmd = xasprintf("rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+static void normalize_more(void **state)
+{
+	(void)state;
+	const char *cases[][2] = {
+		{ "/", "/" },		{ "//", "/" },
+		{ "/..", "/" },		{ "/../..", "/" },
+		{ "/a/./b/./", "/a/b" },	{ "/a/b/../../c", "/c" },
+		{ "/a/b/../../../c", "/c" },	{ "/a/..b/c", "/a/..b/c" },
+		{ "/a/.../c", "/a/.../c" },	{ "/.hidden/./x", "/.hidden/x" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *p = xstrdup(cases[i][0]);
+		path_normalize(p);
+		assert_string_equal(p, cases[i][1]);
+		free(p);
+	}
+	char rel[] = "a/../b";	/* relative: left alone */
+	path_normalize(rel);
+	assert_string_equal(rel, "a/../b");
+	assert_true(path_is_safe_relative("..b/c"));
+	assert_true(path_is_safe_relative("a/..."));
+	assert_false(path_is_safe_relative(".."));
+	assert_false(path_is_safe_relative("."));
+	assert_false(path_is_safe_relative(NULL));
+}
+
+/* Every byte value 1..255 survives escape/unescape, and the escaped form
+ * is one token (no byte <= ' ', no DEL). */
+static void escape_every_byte(void **state)
+{
+	(void)state;
+	char all[256];
+	for (int i = 1; i < 256; i++)
+		all[i - 1] = (char)i;
+	all[255] = 0;
+	char *e = path_escape(all);
+	for (const unsigned char *q = (const void *)e; *q; q++)
+		assert_true(*q > ' ' && *q != 0x7f);
+	assert_int_equal(path_unescape(e), 0);
+	assert_memory_equal(e, all, 256);
+	free(e);
+	char empty[] = "";
+	e = path_escape(empty);
+	assert_string_equal(e, "");
+	free(e);
+	char lower[] = "%2f%7E";
+	assert_int_equal(path_unescape(lower), 0);
+	assert_string_equal(lower, "/~");
+	char trunc1[] = "abc%", trunc2[] = "%g0";
+	assert_int_equal(path_unescape(trunc1), -1);
+	assert_int_equal(path_unescape(trunc2), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -99,6 +193,9 @@ int main(void)
 		cmocka_unit_test(under),
 		cmocka_unit_test(escape_round_trip),
 		cmocka_unit_test(stays_inside),
+		cmocka_unit_test(stays_inside_more),
+		cmocka_unit_test(normalize_more),
+		cmocka_unit_test(escape_every_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
