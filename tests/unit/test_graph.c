@@ -241,6 +241,125 @@ static void many_files(void **state)
 	ckpt_release(&c);
 }
 
+/* A chain gen -> x1 -> x2 -> ... -> x6: a change at the start reaches
+ * the end, job by job, each caused by the output of the one before; a
+ * change in the middle leaves the start alone. */
+static void long_chain(void **state)
+{
+	(void)state;
+	for (int start = 0; start < 6; start += 3) {
+		struct ckpt c;
+		ckpt_init(&c, "/r");
+		int d = ckpt_job_new(&c, JOB_DRIVER, -1);
+		int in[7], j[7];
+		char p[16];
+		for (int i = 0; i < 7; i++) {
+			snprintf(p, sizeof p, "x%d", i);
+			in[i] = file(&c, p, i ? ROLE_OUTPUT : ROLE_SOURCE);
+		}
+		for (int i = 1; i < 7; i++) {
+			j[i] = ckpt_job_new(&c, JOB_RECIPE, d);
+			dep(&c, j[i], in[i - 1], ACC_READ);
+			dep(&c, j[i], in[i], ACC_WRITE);
+		}
+		int side = file(&c, "side.c", ROLE_SOURCE);
+		dep(&c, j[1 + start], side, ACC_READ);
+		c.files[side].changed = CH_CONTENT;
+		assert_int_equal(ckpt_affected(&c), 6 - start);
+		for (int i = 1; i < 7; i++) {
+			if (i < 1 + start) {
+				assert_int_equal(c.jobs[j[i]].affected, 0);
+			} else if (i == 1 + start) {
+				assert_int_equal(c.jobs[j[i]].affected,
+						 AFF_CHANGED);
+				assert_int_equal(c.jobs[j[i]].cause, side);
+			} else {
+				assert_int_equal(c.jobs[j[i]].affected,
+						 AFF_INPUT);
+				assert_int_equal(c.jobs[j[i]].cause, in[i - 1]);
+			}
+		}
+		assert_int_equal(c.jobs[d].affected, 0);
+		ckpt_release(&c);
+	}
+}
+
+/* Three levels of make: a change to what the middle one read affects
+ * its jobs and the innermost make's, not the top's; an output of an
+ * affected inner job read by a job of the top make affects that job. */
+static void nested_drivers(void **state)
+{
+	(void)state;
+	struct ckpt c;
+	ckpt_init(&c, "/r");
+	int top = ckpt_job_new(&c, JOB_DRIVER, -1);
+	int mid = ckpt_job_new(&c, JOB_DRIVER, top);
+	int inner = ckpt_job_new(&c, JOB_DRIVER, mid);
+	int jt = ckpt_job_new(&c, JOB_RECIPE, top);
+	int jm = ckpt_job_new(&c, JOB_RECIPE, mid);
+	int ji = ckpt_job_new(&c, JOB_RECIPE, inner);
+	int jl = ckpt_job_new(&c, JOB_RECIPE, top);
+	int mk = file(&c, "sub/Makefile", ROLE_SOURCE);
+	int lib = file(&c, "sub/deep/lib.a", ROLE_OUTPUT);
+	int m = file(&c, "sub/m.o", ROLE_OUTPUT);
+	int t = file(&c, "t.o", ROLE_OUTPUT);
+	int prog = file(&c, "prog", ROLE_OUTPUT);
+	dep(&c, mid, mk, ACC_READ);
+	dep(&c, ji, lib, ACC_WRITE);
+	dep(&c, jm, m, ACC_WRITE);
+	dep(&c, jt, t, ACC_WRITE);
+	dep(&c, jl, lib, ACC_READ);
+	dep(&c, jl, prog, ACC_WRITE);
+	c.files[mk].changed = CH_CONTENT;
+	assert_int_equal(ckpt_affected(&c), 5);
+	assert_int_equal(c.jobs[mid].affected, AFF_CHANGED);
+	assert_int_equal(c.jobs[inner].affected, AFF_DRIVER);
+	assert_int_equal(c.jobs[jm].affected, AFF_DRIVER);
+	assert_int_equal(c.jobs[ji].affected, AFF_DRIVER);
+	assert_int_equal(c.jobs[jl].affected, AFF_INPUT);
+	assert_int_equal(c.jobs[jl].cause, lib);
+	assert_int_equal(c.jobs[top].affected, 0);
+	assert_int_equal(c.jobs[jt].affected, 0);
+	ckpt_release(&c);
+}
+
+/* Listings, deletions, and a stat of something that vanished. */
+static void listing_and_deleted(void **state)
+{
+	(void)state;
+	struct g *g = build();
+	int dir = file(&g->c, "src", ROLE_LISTING);
+	int j = ckpt_job_new(&g->c, JOB_RECIPE, 0);
+	int out = file(&g->c, "files.txt", ROLE_OUTPUT);
+	dep(&g->c, j, dir, ACC_LIST);
+	dep(&g->c, j, out, ACC_WRITE);
+	g->c.files[dir].changed = CH_LISTING;
+	assert_int_equal(ckpt_affected(&g->c), 1);
+	assert_int_equal(affected(g, j), AFF_CHANGED);
+	assert_int_equal(g->c.jobs[j].cause, dir);
+	g->c.files[dir].changed = CH_NONE;
+	g->c.files[g->bc].changed = CH_DELETED;
+	assert_int_equal(ckpt_affected(&g->c), 2);	/* b.o, prog */
+	assert_int_equal(affected(g, j), 0);
+	assert_int_equal(affected(g, 2), AFF_CHANGED);
+	release(g);
+}
+
+/* ckpt_affected starts over each time: nothing left from a previous
+ * call. */
+static void recompute_clears(void **state)
+{
+	(void)state;
+	struct g *g = build();
+	g->c.files[g->mk].changed = CH_CONTENT;
+	assert_int_equal(ckpt_affected(&g->c), 6);
+	g->c.files[g->mk].changed = CH_NONE;
+	assert_int_equal(ckpt_affected(&g->c), 0);
+	for (size_t j = 0; j < g->c.njobs; j++)
+		assert_int_equal(g->c.jobs[j].affected, 0);
+	release(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +373,10 @@ int main(void)
 		cmocka_unit_test(shell_result_reaches_make),
 		cmocka_unit_test(output_without_producer),
 		cmocka_unit_test(many_files),
+		cmocka_unit_test(long_chain),
+		cmocka_unit_test(nested_drivers),
+		cmocka_unit_test(listing_and_deleted),
+		cmocka_unit_test(recompute_clears),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
