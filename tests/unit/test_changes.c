@@ -162,6 +162,70 @@ static void racy_stat(void **state)
 	ckpt_release(&c);
 }
 
+/* An external input (outside the root): a content change with a new
+ * mtime is found; a file whose existence only was used (X) is changed
+ * when it is gone, not when its content changes. */
+static void external_and_exists(void **state)
+{
+	(void)state;
+	struct ckpt c;
+	snapshot(&c, wall_ns());
+	char *ext = xasprintf("%s-ext.h", root);
+	FILE *f = fopen(ext, "w");
+	fputs("#define X 1\n", f);
+	fclose(f);
+	int e = ckpt_file(&c, ext, 1);
+	c.files[e].role = ROLE_EXTERNAL;
+	struct stat st;
+	assert_int_equal(stat(ext, &st), 0);
+	file_set_stat(&c.files[e], &st);
+	assert_int_equal(hash_file(ext, &c.files[e].hash), 0);
+	put("there", "x");
+	int x = ckpt_file(&c, "there", 1);
+	c.files[x].role = ROLE_EXISTS;
+	assert_int_equal(ckpt_detect_changes(&c, root), 0);
+	f = fopen(ext, "w");
+	fputs("#define X 22\n", f);
+	fclose(f);
+	struct timespec ts[2] = { { 0, UTIME_OMIT }, { st.st_mtim.tv_sec + 10, 0 } };
+	utimensat(AT_FDCWD, ext, ts, 0);
+	put("there", "other content");
+	assert_int_equal(ckpt_detect_changes(&c, root), 1);
+	assert_int_equal(c.files[e].changed, CH_CONTENT);
+	assert_int_equal(c.files[x].changed, CH_NONE);
+	char *t = xasprintf("%s/there", root);
+	unlink(t);
+	assert_int_equal(ckpt_detect_changes(&c, root), 2);
+	assert_int_equal(c.files[x].changed, CH_DELETED);
+	unlink(ext);
+	free(ext);
+	free(t);
+	ckpt_release(&c);
+}
+
+/* In a copy of the tree (another root), every mtime is 1 (Nix): nothing
+ * changed is found as long as the content is the same, and a one-byte
+ * edit is. */
+static void copy_with_mtime_one(void **state)
+{
+	(void)state;
+	struct ckpt c;
+	snapshot(&c, wall_ns());
+	free(c.root);
+	c.root = xstrdup("/somewhere/else");
+	char *a = xasprintf("%s/a.c", root);
+	struct timespec one[2] = { { 1, 0 }, { 1, 0 } };
+	assert_int_equal(utimensat(AT_FDCWD, a, one, 0), 0);
+	assert_int_equal(ckpt_detect_changes(&c, root), 0);
+	put("a.c", "int A;\n");	/* same size */
+	assert_int_equal(utimensat(AT_FDCWD, a, one, 0), 0);
+	assert_int_equal(ckpt_detect_changes(&c, root), 1);
+	assert_int_equal(changed(&c, "a.c"), CH_CONTENT);
+	put("a.c", "int a;\n");
+	free(a);
+	ckpt_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +234,8 @@ int main(void)
 		cmocka_unit_test(listing_ignores_outputs),
 		cmocka_unit_test(deleted_source),
 		cmocka_unit_test(racy_stat),
+		cmocka_unit_test(external_and_exists),
+		cmocka_unit_test(copy_with_mtime_one),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
