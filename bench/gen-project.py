@@ -3,8 +3,9 @@
 project for the benchmarks: NFILES C files over a few directories, each
 including a dozen of NHEADERS headers spread over 8 -I directories (so gcc
 probes, and fails, in most of them), a static library and a program.
-EXTRA plain files that the build does not read are added (a large tree for
-`status`). Deterministic: the same arguments give the same tree."""
+EXTRA data files (a large tree of untouched sources for `status`) go under
+data/: the Makefile lists them with $(wildcard) and a step reads them all
+into data.sum. Deterministic: the same arguments give the same tree."""
 import os, random, sys
 
 root = sys.argv[1]
@@ -53,6 +54,9 @@ CPPFLAGS = %s
 SRCS = $(sort $(wildcard src/d*/*.c))
 OBJS = $(patsubst src/%%.c,obj/%%.o,$(SRCS))
 
+.PHONY: all
+all:%s
+
 prog: obj/main.o libbench.a
 	$(CC) -o $@ obj/main.o libbench.a
 
@@ -64,7 +68,12 @@ obj/%%.o: src/%%.c
 	$(CC) $(CFLAGS) $(CPPFLAGS) -MMD -c -o $@ $<
 
 -include $(OBJS:.o=.d)
-""" % incflags)
+""" % (incflags, " prog data.sum" if extra else " prog") + ("" if not extra else """
+DATA = $(wildcard data/*/*.txt)
+data.sum: $(DATA)
+	find data -type f -name '*.txt' | LC_ALL=C sort | xargs cat | cksum > $@
+"""))
 
 for e in range(extra):
-    write("docs/x%02d/note%05d.txt" % (e % 100, e), "note %d\n" % e)
+    write("data/x%03d/n%06d.txt" % (e // 800, e),
+          "note %d: %08x\n" % (e, rnd.getrandbits(32)))

@@ -6,21 +6,44 @@ SHIM=$TOP/build/libckpt.so
 export CKPT_LIB=$SHIM
 JOBS=${JOBS:-$(nproc)}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ckpt-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+if [ -n "${KEEP:-}" ]; then
+	trap 'echo "kept $WORK" >&2' EXIT
+else
+	trap 'rm -rf "$WORK"' EXIT
+fi
 unset MAKEFLAGS MAKELEVEL MFLAGS
+for t in python3 "$CKPT" "$SHIM"; do
+	command -v "$t" >/dev/null || [ -e "$t" ] || { echo "missing: $t" >&2; exit 1; }
+done
 
-# secs CMD...: run CMD (output discarded), print its wall time in seconds.
-secs() {
-	_t0=$(date +%s.%N)
-	"$@" > /dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
-	_t1=$(date +%s.%N)
-	echo "$_t0 $_t1" | awk '{ printf "%.3f\n", $2 - $1 }'
+# timed SHELL-COMMAND: run it with sh -c (output discarded), print
+# "WALL CPU" in seconds: wall-clock time and the user+sys time of every
+# process it waited for. The timer starts after python's own start-up.
+timed() {
+	python3 -c '
+import resource, subprocess, sys, time
+t0 = time.monotonic()
+r = subprocess.run(["sh", "-c", sys.argv[1]], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+w = time.monotonic() - t0
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+if r.returncode:
+    sys.exit("failed (%d): %s" % (r.returncode, sys.argv[1]))
+print("%.3f %.3f" % (w, u.ru_utime + u.ru_stime))
+' "$1"
 }
+
+# secs SHELL-COMMAND: its wall time only.
+secs() { timed "$1" | cut -d' ' -f1; }
 
 # median of the numbers on stdin
 median() {
-	sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+	sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else
+		printf "%.3f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
+
+# range of the numbers on stdin: "MIN..MAX"
+range() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s..%s\n", lo, hi }'; }
 
 ratio() { echo "$1 $2" | awk '{ printf "%.3f\n", $1 / $2 }'; }
 
