@@ -1,46 +1,94 @@
 #!/bin/sh
-# bench-trace.sh - tracing overhead on a compile-heavy build: untraced vs
-# traced (libckpt.so) vs strace -f, in pairs with alternating order; the
-# median of the per-pair ratios. Then the cost per call of open+close and
-# of a failing stat, traced and untraced. REPS and NFILES override.
+# bench-trace.sh - tracing overhead on a compile-heavy build (bench/
+# gen-project.py): untraced make vs traced (LD_PRELOAD=libckpt.so) vs
+# strace -f, each rep runs all three, the order alternating (U T S, then
+# S T U); the figure is the median of the per-rep ratios, of wall time and
+# of CPU time (user+sys of every process). Then the cost per call of
+# open+close, of a failing stat and of a failing open, traced and untraced.
+# Environment: REPS (5), NFILES (150), NHEADERS (120), JOBS (nproc),
+# CALLS (200000), KEEP=1 keeps the work directory.
 . "$(dirname "$0")/lib.sh"
 REPS=${REPS:-5}
-NFILES=${NFILES:-300}
-python3 "$TOP/bench/gen-project.py" "$WORK/p" "$NFILES" 120
+NFILES=${NFILES:-150}
+NHEADERS=${NHEADERS:-120}
+CALLS=${CALLS:-200000}
+command -v strace >/dev/null || { say "strace is needed (apt-get install strace)"; exit 1; }
+python3 "$TOP/bench/gen-project.py" "$WORK/p" "$NFILES" "$NHEADERS"
 cd "$WORK/p"
-clean() { rm -rf obj prog libbench.a; }
-plain() { clean; make -j"$JOBS"; }
-traced() { clean; rm -rf "$WORK/tr"; LD_PRELOAD=$SHIM CKPT_DIR=$WORK/tr make -j"$JOBS"; }
-straced() { clean; strace -f -o /dev/null make -j"$JOBS"; }
-say "warming up"; plain >/dev/null 2>&1
-: > "$WORK/r.shim"; : > "$WORK/r.strace"
+clean() { rm -rf obj prog libbench.a "$WORK/tr"; }
+U="make -j$JOBS"
+T="LD_PRELOAD=$SHIM CKPT_DIR=$WORK/tr make -j$JOBS"
+S="strace -f -o /dev/null make -j$JOBS"
+say "bench-trace: $NFILES C files, $NHEADERS headers, make -j$JOBS, $REPS reps"
+say "warming up"
+clean; timed "$U" >/dev/null; cksum prog obj/d00/*.o > "$WORK/sum.u"
+clean; timed "$T" >/dev/null; cksum prog obj/d00/*.o > "$WORK/sum.t"
+same=yes; cmp -s "$WORK/sum.u" "$WORK/sum.t" || same=NO
+: > "$WORK/rw.t"; : > "$WORK/rw.s"; : > "$WORK/rc.t"; : > "$WORK/rc.s"
+: > "$WORK/wu"; : > "$WORK/wt"; : > "$WORK/ws"
 i=0
 while [ "$i" -lt "$REPS" ]; do
 	i=$((i + 1))
-	if [ $((i % 2)) -eq 1 ]; then
-		u=$(secs plain); t=$(secs traced); s=$(secs straced)
-	else
-		s=$(secs straced); t=$(secs traced); u=$(secs plain)
-	fi
-	say "pair $i: untraced ${u}s, traced ${t}s, strace -f ${s}s"
-	ratio "$t" "$u" >> "$WORK/r.shim"
-	ratio "$s" "$u" >> "$WORK/r.strace"
+	if [ $((i % 2)) -eq 1 ]; then order="U T S"; else order="S T U"; fi
+	for m in $order; do
+		clean; sync
+		case $m in
+		U) u=$(timed "$U") ;;
+		T) t=$(timed "$T") ;;
+		S) s=$(timed "$S") ;;
+		esac
+	done
+	set -- $u $t $s	# wall cpu, three times
+	say "rep $i ($order): untraced ${1}s (cpu $2), traced ${3}s (cpu $4), strace -f ${5}s (cpu $6)"
+	echo "$1" >> "$WORK/wu"; echo "$3" >> "$WORK/wt"; echo "$5" >> "$WORK/ws"
+	ratio "$3" "$1" >> "$WORK/rw.t"; ratio "$5" "$1" >> "$WORK/rw.s"
+	ratio "$4" "$2" >> "$WORK/rc.t"; ratio "$6" "$2" >> "$WORK/rc.s"
 done
-events=$(find "$WORK/tr" -name '*.trc' | wc -l)
+# The last traced build's trace: its size, its records, and what saving it
+# as a checkpoint costs (the analyzer's share of `ckpt record`).
+clean; timed "$T" >/dev/null
+ntrc=$(find "$WORK/tr" -name '*.trc' | wc -l)
+trkb=$(du -sk "$WORK/tr" | cut -f1)
+nrec=$("$CKPT" dump -d "$WORK/tr" --json 2>/dev/null | wc -l) || nrec=?
+save=$(timed "CKPT_DIR=$WORK/tr $CKPT save -d $WORK/tr" | cut -d' ' -f1) || save=failed
+
+say "per-call cost, $CALLS calls each"
 cc -O2 -o "$WORK/percall" "$TOP/bench/percall.c"
 : > "$WORK/pu"; : > "$WORK/pt"
-for k in 1 2 3; do
-	"$WORK/percall" 200000 "$WORK" >> "$WORK/pu"
+pcu() { "$WORK/percall" "$CALLS" "$WORK" >> "$WORK/pu"; }
+pct() {
 	rm -rf "$WORK/trp"
-	LD_PRELOAD=$SHIM CKPT_DIR=$WORK/trp "$WORK/percall" 200000 "$WORK" >> "$WORK/pt"
+	LD_PRELOAD=$SHIM CKPT_DIR=$WORK/trp "$WORK/percall" "$CALLS" "$WORK" \
+		>> "$WORK/pt" 2>/dev/null || {
+		say "traced percall failed (status $?): LD_PRELOAD=$SHIM $WORK/percall $CALLS $WORK"
+		pcfail=1; }
+}
+pcfail=
+for k in 1 2 3 4 5; do
+	if [ $((k % 2)) -eq 1 ]; then pcu; pct; else pct; pcu; fi
 done
-ou=$(cut -d' ' -f1 "$WORK/pu" | median); ot=$(cut -d' ' -f1 "$WORK/pt" | median)
-su=$(cut -d' ' -f2 "$WORK/pu" | median); st=$(cut -d' ' -f2 "$WORK/pt" | median)
+col() { cut -d' ' -f"$1" "$2" | median | awk '{ print ($1 == "-") ? "-" : int($1 + 0.5) }'; }
+pc() {
+	_u=$(col "$2" "$WORK/pu"); _t=$(col "$2" "$WORK/pt")
+	_d=$(echo "$_t $_u" | awk '{ print ($1 == "-") ? "-" : sprintf("%+d", $1 - $2) }')
+	printf '| %s | %s | %s | %s |\n' "$1" "$_u" "$_t" "$_d"
+}
 cat <<OUT
-bench-trace: $NFILES C files, make -j$JOBS, $REPS pairs ($(nproc) cores)
-  traced / untraced build, median of pairs:   $(median < "$WORK/r.shim")
-  strace -f / untraced build, median of pairs: $(median < "$WORK/r.strace")
-  processes traced per build:                  $events
-  open+close, ns per call:  untraced $ou, traced $ot
-  failing stat, ns per call: untraced $su, traced $st
+
+bench-trace: $NFILES C files, $NHEADERS headers in 8 -I dirs, make -j$JOBS, $REPS reps, $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)
+
+| build | wall s, median | wall ratio, median (range) | CPU ratio, median (range) |
+|---|---|---|---|
+| untraced | $(median < "$WORK/wu") | 1 | 1 |
+| traced (libckpt.so) | $(median < "$WORK/wt") | $(median < "$WORK/rw.t") ($(range < "$WORK/rw.t")) | $(median < "$WORK/rc.t") ($(range < "$WORK/rc.t")) |
+| strace -f -o /dev/null | $(median < "$WORK/ws") | $(median < "$WORK/rw.s") ($(range < "$WORK/rw.s")) | $(median < "$WORK/rc.s") ($(range < "$WORK/rc.s")) |
+
+traced build: $ntrc trace files, $nrec records, $trkb KiB; ckpt save of it: ${save} s; outputs identical to untraced: $same
+
+| call (median of 5 runs) | untraced ns | traced ns | added ns |
+|---|---|---|---|
 OUT
+pc "open+close of an existing file" 1
+pc "stat, failing (ENOENT)" 2
+pc "open, failing (ENOENT)" 3
+[ -z "$pcfail" ] || echo "(the traced percall FAILED in some runs: medians of the runs that worked)"

@@ -2,7 +2,7 @@
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 CKPT=$TOP/build/ckpt
-SHIM=$TOP/build/libckpt.so
+SHIM=${SHIM:-$TOP/build/libckpt.so}
 export CKPT_LIB=$SHIM
 JOBS=${JOBS:-$(nproc)}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ckpt-bench.XXXXXX")
