@@ -8,7 +8,12 @@
 # Then `expect_jobs LINE...` checks that make ran exactly those recipe lines,
 # and `expect_same` that fresh/ and oracle/ hold the same files, byte for
 # byte, and that every restored output make did not rebuild is the one of
-# the original build.
+# the original build. `expect_status KEY PATH...` checks one list of
+# `ckpt status --json`, taken in fresh/ just before the restore.
+
+# make's own variables from a calling make (`make check`) would change what
+# the builds print (make[1]: ...) and how they run (-j, jobserver).
+unset MAKEFLAGS MAKELEVEL MFLAGS MAKEOVERRIDES GNUMAKEFLAGS
 
 # snapshot DIR: "path type hash mtime" of every file but .ckpt, sorted.
 snapshot() {
@@ -35,12 +40,14 @@ scenario() {
 	cp -a fresh oracle || fail "copy"
 	(cd oracle && make) > oracle.log 2>&1 ||
 		fail "clean build of the changed tree failed: $(cat oracle.log)"
+	(cd fresh && "$CKPT" status --json -d ../orig/.ckpt) > status.json 2> status.err ||
+		fail "status failed: $(cat status.err)"
 	(cd fresh && "$CKPT" restore -d ../orig/.ckpt) > restore.log 2>&1 ||
 		fail "restore failed: $(cat restore.log)"
 	snapshot fresh > restored.snap
 	(cd fresh && make) > make.log 2>&1 ||
 		fail "make after restore failed: $(cat make.log)"
-	cat restore.log make.log
+	cat status.json restore.log make.log
 }
 
 # The recipe lines make printed after the restore (sub-make chatter out).
@@ -76,4 +83,16 @@ $(diff oracle.snap fresh.snap)"
 	done < restored.snap
 	echo "outputs kept from the checkpoint: $_kept"
 	KEPT=$_kept
+}
+
+# expect_status KEY PATH...: the list KEY of `ckpt status --json` (taken
+# before the restore) holds exactly these paths, in any order.
+expect_status() {
+	_key=$1; shift
+	_got=$(python3 -c 'import json, sys
+print(" ".join(sorted(json.load(open(sys.argv[1]))[sys.argv[2]])))' status.json "$_key") ||
+		fail "status --json: no list '$_key' in: $(cat status.json)"
+	_want=$(for _p in "$@"; do echo "$_p"; done | LC_ALL=C sort | tr '\n' ' ')
+	_want=${_want% }
+	[ "$_got" = "$_want" ] || fail "status --json '$_key': expected [$_want], got [$_got]"
 }

@@ -7,5 +7,7 @@ scenario basic edit
 expect_jobs "cc -O2 -Ioverride -Iinclude -c -o extra.o extra.c" \
 	"ar rcs libutil.a util.o extra.o" "cc -o prog main.o libutil.a"
 expect_same
+expect_status changed override/extra.h
+expect_status affected extra.o libutil.a prog
 expect_eq "program output" "util 5 105" "$(./fresh/prog)"
 pass
