@@ -1,64 +1,150 @@
 #!/bin/sh
-# bench-restore.sh - restoring into a fresh copy with one .c edited: ckpt
-# restore vs the copy-everything approach of nixpkgs' checkpointBuildTools
-# (saved copy of the sources and of the whole build directory; diff -ur,
-# rm, rsync --checksum, patch), paired; the size of each checkpoint; and
-# ckpt status on an unchanged tree of ~80,000 files.
+# bench-restore.sh - restoring a checkpoint into a fresh copy of the tree
+# with one .c edited: `ckpt restore` vs the copy-everything approach of
+# nixpkgs' checkpointBuildTools, in pairs with alternating order; the size
+# of each checkpoint; `ckpt status` on an unchanged tree, the recorded one
+# and one of ~80,000 files.
+#
+# Copy-everything, as prepareCheckpointBuild / mkCheckpointBuild do it:
+# saved = a copy of the sources before the build (sources/) and of the
+# whole build directory after it (outputs/), every mtime 1 as in the Nix
+# store; restore = diff -ur saved sources against the new tree into a
+# patch, rm -r of the tree, rsync --checksum of outputs/ into it, patch.
+#
+# Environment: REPS (5), NFILES (1000), NHEADERS (300), BIG_FILES (80000,
+# the file count of the tree for status; 0 skips it), JOBS (nproc),
+# KEEP=1 keeps the work directory.
 . "$(dirname "$0")/lib.sh"
 REPS=${REPS:-5}
-NFILES=${NFILES:-2000}
-EXTRA=${EXTRA:-76000}
-python3 "$TOP/bench/gen-project.py" "$WORK/src" "$NFILES" 400
-say "recording a clean build of $NFILES files"
+NFILES=${NFILES:-1000}
+NHEADERS=${NHEADERS:-300}
+BIG_FILES=${BIG_FILES:-80000}
+EDIT=src/d03/f0003.c
+for t in rsync diff patch; do
+	command -v $t >/dev/null || { say "$t is needed"; exit 1; }
+done
+python3 "$TOP/bench/gen-project.py" "$WORK/src" "$NFILES" "$NHEADERS"
 cp -a "$WORK/src" "$WORK/orig"
-(cd "$WORK/orig" && "$CKPT" record -- make -j"$JOBS" >/dev/null 2>&1)
-# The copy-everything checkpoint: the sources and the whole build dir.
-mkdir "$WORK/cb"
-cp -a "$WORK/src" "$WORK/cb/sources"
-(cd "$WORK/orig" && tar cf - --exclude=.ckpt .) | (mkdir "$WORK/cb/build" && cd "$WORK/cb/build" && tar xf -)
+say "bench-restore: recording a clean build of $NFILES C files (make -j$JOBS)"
+rec=$(timed "cd $WORK/orig && $CKPT record -- make -j$JOBS")
+say "  ckpt record: $rec (wall, cpu s)"
+ntree=$(find "$WORK/orig" -path "$WORK/orig/.ckpt" -prune -o -type f -print | wc -l)
+nout=$(cd "$WORK/orig" && find obj prog libbench.a -type f | wc -l)
+
+# The copy-everything checkpoint.
+mkdir -p "$WORK/cb/sources" "$WORK/cb/outputs"
+(cd "$WORK/src" && cp -r ./* "$WORK/cb/sources/")
+(cd "$WORK/orig" && cp -r ./* "$WORK/cb/outputs/")
+find "$WORK/cb" -exec touch -h -d @1 {} +
+
 fresh() { # a fresh copy of the sources with one .c edited
 	rm -rf "$WORK/fresh"
 	cp -a "$WORK/src" "$WORK/fresh"
-	echo '/* edited */' >> "$WORK/fresh/src/d03/f0003.c"
+	echo '/* edited */' >> "$WORK/fresh/$EDIT"
+	sync
 }
-ours() { cd "$WORK/fresh" && "$CKPT" restore -d "$WORK/orig/.ckpt"; }
-theirs() { # what checkpointBuildTools' restore does
-	cd "$WORK/fresh"
-	diff -ur "$WORK/cb/sources" . > "$WORK/sources.patch" || true
-	find . -mindepth 1 -maxdepth 1 ! -name '.' -exec rm -rf {} +
-	rsync --checksum -a "$WORK/cb/build/" .
-	patch -p1 -s < "$WORK/sources.patch"
-}
+OURS="cd $WORK/fresh && $CKPT restore -d $WORK/orig/.ckpt"
+THEIRS="cd $WORK/fresh && bash -c '
+	set +e; diff -ur $WORK/cb/sources ./ > $WORK/sources.patch; set -e
+	shopt -s dotglob; rm -r *
+	rsync --checksum --times --atimes --chmod=+w -r $WORK/cb/outputs/ .
+	patch -p 1 -i $WORK/sources.patch'"
 : > "$WORK/r.o"; : > "$WORK/r.t"; : > "$WORK/r"
 i=0
 while [ "$i" -lt "$REPS" ]; do
 	i=$((i + 1))
-	fresh; sync
-	if [ $((i % 2)) -eq 1 ]; then o=$(secs ours); fresh; t=$(secs theirs)
-	else t=$(secs theirs); fresh; o=$(secs ours); fi
+	if [ $((i % 2)) -eq 1 ]; then
+		fresh; o=$(secs "$OURS"); fresh; t=$(secs "$THEIRS")
+	else
+		fresh; t=$(secs "$THEIRS"); fresh; o=$(secs "$OURS")
+	fi
 	say "pair $i: ckpt restore ${o}s, copy-everything ${t}s"
 	echo "$o" >> "$WORK/r.o"; echo "$t" >> "$WORK/r.t"; ratio "$t" "$o" >> "$WORK/r"
 done
-# Correctness of what was timed: make after our restore rebuilds 3 steps.
-fresh; ours >/dev/null 2>&1
-steps=$(cd "$WORK/fresh" && make -j"$JOBS" 2>&1 | grep -c '^cc\|^ar')
-ck=$(du -sk "$WORK/orig/.ckpt" | cut -f1)
-cb=$(du -sk "$WORK/cb" | cut -f1)
-out=$(du -sk --exclude=.ckpt --exclude=src --exclude='inc*' "$WORK/orig" | cut -f1)
-# status on an unchanged tree of ~80,000 files: the recorded tree plus
-# files the build never reads (in the same tree, so stat data are used).
-python3 "$TOP/bench/gen-project.py" "$WORK/big" "$NFILES" 400 "$EXTRA"
-(cd "$WORK/big" && "$CKPT" record -- make -j"$JOBS" >/dev/null 2>&1)
-nbig=$(find "$WORK/big" -path "$WORK/big/.ckpt" -prune -o -type f -print | wc -l)
-sleep 1.5	# past the racy-timestamp second
-: > "$WORK/s"
-for k in 1 2 3 4 5; do (cd "$WORK/big" && secs "$CKPT" status) >> "$WORK/s"; done
+
+# What was timed is right: make after each restore runs the compile of the
+# edited file, ar and the link (3 steps), and both end with the same files.
+steps() { grep -c '^cc \|^ar ' "$1" || true; }
+fresh; (eval "$OURS") > "$WORK/ours.log" 2>&1
+m_o=$(secs "cd $WORK/fresh && make -j$JOBS > $WORK/make.o 2>&1")
+(cd "$WORK/fresh" && cksum prog libbench.a obj/d03/f0003.o) > "$WORK/sum.o"
+fresh; (eval "$THEIRS") > /dev/null 2>&1
+m_t=$(secs "cd $WORK/fresh && make -j$JOBS > $WORK/make.t 2>&1")
+(cd "$WORK/fresh" && cksum prog libbench.a obj/d03/f0003.o) > "$WORK/sum.t"
+same=yes; cmp -s "$WORK/sum.o" "$WORK/sum.t" || same=NO
+restored=$(tail -n 1 "$WORK/ours.log")
+
+# Sizes: disk use (du -sk) and the bytes of the regular files (KiB).
+kib() { du -sk "$@" | awk '{ s += $1 } END { print s }'; }
+fkib() { find "$@" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d\n", s / 1024 }'; }
+ck=$(kib "$WORK/orig/.ckpt"); ckf=$(fkib "$WORK/orig/.ckpt")
+cb=$(kib "$WORK/cb"); cbf=$(fkib "$WORK/cb")
+mf=$(fkib "$WORK/orig/.ckpt/manifest")
+outf=$(cd "$WORK/orig" && fkib obj prog libbench.a)
+srcf=$(fkib "$WORK/src")
+
+# status on the unchanged recorded tree (stat data stand in for hashes),
+# and on an unchanged fresh copy (every input hashed).
+: > "$WORK/s1"; : > "$WORK/s2"
+for k in 1 2 3 4 5; do
+	secs "cd $WORK/orig && $CKPT status" >> "$WORK/s1"
+done
+rm -rf "$WORK/fresh"; cp -a "$WORK/orig" "$WORK/fresh"; rm -rf "$WORK/fresh/.ckpt"
+for k in 1 2 3 4 5; do
+	secs "cd $WORK/fresh && $CKPT status -d $WORK/orig/.ckpt" >> "$WORK/s2"
+done
+
+# status on a tree of BIG_FILES files: a small build that also lists and
+# reads a large data/ tree of files it never changes.
+big=; bigsize=
+if [ "$BIG_FILES" -gt 0 ]; then
+	rm -rf "$WORK/fresh"
+	python3 "$TOP/bench/gen-project.py" "$WORK/big" 100 60 $((BIG_FILES - 400))
+	say "recording the build of a tree of ~$BIG_FILES files"
+	brec=$(timed "cd $WORK/big && $CKPT record -- make -j$JOBS")
+	nbig=$(find "$WORK/big" -path "$WORK/big/.ckpt" -prune -o -type f -print | wc -l)
+	: > "$WORK/s3"
+	for k in 1 2 3 4 5; do
+		secs "cd $WORK/big && $CKPT status" >> "$WORK/s3"
+	done
+	ninp=$(cd "$WORK/big" && "$CKPT" audit --json 2>/dev/null | python3 -c '
+import json, sys
+print(len(json.load(sys.stdin)["sources"]))' 2>/dev/null) || ninp=?
+	nch=$(cd "$WORK/big" && "$CKPT" status --json 2>/dev/null | python3 -c '
+import json, sys
+print(len(json.load(sys.stdin)["changed"]))' 2>/dev/null) || nch=?
+	bo="--exclude=./.ckpt --exclude=./obj --exclude=./prog --exclude=./libbench.a --exclude=./data.sum"
+	bck=$(kib "$WORK/big/.ckpt"); bckf=$(fkib "$WORK/big/.ckpt")
+	bcb=$(cd "$WORK/big" && echo $(( $(du -sk --exclude=./.ckpt . | cut -f1) + $(du -sk $bo . | cut -f1) )))
+	bcbf=$(cd "$WORK/big" && echo $(( $(fkib . -path ./.ckpt -prune -o) + $(fkib . \( -path ./.ckpt -o -path ./obj -o -name prog -o -name libbench.a -o -name data.sum \) -prune -o) )))
+	bigsize="| tree of $nbig files: ckpt; copy-everything (computed: sources + whole tree) | $bck; $bcb | $bckf; $bcbf | $(ratio "$bcb" "$bck") disk, $(ratio "$bcbf" "$bckf") in files |"
+	big="| a tree of $nbig files, $ninp of them recorded sources ($nch reported changed) | $(median < "$WORK/s3") | $(range < "$WORK/s3") |"
+fi
+
 cat <<OUT
-bench-restore: $NFILES C files, one edited, $REPS pairs ($(nproc) cores)
-  ckpt restore, median:                 $(median < "$WORK/r.o") s
-  copy-everything restore, median:      $(median < "$WORK/r.t") s
-  copy-everything / ckpt, median ratio: $(median < "$WORK/r")
-  make after ckpt restore ran:          $steps steps (expected 3)
-  checkpoint size: ckpt ${ck} KiB, copy-everything ${cb} KiB (ratio $(ratio "$cb" "$ck")); build outputs ${out} KiB
-  ckpt status, unchanged tree of $nbig files, median of 5: $(median < "$WORK/s") s
+
+bench-restore: $NFILES C files and $NHEADERS headers, tree of $ntree files ($nout outputs), one .c edited, make -j$JOBS, $REPS pairs, $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)
+ckpt record of the clean build: $(echo $rec | cut -d' ' -f1) s
+
+| restore into a fresh copy | median s | range s |
+|---|---|---|
+| ckpt restore | $(median < "$WORK/r.o") | $(range < "$WORK/r.o") |
+| copy-everything (diff -ur, rm, rsync --checksum, patch) | $(median < "$WORK/r.t") | $(range < "$WORK/r.t") |
+| copy-everything / ckpt restore, median of pair ratios | $(median < "$WORK/r") | $(range < "$WORK/r") |
+
+ckpt restore said: $restored
+make after ckpt restore: $(steps "$WORK/make.o") steps in $m_o s; after copy-everything: $(steps "$WORK/make.t") steps in $m_t s (expected 3 each); same prog, libbench.a and object: $same
+
+| checkpoint | disk KiB (du -sk) | KiB in files | copy-everything / ckpt |
+|---|---|---|---|
+| ckpt (.ckpt: manifest $mf KiB, objects) | $ck | $ckf | |
+| copy-everything (sources/ + outputs/) | $cb | $cbf | $(ratio "$cb" "$ck") disk, $(ratio "$cbf" "$ckf") in files |
+| for scale: the sources; the outputs | | $srcf; $outf | |
+$bigsize
+
+| ckpt status, nothing changed | median s | range s |
+|---|---|---|
+| the recorded tree of $ntree files | $(median < "$WORK/s1") | $(range < "$WORK/s1") |
+| a fresh copy of it (every input hashed) | $(median < "$WORK/s2") | $(range < "$WORK/s2") |
+$big
 OUT
