@@ -59,6 +59,14 @@ int path_mkdirs_for(const char *root, const char *rel);
 /* Escape/unescape for one-token-per-field text (%XX for space, %, \n...). */
 char *path_escape(const char *s);
 int path_unescape(char *s);
+/* Text that names the root (no NUL byte, root followed by '/', the end or a
+ * byte no file name continues with) is rewritten when restored elsewhere:
+ * kbuild's and objtool's .cmd files hold absolute paths. */
+int text_names_root(const char *buf, size_t len, const char *root);
+/* buf with each such mention of `from` replaced by `to`; malloc'd, NUL
+ * terminated, its length in *out_len. */
+char *text_relocate(const char *buf, size_t len, const char *from,
+		    const char *to, size_t *out_len);
 
 /* ---- hashing (hash.c) ---- */
 struct hash128 {

@@ -8,8 +8,10 @@
  *    or a file, is refused (plan: path_stays_inside).
  * 2. Nothing is touched before everything was checked: the manifest's
  *    checksum (manifest_read), path safety and every object needed (plan).
- * 3. Each file is replaced atomically (atomic_copy/atomic_symlink); an
- *    existing file with the right content is left alone.
+ * 3. Each file is replaced atomically (object_extract, restore_text,
+ *    atomic_symlink); an existing file with the right content is left
+ *    alone. Text that names the recorded root gets the new root instead
+ *    (relocated), as a build in this tree would have written it.
  * 4. make agrees: every restored output gets an mtime later than every
  *    input in the tree, and later than the outputs it was built from
  *    (set_times), but not in the future.
@@ -27,6 +29,7 @@
 #include "cmd.h"
 #include "fsio.h"
 #include "model.h"
+#include "object.h"
 #include "save.h"
 
 enum action { A_NONE, A_RESTORE, A_REMOVE };
@@ -34,6 +37,7 @@ enum action { A_NONE, A_RESTORE, A_REMOVE };
 struct plan {
 	struct ckpt *c;
 	const char *root, *dir;
+	const char *from;	/* the recorded root, if it is not root */
 	char *act;		/* per file: enum action */
 	int *level;		/* per job: depth in the output graph */
 	size_t restored, valid, removed, invalid;
@@ -85,17 +89,8 @@ static int plan(struct plan *p, char *want)
 		}
 		p->act[i] = A_RESTORE;
 		if (f->role == ROLE_OUTPUT && S_ISREG(f->mode)) {
-			char *o = object_path(p->dir, &f->hash);
-			struct stat st;
-			struct hash128 h;
-			if (stat(o, &st) < 0 || (uint64_t)st.st_size != f->size ||
-			    hash_file(o, &h) < 0 || !hash_equal(&h, &f->hash)) {
-				error("%s: the stored copy of %s is missing or "
-				      "damaged (the checkpoint is damaged)",
-				      o, f->path);
+			if (object_check(p->dir, f) < 0)
 				bad = 1;
-			}
-			free(o);
 		} else if (f->role == ROLE_OUTPUT && !S_ISLNK(f->mode)) {
 			p->act[i] = A_NONE;	/* fifo, socket: not restorable */
 		}
@@ -158,7 +153,36 @@ static int set_time(const char *path, int64_t t, int is_link)
 	return utimensat(AT_FDCWD, path, ts, is_link ? AT_SYMLINK_NOFOLLOW : 0);
 }
 
-static int same_content(const char *path, const struct file *f)
+/* Text naming the recorded root, restored into another tree: compared and
+ * written with the root rewritten. */
+static int relocated(const struct plan *p, const struct file *f)
+{
+	return p->from && (f->flags & FILE_NAMES_ROOT);
+}
+
+static int same_text(const struct plan *p, const char *path,
+		     const struct file *f, const struct stat *st)
+{
+	char *want = NULL, *have = NULL;
+	size_t wlen, hlen = (size_t)st->st_size;
+	int same = 0;
+	if (object_load(p->dir, f, p->from, p->root, &want, &wlen) < 0)
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (wlen == hlen && fd >= 0) {
+		have = xmalloc(hlen + 1);
+		same = read(fd, have, hlen + 1) == (ssize_t)hlen &&
+		       !memcmp(want, have, hlen);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(want);
+	free(have);
+	return same && (st->st_mode & 07777) == (f->mode & 07777);
+}
+
+static int same_content(const struct plan *p, const char *path,
+			const struct file *f)
 {
 	struct stat st;
 	if (lstat(path, &st) < 0)
@@ -171,6 +195,8 @@ static int same_content(const char *path, const struct file *f)
 		t[n] = 0;
 		return S_ISLNK(st.st_mode) && f->link && !strcmp(t, f->link);
 	}
+	if (S_ISREG(st.st_mode) && relocated(p, f))
+		return same_text(p, path, f, &st);
 	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != f->size)
 		return 0;
 	struct hash128 h;
@@ -193,6 +219,27 @@ static int do_remove(struct plan *p, const struct file *f)
 	return rc;
 }
 
+static int restore_text(struct plan *p, const struct file *f,
+			const char *path)
+{
+	char *text;
+	size_t len;
+	struct atomic_file a;
+	if (object_load(p->dir, f, p->from, p->root, &text, &len) < 0)
+		return -1;
+	int rc = 0;
+	if (atomic_open(&a, path, f->mode & 07777) < 0 ||
+	    write_all(a.fd, text, len) < 0) {
+		rc = error_errno("cannot restore %s", path);
+		atomic_abort(&a);
+	} else if (atomic_commit(&a, f->mode & 07777, 0) < 0) {
+		rc = error_errno("cannot restore %s", path);
+	}
+	p->bytes += len;
+	free(text);
+	return rc;
+}
+
 static int do_restore(struct plan *p, const struct file *f)
 {
 	char *a = file_abs(p->c, f, p->root);
@@ -206,7 +253,7 @@ static int do_restore(struct plan *p, const struct file *f)
 		}
 		goto out;
 	}
-	if (same_content(a, f)) {
+	if (same_content(p, a, f)) {
 		p->valid++;
 		goto out;
 	}
@@ -221,11 +268,10 @@ static int do_restore(struct plan *p, const struct file *f)
 	if (S_ISLNK(f->mode)) {
 		if (atomic_symlink(f->link ? f->link : "", a) < 0)
 			rc = error_errno("cannot restore the symlink %s", a);
+	} else if (relocated(p, f)) {
+		rc = restore_text(p, f, a);
 	} else {
-		char *o = object_path(p->dir, &f->hash);
-		if (atomic_copy(o, a, f->mode & 07777, 0) < 0)
-			rc = error_errno("cannot restore %s", a);
-		free(o);
+		rc = object_extract(p->dir, f, a, f->mode & 07777);
 		p->bytes += f->size;
 	}
 	if (!rc)
@@ -347,6 +393,8 @@ int cmd_restore(int argc, char **argv)
 	if (checkpoint_check(dir, &c, &root) < 0)
 		return 1;
 	struct plan p = { .c = &c, .root = root, .dir = dir };
+	if (strcmp(c.root, root))
+		p.from = c.root;
 	p.act = xcalloc(c.nfiles + 1, 1);
 	p.level = xmalloc((c.njobs + 1) * sizeof *p.level);
 	for (size_t j = 0; j < c.njobs; j++)
@@ -400,7 +448,7 @@ int cmd_restore(int argc, char **argv)
 	progress_done();
 	set_times(&p);
 	for (size_t j = 0; j < c.njobs; j++)
-		if (c.jobs[j].untraced > 0 && (!want || 1))
+		if (c.jobs[j].untraced > 0)
 			fprintf(stderr,
 				"ckpt: not traced, always rebuilt: %s (%s)\n",
 				cmd_display(c.jobs[j].cmd),

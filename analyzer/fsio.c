@@ -3,8 +3,10 @@
  *
  * Invariant: a file ckpt publishes (manifest, object, restored output) is
  * either absent, or complete. Everything is written to a temporary name in
- * the same directory, fsync'd, then renamed over the final name; the
- * directory is fsync'd after the rename.
+ * the same directory, then renamed over the final name. The manifest is
+ * fsync'd before its rename and its directory after; objects are not one
+ * by one (a kernel has thousands): save flushes them all with one syncfs
+ * before the manifest that names them is written.
  *
  * Fault injection for the tests: CKPT_FAULT=enospc:N or eio:N makes the
  * N-th write (counting from 1) in this process fail with that errno.
@@ -105,52 +107,65 @@ static int open_temp(const char *path, char **tmp, mode_t mode)
 	return -1;
 }
 
-/* Finish a temp file: fsync, close, rename over path, fsync the dir. On
- * failure the temp file is removed and -1 returned with errno set. */
-static int publish(int fd, char *tmp, const char *path, int do_sync)
+int atomic_open(struct atomic_file *a, const char *path, mode_t mode)
 {
-	int saved;
-	if (do_sync && fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
+	a->path = path;
+	a->tmp = NULL;
+	a->fd = open_temp(path, &a->tmp, mode);
+	if (a->fd < 0) {
+		free(a->tmp);
+		a->tmp = NULL;
+		return -1;
 	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
+	return 0;
+}
+
+void atomic_abort(struct atomic_file *a)
+{
+	int saved = errno;
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->tmp)
+		unlink(a->tmp);
+	free(a->tmp);
+	a->fd = -1;
+	a->tmp = NULL;
+	errno = saved;
+}
+
+/* The temp file was created with `mode` filtered by the umask: set it,
+ * fsync (if asked), close, rename over the path, fsync the directory. */
+int atomic_commit(struct atomic_file *a, mode_t mode, int do_sync)
+{
+	if (fchmod(a->fd, mode) < 0 || (do_sync && fsync(a->fd) < 0))
 		goto fail;
-	free(tmp);
+	int fd = a->fd;
+	a->fd = -1;
+	if (close(fd) < 0 || rename(a->tmp, a->path) < 0)
+		goto fail;
+	free(a->tmp);
+	a->tmp = NULL;
 	if (do_sync) {
-		char *d = dir_of(path);
+		char *d = dir_of(a->path);
 		fsync_dir(d);
 		free(d);
 	}
 	return 0;
 fail:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	errno = saved;
+	atomic_abort(a);
 	return -1;
 }
 
 int atomic_write(const char *path, const void *buf, size_t n, mode_t mode)
 {
-	char *tmp;
-	int fd = open_temp(path, &tmp, mode);
-	if (fd < 0)
+	struct atomic_file a;
+	if (atomic_open(&a, path, mode) < 0)
 		return -1;
-	if (write_all(fd, buf, n) < 0) {
-		int saved = errno;
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		errno = saved;
+	if (write_all(a.fd, buf, n) < 0) {
+		atomic_abort(&a);
 		return -1;
 	}
-	return publish(fd, tmp, path, 1);
+	return atomic_commit(&a, mode, 1);
 }
 
 int atomic_copy(const char *src, const char *dst, mode_t mode, int do_sync)
@@ -158,9 +173,8 @@ int atomic_copy(const char *src, const char *dst, mode_t mode, int do_sync)
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -1;
-	char *tmp;
-	int out = open_temp(dst, &tmp, mode);
-	if (out < 0) {
+	struct atomic_file a;
+	if (atomic_open(&a, dst, mode) < 0) {
 		int saved = errno;
 		close(in);
 		errno = saved;
@@ -168,38 +182,29 @@ int atomic_copy(const char *src, const char *dst, mode_t mode, int do_sync)
 	}
 	static char buf[1 << 18];
 	ssize_t r;
-	int rc = 0;
 	while ((r = read(in, buf, sizeof buf)) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -1;
-			break;
-		}
-		if (write_all(out, buf, (size_t)r) < 0) {
-			rc = -1;
-			break;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || write_all(a.fd, buf, (size_t)r) < 0) {
+			atomic_abort(&a);
+			close(in);
+			return -1;
 		}
 	}
-	int saved = errno;
 	close(in);
-	if (rc < 0) {
-		close(out);
-		unlink(tmp);
-		free(tmp);
-		errno = saved;
+	return atomic_commit(&a, mode, do_sync);
+}
+
+int sync_fs_of(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
-	}
-	/* The temp file was created with `mode` filtered by the umask. */
-	if (fchmod(out, mode) < 0) {
-		saved = errno;
-		close(out);
-		unlink(tmp);
-		free(tmp);
-		errno = saved;
-		return -1;
-	}
-	return publish(out, tmp, dst, do_sync);
+	int r = syncfs(fd);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
 }
 
 int atomic_symlink(const char *target, const char *path)

@@ -11,6 +11,19 @@
 
 int write_all(int fd, const void *buf, size_t n);
 int fsync_dir(const char *dir);
+/* A file being written under a temporary name next to `path`: write to
+ * fd, then commit (rename over path) or abort (remove it). */
+struct atomic_file {
+	int fd;
+	char *tmp;
+	const char *path;
+};
+int atomic_open(struct atomic_file *a, const char *path, mode_t mode);
+int atomic_commit(struct atomic_file *a, mode_t mode, int do_sync);
+void atomic_abort(struct atomic_file *a);	/* keeps errno */
+/* Flush the whole file system that holds path (one barrier for many files
+ * written without fsync). */
+int sync_fs_of(const char *path);
 /* Replace path with the n bytes of buf. */
 int atomic_write(const char *path, const void *buf, size_t n, mode_t mode);
 /* Replace dst with a copy of src; fsync only if do_sync. */

@@ -5,11 +5,13 @@
  * every free-form field %XX-escaped (path_escape), and a last line
  * "end <XXH3-128 of every byte before it>".
  *
- *   ckpt-manifest 1
+ *   ckpt-manifest 2        (1 is read too: it has no "t" lines)
  *   root <path>            absolute root when recorded
  *   created <ns>           wall clock of the save
  *   counts <files> <jobs>
  *   f <role> <hash|-> <size> <mode> <mtime-ns> <ino> <producer> <path> [<link>]
+ *   t <file>               output that is text naming the root (rewritten
+ *                          when restored into another tree)
  *   j <kind> <driver> <untraced> <start> <end> <cwd> <cmd words...>
  *   u <path>               program a job ran that could not be traced
  *   d <file><acc>...       deps of the last job: file id + letters
@@ -83,6 +85,10 @@ int manifest_write(const struct ckpt *c, const char *dir)
 		}
 		fputc('\n', f);
 	}
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (c->files[i].role == ROLE_OUTPUT &&
+		    (c->files[i].flags & FILE_NAMES_ROOT))
+			fprintf(f, "t %zu\n", i);
 	for (size_t i = 0; i < c->njobs; i++) {
 		const struct job *j = &c->jobs[i];
 		fprintf(f, "j %c %d %d %" PRIu64 " %" PRIu64 " ", j->kind,
@@ -271,6 +277,16 @@ static int parse_file(struct reader *r, struct ckpt *c, char *s)
 	return 0;
 }
 
+static int parse_text(struct reader *r, struct ckpt *c, char *s)
+{
+	int64_t id;
+	if (num(s, &id) || id < 0 || id >= (int64_t)c->nfiles ||
+	    c->files[id].role != ROLE_OUTPUT)
+		return bad(r, "a text mark on what is not an output");
+	c->files[id].flags |= FILE_NAMES_ROOT;
+	return 0;
+}
+
 static int parse_job(struct reader *r, struct ckpt *c, char *s)
 {
 	char *kind = tok(&s), *drv = tok(&s), *ut = tok(&s), *start = tok(&s),
@@ -322,8 +338,9 @@ static int parse(struct reader *r, struct ckpt *c)
 	char *s = next_line(r);
 	if (!s || strncmp(s, "ckpt-manifest ", 14))
 		return bad(r, "not a ckpt manifest");
-	if (atoi(s + 14) != MANIFEST_VERSION)
-		return error("%s: manifest version %s, this ckpt reads %d",
+	int version = atoi(s + 14);
+	if (version < 1 || version > MANIFEST_VERSION)
+		return error("%s: manifest version %s, this ckpt reads 1 to %d",
 			     r->name, s + 14, MANIFEST_VERSION);
 	struct job *last = NULL;
 	while ((s = next_line(r))) {
@@ -334,6 +351,8 @@ static int parse(struct reader *r, struct ckpt *c)
 		int rc = 0;
 		if (!strcmp(s, "f")) {
 			rc = parse_file(r, c, rest);
+		} else if (!strcmp(s, "t") && version >= 2) {
+			rc = parse_text(r, c, rest);
 		} else if (!strcmp(s, "j")) {
 			rc = parse_job(r, c, rest);
 			last = &c->jobs[c->njobs - 1];

@@ -44,6 +44,7 @@ struct file {
 
 #define FILE_WRITTEN_OUTSIDE (1 << 0)	/* written outside root, not /tmp */
 #define FILE_NO_PRODUCER (1 << 1)	/* appeared, no traced writer */
+#define FILE_NAMES_ROOT (1 << 2)	/* output text naming the root */
 
 /* Access flags of one job on one file. */
 enum {

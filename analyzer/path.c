@@ -157,3 +157,73 @@ int path_unescape(char *s)
 	*o = 0;
 	return 0;
 }
+
+/* ---- relocation of text that names the root ---------------------------- */
+
+static int path_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || strchr("._~+-", c) != NULL;
+}
+
+/* The next mention of root in buf[from..len): root followed by '/', the
+ * end, or a byte that cannot continue a file name ("/r/x" and "/r:" name
+ * /r, "/rx" does not). Returns its offset, or len. */
+static size_t next_mention(const char *buf, size_t len, size_t from,
+			   const char *root, size_t rlen)
+{
+	while (from + rlen <= len) {
+		const char *m = memmem(buf + from, len - from, root, rlen);
+		if (!m)
+			break;
+		size_t at = (size_t)(m - buf), after = at + rlen;
+		if (after == len || buf[after] == '/' ||
+		    !path_char((unsigned char)buf[after]))
+			return at;
+		from = at + 1;
+	}
+	return len;
+}
+
+/* Past the rest of the path that a mention at `at` starts. */
+static size_t mention_end(const char *buf, size_t len, size_t at, size_t rlen)
+{
+	at += rlen;
+	while (at < len && (buf[at] == '/' || path_char((unsigned char)buf[at])))
+		at++;
+	return at;
+}
+
+int text_names_root(const char *buf, size_t len, const char *root)
+{
+	size_t rlen = strlen(root);
+	if (rlen < 2 || memchr(buf, 0, len))
+		return 0;
+	return next_mention(buf, len, 0, root, rlen) < len;
+}
+
+char *text_relocate(const char *buf, size_t len, const char *from,
+		    const char *to, size_t *out_len)
+{
+	size_t flen = strlen(from), tlen = strlen(to), n = 0, at, pos = 0;
+	for (at = 0; (at = next_mention(buf, len, at, from, flen)) < len;
+	     at = mention_end(buf, len, at, flen))
+		n++;
+	size_t size = len - n * flen + n * tlen;
+	char *out = xmalloc(size + 1), *o = out;
+	while ((at = next_mention(buf, len, pos, from, flen)) < len) {
+		memcpy(o, buf + pos, at - pos);
+		o += at - pos;
+		memcpy(o, to, tlen);
+		o += tlen;
+		pos = at + flen;
+		size_t end = mention_end(buf, len, at, flen);
+		memcpy(o, buf + pos, end - pos);
+		o += end - pos;
+		pos = end;
+	}
+	memcpy(o, buf + pos, len - pos);
+	out[size] = 0;
+	*out_len = size;
+	return out;
+}

@@ -3,8 +3,8 @@
  *
  * Invariants (each enforced where named):
  * 1. The previous checkpoint stays usable until the new manifest is renamed
- *    over it: objects are content-addressed and written before the
- *    manifest (store_object), the manifest is written atomically
+ *    over it: objects are content-addressed and flushed before the
+ *    manifest is written (store_outputs, object_store), the manifest is written atomically
  *    (manifest_write), and unreferenced objects are removed only after
  *    (collect_garbage).
  * 2. Only final outputs are stored, never sources (store_outputs).
@@ -26,6 +26,7 @@
 #include "changes.h"
 #include "fsio.h"
 #include "manifest.h"
+#include "object.h"
 #include "save.h"
 
 static int under_tmp(const char *p)
@@ -312,36 +313,7 @@ static int assign_roles(struct ckpt *c)
 	return 0;
 }
 
-char *object_path(const char *dir, const struct hash128 *h)
-{
-	char hex[HASH_HEX];
-	hash_to_hex(h, hex);
-	return xasprintf("%s/objects/%.2s/%s", dir, hex, hex + 2);
-}
-
-static int store_object(const char *dir, const char *src,
-			const struct file *f, uint64_t *bytes)
-{
-	char *dst = object_path(dir, &f->hash);
-	struct stat st;
-	int rc = 0;
-	if (stat(dst, &st) == 0 && (uint64_t)st.st_size == f->size)
-		goto out;	/* content-addressed: already there */
-	char *sub = xstrdup(dst);
-	*strrchr(sub, '/') = 0;
-	if (mkdir(sub, 0755) < 0 && errno != EEXIST)
-		rc = error_errno("cannot create %s", sub);
-	free(sub);
-	if (!rc && atomic_copy(src, dst, 0444, 1) < 0)
-		rc = error_errno("cannot store %s in the checkpoint", src);
-	if (!rc)
-		*bytes += f->size;
-out:
-	free(dst);
-	return rc;
-}
-
-static int store_outputs(const struct ckpt *c, const char *dir,
+static int store_outputs(struct ckpt *c, const char *dir,
 			 struct save_stats *s)
 {
 	char *objs = xasprintf("%s/objects", dir);
@@ -358,13 +330,20 @@ static int store_outputs(const struct ckpt *c, const char *dir,
 			continue;
 		progress("storing outputs: %zu/%zu", i, c->nfiles);
 		char *p = file_abs(c, f, c->root);
-		int rc = store_object(dir, p, f, &s->bytes_stored);
+		int text;
+		int rc = object_store(dir, p, f, c->root, &text,
+				      &s->bytes_stored);
 		free(p);
 		if (rc < 0)
 			return rc;
+		if (text)
+			c->files[i].flags |= FILE_NAMES_ROOT;
 		s->outputs++;
 	}
 	progress_done();
+	/* One barrier for every object, before the manifest names them. */
+	if (sync_fs_of(dir) < 0)
+		return error_errno("cannot flush the checkpoint in %s", dir);
 	return 0;
 }
 

@@ -20,8 +20,6 @@ struct save_stats {
  * unless keep_trace. */
 int checkpoint_save(const char *dir, const char *from, const char *root,
 		    int keep_trace, struct save_stats *s);
-/* DIR/objects/<hh>/<rest of the hex hash> */
-char *object_path(const char *dir, const struct hash128 *h);
 /* rm -r */
 int remove_tree(const char *path);
 

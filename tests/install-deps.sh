@@ -2,7 +2,7 @@
 # install-deps.sh - install the Debian packages that building and testing
 # ckpt need, if any is missing. Runs as root on Debian 12; idempotent.
 set -e
-PKGS="build-essential make gcc libelf-dev uthash-dev libxxhash-dev libcmocka-dev
+PKGS="build-essential make gcc libelf-dev uthash-dev libxxhash-dev libcmocka-dev libzstd-dev zstd
 python3 perl strace rsync diffutils patch file"
 missing=""
 for p in $PKGS; do

@@ -33,7 +33,7 @@ attempt "a cut manifest" "damaged"
 object() {
 	h=$(grep '^f O .* main.o$' bad/manifest | cut -d' ' -f3)
 	[ -n "$h" ] || fail "main.o is not in the manifest"
-	echo "bad/objects/$(echo "$h" | cut -c1-2)/$(echo "$h" | cut -c3-)"
+	echo "bad/objects/$(echo "$h" | cut -c1-2)/$(echo "$h" | cut -c3-).zst"
 }
 cp -a orig/.ckpt bad
 rm "$(object)" || fail "no object for main.o"

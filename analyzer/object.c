@@ -1,0 +1,329 @@
+/*
+ * object.c - the checkpoint's store of output contents.
+ *
+ * An object is named by the XXH3-128 of the content it holds and kept as
+ * one zstd frame, DIR/objects/<hh>/<rest>.zst (`zstdcat` reads it):
+ * object files compress about 3:1, which is what keeps a kernel's
+ * checkpoint small. Checkpoints of format 1 stored raw copies without the
+ * suffix; reading falls back to those. A stored content is never trusted:
+ * every read hashes what it decompressed and fails unless it matches the
+ * name (object_read), and storing hashes what it compressed, so a file
+ * that changed since it was hashed is an error, not a wrong object.
+ *
+ * Objects are written without an fsync each; checkpoint_save flushes the
+ * file system once before writing the manifest that names them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+#include <zstd.h>
+
+#include "fsio.h"
+#include "object.h"
+
+#define BLOCK (1 << 18)
+#define ZLEVEL 3
+
+static char *object_name(const char *dir, const struct hash128 *h,
+			 const char *suffix)
+{
+	char hex[HASH_HEX];
+	hash_to_hex(h, hex);
+	return xasprintf("%s/objects/%.2s/%s%s", dir, hex, hex + 2, suffix);
+}
+
+char *object_path(const char *dir, const struct hash128 *h)
+{
+	return object_name(dir, h, ".zst");
+}
+
+/* Compress `in` into a.fd, hashing what was read; also collect the whole
+ * content into *keep when keep != NULL. */
+static int compress_fd(int in, int out, ZSTD_CCtx *cc, XXH3_state_t *xs,
+		       char **keep, size_t *kept)
+{
+	char *ib = xmalloc(BLOCK), *ob = xmalloc(ZSTD_CStreamOutSize());
+	int rc = -1;
+	for (;;) {
+		ssize_t n = read(in, ib, BLOCK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		XXH3_128bits_update(xs, ib, (size_t)n);
+		if (keep) {
+			*keep = xrealloc(*keep, *kept + (size_t)n + 1);
+			memcpy(*keep + *kept, ib, (size_t)n);
+			*kept += (size_t)n;
+		}
+		if (!cc) {
+			if (n == 0)
+				break;
+			continue;
+		}
+		ZSTD_inBuffer zi = { ib, (size_t)n, 0 };
+		ZSTD_EndDirective mode = n ? ZSTD_e_continue : ZSTD_e_end;
+		size_t left;
+		do {
+			ZSTD_outBuffer zo = { ob, ZSTD_CStreamOutSize(), 0 };
+			left = ZSTD_compressStream2(cc, &zo, &zi, mode);
+			if (ZSTD_isError(left)) {
+				errno = EIO;
+				goto out;
+			}
+			if (write_all(out, ob, zo.pos) < 0)
+				goto out;
+		} while (n ? zi.pos < zi.size : left != 0);
+		if (n == 0)
+			break;
+	}
+	rc = 0;
+out:
+	free(ib);
+	free(ob);
+	return rc;
+}
+
+int object_store(const char *dir, const char *src, const struct file *f,
+		 const char *root, int *names_root, uint64_t *stored)
+{
+	char *dst = object_path(dir, &f->hash);
+	struct stat st;
+	int have = stat(dst, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+	int scan = f->size <= RELOCATE_MAX;
+	*names_root = 0;
+	if (have && !scan) {
+		free(dst);
+		return 0;	/* content-addressed: already there */
+	}
+	int in = open(src, O_RDONLY | O_CLOEXEC), rc = -1;
+	if (in < 0) {
+		error_errno("cannot read %s", src);
+		free(dst);
+		return -1;
+	}
+	struct atomic_file a = { .fd = -1 };
+	ZSTD_CCtx *cc = NULL;
+	XXH3_state_t *xs = XXH3_createState();
+	XXH3_128bits_reset(xs);
+	char *text = NULL;
+	size_t len = 0;
+	if (!have) {
+		char *sub = xstrdup(dst);
+		*strrchr(sub, '/') = 0;
+		*strrchr(sub, '/') = 0;
+		int bad = mkdir(sub, 0755) < 0 && errno != EEXIST;
+		sub[strlen(sub)] = '/';	/* objects/<hh> */
+		if (bad || (mkdir(sub, 0755) < 0 && errno != EEXIST)) {
+			error_errno("cannot create %s", sub);
+			free(sub);
+			goto out;
+		}
+		free(sub);
+		if (atomic_open(&a, dst, 0444) < 0) {
+			error_errno("cannot create %s", dst);
+			goto out;
+		}
+		cc = ZSTD_createCCtx();
+		ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, ZLEVEL);
+		ZSTD_CCtx_setPledgedSrcSize(cc, f->size);
+	}
+	if (compress_fd(in, a.fd, cc, xs, scan ? &text : NULL, &len) < 0) {
+		error_errno("cannot store %s in the checkpoint", src);
+		goto out;
+	}
+	struct hash128 h;
+	XXH128_hash_t x = XXH3_128bits_digest(xs);
+	h.hi = x.high64;
+	h.lo = x.low64;
+	if (!hash_equal(&h, &f->hash)) {
+		error("%s changed while the checkpoint was being saved", src);
+		goto out;
+	}
+	if (!have && atomic_commit(&a, 0444, 0) < 0) {
+		error_errno("cannot store %s in the checkpoint", src);
+		goto out;
+	}
+	if (!have)
+		*stored += f->size;
+	*names_root = scan && text_names_root(text ? text : "", len, root);
+	rc = 0;
+out:
+	if (rc < 0 && a.fd >= 0)
+		atomic_abort(&a);
+	ZSTD_freeCCtx(cc);
+	XXH3_freeState(xs);
+	free(text);
+	close(in);
+	free(dst);
+	return rc;
+}
+
+/* Feed the object's content to sink() (which returns -1 with errno set to
+ * stop), then check it against its name. The readers return 0, -1 for a
+ * damaged object, or SINK_FAILED. */
+typedef int (*sink_fn)(void *arg, const void *p, size_t n);
+#define SINK_FAILED (-2)
+
+static int read_raw(int fd, XXH3_state_t *xs, sink_fn sink, void *arg,
+		    uint64_t *total)
+{
+	char *b = xmalloc(BLOCK);
+	ssize_t n;
+	int rc = 0;
+	while ((n = read(fd, b, BLOCK)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -1;
+			break;
+		}
+		if (sink(arg, b, (size_t)n) < 0) {
+			rc = SINK_FAILED;
+			break;
+		}
+		XXH3_128bits_update(xs, b, (size_t)n);
+		*total += (uint64_t)n;
+	}
+	free(b);
+	return rc;
+}
+
+static int read_zstd(int fd, XXH3_state_t *xs, sink_fn sink, void *arg,
+		     uint64_t *total)
+{
+	ZSTD_DCtx *dc = ZSTD_createDCtx();
+	size_t isz = ZSTD_DStreamInSize(), osz = ZSTD_DStreamOutSize();
+	char *ib = xmalloc(isz), *ob = xmalloc(osz);
+	size_t last = 1;	/* 0 once a frame is complete */
+	ssize_t n;
+	int rc = -1;
+	while ((n = read(fd, ib, isz)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		ZSTD_inBuffer zi = { ib, (size_t)n, 0 };
+		while (zi.pos < zi.size) {
+			ZSTD_outBuffer zo = { ob, osz, 0 };
+			last = ZSTD_decompressStream(dc, &zo, &zi);
+			if (ZSTD_isError(last))
+				goto out;
+			if (sink(arg, ob, zo.pos) < 0) {
+				rc = SINK_FAILED;
+				goto out;
+			}
+			XXH3_128bits_update(xs, ob, zo.pos);
+			*total += zo.pos;
+		}
+	}
+	rc = last == 0 ? 0 : -1;	/* else: cut short */
+out:
+	ZSTD_freeDCtx(dc);
+	free(ib);
+	free(ob);
+	return rc;
+}
+
+static int object_read(const char *dir, const struct file *f, sink_fn sink,
+		       void *arg)
+{
+	char *path = object_path(dir, &f->hash);
+	int zst = 1, fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {	/* format 1: a raw copy */
+		free(path);
+		path = object_name(dir, &f->hash, "");
+		zst = 0;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	XXH3_state_t *xs = XXH3_createState();
+	XXH3_128bits_reset(xs);
+	uint64_t total = 0;
+	int rc = fd < 0 ? -1
+		 : zst	? read_zstd(fd, xs, sink, arg, &total)
+			: read_raw(fd, xs, sink, arg, &total);
+	if (rc == 0) {
+		XXH128_hash_t x = XXH3_128bits_digest(xs);
+		struct hash128 h = { x.high64, x.low64 };
+		rc = total == f->size && hash_equal(&h, &f->hash) ? 0 : -1;
+	}
+	int saved = errno;
+	if (rc == -1)
+		error("%s: the stored copy of %s is missing or damaged (the "
+		      "checkpoint is damaged)", path, f->path);
+	if (fd >= 0)
+		close(fd);
+	XXH3_freeState(xs);
+	free(path);
+	errno = saved;
+	return rc;
+}
+
+static int sink_none(void *arg, const void *p, size_t n)
+{
+	return 0;
+}
+
+int object_check(const char *dir, const struct file *f)
+{
+	return object_read(dir, f, sink_none, NULL);
+}
+
+struct membuf {
+	char *p;
+	size_t n;
+};
+
+static int sink_mem(void *arg, const void *p, size_t n)
+{
+	struct membuf *m = arg;
+	m->p = xrealloc(m->p, m->n + n + 1);
+	memcpy(m->p + m->n, p, n);
+	m->n += n;
+	return 0;
+}
+
+int object_load(const char *dir, const struct file *f, const char *from,
+		const char *to, char **buf, size_t *len)
+{
+	struct membuf m = { xmalloc(1), 0 };
+	if (object_read(dir, f, sink_mem, &m) < 0) {
+		free(m.p);
+		return -1;
+	}
+	if (from && to && strcmp(from, to)) {
+		*buf = text_relocate(m.p, m.n, from, to, len);
+		free(m.p);
+	} else {
+		*buf = m.p;
+		*len = m.n;
+	}
+	return 0;
+}
+
+static int sink_fd(void *arg, const void *p, size_t n)
+{
+	return write_all(*(int *)arg, p, n);
+}
+
+int object_extract(const char *dir, const struct file *f, const char *dst,
+		   mode_t mode)
+{
+	struct atomic_file a;
+	if (atomic_open(&a, dst, mode) < 0)
+		return error_errno("cannot restore %s", dst);
+	int rc = object_read(dir, f, sink_fd, &a.fd);
+	if (rc < 0) {
+		atomic_abort(&a);
+		return rc == SINK_FAILED ? error_errno("cannot restore %s", dst)
+					 : -1;
+	}
+	if (atomic_commit(&a, mode, 0) < 0)
+		return error_errno("cannot restore %s", dst);
+	return 0;
+}

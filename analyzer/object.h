@@ -1,0 +1,34 @@
+/*
+ * object.h - the checkpoint's content-addressed, compressed store of the
+ * final outputs (object.c). Every function reports its own errors.
+ */
+#ifndef CKPT_OBJECT_H
+#define CKPT_OBJECT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "model.h"
+
+/* Outputs up to this size are scanned for mentions of the root (text that
+ * restore rewrites in a tree elsewhere); larger ones never are. */
+#define RELOCATE_MAX (16u << 20)
+
+/* DIR/objects/<hh>/<rest of the hex hash>.zst */
+char *object_path(const char *dir, const struct hash128 *h);
+/* Store the content of src, which must hash to f->hash, unless already
+ * there; *names_root tells whether it is text that names root; *stored
+ * grows by f->size when a new object was written. */
+int object_store(const char *dir, const char *src, const struct file *f,
+		 const char *root, int *names_root, uint64_t *stored);
+/* The object of f is there and holds f's content. */
+int object_check(const char *dir, const struct file *f);
+/* f's content in a malloc'd buffer, every mention of the root `from`
+ * rewritten to `to` unless either is NULL. */
+int object_load(const char *dir, const struct file *f, const char *from,
+		const char *to, char **buf, size_t *len);
+/* Replace dst atomically with f's content (no fsync). */
+int object_extract(const char *dir, const struct file *f, const char *dst,
+		   mode_t mode);
+
+#endif

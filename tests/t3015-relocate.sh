@@ -1,0 +1,39 @@
+#!/bin/sh
+# A build that writes its tree's absolute path into outputs (kbuild's
+# if_changed .cmd files, as in tools/objtool), restored into a tree at
+# another path: the text outputs name the new tree, so make reruns only
+# what the edit affects; a binary output that names the tree is restored
+# byte for byte as recorded.
+. "$(dirname "$0")/lib.sh"; . "$TOP/tests/scenario.sh"
+cp -a "$TOP/examples/abspath" rec
+(cd rec && "$CKPT" record -- make) > rec.log 2>&1 || fail "record: $(cat rec.log)"
+
+# Unchanged, in a tree elsewhere: nothing to rebuild.
+cp -a "$TOP/examples/abspath" same
+(cd same && "$CKPT" restore -d ../rec/.ckpt && make) > same.log 2>&1 ||
+	fail "restore + make: $(cat same.log)"
+grep -v '^ckpt:\|^make' same.log > same.ran || true
+[ -s same.ran ] && fail "an unchanged tree elsewhere rebuilt: $(cat same.ran)"
+expect_eq "saved command" "cc -O2 -c -o $TRASH/same/main.o $TRASH/same/main.c" \
+	"$(cat same/.main.o.cmd)"
+cmp -s rec/where.bin same/where.bin || fail "the binary output was rewritten"
+grep -q "$TRASH/same" same/where.bin && fail "the binary output names the new tree"
+expect_eq "program" "abspath 21" "$(./same/prog)"
+# A second restore finds the rewritten text valid.
+(cd same && "$CKPT" restore -d ../rec/.ckpt) > again.log 2>&1 || fail "restore again"
+grep -q "restored 0, already valid" again.log || fail "second restore: $(cat again.log)"
+
+# An edit: its compile and the link, nothing else; the result is what a
+# clean build of the edited tree gives.
+edit() { sed -i 's/x + 1/x + 2/' util.c; }
+scenario abspath edit
+expect_jobs "cc -O2 -c -o $TRASH/fresh/util.o $TRASH/fresh/util.c" \
+	"cc -o prog main.o util.o" \
+	"printf 'recorded in %s\\000' '$TRASH/fresh' > where.bin"
+for f in main.o util.o prog; do
+	cmp -s fresh/$f oracle/$f || fail "$f differs from a clean build"
+done
+expect_eq "saved command" "cc -O2 -c -o $TRASH/fresh/main.o $TRASH/fresh/main.c" \
+	"$(cat fresh/.main.o.cmd)"
+expect_eq "program" "abspath 22" "$(./fresh/prog)"
+pass
