@@ -1,0 +1,144 @@
+#!/bin/sh
+# bench-kernel.sh - ckpt on a real kernel (Debian's linux-source-6.1,
+# tinyconfig, x86_64), side by side on one machine and one tree:
+#   1. a clean build untraced vs under `ckpt record` (REPS pairs, the order
+#      alternating), and the checkpoint's size and `ckpt status` time;
+#   2. a one-file edit (kernel/panic.c) rebuilt four ways:
+#      - kbuild's own incremental build of the edited original tree;
+#      - a fresh tree: `ckpt restore` + make;
+#      - a fresh tree: the copy-everything approach of nixpkgs'
+#        checkpointBuildTools (saved sources and whole build directory,
+#        every mtime 1 as in the store; diff -ur, rm, rsync --checksum,
+#        patch) + make;
+#      - a fresh tree built with ccache, the cache hot from a clean build;
+#   each with its steps (CC/LD/AR lines) and whether vmlinux equals the
+#   in-place one. Prints Markdown for docs/benchmarks.md.
+# Environment: REPS (1), JOBS (nproc), NOCCACHE=1 skips ccache, KEEP=1.
+. "$(dirname "$0")/lib.sh"
+REPS=${REPS:-1}
+TARBALL=${TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+EDIT=kernel/panic.c
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
+export KBUILD_BUILD_USER=ckpt KBUILD_BUILD_HOST=ckpt KBUILD_BUILD_VERSION=1
+[ -f "$TARBALL" ] || { say "no $TARBALL: run make deps-kernel"; exit 1; }
+for t in rsync diff patch; do
+	command -v $t >/dev/null || { say "$t is needed (make deps-kernel)"; exit 1; }
+done
+[ -n "${NOCCACHE:-}" ] || command -v ccache >/dev/null ||
+	{ say "ccache is needed (make deps-kernel), or NOCCACHE=1"; exit 1; }
+MAKE="make -j$JOBS"
+step() { say "[$(date +%T)] $*"; }
+# kbuild steps in a make log: compiles, links, archives
+nsteps() { grep -cE '^  (CC|LD|AR|AS)[ ]' "$1" || true; }
+edit() { echo '/* bench-kernel */' >> "$1/$EDIT"; }
+copy() { rm -rf "$2" && cp -a "$1" "$2"; }
+
+step "unpacking and configuring a pristine tree"
+mkdir "$WORK/src"
+tar xf "$TARBALL" -C "$WORK/src" --strip-components=1
+(cd "$WORK/src" && make ARCH=x86_64 tinyconfig) > /dev/null 2>&1
+nsrc=$(find "$WORK/src" -type f | wc -l)
+
+# 1. Clean builds, paired. The last pair's trees are kept: u (untraced)
+# for kbuild's incremental build, t (traced) for its checkpoint.
+: > "$WORK/cu"; : > "$WORK/ct"; : > "$WORK/rw"; : > "$WORK/rc"
+i=0
+while [ "$i" -lt "$REPS" ]; do
+	i=$((i + 1))
+	if [ $((i % 2)) -eq 1 ]; then order="U T"; else order="T U"; fi
+	for m in $order; do
+		case $m in
+		U) copy "$WORK/src" "$WORK/u"; sync; step "clean build, untraced"
+		   u=$(timed "cd $WORK/u && $MAKE") ;;
+		T) copy "$WORK/src" "$WORK/t"; sync; step "clean build, ckpt record"
+		   t=$(timed "cd $WORK/t && $CKPT record -- $MAKE") ;;
+		esac
+	done
+	set -- $u $t
+	say "pair $i ($order): untraced ${1}s (cpu $2), ckpt record ${3}s (cpu $4)"
+	echo "$1" >> "$WORK/cu"; echo "$3" >> "$WORK/ct"
+	ratio "$3" "$1" >> "$WORK/rw"; ratio "$4" "$2" >> "$WORK/rc"
+done
+cmp -s "$WORK/u/vmlinux" "$WORK/t/vmlinux" && same_clean=yes || same_clean=NO
+ck=$(du -sk "$WORK/t/.ckpt" | cut -f1)
+: > "$WORK/st"
+for k in 1 2 3; do secs "cd $WORK/t && $CKPT status" >> "$WORK/st"; done
+
+# 2a. kbuild's own: a no-op make, then the edit in place.
+step "kbuild: no-op make, then the edit in place"
+noop=$(secs "cd $WORK/u && $MAKE")
+edit "$WORK/u"
+inplace=$(secs "cd $WORK/u && $MAKE > $WORK/inplace.log 2>&1")
+# 2b. ckpt: a fresh tree, edited, restored, made.
+step "ckpt: fresh tree, restore, make"
+copy "$WORK/src" "$WORK/f"; edit "$WORK/f"; sync
+: > "$WORK/sf"
+for k in 1 2 3; do secs "cd $WORK/f && $CKPT status -d $WORK/t/.ckpt" >> "$WORK/sf"; done
+ours_r=$(secs "cd $WORK/f && $CKPT restore -d $WORK/t/.ckpt > $WORK/restore.log 2>&1")
+ours_m=$(secs "cd $WORK/f && $MAKE > $WORK/ours.log 2>&1")
+cmp -s "$WORK/u/vmlinux" "$WORK/f/vmlinux" && same_ours=yes || same_ours=NO
+rm -rf "$WORK/f"
+# 2c. copy-everything. nixpkgs copies `./*`, which misses the top-level
+# dotfiles (.config among them, and the build then stops); we copy them
+# too, which only favours this approach.
+step "copy-everything: saving sources and build directory"
+mkdir -p "$WORK/cb/sources" "$WORK/cb/outputs"
+cp -r "$WORK/src/." "$WORK/cb/sources/"
+copy "$WORK/src" "$WORK/plain"
+(cd "$WORK/plain" && $MAKE) > /dev/null 2>&1
+cp -r "$WORK/plain/." "$WORK/cb/outputs/"
+rm -rf "$WORK/plain"
+find "$WORK/cb" -exec touch -h -d @1 {} +
+cb=$(du -sk "$WORK/cb" | cut -f1)
+step "copy-everything: fresh tree, restore, make"
+copy "$WORK/src" "$WORK/f"; edit "$WORK/f"; sync
+theirs_r=$(secs "cd $WORK/f && bash -c '
+	set +e; diff -ur $WORK/cb/sources ./ > $WORK/sources.patch; set -e
+	shopt -s dotglob; rm -r *
+	rsync --checksum --times --atimes --chmod=+w -r $WORK/cb/outputs/ .
+	patch -p 1 -i $WORK/sources.patch'")
+theirs_m=$(secs "cd $WORK/f && $MAKE > $WORK/theirs.log 2>&1")
+cmp -s "$WORK/u/vmlinux" "$WORK/f/vmlinux" && same_theirs=yes || same_theirs=NO
+rm -rf "$WORK/f" "$WORK/cb"
+# 2d. ccache: a clean build fills the cache; a fresh edited tree at
+# another path uses it (CCACHE_BASEDIR makes the paths relative).
+if [ -z "${NOCCACHE:-}" ]; then
+	export CCACHE_DIR=$WORK/ccache CCACHE_BASEDIR=$WORK CCACHE_NOHASHDIR=1
+	step "ccache: filling the cache with a clean build"
+	copy "$WORK/src" "$WORK/c1"
+	cold=$(secs "cd $WORK/c1 && $MAKE CC='ccache gcc'")
+	rm -rf "$WORK/c1"
+	step "ccache: fresh tree, hot cache"
+	copy "$WORK/src" "$WORK/f"; edit "$WORK/f"; sync
+	hot=$(secs "cd $WORK/f && $MAKE CC='ccache gcc' > $WORK/ccache.log 2>&1")
+	cmp -s "$WORK/u/vmlinux" "$WORK/f/vmlinux" && same_cc=yes || same_cc=NO
+	hits=$(ccache -s 2>/dev/null | grep -iE 'hits|misses' | tr -s ' ' | paste -sd ';' -)
+	ccrow="| fresh tree, ccache hot (cold fill: $cold s) | - | $hot | $hot | $(ratio "$hot" "$inplace") | $(nsteps "$WORK/ccache.log") | $same_cc |"
+fi
+
+sum() { echo "$1 $2" | awk '{ printf "%.2f", $1 + $2 }'; }
+cat <<OUT
+
+bench-kernel: linux-source-6.1, tinyconfig x86_64 ($nsrc files in the configured tree), make -j$JOBS, $REPS pair(s), $(nproc) cores, load at the end: $(cut -d' ' -f1-3 /proc/loadavg)
+
+| clean build | wall s, median | wall ratio, median (range) | CPU ratio, median (range) |
+|---|---|---|---|
+| untraced | $(median < "$WORK/cu") | 1 | 1 |
+| ckpt record (traced, then saved) | $(median < "$WORK/ct") | $(median < "$WORK/rw") ($(range < "$WORK/rw")) | $(median < "$WORK/rc") ($(range < "$WORK/rc")) |
+
+Same vmlinux traced and untraced: $same_clean. Checkpoint: $ck KiB
+($(awk "BEGIN { printf \"%.1f\", $ck / 1024 }") MiB); copy-everything (sources + whole build directory): $cb KiB
+($(awk "BEGIN { printf \"%.0f\", $cb / 1024 }") MiB), $(ratio "$cb" "$ck")x larger.
+\`ckpt status\`, nothing changed: $(median < "$WORK/st") s in the recorded tree (stat data), $(median < "$WORK/sf") s in a fresh edited tree (every input hashed). kbuild no-op make: $noop s.
+
+One-file edit ($EDIT):
+
+| rebuild | restore s | make s | total s | / in-place | kbuild steps | vmlinux = in-place |
+|---|---|---|---|---|---|---|
+| kbuild in place (the original tree) | - | $inplace | $inplace | 1 | $(nsteps "$WORK/inplace.log") | - |
+| fresh tree, ckpt restore + make | $ours_r | $ours_m | $(sum "$ours_r" "$ours_m") | $(ratio "$(sum "$ours_r" "$ours_m")" "$inplace") | $(nsteps "$WORK/ours.log") | $same_ours |
+| fresh tree, copy-everything + make | $theirs_r | $theirs_m | $(sum "$theirs_r" "$theirs_m") | $(ratio "$(sum "$theirs_r" "$theirs_m")" "$inplace") | $(nsteps "$WORK/theirs.log") | $same_theirs |
+${ccrow:-}
+
+ckpt restore said: $(tail -n 1 "$WORK/restore.log")
+OUT

@@ -1,0 +1,105 @@
+#!/bin/sh
+# check.sh - `make check-kernel`: ckpt on a real kernel (Debian's
+# linux-source-6.1, tinyconfig, x86_64). Records a clean build; then, for
+# a .c edit, a header edit and a .config change: a fresh tree restored from
+# the checkpoint must rebuild exactly the CC/LD/AR steps that kbuild's own
+# incremental build of the recorded tree, edited in place, runs, and end
+# with the same vmlinux and bzImage. KERNEL_WORK (default /tmp/ckpt-kernel) holds the
+# trees; KEEP=1 keeps them.
+set -eu
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+CKPT=$TOP/build/ckpt
+export CKPT_LIB=$TOP/build/libckpt.so
+TARBALL=${TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+K=${KERNEL_WORK:-/tmp/ckpt-kernel}
+JOBS=${JOBS:-$(nproc)}
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
+export KBUILD_BUILD_USER=ckpt KBUILD_BUILD_HOST=ckpt KBUILD_BUILD_VERSION=1
+unset MAKEFLAGS MAKELEVEL MFLAGS
+[ -f "$TARBALL" ] || { echo "no $TARBALL: run make deps-kernel" >&2; exit 1; }
+
+step() { printf '\n[%s] == %s\n' "$(date +%T)" "$*"; }
+die() { echo "check-kernel: FAIL: $*" >&2; exit 1; }
+unpack() { # unpack DIR: a pristine, configured tree
+	rm -rf "$1" && mkdir -p "$1"
+	tar xf "$TARBALL" -C "$1" --strip-components=1
+	(cd "$1" && make ARCH=x86_64 tinyconfig >/dev/null 2>&1) || die "tinyconfig in $1"
+}
+steps() { # the kbuild steps a make log shows, sorted
+	grep -E '^  (CC|LD|AR|AS|HOSTCC|HOSTLD|CPP|OBJCOPY|GEN|UPD|SYNC|BUILD)[ ]' "$1" |
+		grep -v 'CHK' | sed 's/  */ /g' | sort
+}
+
+rm -rf "$K" && mkdir -p "$K"
+step "unpacking and configuring the recorded tree"
+unpack "$K/a"
+step "recording a clean build (ckpt record -- make -j$JOBS)"
+t0=$(date +%s)
+(cd "$K/a" && "$CKPT" record -- make -j"$JOBS") > "$K/record.log" 2>&1 ||
+	{ tail -30 "$K/record.log"; die "the recorded build failed"; }
+echo "recorded in $(( $(date +%s) - t0 )) s; $(tail -n 1 "$K/record.log")"
+du -sh "$K/a/.ckpt"
+
+# Each edit names the files it changes, so that the recorded tree can be
+# put back after its in-place build.
+edit_c() { sed -i '$a /* ckpt check */' kernel/panic.c; }
+files_c=kernel/panic.c
+edit_h() { sed -i '$a /* ckpt check */' include/linux/delay.h; }
+files_h=include/linux/delay.h
+edit_config() { ./scripts/config --enable CONFIG_PRINTK_TIME; }
+files_config=.config
+
+scenario() { # scenario NAME EDIT FILES
+	name=$1 edit=$2 files=$3
+	step "$name: fresh tree, ckpt restore, make"
+	unpack "$K/fresh"
+	(cd "$K/fresh" && $edit) || die "$name: edit"
+	t0=$(date +%s.%N)
+	(cd "$K/fresh" && "$CKPT" restore -d "$K/a/.ckpt") > "$K/$name.restore.log" 2>&1 ||
+		{ cat "$K/$name.restore.log"; die "$name: restore failed"; }
+	t1=$(date +%s.%N)
+	(cd "$K/fresh" && make -j"$JOBS") > "$K/$name.fresh.log" 2>&1 ||
+		{ tail -20 "$K/$name.fresh.log"; die "$name: make after restore failed"; }
+	t2=$(date +%s.%N)
+	cat "$K/$name.restore.log"
+	echo "restore $(echo "$t0 $t1" | awk '{printf "%.2f", $2-$1}') s, make $(echo "$t1 $t2" | awk '{printf "%.1f", $2-$1}') s"
+	# kbuild's own incremental build: the recorded tree, edited in place
+	# (a copy elsewhere would not do: tools/objtool's build names its
+	# directory, and a copy rebuilds objtool and with it everything).
+	step "$name: kbuild's incremental build of the recorded tree, edited in place"
+	mkdir -p "$K/saved"
+	for f in $files; do cp "$K/a/$f" "$K/saved/$(echo "$f" | tr / _)"; done
+	t0=$(date +%s.%N)
+	(cd "$K/a" && $edit && make -j"$JOBS") > "$K/$name.inplace.log" 2>&1 ||
+		{ tail -20 "$K/$name.inplace.log"; die "$name: in-place make failed"; }
+	t1=$(date +%s.%N)
+	echo "in place: make $(echo "$t0 $t1" | awk '{printf "%.1f", $2-$1}') s"
+	steps "$K/$name.inplace.log" > "$K/$name.inplace.steps"
+	steps "$K/$name.fresh.log" > "$K/$name.fresh.steps"
+	echo "kbuild in place ran $(wc -l < "$K/$name.inplace.steps") steps; the restored tree $(wc -l < "$K/$name.fresh.steps")"
+	if ! cmp -s "$K/$name.inplace.steps" "$K/$name.fresh.steps"; then
+		diff "$K/$name.inplace.steps" "$K/$name.fresh.steps" | head -40
+		die "$name: the restored tree did not run exactly kbuild's incremental steps"
+	fi
+	for f in vmlinux arch/x86/boot/bzImage; do
+		cmp -s "$K/a/$f" "$K/fresh/$f" || die "$name: $f differs from kbuild's own"
+	done
+	echo "$name: ok (same steps, same vmlinux and bzImage)"
+	cp "$K/fresh/vmlinux" "$K/$name.vmlinux"
+	step "$name: undoing the edit in the recorded tree"
+	for f in $files; do cat "$K/saved/$(echo "$f" | tr / _)" > "$K/a/$f"; done
+	(cd "$K/a" && make -j"$JOBS") > "$K/$name.undo.log" 2>&1 ||
+		{ tail -20 "$K/$name.undo.log"; die "$name: make after undoing the edit failed"; }
+}
+
+scenario c-edit edit_c "$files_c"
+scenario h-edit edit_h "$files_h"
+scenario config edit_config "$files_config"
+
+step "a clean build of the .c-edited tree: in place == clean"
+unpack "$K/clean"
+(cd "$K/clean" && edit_c && make -j"$JOBS") > "$K/clean.log" 2>&1 || die "clean build"
+cmp -s "$K/clean/vmlinux" "$K/c-edit.vmlinux" || die "vmlinux of a clean build differs"
+echo "clean build of the edited tree: same vmlinux"
+[ "${KEEP:-0}" = 1 ] || rm -rf "$K"
+echo "check-kernel: all passed"
