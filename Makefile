@@ -55,6 +55,8 @@ deps-nix: ## install what the Nix test needs (nix-bin)
 check: all $(UNIT_BIN) ## run the unit and end-to-end tests
 	sh tests/run-tests.sh $(UNIT_BIN)
 
+check-all: check check-nix check-kernel ## every test: what CI runs (.ci/run)
+
 check-kernel: all deps-kernel ## record, edit and restore a real tinyconfig kernel
 	sh examples/kernel/check.sh
 
@@ -86,5 +88,5 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		sed 's/:.*## /\t/' | expand -t 16
 
-.PHONY: all deps deps-kernel deps-nix check check-kernel check-nix demo \
+.PHONY: all deps deps-kernel deps-nix check check-all check-kernel check-nix demo \
 	bench-trace bench-restore bench-kernel install clean help
