@@ -45,6 +45,8 @@ struct file {
 #define FILE_WRITTEN_OUTSIDE (1 << 0)	/* written outside root, not /tmp */
 #define FILE_NO_PRODUCER (1 << 1)	/* appeared, no traced writer */
 #define FILE_NAMES_ROOT (1 << 2)	/* output text naming the root */
+#define FILE_UPDATED (1 << 3)	/* there before the build, read, rewritten */
+#define FILE_WAS_OUTPUT (1 << 4)	/* an output of the previous checkpoint */
 
 /* Access flags of one job on one file. */
 enum {

@@ -29,6 +29,27 @@
 #define BLOCK (1 << 18)
 #define ZLEVEL 3
 
+/* One context each for the whole run: creating one costs more than
+ * decompressing a small object (a kernel has thousands). */
+static ZSTD_CCtx *cctx(void)
+{
+	static ZSTD_CCtx *cc;
+	if (!cc)
+		cc = xcheck(ZSTD_createCCtx());
+	ZSTD_CCtx_reset(cc, ZSTD_reset_session_and_parameters);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, ZLEVEL);
+	return cc;
+}
+
+static ZSTD_DCtx *dctx(void)
+{
+	static ZSTD_DCtx *dc;
+	if (!dc)
+		dc = xcheck(ZSTD_createDCtx());
+	ZSTD_DCtx_reset(dc, ZSTD_reset_session_only);
+	return dc;
+}
+
 static char *object_name(const char *dir, const struct hash128 *h,
 			 const char *suffix)
 {
@@ -129,8 +150,7 @@ int object_store(const char *dir, const char *src, const struct file *f,
 			error_errno("cannot create %s", dst);
 			goto out;
 		}
-		cc = ZSTD_createCCtx();
-		ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, ZLEVEL);
+		cc = cctx();
 		ZSTD_CCtx_setPledgedSrcSize(cc, f->size);
 	}
 	if (compress_fd(in, a.fd, cc, xs, scan ? &text : NULL, &len) < 0) {
@@ -156,7 +176,6 @@ int object_store(const char *dir, const char *src, const struct file *f,
 out:
 	if (rc < 0 && a.fd >= 0)
 		atomic_abort(&a);
-	ZSTD_freeCCtx(cc);
 	XXH3_freeState(xs);
 	free(text);
 	close(in);
@@ -197,7 +216,7 @@ static int read_raw(int fd, XXH3_state_t *xs, sink_fn sink, void *arg,
 static int read_zstd(int fd, XXH3_state_t *xs, sink_fn sink, void *arg,
 		     uint64_t *total)
 {
-	ZSTD_DCtx *dc = ZSTD_createDCtx();
+	ZSTD_DCtx *dc = dctx();
 	size_t isz = ZSTD_DStreamInSize(), osz = ZSTD_DStreamOutSize();
 	char *ib = xmalloc(isz), *ob = xmalloc(osz);
 	size_t last = 1;	/* 0 once a frame is complete */
@@ -224,7 +243,6 @@ static int read_zstd(int fd, XXH3_state_t *xs, sink_fn sink, void *arg,
 	}
 	rc = last == 0 ? 0 : -1;	/* else: cut short */
 out:
-	ZSTD_freeDCtx(dc);
 	free(ib);
 	free(ob);
 	return rc;

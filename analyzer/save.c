@@ -174,6 +174,38 @@ static uint64_t *find_ordering_hazards(struct ckpt *c)
 	return first_read;
 }
 
+/*
+ * A file that was there before the build, whose content the build read
+ * before it first wrote it, and that the previous checkpoint (if any) did
+ * not make, is the user's: kbuild's syncconfig reads .config and writes it
+ * back. It stays a source (assign_roles): restore must never put the
+ * recorded copy over an edited one, and an edit must invalidate its
+ * readers. Needs the times, so before ckpt_classify_deps.
+ */
+static void mark_updated_in_place(struct ckpt *c)
+{
+	uint64_t *first_write = xcalloc(c->nfiles + 1, sizeof *first_write);
+	char *absent = xcalloc(c->nfiles + 1, 1);
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
+			const struct dep *d = &c->jobs[j].deps[k];
+			absent[d->file] |= (d->acc & ACC_ABSENT) != 0;
+			if ((d->acc & ACC_WRITE) &&
+			    (!first_write[d->file] ||
+			     d->t_write < first_write[d->file]))
+				first_write[d->file] = d->t_write;
+		}
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
+			const struct dep *d = &c->jobs[j].deps[k];
+			if ((d->acc & ACC_READ) && !absent[d->file] &&
+			    first_write[d->file] && d->t_in < first_write[d->file])
+				c->files[d->file].flags |= FILE_UPDATED;
+		}
+	free(first_write);
+	free(absent);
+}
+
 /* Hazards that need the roles: writes outside the root, and sources whose
  * mtime is later than the build's first read of them. */
 static void find_role_hazards(struct ckpt *c, const uint64_t *first_read,
@@ -225,6 +257,10 @@ static int assign_roles(struct ckpt *c)
 		if (path_under(p, "/proc") || path_under(p, "/sys") ||
 		    path_under(p, "/dev")) {
 			f->role = ROLE_PSEUDO;
+		} else if ((f->flags & FILE_UPDATED) &&
+			   !(f->flags & FILE_WAS_OUTPUT) && there && inroot &&
+			   S_ISREG(st.st_mode)) {
+			f->role = ROLE_SOURCE;	/* mark_updated_in_place */
 		} else if (a & (ACC_WRITE | ACC_MKDIR)) {
 			if (there && inroot)
 				f->role = S_ISDIR(st.st_mode) ? ROLE_OUTDIR
@@ -420,6 +456,13 @@ static int merge_previous(struct ckpt *c, const char *dir,
 		return error("not updating a damaged checkpoint: remove %s "
 			     "or record into another directory", dir);
 	ckpt_detect_changes(&old, c->root);
+	for (size_t i = 0; i < old.nfiles; i++) {
+		int nf = old.files[i].role == ROLE_OUTPUT
+				 ? ckpt_file(c, old.files[i].path, 0)
+				 : -1;
+		if (nf >= 0)
+			c->files[nf].flags |= FILE_WAS_OUTPUT;
+	}
 	/* Files some new job writes. */
 	char *rewritten = xcalloc(old.nfiles + 1, 1);
 	for (size_t j = 0; j < c->njobs; j++)
@@ -541,6 +584,7 @@ int checkpoint_save(const char *dir, const char *from, const char *root,
 	pick_producers(&c);
 	size_t nread = c.nfiles;
 	first_read = find_ordering_hazards(&c);
+	mark_updated_in_place(&c);
 	ckpt_classify_deps(&c);
 	size_t first_kept = c.njobs;
 	if (merge_previous(&c, from ? from : dir, s) < 0)

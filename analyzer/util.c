@@ -48,7 +48,7 @@ void warning(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void *check(void *p)
+void *xcheck(void *p)
 {
 	if (!p) {
 		fputs("ckpt: out of memory\n", stderr);
@@ -57,10 +57,10 @@ static void *check(void *p)
 	return p;
 }
 
-void *xmalloc(size_t n) { return check(malloc(n ? n : 1)); }
-void *xcalloc(size_t n, size_t size) { return check(calloc(n ? n : 1, size)); }
-void *xrealloc(void *p, size_t n) { return check(realloc(p, n ? n : 1)); }
-char *xstrdup(const char *s) { return check(strdup(s)); }
+void *xmalloc(size_t n) { return xcheck(malloc(n ? n : 1)); }
+void *xcalloc(size_t n, size_t size) { return xcheck(calloc(n ? n : 1, size)); }
+void *xrealloc(void *p, size_t n) { return xcheck(realloc(p, n ? n : 1)); }
+char *xstrdup(const char *s) { return xcheck(strdup(s)); }
 
 char *xasprintf(const char *fmt, ...)
 {
@@ -69,7 +69,7 @@ char *xasprintf(const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vasprintf(&s, fmt, ap);
 	va_end(ap);
-	return check(n < 0 ? NULL : s);
+	return xcheck(n < 0 ? NULL : s);
 }
 
 uint64_t now_ns(void)

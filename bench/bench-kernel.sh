@@ -20,6 +20,7 @@ TARBALL=${TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 EDIT=kernel/panic.c
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
 export KBUILD_BUILD_USER=ckpt KBUILD_BUILD_HOST=ckpt KBUILD_BUILD_VERSION=1
+export ARCH=x86_64	# configure and build alike (examples/kernel/check.sh)
 [ -f "$TARBALL" ] || { say "no $TARBALL: run make deps-kernel"; exit 1; }
 for t in rsync diff patch; do
 	command -v $t >/dev/null || { say "$t is needed (make deps-kernel)"; exit 1; }
@@ -36,7 +37,7 @@ copy() { rm -rf "$2" && cp -a "$1" "$2"; }
 step "unpacking and configuring a pristine tree"
 mkdir "$WORK/src"
 tar xf "$TARBALL" -C "$WORK/src" --strip-components=1
-(cd "$WORK/src" && make ARCH=x86_64 tinyconfig) > /dev/null 2>&1
+(cd "$WORK/src" && make tinyconfig) > /dev/null 2>&1
 nsrc=$(find "$WORK/src" -type f | wc -l)
 
 # 1. Clean builds, paired. The last pair's trees are kept: u (untraced)
