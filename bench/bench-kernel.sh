@@ -37,7 +37,7 @@ copy() { rm -rf "$2" && cp -a "$1" "$2"; }
 step "unpacking and configuring a pristine tree"
 mkdir "$WORK/src"
 tar xf "$TARBALL" -C "$WORK/src" --strip-components=1
-(cd "$WORK/src" && make tinyconfig) > /dev/null 2>&1
+(cd "$WORK/src" && make tinyconfig && make syncconfig) > /dev/null 2>&1
 nsrc=$(find "$WORK/src" -type f | wc -l)
 
 # 1. Clean builds, paired. The last pair's trees are kept: u (untraced)

@@ -15,13 +15,13 @@ K=${KERNEL_WORK:-/tmp/ckpt-kernel}
 JOBS=${JOBS:-$(nproc)}
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
 export KBUILD_BUILD_USER=ckpt KBUILD_BUILD_HOST=ckpt KBUILD_BUILD_VERSION=1
-# The same ARCH for configuring and building: with `make ARCH=x86_64
-# tinyconfig` then a plain `make` (ARCH=x86), the first build reruns
-# syncconfig, which rewrites .config (its header names the other ARCH) and
-# the generated config files; those are then the user's files rewritten
-# by the build, compared with what the build left, and a fresh tree that
-# only ran tinyconfig differs from them: everything is rebuilt (correct,
-# not precise; docs/kernel.md).
+# Configure, then `make syncconfig`, in every tree, with the same ARCH as
+# the build: `make tinyconfig` leaves include/config/auto.conf from its
+# first pass, older than .config, and the first build's syncconfig then
+# rewrites files that were there before it. ckpt keeps such files as the
+# user's (restore never writes them) and compares them with what the build
+# left: a fresh tree that only ran tinyconfig differs, and everything would
+# be rebuilt (correct, not precise; docs/kernel.md).
 export ARCH=x86_64
 unset MAKEFLAGS MAKELEVEL MFLAGS
 [ -f "$TARBALL" ] || { echo "no $TARBALL: run make deps-kernel" >&2; exit 1; }
@@ -31,7 +31,8 @@ die() { echo "check-kernel: FAIL: $*" >&2; exit 1; }
 unpack() { # unpack DIR: a pristine, configured tree
 	rm -rf "$1" && mkdir -p "$1"
 	tar xf "$TARBALL" -C "$1" --strip-components=1
-	(cd "$1" && make tinyconfig >/dev/null 2>&1) || die "tinyconfig in $1"
+	(cd "$1" && make tinyconfig && make syncconfig) >/dev/null 2>&1 ||
+		die "tinyconfig in $1"
 }
 steps() { # the kbuild steps a make log shows, sorted
 	grep -E '^  (CC|LD|AR|AS|HOSTCC|HOSTLD|CPP|OBJCOPY|GEN|UPD|SYNC|BUILD)[ ]' "$1" |
