@@ -48,3 +48,9 @@ traced() {
 backdate() {
 	touch -h -d @1 "$@"
 }
+
+# manifest_text FILE: a manifest's text (on disk it is a zstd frame; a
+# hand-made plain-text one passes through).
+manifest_text() {
+	zstd -dcfq < "$1"
+}

@@ -31,7 +31,7 @@ attempt "a cut manifest" "damaged"
 
 # The stored copy of main.o, which stays valid after the edit.
 object() {
-	h=$(grep '^f O .* main.o$' bad/manifest | cut -d' ' -f3)
+	h=$(manifest_text bad/manifest | grep '^f O .* main.o$' | cut -d' ' -f3)
 	[ -n "$h" ] || fail "main.o is not in the manifest"
 	echo "bad/objects/$(echo "$h" | cut -c1-2)/$(echo "$h" | cut -c3-).zst"
 }
@@ -58,17 +58,27 @@ attempt "an object that is a directory" "missing or damaged" objects-only
 mkdir bad
 attempt "no manifest" "no checkpoint"
 
-# Any byte flipped in the manifest (sampled across it): refused, nothing
-# changed. Flips of the checksum line included.
-size=$(wc -c < orig/.ckpt/manifest)
+# Any byte flipped in the manifest's text (sampled across it, the
+# checksum line included), compressed again: refused, nothing changed.
+manifest_text orig/.ckpt/manifest > text
+size=$(wc -c < text)
 for off in 0 1 13 14 20 $((size / 3)) $((size / 2)) $((size - 40)) \
 	$((size - 33)) $((size - 2)) $((size - 1)); do
-	cp -a orig/.ckpt bad
-	c=$(dd if=bad/manifest bs=1 skip="$off" count=1 2>/dev/null)
+	cp -a orig/.ckpt bad && cp text flipped
+	c=$(dd if=flipped bs=1 skip="$off" count=1 2>/dev/null)
 	[ "$c" = Z ] && n=Y || n=Z
-	printf '%s' "$n" | dd of=bad/manifest bs=1 seek="$off" conv=notrunc 2>/dev/null
+	printf '%s' "$n" | dd of=flipped bs=1 seek="$off" conv=notrunc 2>/dev/null
+	zstd -qf flipped -o bad/manifest
 	attempt "byte $off of $size flipped" "damaged"
 done
+# The compressed file itself: its magic broken, a byte added.
+cp -a orig/.ckpt bad
+printf 'X' | dd of=bad/manifest bs=1 seek=0 conv=notrunc 2>/dev/null
+attempt "the manifest's first byte flipped" "damaged"
+cp -a orig/.ckpt bad
+printf 'X' >> bad/manifest
+attempt "a byte after the manifest's frame" "damaged"
+size=$(wc -c < orig/.ckpt/manifest)
 # Cut at several lengths, down to nothing.
 for len in 0 1 16 $((size / 2)) $((size - 37)) $((size - 1)); do
 	cp -a orig/.ckpt bad

@@ -106,12 +106,13 @@ int main(void)
 }
 C
 cc -o reseal reseal.c -lxxhash || skip "cannot build the resealing helper"
-head -n -1 orig/.ckpt/manifest | ./reseal | cmp -s - orig/.ckpt/manifest ||
+manifest_text orig/.ckpt/manifest > orig.text
+head -n -1 orig.text | ./reseal | cmp -s - orig.text ||
 	fail "the helper does not reproduce the manifest's end line"
 craft() { # craft SED: a copy of the checkpoint in crafted/, its manifest edited
 	rm -rf crafted && cp -a orig/.ckpt crafted
-	head -n -1 orig/.ckpt/manifest | sed "$1" | ./reseal > crafted/manifest
-	cmp -s orig/.ckpt/manifest crafted/manifest && fail "the edit '$1' did nothing"
+	head -n -1 orig.text | sed "$1" | ./reseal > crafted/manifest
+	cmp -s orig.text crafted/manifest && fail "the edit '$1' did nothing"
 }
 rename_out() { # the sed script that renames output $1 to $2
 	printf 's#^\\(f O [^ ]* [^ ]* [^ ]* [^ ]* [^ ]* [^ ]*\\) %s$#\\1 %s#\n' "$1" "$2"
