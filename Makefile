@@ -75,6 +75,9 @@ bench-restore: all ## restore vs the copy-everything approach
 bench-kernel: all deps-kernel ## the kernel: tracing overhead, restore vs others
 	sh bench/bench-kernel.sh
 
+bench-nix: all deps-nix ## ckpt's Nix drop-in vs checkpointBuildTools, under nix-build
+	sh bench/bench-nix.sh
+
 install: all ## install ckpt and libckpt.so under $(DESTDIR)$(PREFIX)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)
 	install -m 755 $(B)/ckpt $(DESTDIR)$(BINDIR)/ckpt
@@ -89,4 +92,4 @@ help: ## list the targets
 		sed 's/:.*## /\t/' | expand -t 16
 
 .PHONY: all deps deps-kernel deps-nix check check-all check-kernel check-nix demo \
-	bench-trace bench-restore bench-kernel install clean help
+	bench-trace bench-restore bench-kernel bench-nix install clean help

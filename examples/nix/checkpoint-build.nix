@@ -15,6 +15,9 @@
 let
   # Rebuild when ckpt itself changes (it is referenced by path, not copied).
   ckptId = builtins.hashFile "sha256" "${ckpt}/ckpt";
+  # One shell word holding s verbatim (nixpkgs' lib.escapeShellArg): the
+  # build phase reaches `sh -c` as written, newlines and `$` included.
+  escapeShellArg = s: "'" + builtins.replaceStrings [ "'" ] [ "'\\''" ] s + "'";
 in
 {
   prepareCheckpointBuild = drv: drv.overrideAttrs (old: {
@@ -22,7 +25,7 @@ in
     inherit ckptId;
     buildPhase = ''
       CKPT_LIB=${ckpt}/libckpt.so ${ckpt}/ckpt record -d "$out" -- \
-        sh -c ${builtins.toJSON (old.buildPhase or "make")}
+        sh -c ${escapeShellArg (old.buildPhase or "make")}
     '';
     installPhase = "";
   });
