@@ -4,6 +4,7 @@
  * bare `LD_PRELOAD=libckpt.so make` left in DIR/trace.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -34,12 +35,12 @@ static int mkdir_p(const char *dir)
 	return r;
 }
 
-static int report(const char *dir, const char *from, const char *root,
-		  int keep_trace)
+static int report(const char *dir, const char *trace_dir, const char *from,
+		  const char *root, int keep_trace)
 {
 	struct save_stats s;
 	uint64_t t0 = now_ns();
-	if (checkpoint_save(dir, from, root, keep_trace, &s) < 0) {
+	if (checkpoint_save(dir, trace_dir, from, root, keep_trace, &s) < 0) {
 		error("checkpoint not saved; the previous one in %s, if any, "
 		      "is unchanged", dir);
 		return 1;
@@ -55,6 +56,43 @@ static int report(const char *dir, const char *from, const char *root,
 	fprintf(stderr, "; %zu processes, %zu events; %.2f s\n", s.processes,
 		s.events, (double)(now_ns() - t0) / 1e9);
 	return 0;
+}
+
+/*
+ * Where the shim writes while `record` runs: a directory of its own in
+ * /dev/shm when there is one. Every traced process creates a trace file;
+ * on a disk that is an inode allocation and a writeback of up to a MiB
+ * each (a kernel build starts 13,000 processes), in memory it is neither.
+ * NULL: DIR itself (and always with --keep-trace, which wants DIR/trace).
+ * The name holds the pid of the record that made it, so that a record
+ * killed before it could clean up is cleaned up by the next one.
+ */
+static void remove_stale_stages(void)
+{
+	DIR *d = opendir("/dev/shm");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		int pid;
+		if (sscanf(e->d_name, "ckpt-trace.%d.", &pid) != 1 || pid <= 0 ||
+		    kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char *p = xasprintf("/dev/shm/%s", e->d_name);
+		remove_tree(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+}
+
+static char *trace_stage(void)
+{
+	remove_stale_stages();
+	char *t = xasprintf("/dev/shm/ckpt-trace.%d.XXXXXX", (int)getpid());
+	if (!mkdtemp(t)) {
+		free(t);
+		return NULL;
+	}
+	return t;
 }
 
 static char *cwd_root(void)
@@ -143,11 +181,13 @@ int cmd_record(int argc, char **argv)
 	char *tdir = xasprintf("%s/trace", adir);
 	remove_tree(tdir);	/* a trace of an earlier, failed build */
 	free(tdir);
+	char *stage = keep ? NULL : trace_stage();
+	char *staged = stage ? xasprintf("%s/trace", stage) : NULL;
 
 	const char *old = getenv("LD_PRELOAD");
 	char *pre = old && *old ? xasprintf("%s %s", shim, old) : xstrdup(shim);
 	setenv("LD_PRELOAD", pre, 1);
-	setenv("CKPT_DIR", adir, 1);
+	setenv("CKPT_DIR", stage ? stage : adir, 1);
 	setenv("CKPT_ENVIRON", "1", 1);
 	free(pre);
 
@@ -176,6 +216,7 @@ int cmd_record(int argc, char **argv)
 	unsetenv("LD_PRELOAD");
 	int code = WIFEXITED(status) ? WEXITSTATUS(status)
 				     : 128 + WTERMSIG(status);
+	int rc;
 	if (code != 0) {
 		error("%s failed (status %d): checkpoint not updated", argv[i],
 		      code);
@@ -184,9 +225,14 @@ int cmd_record(int argc, char **argv)
 			remove_tree(t);
 			free(t);
 		}
-		return code;
+		rc = code;
+	} else {
+		rc = report(dir, staged, from, root, keep);
 	}
-	int rc = report(dir, from, root, keep);
+	if (stage)
+		remove_tree(stage);
+	free(stage);
+	free(staged);
 	free(adir);
 	free(root);
 	free(shim);
@@ -223,7 +269,7 @@ int cmd_save(int argc, char **argv)
 	char *root = cwd_root();
 	if (!root)
 		return 1;
-	int rc = report(dir, NULL, root, keep);
+	int rc = report(dir, NULL, NULL, root, keep);
 	free(root);
 	return rc;
 }

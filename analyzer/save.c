@@ -557,11 +557,11 @@ static void adopt_kept(struct ckpt *c, size_t first_kept)
 	}
 }
 
-int checkpoint_save(const char *dir, const char *from, const char *root,
-		    int keep_trace, struct save_stats *s)
+int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
+		    const char *root, int keep_trace, struct save_stats *s)
 {
 	memset(s, 0, sizeof *s);
-	char *tdir = xasprintf("%s/trace", dir);
+	char *tdir = trace_dir ? xstrdup(trace_dir) : xasprintf("%s/trace", dir);
 	struct trace t;
 	int rc = -1;
 	struct ckpt c;

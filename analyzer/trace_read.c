@@ -67,6 +67,12 @@ static long check_record(const char *base, size_t size, size_t off,
 	const struct ckpt_rec *r = (const void *)(base + off);
 	if (r->len == 0)
 		return 0;
+	/* The pad at the end of a window may be shorter than a header: its
+	 * length reaches the window's end exactly, and the rest is zero. */
+	if (r->len < sizeof *r && r->len % 8 == 0 && size - off >= r->len &&
+	    (off + r->len) % window == 0 &&
+	    !memcmp(base + off + 4, "\0\0\0\0", 4))
+		return r->len;
 	if (size - off < sizeof *r || size - off < r->len)
 		return 0;	/* cut short: tolerated as the end */
 	if (r->len < sizeof *r || r->len % 8 ||

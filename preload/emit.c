@@ -76,11 +76,14 @@ static char *reserve(uint32_t len)
 	if (!win || len > CKPT_TRACE_WINDOW)
 		return NULL;
 	if (win_off + len > CKPT_TRACE_WINDOW) {
+		/* Pad to the end of the window. What is left may be
+		 * shorter than a record header (8, 16 or 24 bytes): write
+		 * the length alone, never past the mapping (the rest is
+		 * zero: op CKPT_PAD). */
 		uint32_t left = CKPT_TRACE_WINDOW - win_off;
-		if (left) {
-			struct ckpt_rec pad = { .len = left, .op = CKPT_PAD };
-			memcpy(win + win_off, &pad, sizeof pad);
-		}
+		if (left)
+			__atomic_store_n((uint32_t *)(win + win_off), left,
+					 __ATOMIC_RELEASE);
 		if (map_window(win_index + 1) < 0) {
 			win = NULL;
 			return NULL;

@@ -1,0 +1,16 @@
+#!/bin/sh
+# A process whose trace fills many 1 MiB windows, ending each with every
+# possible remainder: it runs to the end under the shim (it used to die
+# of SIGSEGV when less than a record header was left), and the analyzer
+# reads back every record.
+. "$(dirname "$0")/lib.sh"
+cc -O2 -o windows "$TOP/tests/shim/windows.c" || fail "cannot compile windows.c"
+n=1500000
+out=$(traced "$TRASH/tr" ./windows $n) || fail "windows died under the shim (status $?)"
+expect_eq "output" "$n" "$out"
+windows=$(( $(stat -c %s tr/trace/*.trc) / 1048576 ))
+[ "$windows" -ge 100 ] || fail "only $windows windows: the test does not cross enough"
+got=$("$CKPT" dump --json -d tr | grep -c '"op":"read".*"ok":false') ||
+	fail "dump failed"
+expect_eq "failed opens read back" "$n" "$got"
+pass
