@@ -52,7 +52,7 @@ while [ "$i" -lt "$REPS" ]; do
 		U) copy "$WORK/src" "$WORK/u"; sync; step "clean build, untraced"
 		   u=$(timed "cd $WORK/u && $MAKE") ;;
 		T) copy "$WORK/src" "$WORK/t"; sync; step "clean build, ckpt record"
-		   t=$(timed "cd $WORK/t && $CKPT record --keep-trace -- $MAKE") ;;
+		   t=$(timed "cd $WORK/t && $CKPT record -- $MAKE 2> $WORK/record.err") ;;
 		esac
 	done
 	set -- $u $t
@@ -61,13 +61,8 @@ while [ "$i" -lt "$REPS" ]; do
 	ratio "$3" "$1" >> "$WORK/rw"; ratio "$4" "$2" >> "$WORK/rc"
 done
 cmp -s "$WORK/u/vmlinux" "$WORK/t/vmlinux" && same_clean=yes || same_clean=NO
-# The analyzer's share, on the last traced build's trace: reading it
-# alone (ckpt dump), and a whole save into an empty directory.
-trkb=$(du -sk "$WORK/t/.ckpt/trace" | cut -f1)
-dump=$(secs "$CKPT dump -d $WORK/t/.ckpt > /dev/null")
-mkdir "$WORK/s" && cp -r "$WORK/t/.ckpt/trace" "$WORK/s/"
-save=$(secs "cd $WORK/t && $CKPT save -d $WORK/s")
-rm -rf "$WORK/s" "$WORK/t/.ckpt/trace"
+# The analyzer's share of the last record: what it said of its save.
+saved=$(grep '^ckpt: saved' "$WORK/record.err" | sed 's/^ckpt: saved [^:]*: //')
 ck=$(du -sk "$WORK/t/.ckpt" | cut -f1)
 : > "$WORK/st"
 for k in 1 2 3; do secs "cd $WORK/t && $CKPT status" >> "$WORK/st"; done
@@ -134,8 +129,8 @@ bench-kernel: linux-source-6.1, tinyconfig x86_64 ($nsrc files in the configured
 | untraced | $(median < "$WORK/cu") | 1 | 1 |
 | ckpt record (traced, then saved) | $(median < "$WORK/ct") | $(median < "$WORK/rw") ($(range < "$WORK/rw")) | $(median < "$WORK/rc") ($(range < "$WORK/rc")) |
 
-Same vmlinux traced and untraced: $same_clean. The trace: $trkb KiB;
-reading it (\`ckpt dump\` to /dev/null) $dump s; \`ckpt save\` of it $save s. Checkpoint: $ck KiB
+Same vmlinux traced and untraced: $same_clean. The save at the end of
+\`ckpt record\` (included above): $saved. Checkpoint: $ck KiB
 ($(awk "BEGIN { printf \"%.1f\", $ck / 1024 }") MiB); copy-everything (sources + whole build directory): $cb KiB
 ($(awk "BEGIN { printf \"%.0f\", $cb / 1024 }") MiB), $(ratio "$cb" "$ck")x larger.
 \`ckpt status\`, nothing changed: $(median < "$WORK/st") s in the recorded tree (stat data), $(median < "$WORK/sf") s in a fresh edited tree (every input hashed). kbuild no-op make: $noop s.
