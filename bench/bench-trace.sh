@@ -15,9 +15,14 @@ CALLS=${CALLS:-200000}
 command -v strace >/dev/null || { say "strace is needed (apt-get install strace)"; exit 1; }
 python3 "$TOP/bench/gen-project.py" "$WORK/p" "$NFILES" "$NHEADERS"
 cd "$WORK/p"
-clean() { rm -rf obj prog libbench.a "$WORK/tr"; }
+# The trace goes where `ckpt record` puts it: /dev/shm when there is one
+# (a file a process: in memory, no inode allocation or writeback on disk).
+TR=$WORK/tr
+[ -d /dev/shm ] && [ -w /dev/shm ] && TR=$(mktemp -d /dev/shm/ckpt-bench-tr.XXXXXX)
+trap 'rm -rf "$TR"; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+clean() { rm -rf obj prog libbench.a "$TR/trace"; }
 U="make -j$JOBS"
-T="LD_PRELOAD=$SHIM CKPT_DIR=$WORK/tr make -j$JOBS"
+T="LD_PRELOAD=$SHIM CKPT_DIR=$TR make -j$JOBS"
 S="strace -f -o /dev/null make -j$JOBS"
 say "bench-trace: $NFILES C files, $NHEADERS headers, make -j$JOBS, $REPS reps"
 say "warming up"
@@ -47,18 +52,18 @@ done
 # The last traced build's trace: its size, its records, and what saving it
 # as a checkpoint costs (the analyzer's share of `ckpt record`).
 clean; timed "$T" >/dev/null
-ntrc=$(find "$WORK/tr" -name '*.trc' | wc -l)
-trkb=$(du -sk "$WORK/tr" | cut -f1)
-nrec=$("$CKPT" dump -d "$WORK/tr" --json 2>/dev/null | wc -l) || nrec=?
-save=$(timed "CKPT_DIR=$WORK/tr $CKPT save -d $WORK/tr" | cut -d' ' -f1) || save=failed
+ntrc=$(find "$TR" -name '*.trc' | wc -l)
+trkb=$(du -sk "$TR" | cut -f1)
+nrec=$("$CKPT" dump -d "$TR" --json 2>/dev/null | wc -l) || nrec=?
+save=$(timed "CKPT_DIR=$TR $CKPT save -d $TR" | cut -d' ' -f1) || save=failed
 
 say "per-call cost, $CALLS calls each"
 cc -O2 -o "$WORK/percall" "$TOP/bench/percall.c"
 : > "$WORK/pu"; : > "$WORK/pt"
 pcu() { "$WORK/percall" "$CALLS" "$WORK" >> "$WORK/pu"; }
 pct() {
-	rm -rf "$WORK/trp"
-	LD_PRELOAD=$SHIM CKPT_DIR=$WORK/trp "$WORK/percall" "$CALLS" "$WORK" \
+	rm -rf "$TR/p"
+	LD_PRELOAD=$SHIM CKPT_DIR=$TR/p "$WORK/percall" "$CALLS" "$WORK" \
 		>> "$WORK/pt" 2>/dev/null || {
 		say "traced percall failed (status $?): LD_PRELOAD=$SHIM $WORK/percall $CALLS $WORK"
 		pcfail=1; }
