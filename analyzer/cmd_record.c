@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,7 +64,9 @@ static int report(const char *dir, const char *trace_dir, const char *from,
  * /dev/shm when there is one. Every traced process creates a trace file;
  * on a disk that is an inode allocation and a writeback of up to a MiB
  * each (a kernel build starts 13,000 processes), in memory it is neither.
- * NULL: DIR itself (and always with --keep-trace, which wants DIR/trace).
+ * NULL: DIR itself (and always with --keep-trace, which wants DIR/trace),
+ * also when /dev/shm has less than 4 GiB free (a container's is often
+ * 64 MiB; a kernel's trace is a few hundred).
  * The name holds the pid of the record that made it, so that a record
  * killed before it could clean up is cleaned up by the next one.
  */
@@ -87,6 +90,10 @@ static void remove_stale_stages(void)
 static char *trace_stage(void)
 {
 	remove_stale_stages();
+	struct statvfs vfs;
+	if (statvfs("/dev/shm", &vfs) < 0 ||
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize < (4ull << 30))
+		return NULL;
 	char *t = xasprintf("/dev/shm/ckpt-trace.%d.XXXXXX", (int)getpid());
 	if (!mkdtemp(t)) {
 		free(t);
