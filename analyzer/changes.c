@@ -50,21 +50,32 @@ int listing_hash(const struct ckpt *c, const struct file *dirf,
 	char **names = NULL;
 	size_t nr = 0, alloc = 0;
 	struct dirent *e;
+	/* "dir/" + name, the key of a child in the index (no allocation per
+	 * entry: a listed directory may hold 80,000 of them). */
+	size_t plen = strlen(dirf->path), alen = plen + 256 + 2;
+	char *child = xmalloc(alen);
+	memcpy(child, dirf->path, plen);
+	if (plen)
+		child[plen++] = '/';
 	while ((e = readdir(d))) {
 		const char *n = e->d_name;
 		if (!strcmp(n, ".") || !strcmp(n, ".."))
 			continue;
-		char *child = dirf->path[0] ? xasprintf("%s/%s", dirf->path, n)
-					    : xstrdup(n);
+		size_t nlen = strlen(n);
+		memcpy(child + plen, n, nlen + 1);
 		struct file *f;
-		HASH_FIND(hh, c->index, child, strlen(child), f);
-		free(child);
+		HASH_FIND(hh, c->index, child, plen + nlen, f);
 		/* What the build itself creates is not part of the input. */
 		if ((f && is_output_role(f->role)) || !strcmp(n, ".ckpt"))
 			continue;
 		GROW(names, nr, alloc);
-		names[nr++] = xasprintf("%d %s", e->d_type == DT_DIR, n);
+		char *entry = xmalloc(nlen + 3);	/* "1 name" */
+		entry[0] = e->d_type == DT_DIR ? '1' : '0';
+		entry[1] = ' ';
+		memcpy(entry + 2, n, nlen + 1);
+		names[nr++] = entry;
 	}
+	free(child);
 	closedir(d);
 	qsort(names, nr, sizeof *names, cmp_str);
 	XXH3_state_t *st = XXH3_createState();

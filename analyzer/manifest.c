@@ -379,7 +379,15 @@ static int parse(struct reader *r, struct ckpt *c)
 			if (unum(rest, &c->created))
 				return bad(r, "malformed time");
 		} else if (!strcmp(s, "counts")) {
-			/* sizes for preallocation; not needed */
+			/* Room for every file at once: growing the array
+			 * rebuilds the path index each time it doubles. */
+			uint64_t nf;
+			char *t = tok(&rest);
+			if (!unum(t, &nf) && nf <= (1u << 26) && !c->nfiles &&
+			    nf > c->afiles) {
+				c->files = xrealloc(c->files, nf * sizeof *c->files);
+				c->afiles = nf;
+			}
 		} else if (!strcmp(s, "h")) {
 			char *k = tok(&rest), *fi = tok(&rest), *j1 = tok(&rest),
 			     *j2 = tok(&rest);
