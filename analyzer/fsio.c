@@ -168,33 +168,6 @@ int atomic_write(const char *path, const void *buf, size_t n, mode_t mode)
 	return atomic_commit(&a, mode, 1);
 }
 
-int atomic_copy(const char *src, const char *dst, mode_t mode, int do_sync)
-{
-	int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return -1;
-	struct atomic_file a;
-	if (atomic_open(&a, dst, mode) < 0) {
-		int saved = errno;
-		close(in);
-		errno = saved;
-		return -1;
-	}
-	static char buf[1 << 18];
-	ssize_t r;
-	while ((r = read(in, buf, sizeof buf)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || write_all(a.fd, buf, (size_t)r) < 0) {
-			atomic_abort(&a);
-			close(in);
-			return -1;
-		}
-	}
-	close(in);
-	return atomic_commit(&a, mode, do_sync);
-}
-
 int sync_fs_of(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

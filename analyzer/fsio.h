@@ -26,8 +26,6 @@ void atomic_abort(struct atomic_file *a);	/* keeps errno */
 int sync_fs_of(const char *path);
 /* Replace path with the n bytes of buf. */
 int atomic_write(const char *path, const void *buf, size_t n, mode_t mode);
-/* Replace dst with a copy of src; fsync only if do_sync. */
-int atomic_copy(const char *src, const char *dst, mode_t mode, int do_sync);
 /* Replace path with a symlink to target. */
 int atomic_symlink(const char *target, const char *path);
 

@@ -4,9 +4,9 @@
  * Invariants (each enforced where named):
  * 1. The previous checkpoint stays usable until the new manifest is renamed
  *    over it: objects are content-addressed and flushed before the
- *    manifest is written (store_outputs, object_store), the manifest is written atomically
- *    (manifest_write), and unreferenced objects are removed only after
- *    (collect_garbage).
+ *    manifest is written (store_outputs, object_store), the manifest is
+ *    written atomically (manifest_write), and unreferenced objects are
+ *    removed only after (collect_garbage).
  * 2. Only final outputs are stored, never sources (store_outputs).
  * 3. Chaining: recording an incremental build on top of a checkpoint
  *    keeps the old jobs whose outputs no new job rewrote, provided their

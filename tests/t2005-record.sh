@@ -92,4 +92,22 @@ for c in record save status restore explain audit compdb graph dump; do
 	"$CKPT" $c --help > help.txt || fail "$c --help failed"
 	grep -q "usage: ckpt $c" help.txt || fail "$c --help: $(cat help.txt)"
 done
+
+# The trace is staged in /dev/shm (when it has room) and nothing is left
+# there; a stage of a record that was killed (its pid is gone) is removed
+# by the next record, one of a live process is not.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	rm -rf "$TRASH/stage" && cp -a "$TOP/examples/basic" "$TRASH/stage"
+	dead=$(sh -c 'echo $$')
+	mkdir -p "/dev/shm/ckpt-trace.$dead.test/trace" "/dev/shm/ckpt-trace.$$.test"
+	before=$(ls -d /dev/shm/ckpt-trace.* | grep -v '[.]test$' | sort)
+	(cd "$TRASH/stage" && "$CKPT" record -- make) > stage.log 2>&1 ||
+		fail "record: $(cat stage.log)"
+	grep -q "^ckpt: saved" stage.log || fail "no save: $(cat stage.log)"
+	after=$(ls -d /dev/shm/ckpt-trace.* 2>/dev/null | grep -v '[.]test$' | sort)
+	expect_eq "stages left in /dev/shm" "$before" "$after"
+	[ -e "/dev/shm/ckpt-trace.$dead.test" ] && fail "a dead record's stage was kept"
+	[ -e "/dev/shm/ckpt-trace.$$.test" ] || fail "a live process's stage was removed"
+	rmdir "/dev/shm/ckpt-trace.$$.test"
+fi
 pass
