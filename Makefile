@@ -37,11 +37,11 @@ $(B)/libckpt-analyzer.a: $(AN_LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/ckpt: $(B)/analyzer/main.o $(B)/libckpt-analyzer.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ -lxxhash -lelf -lzstd $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ -lxxhash -lelf -lzstd -pthread $(LDFLAGS)
 
 $(B)/tests/unit/%: tests/unit/%.c $(B)/libckpt-analyzer.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Ianalyzer -Ipreload -o $@ $^ -lcmocka -lxxhash -lelf -lzstd
+	$(CC) $(ALL_CFLAGS) -Ianalyzer -Ipreload -o $@ $^ -lcmocka -lxxhash -lelf -lzstd -pthread
 
 deps: ## install the Debian packages the build and tests need (as root)
 	sh tests/install-deps.sh

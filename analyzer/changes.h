@@ -27,6 +27,9 @@ size_t ckpt_detect_changes(struct ckpt *c, const char *root);
 /* Set jobs[].affected/cause from files[].changed; returns how many. */
 size_t ckpt_affected(struct ckpt *c);
 const char *change_name(int ch);
+/* Mark the directories that hold outputs (after the roles are final):
+ * listing_hash looks the entries of only those up. */
+void mark_output_parents(struct ckpt *c);
 /* Hash of a directory's listing, leaving out the build's own outputs. */
 int listing_hash(const struct ckpt *c, const struct file *dirf,
 		 const char *root, struct hash128 *out);

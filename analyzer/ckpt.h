@@ -25,6 +25,7 @@ void *xcheck(void *p);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+void *xmemdup(const void *p, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define GROW(arr, nr, alloc)                                              \
 	do {                                                              \
@@ -81,7 +82,6 @@ void hash_to_hex(const struct hash128 *h, char out[HASH_HEX]);
 int hash_from_hex(const char *s, struct hash128 *out);
 int hash_equal(const struct hash128 *a, const struct hash128 *b);
 /* Hash of a directory listing: sorted names with their file types. */
-int hash_listing(const char *path, struct hash128 *out);
 
 /* ---- executables (elfinfo.c, libelf) ---- */
 /* "ELF64, static (no PT_INTERP), setuid" and the like; malloc'd. */

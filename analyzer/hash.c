@@ -1,6 +1,6 @@
 /*
  * hash.c - XXH3-128 of files, byte ranges and directory listings.
- * Files are read in 256 KiB blocks; a listing hashes "type name\n" lines in
+ * Files are read in 64 KiB blocks; a listing hashes "type name\n" lines in
  * sorted order, so it changes when an entry is added, removed or retyped.
  */
 #define _GNU_SOURCE
@@ -33,7 +33,7 @@ int hash_file(const char *path, struct hash128 *out)
 		return -1;
 	XXH3_state_t *st = XXH3_createState();
 	XXH3_128bits_reset(st);
-	static char buf[1 << 18];
+	char buf[1 << 16];	/* on the stack: status hashes in threads */
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof buf)) > 0)
 		XXH3_128bits_update(st, buf, (size_t)n);
@@ -52,55 +52,31 @@ void hash_to_hex(const struct hash128 *h, char out[HASH_HEX])
 		 (unsigned long long)h->lo);
 }
 
+/* Digit values + 1 of lower-case hex, as hash_to_hex writes it; 0 for
+ * every other byte. A table: a manifest holds a hash a file. */
+static const unsigned char hexval1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
 int hash_from_hex(const char *s, struct hash128 *out)
 {
-	char hi[17], lo[17];
-	if (strlen(s) != 32 || strspn(s, "0123456789abcdef") != 32)
+	uint64_t half[2] = { 0, 0 };
+	unsigned bad = 0;
+	for (int i = 0; i < 32 && s[i]; i++) {
+		unsigned d = hexval1[(unsigned char)s[i]];
+		bad |= !d;
+		half[i / 16] = half[i / 16] << 4 | (uint64_t)(d - 1);
+	}
+	if (bad || strnlen(s, 33) != 32)
 		return -1;
-	memcpy(hi, s, 16);
-	hi[16] = 0;
-	memcpy(lo, s + 16, 16);
-	lo[16] = 0;
-	out->hi = strtoull(hi, NULL, 16);
-	out->lo = strtoull(lo, NULL, 16);
+	out->hi = half[0];
+	out->lo = half[1];
 	return 0;
 }
 
 int hash_equal(const struct hash128 *a, const struct hash128 *b)
 {
 	return a->hi == b->hi && a->lo == b->lo;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int hash_listing(const char *path, struct hash128 *out)
-{
-	DIR *d = opendir(path);
-	if (!d)
-		return -1;
-	char **names = NULL;
-	size_t nr = 0, alloc = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-		    !strcmp(e->d_name, ".ckpt"))
-			continue;
-		GROW(names, nr, alloc);
-		names[nr++] = xasprintf("%d %s", e->d_type == DT_DIR, e->d_name);
-	}
-	closedir(d);
-	qsort(names, nr, sizeof *names, cmp_str);
-	XXH3_state_t *st = XXH3_createState();
-	XXH3_128bits_reset(st);
-	for (size_t i = 0; i < nr; i++) {
-		XXH3_128bits_update(st, names[i], strlen(names[i]) + 1);
-		free(names[i]);
-	}
-	free(names);
-	from_xxh(XXH3_128bits_digest(st), out);
-	XXH3_freeState(st);
-	return 0;
 }

@@ -1,16 +1,26 @@
 /*
  * model.c - the file table and the job list of a checkpoint.
  *
- * Files are interned by path in a uthash index over one growing array;
- * since the array moves when it grows, the index is rebuilt then. A job's
- * deps are appended while the trace is read and merged per file at the end
- * (ckpt_sort_deps), keeping the earliest input time and the latest write.
+ * Files are interned by path in one growing array, indexed by an open-
+ * addressing hash table of file ids (linear probing, at most half full).
+ * A slot holds the id + 1 (0 is empty) and the high half of the path's
+ * XXH3, so a probe reads the file's path only when that matches; ids do
+ * not move when the array does, so only a full table is rebuilt. A job's
+ * deps are appended while the trace is read and merged per file at the
+ * end (ckpt_sort_deps), keeping the earliest input time and the latest
+ * write.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "model.h"
+
+struct slot {
+	uint32_t id1;		/* file id + 1; 0: empty */
+	uint32_t hi;		/* high 32 bits of the path's hash */
+};
 
 void ckpt_init(struct ckpt *c, const char *root)
 {
@@ -18,37 +28,79 @@ void ckpt_init(struct ckpt *c, const char *root)
 	c->root = xstrdup(root ? root : "");
 }
 
-/* Index every file again (after the array moved: the old table's
- * pointers are stale, so it is cleared before the move). */
-static void reindex(struct ckpt *c)
+static void slot_put(struct ckpt *c, uint32_t id, uint64_t h)
 {
+	size_t mask = c->nslots - 1, i = (size_t)h & mask;
+	while (c->slots[i].id1)
+		i = (i + 1) & mask;
+	c->slots[i] = (struct slot){ id + 1, (uint32_t)(h >> 32) };
+}
+
+/* Slots for at least n files, at most half of them used. */
+static void index_resize(struct ckpt *c, size_t n)
+{
+	size_t want = 1024;
+	while (want < 2 * n)
+		want *= 2;
+	if (want <= c->nslots)
+		return;
+	free(c->slots);
+	c->slots = xcalloc(want, sizeof *c->slots);
+	c->nslots = want;
 	for (size_t i = 0; i < c->nfiles; i++) {
-		struct file *f = &c->files[i];
-		HASH_ADD_KEYPTR(hh, c->index, f->path, strlen(f->path), f);
+		const char *p = c->files[i].path;
+		slot_put(c, (uint32_t)i, XXH3_64bits(p, strlen(p)));
 	}
+}
+
+void ckpt_reserve(struct ckpt *c, size_t n)
+{
+	if (n > c->afiles) {
+		c->files = xrealloc(c->files, n * sizeof *c->files);
+		c->afiles = n;
+	}
+	index_resize(c, n);
+}
+
+static int lookup(const struct ckpt *c, const char *path, size_t len,
+		  uint64_t h)
+{
+	if (!c->nslots)
+		return -1;
+	size_t mask = c->nslots - 1;
+	for (size_t i = (size_t)h & mask; c->slots[i].id1; i = (i + 1) & mask) {
+		if (c->slots[i].hi != (uint32_t)(h >> 32))
+			continue;
+		const char *p = c->files[c->slots[i].id1 - 1].path;
+		if (!strncmp(p, path, len) && !p[len])
+			return (int)c->slots[i].id1 - 1;
+	}
+	return -1;
+}
+
+int ckpt_lookup(const struct ckpt *c, const char *path, size_t len)
+{
+	return lookup(c, path, len, XXH3_64bits(path, len));
 }
 
 int ckpt_file(struct ckpt *c, const char *path, int create)
 {
-	struct file *f;
-	HASH_FIND(hh, c->index, path, strlen(path), f);
-	if (f)
-		return (int)(f - c->files);
-	if (!create)
-		return -1;
-	if (c->nfiles >= c->afiles) {
-		c->afiles = c->afiles ? c->afiles * 2 : 1024;
-		HASH_CLEAR(hh, c->index);
-		c->files = xrealloc(c->files, c->afiles * sizeof *c->files);
-		reindex(c);
-	}
-	f = &c->files[c->nfiles++];
+	size_t len = strlen(path);
+	uint64_t h = XXH3_64bits(path, len);
+	int id = lookup(c, path, len, h);
+	if (id >= 0 || !create)
+		return id;
+	if (c->nfiles >= c->afiles)
+		ckpt_reserve(c, c->afiles ? c->afiles * 2 : 1024);
+	if (2 * (c->nfiles + 1) > c->nslots)
+		index_resize(c, c->nfiles + 1);
+	struct file *f = &c->files[c->nfiles];
 	memset(f, 0, sizeof *f);
-	f->path = xstrdup(path);
+	f->path = xmemdup(path, len + 1);
 	f->producer = -1;
 	f->mark_job = -1;
-	HASH_ADD_KEYPTR(hh, c->index, f->path, strlen(f->path), f);
-	return (int)(f - c->files);
+	slot_put(c, (uint32_t)c->nfiles, h);
+	return (int)c->nfiles++;
 }
 
 int ckpt_job_new(struct ckpt *c, int kind, int driver)
@@ -214,7 +266,12 @@ char *file_abs(const struct ckpt *c, const struct file *f, const char *root)
 		return xstrdup(f->path);
 	if (!f->path[0])
 		return xstrdup(root);
-	return xasprintf("%s/%s", root, f->path);
+	size_t rl = strlen(root), pl = strlen(f->path);
+	char *abs = xmalloc(rl + pl + 2);
+	memcpy(abs, root, rl);
+	abs[rl] = '/';
+	memcpy(abs + rl + 1, f->path, pl + 1);
+	return abs;
 }
 
 static void free_strings(char **a, size_t n)
@@ -226,7 +283,7 @@ static void free_strings(char **a, size_t n)
 
 void ckpt_release(struct ckpt *c)
 {
-	HASH_CLEAR(hh, c->index);
+	free(c->slots);
 	for (size_t i = 0; i < c->nfiles; i++) {
 		free(c->files[i].path);
 		free(c->files[i].link);

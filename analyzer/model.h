@@ -10,7 +10,6 @@
 #define CKPT_MODEL_H
 
 #include <stdint.h>
-#include <uthash.h>
 
 #include "ckpt.h"
 
@@ -39,7 +38,6 @@ struct file {
 	int changed;		/* set by changes.c */
 	int flags;		/* FILE_* below, collected while building */
 	int mark_job, mark_idx;	/* dedupe of deps while building */
-	UT_hash_handle hh;
 };
 
 #define FILE_WRITTEN_OUTSIDE (1 << 0)	/* written outside root, not /tmp */
@@ -47,6 +45,7 @@ struct file {
 #define FILE_NAMES_ROOT (1 << 2)	/* output text naming the root */
 #define FILE_UPDATED (1 << 3)	/* there before the build, read, rewritten */
 #define FILE_WAS_OUTPUT (1 << 4)	/* an output of the previous checkpoint */
+#define FILE_OUTPUT_CHILD (1 << 5)	/* a directory holding outputs */
 
 /* Access flags of one job on one file. */
 enum {
@@ -96,7 +95,9 @@ struct ckpt {
 	uint64_t created;	/* wall clock ns when saved */
 	struct file *files;
 	size_t nfiles, afiles;
-	struct file *index;	/* uthash on path; points into files[] */
+	struct slot *slots;	/* the path index (model.c) */
+	size_t nslots;
+	int output_parents;	/* FILE_OUTPUT_CHILD is set (changes.c) */
 	struct job *jobs;
 	size_t njobs, ajobs;
 	struct hazard *hazards;
@@ -119,6 +120,10 @@ void ckpt_init(struct ckpt *c, const char *root);
 void ckpt_release(struct ckpt *c);
 /* The file for a path (interned), or -1 if absent and !create. */
 int ckpt_file(struct ckpt *c, const char *path, int create);
+/* The file for the first len bytes of path, or -1. */
+int ckpt_lookup(const struct ckpt *c, const char *path, size_t len);
+/* Make room for n files in all (no growth while a manifest is read). */
+void ckpt_reserve(struct ckpt *c, size_t n);
 int ckpt_job_new(struct ckpt *c, int kind, int driver);
 /* Note access `acc` by job j to file f at time t. */
 void job_access(struct ckpt *c, int j, int f, int acc, uint64_t t);

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <uthash.h>
 
 #include "build.h"
 #include "changes.h"
@@ -308,6 +309,7 @@ static int assign_roles(struct ckpt *c)
 	free(acc);
 	/* Hashes: content of inputs (through symlinks), listings with the
 	 * outputs left out (needs every role above), outputs as stored. */
+	mark_output_parents(c);
 	for (size_t i = 0; i < c->nfiles; i++) {
 		struct file *f = &c->files[i];
 		char *p = file_abs(c, f, c->root);

@@ -61,6 +61,7 @@ void *xmalloc(size_t n) { return xcheck(malloc(n ? n : 1)); }
 void *xcalloc(size_t n, size_t size) { return xcheck(calloc(n ? n : 1, size)); }
 void *xrealloc(void *p, size_t n) { return xcheck(realloc(p, n ? n : 1)); }
 char *xstrdup(const char *s) { return xcheck(strdup(s)); }
+void *xmemdup(const void *p, size_t n) { return memcpy(xmalloc(n), p, n); }
 
 char *xasprintf(const char *fmt, ...)
 {

@@ -226,6 +226,92 @@ static void copy_with_mtime_one(void **state)
 	ckpt_release(&c);
 }
 
+/* Enough files for the check to run in threads, in 150 directories,
+ * numbered so that consecutive files are in different directories (the
+ * threads' directory caches evict all the time): exactly the files that
+ * changed are found, as the whole-path stat found them. */
+enum { NDIR = 150, PERDIR = 20 };
+
+static char *many(int d, int k)
+{
+	return xasprintf("many/d%03d/f%02d.c", d, k);
+}
+
+static void many_directories(void **state)
+{
+	(void)state;
+	char *p = xasprintf("%s/many", root);
+	assert_int_equal(mkdir(p, 0755), 0);
+	free(p);
+	for (int d = 0; d < NDIR; d++) {
+		p = xasprintf("%s/many/d%03d", root, d);
+		assert_int_equal(mkdir(p, 0755), 0);
+		free(p);
+		for (int k = 0; k < PERDIR; k++) {
+			char *rel = many(d, k);
+			put(rel, rel);
+			free(rel);
+		}
+	}
+	struct ckpt c;
+	ckpt_init(&c, root);
+	for (int k = 0; k < PERDIR; k++)
+		for (int d = 0; d < NDIR; d++) {
+			char *rel = many(d, k);
+			int id = ckpt_file(&c, rel, 1);	/* may move files */
+			struct file *f = &c.files[id];
+			f->role = ROLE_SOURCE;
+			char *abs = file_abs(&c, f, root);
+			struct stat st;
+			assert_int_equal(stat(abs, &st), 0);
+			file_set_stat(f, &st);
+			assert_int_equal(hash_file(abs, &f->hash), 0);
+			free(abs);
+			free(rel);
+		}
+	/* Looked for and missing: in a directory that exists, and in one
+	 * that does not (yet). */
+	for (int d = 0; d < NDIR; d += 10) {
+		p = xasprintf("many/d%03d/absent.h", d);
+		int id = ckpt_file(&c, p, 1);
+		c.files[id].role = ROLE_ABSENT;
+		free(p);
+		p = xasprintf("many/none%03d/x.h", d);
+		id = ckpt_file(&c, p, 1);
+		c.files[id].role = ROLE_ABSENT;
+		free(p);
+	}
+	assert_true(c.nfiles > 8 * 128);	/* threads */
+	c.created = wall_ns() + 5000000000ull;	/* stat data trusted */
+	assert_int_equal(ckpt_detect_changes(&c, root), 0);
+
+	put("many/d007/f03.c", "longer content than before");
+	put("many/d149/f19.c", "longer content than before");
+	p = xasprintf("%s/many/d080/f10.c", root);
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	put("many/d020/absent.h", "");
+	p = xasprintf("%s/many/none030", root);
+	assert_int_equal(mkdir(p, 0755), 0);
+	free(p);
+	put("many/none030/x.h", "");
+	p = xasprintf("%s/many/none040", root);
+	assert_int_equal(mkdir(p, 0755), 0);
+	free(p);
+	put("many/none040/x.h.not", "");	/* not the name looked for */
+	assert_int_equal(ckpt_detect_changes(&c, root), 5);
+	assert_int_equal(changed(&c, "many/d007/f03.c"), CH_CONTENT);
+	assert_int_equal(changed(&c, "many/d149/f19.c"), CH_CONTENT);
+	assert_int_equal(changed(&c, "many/d080/f10.c"), CH_DELETED);
+	assert_int_equal(changed(&c, "many/d020/absent.h"), CH_ADDED);
+	assert_int_equal(changed(&c, "many/none030/x.h"), CH_ADDED);
+	assert_int_equal(changed(&c, "many/none040/x.h"), CH_NONE);
+	ckpt_release(&c);
+	p = xasprintf("rm -rf %s/many", root);
+	assert_int_equal(system(p), 0);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +322,7 @@ int main(void)
 		cmocka_unit_test(racy_stat),
 		cmocka_unit_test(external_and_exists),
 		cmocka_unit_test(copy_with_mtime_one),
+		cmocka_unit_test(many_directories),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

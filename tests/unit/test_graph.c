@@ -238,6 +238,23 @@ static void many_files(void **state)
 		assert_int_equal(ckpt_file(&c, p, 0), i);
 	}
 	assert_int_equal(ckpt_file(&c, "nope", 0), -1);
+	/* By the first len bytes: "dir3/f3.c" is found in a longer buffer,
+	 * a prefix of a path is not that path. */
+	assert_int_equal(ckpt_lookup(&c, "dir3/f3.c/more", 9), 3);
+	assert_int_equal(ckpt_lookup(&c, "dir3/f3.c", 8), -1);
+	assert_int_equal(ckpt_lookup(&c, "dir3/f3", 7), -1);
+	/* Reserving room (as the manifest's counts line does) after files
+	 * exist keeps them found, and so do the ones added after. */
+	ckpt_reserve(&c, 100000);
+	for (int i = 20000; i < 30000; i++) {
+		snprintf(p, sizeof p, "dir%d/f%d.c", i % 97, i);
+		assert_int_equal(ckpt_file(&c, p, 1), i);
+	}
+	for (int i = 0; i < 30000; i += 3) {
+		snprintf(p, sizeof p, "dir%d/f%d.c", i % 97, i);
+		assert_int_equal(ckpt_file(&c, p, 0), i);
+	}
+	assert_int_equal(c.nfiles, 30000);
 	ckpt_release(&c);
 }
 

@@ -364,6 +364,22 @@ static void sealed_valid(void **state)
 	assert_int_equal(r.njobs, 1);
 	assert_int_equal(r.files[1].producer, 0);
 	assert_int_equal(r.jobs[0].deps[1].acc, ACC_WRITE);
+	assert_int_equal(r.files[0].mode, 0100644);
+	assert_int_equal(r.files[0].size, 3);
+	assert_int_equal(r.files[0].mtime, 9);
+	assert_int_equal(r.files[0].ino, 1);
+	assert_true(r.files[0].hash.hi == 0x0123456789abcdefull &&
+		    r.files[0].hash.lo == 0x0123456789abcdefull);
+	ckpt_release(&r);
+	/* The extremes of each number. */
+	seal(HEAD "f S fedcba9876543210ffffffffffffffff "
+		  "18446744073709551615 177777 -9223372036854775807 "
+		  "18446744073709551615 -1 a.c\n");
+	assert_int_equal(read_quiet(&r, NULL), 0);
+	assert_true(r.files[0].size == UINT64_MAX && r.files[0].mode == 0177777 &&
+		    r.files[0].mtime == -INT64_MAX && r.files[0].ino == UINT64_MAX);
+	assert_true(r.files[0].hash.hi == 0xfedcba9876543210ull &&
+		    r.files[0].hash.lo == UINT64_MAX);
 	ckpt_release(&r);
 }
 
@@ -397,6 +413,24 @@ static void sealed_but_wrong(void **state)
 	refused(HEAD "f O - 3 100644 9 2 -1 a%00b\n", "line 5", NULL);
 	refused(HEAD "f Q - 3 100644 9 2 -1 a.o\n", "line 5", NULL);
 	refused(HEAD "f S nothex 3 100644 9 2 -1 a.o\n", "line 5", "hash");
+	/* Hashes are 32 lower-case hex digits, as written. */
+	refused(HEAD "f S 0123456789ABCDEF0123456789abcdef 3 100644 9 1 -1 "
+		     "a.c\n", "line 5", "hash");
+	refused(HEAD "f S 0123456789abcdef0123456789abcde 3 100644 9 1 -1 "
+		     "a.c\n", "line 5", "hash");
+	refused(HEAD "f S 0123456789abcdef0123456789abcdef0 3 100644 9 1 -1 "
+		     "a.c\n", "line 5", "hash");
+	/* Numbers: decimal digits that fit in 64 bits; the mode octal. */
+	refused(HEAD "f S - 18446744073709551616 100644 9 1 -1 a.c\n",
+		"line 5", NULL);
+	refused(HEAD "f S - 3x 100644 9 1 -1 a.c\n", "line 5", NULL);
+	refused(HEAD "f S - +3 100644 9 1 -1 a.c\n", "line 5", NULL);
+	refused(HEAD "f S - 3 100648 9 1 -1 a.c\n", "line 5", NULL);
+	refused(HEAD "f S - 3 100644 9223372036854775808 1 -1 a.c\n",
+		"line 5", NULL);
+	refused(HEAD "f S - 3 100644 - 1 -1 a.c\n", "line 5", NULL);
+	refused(HEAD F0 F1 "j r -1 0 1 2 /r cc\nd 0r 99999999999999999999r\n",
+		"line 8", "unknown file");
 	refused(HEAD "f S - -3 100644 9 2 -1 a.o\n", "line 5", NULL);
 	refused(HEAD "f S - 3 100644 9 2 -2 a.o\n", "line 5", NULL);
 	refused(HEAD F0 F0, "line 6", "twice");
