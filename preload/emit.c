@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +33,19 @@ extern char **environ;
 
 pid_t shim_pid;
 char shim_cwd[PATH_MAX];
-char shim_env_preload[PATH_MAX + 16];
-char shim_env_dir[PATH_MAX + 16];
+const char *shim_env_preload = "";	/* "LD_PRELOAD=<this library>" */
+const char *shim_env_dir = "";		/* "CKPT_DIR=<absolute dir>" */
 
-static char trace_dir[PATH_MAX];	/* $CKPT_DIR/trace */
-static char trace_file[PATH_MAX];	/* this image's file */
-static char self_path[PATH_MAX];	/* libckpt.so itself */
+/*
+ * The strings fixed at start-up live packed in one buffer: every page of
+ * ours a process touches costs it a page fault, and every process of the
+ * build pays for them (a third of the shim's start-up, measured).
+ */
+static char names[4 * PATH_MAX + 64];
+static const char *trace_dir;		/* $CKPT_DIR/trace */
+static const char *exe_path;		/* /proc/self/exe at start-up */
+static unsigned trace_seq;		/* this image's file: <pid>-<seq>.trc */
+static const char *args_start, *args_end; /* argv as the kernel laid it out */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char *win;			/* mapped window, NULL = off */
 static uint32_t win_off;		/* next free byte in it */
@@ -47,19 +55,23 @@ static int state;			/* 0 new, 1 initialising, 2 done */
 static CKPT_TLS int inside;		/* this thread is in the shim */
 static CKPT_TLS int resolving;		/* this thread is in dlsym */
 
-static int map_window(uint64_t index)
+static int trace_path(char *buf, size_t size)
 {
-	int fd = raw_openat(AT_FDCWD, trace_file, O_RDWR | O_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
+	int n = snprintf(buf, size, "%s/%d-%u.trc", trace_dir, shim_pid,
+			 trace_seq);
+	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+/* Grow the trace file to hold window `index` and map it in place of the
+ * current one. */
+static int map_window_fd(int fd, uint64_t index)
+{
 	long size = (long)((index + 1) * CKPT_TRACE_WINDOW);
-	long rc = raw3(SYS_ftruncate, fd, size, 0);
-	void *p = MAP_FAILED;
-	if (rc == 0)
-		p = (void *)raw6(SYS_mmap, 0, CKPT_TRACE_WINDOW,
-				 PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-				 (long)(index * CKPT_TRACE_WINDOW));
-	raw_close(fd);
+	if (raw3(SYS_ftruncate, fd, size, 0) != 0)
+		return -1;
+	void *p = (void *)raw6(SYS_mmap, 0, CKPT_TRACE_WINDOW,
+			       PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			       (long)(index * CKPT_TRACE_WINDOW));
 	if ((unsigned long)p > -4096UL)
 		return -1;
 	if (win)
@@ -68,6 +80,19 @@ static int map_window(uint64_t index)
 	win_index = index;
 	win_off = 0;
 	return 0;
+}
+
+static int map_window(uint64_t index)
+{
+	char path[PATH_MAX + 64];
+	if (trace_path(path, sizeof path) < 0)
+		return -1;
+	int fd = raw_openat(AT_FDCWD, path, O_RDWR | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int rc = map_window_fd(fd, index);
+	raw_close(fd);
+	return rc;
 }
 
 /* Reserve `len` bytes (lock held); NULL when tracing is off. */
@@ -292,8 +317,12 @@ static const char *env_lookup(const char *name)
 	return NULL;
 }
 
-static int mkdir_p(char *path)
+/* Create the directories of `dir` that are missing. */
+static int mkdir_p(const char *dir)
 {
+	char path[PATH_MAX + 8];
+	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+		return -1;
 	for (char *p = path + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -305,21 +334,27 @@ static int mkdir_p(char *path)
 	return rc == 0 || rc == -EEXIST ? 0 : -1;
 }
 
-/* Create this image's trace file and map its first window. */
+/* Create this image's trace file and map its first window. The directory
+ * is made only when the file cannot be: it is there for all but the
+ * first process of a build. */
 static int open_trace_file(void)
 {
-	for (unsigned n = 0; n < 1000; n++) {
-		snprintf(trace_file, sizeof trace_file, "%s/%d-%u.trc",
-			 trace_dir, shim_pid, n);
-		int fd = raw_openat(AT_FDCWD, trace_file,
-				    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	const int flags = O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC;
+	char path[PATH_MAX + 64];
+	for (trace_seq = 0; trace_seq < 1000; trace_seq++) {
+		if (trace_path(path, sizeof path) < 0)
+			return -1;
+		int fd = raw_openat(AT_FDCWD, path, flags, 0644);
+		if (fd == -ENOENT && mkdir_p(trace_dir) == 0)
+			fd = raw_openat(AT_FDCWD, path, flags, 0644);
 		if (fd == -EEXIST)
 			continue;
 		if (fd < 0)
 			return -1;
-		raw_close(fd);
 		win = NULL;
-		if (map_window(0) < 0)
+		int rc = map_window_fd(fd, 0);
+		raw_close(fd);
+		if (rc < 0)
 			return -1;
 		struct ckpt_file_header fh = {
 			.magic = CKPT_TRACE_MAGIC,
@@ -333,34 +368,51 @@ static int open_trace_file(void)
 	return -1;
 }
 
-/* The START record: exe, cwd, argv (from /proc, so that a lazy start before
- * our constructor knows it too). */
-static void emit_start(uint64_t flags)
+/* The START record: exe, cwd, then argv from the NUL-separated strings in
+ * [a, end), which end with a NUL. */
+static void emit_start_args(uint64_t flags, const char *a, const char *end)
 {
-	char exe[PATH_MAX], args[32768];
-	long n = raw_readlink("/proc/self/exe", exe, sizeof exe - 1);
-	exe[n > 0 ? n : 0] = 0;
-	long len = 0;
+	int argc = 0;
+	for (const char *p = a; p < end; p++)
+		argc += *p == 0;
+	if (argc > 512)
+		argc = 512;
+	const char *strs[2 + argc];
+	strs[0] = exe_path ? exe_path : "";
+	strs[1] = shim_cwd;
+	int k = 2;
+	for (; a < end && k < 2 + argc; a += strlen(a) + 1)
+		strs[k++] = a;
+	emit(CKPT_START, shim_pid, (uint64_t)(uint32_t)raw_getppid() | flags, 0,
+	     k, strs);
+}
+
+/* argv from /proc, for a start before our constructor has seen it. */
+static __attribute__((noinline)) void emit_start_proc(uint64_t flags)
+{
+	char args[32768];
+	long len = 0, r;
 	int fd = raw_openat(AT_FDCWD, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC, 0);
 	if (fd >= 0) {
-		long r;
 		while (len < (long)sizeof args - 1 &&
 		       (r = raw_read(fd, args + len, (long)sizeof args - 1 - len)) > 0)
 			len += r;
 		raw_close(fd);
 	}
-	args[len] = 0;
-	int argc = 0;
-	for (long i = 0; i < len; i++)
-		argc += args[i] == 0;
-	const char *strs[2 + (argc < 512 ? argc : 512)];
-	strs[0] = exe;
-	strs[1] = shim_cwd;
-	int k = 2;
-	for (char *a = args; a < args + len && k < 2 + 512; a += strlen(a) + 1)
-		strs[k++] = a;
-	emit(CKPT_START, shim_pid, (uint64_t)(uint32_t)raw_getppid() | flags, 0,
-	     k, strs);
+	if (len > 0 && args[len - 1] != 0)
+		args[len++] = 0;
+	emit_start_args(flags, args, args + len);
+}
+
+/* The first records of an image: START, and what its stdout is. argv is
+ * read where the kernel put it (the same bytes /proc/self/cmdline shows),
+ * when the constructor has told us where that is. */
+static void emit_start(uint64_t flags)
+{
+	if (args_start && args_end > args_start && args_end[-1] == 0)
+		emit_start_args(flags, args_start, args_end);
+	else
+		emit_start_proc(flags);
 	struct stat st;
 	const char *what = "closed";
 	if (raw3(SYS_fstat, 1, (long)&st, 0) == 0)
@@ -376,9 +428,9 @@ static void emit_start(uint64_t flags)
 static int load_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
 	(void)size;
-	(void)data;
+	const char *self = data;
 	const char *name = info->dlpi_name;
-	if (name && name[0] == '/' && strcmp(name, self_path) != 0)
+	if (name && name[0] == '/' && strcmp(name, self) != 0)
 		emit(CKPT_LOAD, shim_pid, 0, 0, 1, &name);
 	return 0;
 }
@@ -393,11 +445,29 @@ static void emit_environ(void)
 	emit(CKPT_ENVIRON, shim_pid, 0, 0, n, (const char *const *)environ);
 }
 
-static void find_self(void)
+/* The file name ld.so loaded us by (it lives as long as we are mapped). */
+static const char *find_self(void)
 {
 	Dl_info info;
-	if (dladdr((void *)find_self, &info) && info.dli_fname)
-		snprintf(self_path, sizeof self_path, "%s", info.dli_fname);
+	if (dladdr((void *)find_self, &info) && info.dli_fname &&
+	    info.dli_fname[0])
+		return info.dli_fname;
+	return "libckpt.so";
+}
+
+/* Append a formatted string to names[]; NULL when it does not fit. */
+static const char *keep(size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	size_t room = sizeof names - *used;
+	int n = vsnprintf(names + *used, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room)
+		return NULL;
+	const char *s = names + *used;
+	*used += (size_t)n + 1;
+	return s;
 }
 
 static void after_fork_prepare(void) { pthread_mutex_lock(&lock); }
@@ -413,7 +483,7 @@ static void after_fork_child(void)
 	win = NULL;
 	shim_pid = raw_getpid();
 	shim_getenv_forget();
-	if (state != 2 || open_trace_file() < 0)
+	if (state != 2 || !trace_dir || open_trace_file() < 0)
 		return;
 	inside = 1;
 	emit_start(CKPT_START_FORK);
@@ -429,35 +499,62 @@ void shim_init(void)
 	inside = 1;
 	shim_pid = raw_getpid();
 	shim_cwd_refresh();
-	find_self();
+	const char *self = find_self();
 	const char *dir = env_lookup("CKPT_DIR");
 	/* The first traced process records the environment: under a bare
 	 * LD_PRELOAD it is the one without CKPT_DIR; `ckpt record` marks its
 	 * child with CKPT_ENVIRON=1, which exec wrappers do not pass on. */
 	int first = dir == NULL || !*dir || env_lookup("CKPT_ENVIRON");
-	char abs[PATH_MAX];
-	if (dir == NULL || !*dir)
-		snprintf(abs, sizeof abs, "%s/.ckpt", shim_cwd);
-	else if (dir[0] != '/')
-		snprintf(abs, sizeof abs, "%s/%s", shim_cwd, dir);
-	else
-		snprintf(abs, sizeof abs, "%s", dir);
-	snprintf(shim_env_dir, sizeof shim_env_dir, "CKPT_DIR=%s", abs);
-	snprintf(shim_env_preload, sizeof shim_env_preload, "LD_PRELOAD=%s",
-		 self_path[0] ? self_path : "libckpt.so");
-	snprintf(trace_dir, sizeof trace_dir, "%s/trace", abs);
-	pthread_atfork(after_fork_prepare, after_fork_parent, after_fork_child);
-	if (mkdir_p(trace_dir) == 0 && open_trace_file() == 0) {
-		emit_start(0);
-		if (first)
-			emit_environ();
-		dl_iterate_phdr(load_cb, NULL);
+	const char *base = "", *sep = "";
+	if (dir == NULL || !*dir) {
+		base = shim_cwd;
+		dir = "/.ckpt";
+	} else if (dir[0] != '/') {
+		base = shim_cwd;
+		sep = "/";
+	}
+	char exe[PATH_MAX];
+	long n = raw_readlink("/proc/self/exe", exe, sizeof exe - 1);
+	exe[n > 0 ? n : 0] = 0;
+	size_t used = 0;
+	const char *env_dir = keep(&used, "CKPT_DIR=%s%s%s", base, sep, dir);
+	const char *env_preload = keep(&used, "LD_PRELOAD=%s", self);
+	trace_dir = keep(&used, "%s/trace", env_dir ? env_dir + 9 : "");
+	exe_path = keep(&used, "%s", exe);
+	if (env_dir && env_preload && trace_dir && exe_path) {
+		shim_env_dir = env_dir;
+		shim_env_preload = env_preload;
+		pthread_atfork(after_fork_prepare, after_fork_parent,
+			       after_fork_child);
+		if (open_trace_file() == 0) {
+			emit_start(0);
+			if (first)
+				emit_environ();
+			dl_iterate_phdr(load_cb, (void *)self);
+		}
+	} else {
+		trace_dir = NULL;	/* a path too long to trace under */
 	}
 	inside = 0;
 	__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
 }
 
-__attribute__((constructor)) static void shim_constructor(void)
+/* glibc passes argc, argv and envp to the constructors of a shared object.
+ * argv's strings lie one after another where the kernel put them: START
+ * records (also those of fork children) take them from there rather than
+ * from /proc/self/cmdline. */
+__attribute__((constructor)) static void shim_constructor(int argc,
+							  char **argv)
 {
+	if (argc > 0 && argv && argv[0]) {
+		const char *end = argv[0];
+		int i = 0;
+		while (i < argc && argv[i] == end)
+			end += strlen(argv[i++]) + 1;
+		if (i == argc) {
+			args_start = argv[0];
+			args_end = end;
+		}
+	}
 	shim_init();
 }

@@ -30,8 +30,8 @@
 /* Process state, set up by shim_init() and after fork. */
 extern pid_t shim_pid;
 extern char shim_cwd[PATH_MAX];
-extern char shim_env_preload[PATH_MAX + 16];	/* "LD_PRELOAD=..." */
-extern char shim_env_dir[PATH_MAX + 16];	/* "CKPT_DIR=..." */
+extern const char *shim_env_preload;	/* "LD_PRELOAD=...", "" until set */
+extern const char *shim_env_dir;	/* "CKPT_DIR=..." */
 
 /* 1 once the trace file is open; wrappers record only then. */
 int shim_ready(void);

@@ -78,9 +78,10 @@ static char **env_fix(char *const *envp, char **out, char *buf, size_t size)
 		}
 		out[k++] = e;
 	}
+	/* exec never writes to the strings of its environment */
 	if (!have_preload)
-		out[k++] = shim_env_preload;
-	out[k++] = shim_env_dir;
+		out[k++] = (char *)shim_env_preload;
+	out[k++] = (char *)shim_env_dir;
 	out[k] = NULL;
 	return out;
 }

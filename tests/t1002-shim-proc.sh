@@ -61,6 +61,51 @@ grep -q '"fork":true' ev-fork.json || fail "the fork child has no START with for
 expect fork <<'X'
 read $T/exists.txt ok
 X
+# argv of START records: the parent's as exec'd, a fork child's as the
+# parent left it (what /proc/self/cmdline shows in the child).
+run fork-argv
+python3 - ev-fork-argv.json "$T" <<'PY' || fail "START argv of a fork child"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+starts = [e for e in ev if e["op"] == "start" and e["path"].endswith("/proc")]
+parent = [e for e in starts if not e.get("fork")]
+child = [e for e in starts if e.get("fork")]
+want = ["./proc", "fork-argv", sys.argv[2]]
+assert len(parent) == 1 and parent[0]["argv"] == want, parent
+proc = open(sys.argv[2] + "/cmdline.txt", "rb").read().decode().split("\0")[:-1]
+assert proc == ["./proc", "FORK_ARGV", sys.argv[2]], proc
+assert len(child) == 1 and child[0]["argv"] == proc, child
+PY
+# A library constructor that runs before the shim's opens a file: the shim
+# starts then, takes argv from /proc, and loses no record.
+cat > early.c <<'C'
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+__attribute__((constructor)) static void early(void)
+{
+	int fd = open(getenv("EARLY_FILE"), O_RDONLY);
+	if (fd >= 0)
+		close(fd);
+}
+int early_linked(void) { return 0; }
+C
+echo 'int early_linked(void); int main(void) { return early_linked(); }' > early-main.c
+cc -shared -fPIC -o libearly.so early.c && cc -o early early-main.c -L. -learly ||
+	fail "compile early"
+rm -rf tr-early
+EARLY_FILE=$T/exists.txt LD_LIBRARY_PATH=$TRASH traced "$TRASH/tr-early" ./early "a b" c ||
+	fail "early failed under the shim"
+"$CKPT" dump --json -d tr-early > ev-early.json || fail "dump early"
+expect early <<'X'
+read $T/exists.txt ok
+X
+python3 - ev-early.json <<'PY' || fail "START argv of a start before the shim's constructor"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+s = [e for e in ev if e["op"] == "start" and e["path"].endswith("/early")]
+assert len(s) == 1 and s[0]["argv"] == ["./early", "a b", "c"], s
+PY
 run close-range
 expect close-range <<'X'
 read $T/exists.txt ok
