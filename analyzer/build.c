@@ -40,6 +40,7 @@ struct builder {
 	const struct trace *t;
 	const char *skip;		/* checkpoint directory, absolute */
 	int *parent, *job;		/* per image */
+	struct pidref *bypid;		/* every image, by (pid, index) */
 	struct pidref *execs;		/* images that are not fork children */
 	size_t nexecs;
 	struct pidref *spawns;		/* exec records under a foreign pid */
@@ -79,13 +80,33 @@ static const struct pidref *nearest(const struct pidref *v, size_t n, int pid,
 	return best;
 }
 
-/* Newest image of `pid` that started at or before `t` (not `self`). */
-static int image_before(const struct trace *t, int pid, uint64_t start,
+static int cmp_pid_img(const void *a, const void *b)
+{
+	const struct pidref *x = a, *y = b;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->img > y->img) - (x->img < y->img);
+}
+
+/* Newest image of `pid` before image `self` that started at or before
+ * `start`, or -1. b->bypid lists every image by (pid, index). */
+static int image_before(const struct builder *b, int pid, uint64_t start,
 			int self)
 {
-	for (int i = self - 1; i >= 0; i--)
-		if (t->img[i].pid == pid && t->img[i].start <= start)
-			return i;
+	const struct pidref *v = b->bypid;
+	size_t lo = 0, hi = b->t->nimg;
+	while (lo < hi) {	/* first entry >= (pid, self) */
+		size_t mid = (lo + hi) / 2;
+		if (v[mid].pid < pid || (v[mid].pid == pid && v[mid].img < self))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo > 0 && v[lo - 1].pid == pid) {
+		lo--;
+		if (b->t->img[v[lo].img].start <= start)
+			return v[lo].img;
+	}
 	return -1;
 }
 
@@ -127,9 +148,9 @@ static char *words(const char *first, int n)
 	char *out = xmalloc(len + 1), *o = out;
 	s = first;
 	for (int i = 0; i < n; i++, s += strlen(s) + 1) {
-		char *e = path_escape(s);
-		o += sprintf(o, "%s%s", i ? " " : "", e);
-		free(e);
+		if (i)
+			*o++ = ' ';
+		o = path_escape_to(o, s);
 	}
 	*o = 0;
 	return out;
@@ -200,9 +221,9 @@ static void assign_jobs(struct builder *b)
 		const struct image *im = &t->img[i];
 		int par = -1, same = 0;
 		if (im->forked) {
-			par = image_before(t, im->ppid, im->start, (int)i);
+			par = image_before(b, im->ppid, im->start, (int)i);
 		} else {
-			int pre = image_before(t, im->pid, im->start, (int)i);
+			int pre = image_before(b, im->pid, im->start, (int)i);
 			if (pre >= 0 && execs_itself(&t->img[pre])) {
 				par = pre;
 				same = 1;
@@ -211,7 +232,7 @@ static void assign_jobs(struct builder *b)
 					b->spawns, b->nspawns, im->pid,
 					im->start);
 				par = s ? s->img
-					: image_before(t, im->ppid, im->start,
+					: image_before(b, im->ppid, im->start,
 						       (int)i);
 			}
 		}
@@ -476,12 +497,14 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 	struct builder b = { .c = c, .t = t, .skip = skip };
 	b.parent = xcalloc(t->nimg + 1, sizeof *b.parent);
 	b.job = xcalloc(t->nimg + 1, sizeof *b.job);
+	b.bypid = xcalloc(t->nimg + 1, sizeof *b.bypid);
 	b.execs = xcalloc(t->nimg + 1, sizeof *b.execs);
 	b.out_ino = xcalloc(t->nimg + 1, sizeof *b.out_ino);
 	b.out_pipe = xcalloc(t->nimg + 1, 1);
 	for (size_t i = 0; i < t->nimg; i++) {
 		const struct image *im = &t->img[i];
 		image_stdout(&b, i);
+		b.bypid[i] = (struct pidref){ im->pid, im->start, (int)i };
 		if (!im->forked)
 			b.execs[b.nexecs++] =
 				(struct pidref){ im->pid, im->start, (int)i };
@@ -496,6 +519,7 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 			}
 		}
 	}
+	qsort(b.bypid, t->nimg, sizeof *b.bypid, cmp_pid_img);
 	qsort(b.execs, b.nexecs, sizeof *b.execs, cmp_pidref);
 	qsort(b.spawns, b.nspawns, sizeof *b.spawns, cmp_pidref);
 	assign_jobs(&b);
@@ -510,6 +534,7 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 			c->jobs[i].end = c->jobs[i].start;
 	ckpt_sort_deps(c);
 	free(b.parent);
+	free(b.bypid);
 	free(b.job);
 	free(b.execs);
 	free(b.spawns);

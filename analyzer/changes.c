@@ -289,64 +289,34 @@ struct detect {
 	struct ckpt *c;
 	const char *root;
 	int same_tree;
-	atomic_size_t next, changed;
+	atomic_size_t changed;
+	struct dircache dc[PFOR_MAX];	/* one a worker */
 };
 
-enum { DETECT_CHUNK = 128, DETECT_THREADS = 4 };
-
-/* Check one chunk; 0 when there is none left. */
-static int detect_chunk(struct detect *d, struct dircache *dc)
-{
-	size_t i = atomic_fetch_add(&d->next, DETECT_CHUNK), n = 0;
-	if (i >= d->c->nfiles)
-		return 0;
-	size_t end = i + DETECT_CHUNK < d->c->nfiles ? i + DETECT_CHUNK
-						     : d->c->nfiles;
-	for (; i < end; i++) {
-		struct file *f = &d->c->files[i];
-		f->changed = check_file(d->c, f, d->root, d->same_tree, dc);
-		n += f->changed != CH_NONE;
-	}
-	atomic_fetch_add(&d->changed, n);
-	return 1;
-}
-
-static void *detect_thread(void *arg)
+static int detect_one(void *arg, size_t i, int worker)
 {
 	struct detect *d = arg;
-	struct dircache dc;
-	dircache_init(&dc, d->root);
-	while (detect_chunk(d, &dc))
-		;
-	dircache_release(&dc);
-	return NULL;
+	struct file *f = &d->c->files[i];
+	f->changed = check_file(d->c, f, d->root, d->same_tree,
+				&d->dc[worker]);
+	if (f->changed != CH_NONE)
+		atomic_fetch_add(&d->changed, 1);
+	return 0;
 }
 
 size_t ckpt_detect_changes(struct ckpt *c, const char *root)
 {
 	struct detect d = { .c = c, .root = root,
 			    .same_tree = !strcmp(c->root, root) };
-	atomic_init(&d.next, 0);
 	atomic_init(&d.changed, 0);
 	mark_output_parents(c);
-	pthread_t th[DETECT_THREADS - 1];
-	int nth = 0;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	if (c->nfiles >= 8 * DETECT_CHUNK)
-		while (nth < DETECT_THREADS - 1 && nth < cpus - 1 &&
-		       !pthread_create(&th[nth], NULL, detect_thread, &d))
-			nth++;
-	struct dircache dc;
-	dircache_init(&dc, root);
-	while (detect_chunk(&d, &dc)) {
-		size_t at = atomic_load(&d.next);
-		progress("checking inputs: %zu/%zu",
-			 at < c->nfiles ? at : c->nfiles, c->nfiles);
-	}
-	dircache_release(&dc);
-	for (int i = 0; i < nth; i++)
-		pthread_join(th[i], NULL);
-	progress_done();
+	for (int i = 0; i < PFOR_MAX; i++)
+		dircache_init(&d.dc[i], root);
+	/* A thread a core pays off from about a thousand files. */
+	parallel_for(c->nfiles, 128, c->nfiles >= 1024 ? PFOR_MAX : 1,
+		     detect_one, &d, "checking inputs");
+	for (int i = 0; i < PFOR_MAX; i++)
+		dircache_release(&d.dc[i]);
 	return atomic_load(&d.changed);
 }
 

@@ -39,6 +39,18 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void progress_done(void);
 
+/*
+ * fn(arg, i, worker) for every i in [0, n), in chunks of `chunk`, on up to
+ * `threads` threads (no more than one a core, PFOR_MAX at most); the
+ * calling thread is worker 0, the others 1.. (for per-worker state), and it
+ * shows progress "what: done/n" when `what` is set. A call returning < 0
+ * stops the handing out of work; then parallel_for returns -1.
+ */
+enum { PFOR_MAX = 4 };
+int parallel_for(size_t n, size_t chunk, int threads,
+		 int (*fn)(void *arg, size_t i, int worker), void *arg,
+		 const char *what);
+
 uint64_t now_ns(void);		/* CLOCK_MONOTONIC, as the trace */
 uint64_t wall_ns(void);		/* CLOCK_REALTIME, as file mtimes */
 
@@ -61,6 +73,8 @@ int path_stays_inside(const char *root, const char *rel);
 int path_mkdirs_for(const char *root, const char *rel);
 /* Escape/unescape for one-token-per-field text (%XX for space, %, \n...). */
 char *path_escape(const char *s);
+/* The same into out (room for 3 * strlen(s) + 1); returns its end. */
+char *path_escape_to(char *out, const char *s);
 int path_unescape(char *s);
 /* Text that names the root (no NUL byte, root followed by '/', the end or a
  * byte no file name continues with) is rewritten when restored elsewhere:

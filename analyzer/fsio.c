@@ -13,6 +13,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +23,15 @@
 
 #include "fsio.h"
 
-static long fault_at = -1, fault_count;
+/* CKPT_FAULT=enospc:N or eio:N fails the N-th write (tests); save writes
+ * on several threads, so the count is atomic. */
+static long fault_at = -1;
+static atomic_long fault_count;
 static int fault_errno;
+static pthread_once_t fault_once = PTHREAD_ONCE_INIT;
 
 static void fault_init(void)
 {
-	static int done;
-	if (done)
-		return;
-	done = 1;
 	const char *f = getenv("CKPT_FAULT");
 	if (!f)
 		return;
@@ -41,8 +43,8 @@ static void fault_init(void)
 
 static int fault(void)
 {
-	fault_init();
-	if (fault_at > 0 && ++fault_count == fault_at) {
+	pthread_once(&fault_once, fault_init);
+	if (fault_at > 0 && atomic_fetch_add(&fault_count, 1) + 1 == fault_at) {
 		errno = fault_errno;
 		return 1;
 	}
@@ -93,9 +95,10 @@ static char *dir_of(const char *path)
 /* A temporary name next to `path`, opened O_EXCL. */
 static int open_temp(const char *path, char **tmp, mode_t mode)
 {
-	static unsigned seq;
+	static atomic_uint seq;		/* save stores on several threads */
 	for (int tries = 0; tries < 100; tries++) {
-		*tmp = xasprintf("%s.tmp.%d.%u", path, (int)getpid(), seq++);
+		*tmp = xasprintf("%s.tmp.%d.%u", path, (int)getpid(),
+				 atomic_fetch_add(&seq, 1));
 		int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			      mode);
 		if (fd >= 0 || errno != EEXIST)

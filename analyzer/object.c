@@ -29,11 +29,11 @@
 #define BLOCK (1 << 18)
 #define ZLEVEL 3
 
-/* One context each for the whole run: creating one costs more than
+/* One context a thread for the whole run: creating one costs more than
  * decompressing a small object (a kernel has thousands). */
 static ZSTD_CCtx *cctx(void)
 {
-	static ZSTD_CCtx *cc;
+	static __thread ZSTD_CCtx *cc;
 	if (!cc)
 		cc = xcheck(ZSTD_createCCtx());
 	ZSTD_CCtx_reset(cc, ZSTD_reset_session_and_parameters);
@@ -43,7 +43,7 @@ static ZSTD_CCtx *cctx(void)
 
 static ZSTD_DCtx *dctx(void)
 {
-	static ZSTD_DCtx *dc;
+	static __thread ZSTD_DCtx *dc;
 	if (!dc)
 		dc = xcheck(ZSTD_createDCtx());
 	ZSTD_DCtx_reset(dc, ZSTD_reset_session_only);

@@ -113,19 +113,29 @@ static int needs_escape(unsigned char c)
 	return c <= ' ' || c == '%' || c == 0x7f;
 }
 
+char *path_escape_to(char *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const void *)s; *p; p++) {
+		if (needs_escape(*p)) {
+			*out++ = '%';
+			*out++ = hex[*p >> 4];
+			*out++ = hex[*p & 15];
+		} else {
+			*out++ = (char)*p;
+		}
+	}
+	*out = 0;
+	return out;
+}
+
 char *path_escape(const char *s)
 {
 	size_t n = 0;
 	for (const unsigned char *p = (const void *)s; *p; p++)
 		n += needs_escape(*p) ? 3 : 1;
-	char *out = xmalloc(n + 1), *o = out;
-	for (const unsigned char *p = (const void *)s; *p; p++) {
-		if (needs_escape(*p))
-			o += sprintf(o, "%%%02X", *p);
-		else
-			*o++ = (char)*p;
-	}
-	*o = 0;
+	char *out = xmalloc(n + 1);
+	path_escape_to(out, s);
 	return out;
 }
 

@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -242,6 +243,50 @@ static int *file_acc_union(const struct ckpt *c)
 
 /* Role, stat data and hash of every file, from the classified deps and
  * the state of the tree now. */
+/* Hashes: content of inputs (through symlinks), listings with the outputs
+ * left out (needs every role), outputs as they will be stored. */
+struct hashing {
+	struct ckpt *c;
+	char *unlisted;		/* per file: a listing that cannot be read */
+};
+
+static int hash_one(void *arg, size_t i, int worker)
+{
+	struct hashing *h = arg;
+	struct ckpt *c = h->c;
+	struct file *f = &c->files[i];
+	char *p = file_abs(c, f, c->root);
+	struct stat st;
+	int rc = 0;
+	if (f->role == ROLE_SOURCE || f->role == ROLE_EXTERNAL) {
+		if (stat(p, &st) == 0)
+			file_set_stat(f, &st);
+		if (hash_file(p, &f->hash) < 0) {
+			warning("cannot read %s: %s (treated as always changed)",
+				p, strerror(errno));
+			f->hash.hi = f->hash.lo = 1;
+		}
+	} else if (f->role == ROLE_LISTING) {
+		if (listing_hash(c, f, c->root, &f->hash) < 0)
+			h->unlisted[i] = 1;
+	} else if (f->role == ROLE_OUTPUT && S_ISLNK(f->mode)) {
+		char target[4096];
+		ssize_t n = readlink(p, target, sizeof target - 1);
+		if (n < 0) {
+			rc = error_errno("cannot read link %s", p);
+		} else {
+			target[n] = 0;
+			f->link = xstrdup(target);
+			hash_bytes(target, (size_t)n, &f->hash);
+		}
+	} else if (f->role == ROLE_OUTPUT && S_ISREG(f->mode)) {
+		if (hash_file(p, &f->hash) < 0)
+			rc = error_errno("cannot read output %s", p);
+	}
+	free(p);
+	return rc;
+}
+
 static int assign_roles(struct ckpt *c)
 {
 	int *acc = file_acc_union(c);
@@ -307,50 +352,44 @@ static int assign_roles(struct ckpt *c)
 		free(tmp);
 	}
 	free(acc);
-	/* Hashes: content of inputs (through symlinks), listings with the
-	 * outputs left out (needs every role above), outputs as stored. */
 	mark_output_parents(c);
-	for (size_t i = 0; i < c->nfiles; i++) {
-		struct file *f = &c->files[i];
-		char *p = file_abs(c, f, c->root);
-		struct stat st;
-		if ((i & 1023) == 0)
-			progress("hashing: %zu/%zu files", i, c->nfiles);
-		if (f->role == ROLE_SOURCE || f->role == ROLE_EXTERNAL) {
-			if (stat(p, &st) == 0)
-				file_set_stat(f, &st);
-			if (hash_file(p, &f->hash) < 0) {
-				warning("cannot read %s: %s (treated as "
-					"always changed)", p, strerror(errno));
-				f->hash.hi = f->hash.lo = 1;
-			}
-		} else if (f->role == ROLE_LISTING) {
-			if (listing_hash(c, f, c->root, &f->hash) < 0)
-				f->role = ROLE_TEMP;
-		} else if (f->role == ROLE_OUTPUT && S_ISLNK(f->mode)) {
-			char target[4096];
-			ssize_t n = readlink(p, target, sizeof target - 1);
-			if (n < 0) {
-				int rc = error_errno("cannot read link %s", p);
-				free(p);
-				return rc;
-			}
-			target[n] = 0;
-			f->link = xstrdup(target);
-			hash_bytes(target, (size_t)n, &f->hash);
-		} else if (f->role == ROLE_OUTPUT && S_ISREG(f->mode)) {
-			if (hash_file(p, &f->hash) < 0) {
-				int rc = error_errno("cannot read output %s", p);
-				free(p);
-				return rc;
-			}
-		}
-		free(p);
-	}
-	progress_done();
+	char *unlisted = xcalloc(c->nfiles + 1, 1);
+	struct hashing h = { c, unlisted };
+	int rc = parallel_for(c->nfiles, 64, PFOR_MAX, hash_one, &h, "hashing");
+	/* Only now: listing_hash reads the roles of other files. */
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (unlisted[i])
+			c->files[i].role = ROLE_TEMP;
+	free(unlisted);
+	return rc;
+}
+
+struct store {
+	struct ckpt *c;
+	const char *dir;
+	size_t *todo;
+	atomic_uint_least64_t bytes;
+};
+
+static int store_one(void *arg, size_t k, int worker)
+{
+	struct store *st = arg;
+	struct file *f = &st->c->files[st->todo[k]];
+	char *p = file_abs(st->c, f, st->c->root);
+	int text;
+	uint64_t bytes = 0;
+	int rc = object_store(st->dir, p, f, st->c->root, &text, &bytes);
+	free(p);
+	if (rc < 0)
+		return -1;
+	if (text)
+		f->flags |= FILE_NAMES_ROOT;
+	atomic_fetch_add(&st->bytes, bytes);
 	return 0;
 }
 
+/* Compress every output into the object store, a thread a core (the build
+ * is over: the cores are ours), then flush them all at once. */
 static int store_outputs(struct ckpt *c, const char *dir,
 			 struct save_stats *s)
 {
@@ -361,24 +400,23 @@ static int store_outputs(struct ckpt *c, const char *dir,
 		return rc;
 	}
 	free(objs);
+	struct store st = { .c = c, .dir = dir };
+	size_t n = 0;
+	st.todo = xmalloc((c->nfiles + 1) * sizeof *st.todo);
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct file *f = &c->files[i];
-		if (f->role != ROLE_OUTPUT || !S_ISREG(f->mode) ||
-		    (f->flags & FILE_NO_PRODUCER))
-			continue;
-		progress("storing outputs: %zu/%zu", i, c->nfiles);
-		char *p = file_abs(c, f, c->root);
-		int text;
-		int rc = object_store(dir, p, f, c->root, &text,
-				      &s->bytes_stored);
-		free(p);
-		if (rc < 0)
-			return rc;
-		if (text)
-			c->files[i].flags |= FILE_NAMES_ROOT;
-		s->outputs++;
+		if (f->role == ROLE_OUTPUT && S_ISREG(f->mode) &&
+		    !(f->flags & FILE_NO_PRODUCER))
+			st.todo[n++] = i;
 	}
-	progress_done();
+	atomic_init(&st.bytes, 0);
+	int rc = parallel_for(n, 1, PFOR_MAX, store_one, &st,
+			      "storing outputs");
+	free(st.todo);
+	if (rc < 0)
+		return -1;
+	s->outputs += n;
+	s->bytes_stored += atomic_load(&st.bytes);
 	/* One barrier for every object, before the manifest names them. */
 	if (sync_fs_of(dir) < 0)
 		return error_errno("cannot flush the checkpoint in %s", dir);

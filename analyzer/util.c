@@ -3,6 +3,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -131,4 +133,79 @@ void json_string(FILE *f, const char *s)
 		}
 	}
 	fputc('"', f);
+}
+
+/* ---- parallel_for ------------------------------------------------------ */
+
+struct pfor {
+	size_t n, chunk;
+	int (*fn)(void *arg, size_t i, int worker);
+	void *arg;
+	atomic_size_t next;
+	atomic_int failed;
+};
+
+struct pfor_worker {
+	struct pfor *p;
+	int id;
+};
+
+/* Run one chunk; 0 when none is left or a call failed. */
+static int pfor_chunk(struct pfor *p, int worker)
+{
+	size_t i = atomic_fetch_add(&p->next, p->chunk);
+	if (i >= p->n || atomic_load(&p->failed))
+		return 0;
+	size_t end = p->n - i > p->chunk ? i + p->chunk : p->n;
+	for (; i < end; i++)
+		if (p->fn(p->arg, i, worker) < 0) {
+			atomic_store(&p->failed, 1);
+			return 0;
+		}
+	return 1;
+}
+
+static void *pfor_thread(void *arg)
+{
+	struct pfor_worker *w = arg;
+	while (pfor_chunk(w->p, w->id))
+		;
+	return NULL;
+}
+
+int parallel_for(size_t n, size_t chunk, int threads,
+		 int (*fn)(void *arg, size_t i, int worker), void *arg,
+		 const char *what)
+{
+	struct pfor p = { .n = n, .chunk = chunk ? chunk : 1, .fn = fn,
+			  .arg = arg };
+	atomic_init(&p.next, 0);
+	atomic_init(&p.failed, 0);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t chunks = (n + p.chunk - 1) / p.chunk;
+	if (threads > PFOR_MAX)
+		threads = PFOR_MAX;
+	if (cpus > 0 && threads > cpus)
+		threads = (int)cpus;
+	if ((size_t)threads > chunks)
+		threads = (int)chunks;
+	pthread_t th[PFOR_MAX];
+	struct pfor_worker w[PFOR_MAX];
+	int nth = 0;
+	while (nth + 1 < threads) {
+		w[nth] = (struct pfor_worker){ &p, nth + 1 };
+		if (pthread_create(&th[nth], NULL, pfor_thread, &w[nth]))
+			break;		/* fewer threads: still correct */
+		nth++;
+	}
+	while (pfor_chunk(&p, 0))
+		if (what) {
+			size_t at = atomic_load(&p.next);
+			progress("%s: %zu/%zu", what, at < n ? at : n, n);
+		}
+	for (int i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	if (what)
+		progress_done();
+	return atomic_load(&p.failed) ? -1 : 0;
 }

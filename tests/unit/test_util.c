@@ -1,0 +1,104 @@
+/* parallel_for: every index once, worker numbers in range, failures stop. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "ckpt.h"
+
+struct counts {
+	atomic_int *seen;	/* calls per index */
+	atomic_int workers[PFOR_MAX];
+	atomic_int bad_worker;
+	size_t fail_at;		/* index whose call fails, or SIZE_MAX */
+};
+
+static int count(void *arg, size_t i, int worker)
+{
+	struct counts *c = arg;
+	if (worker < 0 || worker >= PFOR_MAX) {
+		atomic_store(&c->bad_worker, 1);
+		return -1;
+	}
+	atomic_fetch_add(&c->workers[worker], 1);
+	atomic_fetch_add(&c->seen[i], 1);
+	return i == c->fail_at ? -1 : 0;
+}
+
+static struct counts *counts_new(size_t n, size_t fail_at)
+{
+	struct counts *c = xcalloc(1, sizeof *c);
+	c->seen = xcalloc(n + 1, sizeof *c->seen);
+	c->fail_at = fail_at;
+	return c;
+}
+
+static void counts_free(struct counts *c)
+{
+	free(c->seen);
+	free(c);
+}
+
+static void every_index_once(void **state)
+{
+	(void)state;
+	/* Chunks that do not divide n, one of them short. */
+	const size_t n = 10007;
+	struct counts *c = counts_new(n, SIZE_MAX);
+	assert_int_equal(parallel_for(n, 64, PFOR_MAX, count, c, NULL), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(atomic_load(&c->seen[i]), 1);
+	assert_int_equal(atomic_load(&c->bad_worker), 0);
+	int total = 0;
+	for (int w = 0; w < PFOR_MAX; w++)
+		total += atomic_load(&c->workers[w]);
+	assert_int_equal(total, (int)n);
+	/* The caller works too: with one thread it does everything. */
+	counts_free(c);
+	c = counts_new(n, SIZE_MAX);
+	assert_int_equal(parallel_for(n, 7, 1, count, c, NULL), 0);
+	assert_int_equal(atomic_load(&c->workers[0]), (int)n);
+	counts_free(c);
+}
+
+static void nothing_to_do(void **state)
+{
+	(void)state;
+	struct counts *c = counts_new(1, SIZE_MAX);
+	assert_int_equal(parallel_for(0, 16, PFOR_MAX, count, c, NULL), 0);
+	assert_int_equal(atomic_load(&c->seen[0]), 0);
+	counts_free(c);
+}
+
+static void a_failure_stops_the_rest(void **state)
+{
+	(void)state;
+	/* Single-threaded, the order is fixed: nothing after the failing
+	 * call runs. */
+	const size_t n = 1000;
+	struct counts *c = counts_new(n, 10);
+	assert_int_equal(parallel_for(n, 4, 1, count, c, NULL), -1);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(atomic_load(&c->seen[i]), i <= 10);
+	counts_free(c);
+	/* With threads, the failure is reported and no index runs twice. */
+	c = counts_new(n, 500);
+	assert_int_equal(parallel_for(n, 1, PFOR_MAX, count, c, NULL), -1);
+	assert_int_equal(atomic_load(&c->seen[500]), 1);
+	for (size_t i = 0; i < n; i++)
+		assert_true(atomic_load(&c->seen[i]) <= 1);
+	counts_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_index_once),
+		cmocka_unit_test(nothing_to_do),
+		cmocka_unit_test(a_failure_stops_the_rest),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
