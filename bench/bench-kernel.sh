@@ -12,10 +12,17 @@
 #        patch) + make;
 #      - a fresh tree built with ccache, the cache hot from a clean build;
 #   each with its steps (CC/LD/AR lines) and whether vmlinux equals the
-#   in-place one. Prints Markdown for docs/benchmarks.md.
-# Environment: REPS (1), JOBS (nproc), NOCCACHE=1 skips ccache, KEEP=1.
+#   in-place one. The first two, the goal's pair, EDIT_REPS times in
+#   alternating order. Prints Markdown for docs/benchmarks.md.
+# No tree is deleted before the end: for minutes after a mass deletion,
+# ext4 skips the freed inodes when it allocates (recently_deleted()), and
+# file creation was seen to cost 1 ms instead of 20 us; that would tax
+# whichever measured step creates files next (a restore, a build).
+# Environment: REPS (2), EDIT_REPS (3), JOBS (nproc), NOCCACHE=1 skips
+# ccache, KEEP=1.
 . "$(dirname "$0")/lib.sh"
-REPS=${REPS:-1}
+REPS=${REPS:-2}
+EDIT_REPS=${EDIT_REPS:-3}
 TARBALL=${TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 EDIT=kernel/panic.c
 export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
@@ -32,7 +39,7 @@ step() { say "[$(date +%T)] $*"; }
 # kbuild steps in a make log: compiles, links, archives
 nsteps() { grep -cE '^  (CC|LD|AR|AS)[ ]' "$1" || true; }
 edit() { echo '/* bench-kernel */' >> "$1/$EDIT"; }
-copy() { rm -rf "$2" && cp -a "$1" "$2"; }
+copy() { cp -a "$1" "$2"; }	# to a new name: nothing is deleted
 
 step "unpacking and configuring a pristine tree"
 mkdir "$WORK/src"
@@ -42,24 +49,28 @@ nsrc=$(find "$WORK/src" -type f | wc -l)
 
 # 1. Clean builds, paired. The last pair's trees are kept: u (untraced)
 # for kbuild's incremental build, t (traced) for its checkpoint.
-: > "$WORK/cu"; : > "$WORK/ct"; : > "$WORK/rw"; : > "$WORK/rc"
+: > "$WORK/cu"; : > "$WORK/ct"; : > "$WORK/rw"; : > "$WORK/rc"; : > "$WORK/rs"
 i=0
 while [ "$i" -lt "$REPS" ]; do
 	i=$((i + 1))
 	if [ $((i % 2)) -eq 1 ]; then order="U T"; else order="T U"; fi
 	for m in $order; do
 		case $m in
-		U) copy "$WORK/src" "$WORK/u"; sync; step "clean build, untraced"
-		   u=$(timed "cd $WORK/u && $MAKE") ;;
-		T) copy "$WORK/src" "$WORK/t"; sync; step "clean build, ckpt record"
-		   t=$(timed "cd $WORK/t && $CKPT record -- $MAKE 2> $WORK/record.err") ;;
+		U) copy "$WORK/src" "$WORK/u$i"; sync; step "clean build, untraced"
+		   u=$(timed "cd $WORK/u$i && $MAKE") ;;
+		T) copy "$WORK/src" "$WORK/t$i"; sync; step "clean build, ckpt record"
+		   t=$(timed "cd $WORK/t$i && $CKPT record -- $MAKE 2> $WORK/record.err") ;;
 		esac
 	done
 	set -- $u $t
-	say "pair $i ($order): untraced ${1}s (cpu $2), ckpt record ${3}s (cpu $4)"
+	# what `ckpt record` said its save took ("...; 2.00 s")
+	sv=$(sed -n 's/^ckpt: saved .*; \([0-9.]*\) s$/\1/p' "$WORK/record.err")
+	say "pair $i ($order): untraced ${1}s (cpu $2), ckpt record ${3}s (cpu $4), of which save ${sv:-?}s"
 	echo "$1" >> "$WORK/cu"; echo "$3" >> "$WORK/ct"
 	ratio "$3" "$1" >> "$WORK/rw"; ratio "$4" "$2" >> "$WORK/rc"
+	[ -z "$sv" ] || echo "$3 $sv $1" | awk '{ printf "%.3f\n", ($1 - $2) / $3 }' >> "$WORK/rs"
 done
+mv "$WORK/u$REPS" "$WORK/u"; mv "$WORK/t$REPS" "$WORK/t"
 cmp -s "$WORK/u/vmlinux" "$WORK/t/vmlinux" && same_clean=yes || same_clean=NO
 # The analyzer's share of the last record: what it said of its save.
 saved=$(grep '^ckpt: saved' "$WORK/record.err" | sed 's/^ckpt: saved [^:]*: //')
@@ -67,55 +78,76 @@ ck=$(du -sk "$WORK/t/.ckpt" | cut -f1)
 : > "$WORK/st"
 for k in 1 2 3; do secs "cd $WORK/t && $CKPT status" >> "$WORK/st"; done
 
-# 2a. kbuild's own: a no-op make, then the edit in place.
-step "kbuild: no-op make, then the edit in place"
-noop=$(secs "cd $WORK/u && $MAKE")
-edit "$WORK/u"
-inplace=$(secs "cd $WORK/u && $MAKE > $WORK/inplace.log 2>&1")
-# 2b. ckpt: a fresh tree, edited, restored, made.
-step "ckpt: fresh tree, restore, make"
-copy "$WORK/src" "$WORK/f"; edit "$WORK/f"; sync
-: > "$WORK/sf"
-for k in 1 2 3; do secs "cd $WORK/f && $CKPT status -d $WORK/t/.ckpt" >> "$WORK/sf"; done
-ours_r=$(secs "cd $WORK/f && $CKPT restore -d $WORK/t/.ckpt > $WORK/restore.log 2>&1")
-ours_m=$(secs "cd $WORK/f && $MAKE > $WORK/ours.log 2>&1")
-cmp -s "$WORK/u/vmlinux" "$WORK/f/vmlinux" && same_ours=yes || same_ours=NO
-rm -rf "$WORK/f"
-# 2c. copy-everything. nixpkgs copies `./*`, which misses the top-level
-# dotfiles (.config among them, and the build then stops); we copy them
-# too, which only favours this approach.
-step "copy-everything: saving sources and build directory"
+# The trees of part 2, all made now, before anything of it is measured:
+# fresh edited trees for ckpt, copy-everything and ccache; copy-everything's
+# saved sources and build directory (the untraced build, before the edit).
+step "copying the trees of the edit benchmarks"
+k=0
+while [ "$k" -lt "$EDIT_REPS" ]; do
+	k=$((k + 1)); copy "$WORK/src" "$WORK/f$k"; edit "$WORK/f$k"
+done
+copy "$WORK/src" "$WORK/fce"; edit "$WORK/fce"
 mkdir -p "$WORK/cb/sources" "$WORK/cb/outputs"
+# nixpkgs copies `./*`, which misses the top-level dotfiles (.config
+# among them, and the build then stops); we copy them too, which only
+# favours this approach.
 cp -r "$WORK/src/." "$WORK/cb/sources/"
-copy "$WORK/src" "$WORK/plain"
-(cd "$WORK/plain" && $MAKE) > /dev/null 2>&1
-cp -r "$WORK/plain/." "$WORK/cb/outputs/"
-rm -rf "$WORK/plain"
+cp -r "$WORK/u/." "$WORK/cb/outputs/"
 find "$WORK/cb" -exec touch -h -d @1 {} +
 cb=$(du -sk "$WORK/cb" | cut -f1)
+if [ -z "${NOCCACHE:-}" ]; then
+	copy "$WORK/src" "$WORK/c1"
+	copy "$WORK/src" "$WORK/fcc"; edit "$WORK/fcc"
+fi
+sync
+
+# 2a/2b. kbuild's own (a no-op make, then an edit in place: one more
+# line each rep) against ckpt in a fresh edited tree, EDIT_REPS times.
+step "kbuild no-op make"
+noop=$(secs "cd $WORK/u && $MAKE")
+: > "$WORK/e_in"; : > "$WORK/e_r"; : > "$WORK/e_m"; : > "$WORK/e_t"; : > "$WORK/e_ratio"
+: > "$WORK/sf"
+same_ours=yes
+k=0
+while [ "$k" -lt "$EDIT_REPS" ]; do
+	k=$((k + 1)); f=$WORK/f$k
+	secs "cd $f && $CKPT status -d $WORK/t/.ckpt" >> "$WORK/sf"
+	if [ $((k % 2)) -eq 1 ]; then order="I C"; else order="C I"; fi
+	for m in $order; do
+		case $m in
+		I) step "edit $k: kbuild in place"; edit "$WORK/u"
+		   inplace=$(secs "cd $WORK/u && $MAKE > $WORK/inplace.log 2>&1") ;;
+		C) step "edit $k: fresh tree, ckpt restore + make"
+		   ours_r=$(secs "cd $f && $CKPT restore -d $WORK/t/.ckpt > $WORK/restore.log 2>&1")
+		   ours_m=$(secs "cd $f && $MAKE > $WORK/ours.log 2>&1") ;;
+		esac
+	done
+	cmp -s "$WORK/u/vmlinux" "$f/vmlinux" || same_ours=NO
+	tot=$(echo "$ours_r $ours_m" | awk '{ printf "%.3f", $1 + $2 }')
+	say "edit $k ($order): in place ${inplace}s; ckpt restore ${ours_r}s + make ${ours_m}s = ${tot}s"
+	echo "$inplace" >> "$WORK/e_in"; echo "$ours_r" >> "$WORK/e_r"
+	echo "$ours_m" >> "$WORK/e_m"; echo "$tot" >> "$WORK/e_t"
+	ratio "$tot" "$inplace" >> "$WORK/e_ratio"
+done
+inplace=$(median < "$WORK/e_in")
+# 2c. copy-everything, once.
 step "copy-everything: fresh tree, restore, make"
-copy "$WORK/src" "$WORK/f"; edit "$WORK/f"; sync
-theirs_r=$(secs "cd $WORK/f && bash -c '
+theirs_r=$(secs "cd $WORK/fce && bash -c '
 	set +e; diff -ur $WORK/cb/sources ./ > $WORK/sources.patch; set -e
 	shopt -s dotglob; rm -r *
 	rsync --checksum --times --atimes --chmod=+w -r $WORK/cb/outputs/ .
 	patch -p 1 -i $WORK/sources.patch'")
-theirs_m=$(secs "cd $WORK/f && $MAKE > $WORK/theirs.log 2>&1")
-cmp -s "$WORK/u/vmlinux" "$WORK/f/vmlinux" && same_theirs=yes || same_theirs=NO
-rm -rf "$WORK/f" "$WORK/cb"
+theirs_m=$(secs "cd $WORK/fce && $MAKE > $WORK/theirs.log 2>&1")
+cmp -s "$WORK/u/vmlinux" "$WORK/fce/vmlinux" && same_theirs=yes || same_theirs=NO
 # 2d. ccache: a clean build fills the cache; a fresh edited tree at
 # another path uses it (CCACHE_BASEDIR makes the paths relative).
 if [ -z "${NOCCACHE:-}" ]; then
 	export CCACHE_DIR=$WORK/ccache CCACHE_BASEDIR=$WORK CCACHE_NOHASHDIR=1
 	step "ccache: filling the cache with a clean build"
-	copy "$WORK/src" "$WORK/c1"
 	cold=$(secs "cd $WORK/c1 && $MAKE CC='ccache gcc'")
-	rm -rf "$WORK/c1"
 	step "ccache: fresh tree, hot cache"
-	copy "$WORK/src" "$WORK/f"; edit "$WORK/f"; sync
-	hot=$(secs "cd $WORK/f && $MAKE CC='ccache gcc' > $WORK/ccache.log 2>&1")
-	cmp -s "$WORK/u/vmlinux" "$WORK/f/vmlinux" && same_cc=yes || same_cc=NO
-	hits=$(ccache -s 2>/dev/null | grep -iE 'hits|misses' | tr -s ' ' | paste -sd ';' -)
+	hot=$(secs "cd $WORK/fcc && $MAKE CC='ccache gcc' > $WORK/ccache.log 2>&1")
+	cmp -s "$WORK/u/vmlinux" "$WORK/fcc/vmlinux" && same_cc=yes || same_cc=NO
 	ccrow="| fresh tree, ccache hot (cold fill: $cold s) | - | $hot | $hot | $(ratio "$hot" "$inplace") | $(nsteps "$WORK/ccache.log") | $same_cc |"
 fi
 
@@ -128,6 +160,7 @@ bench-kernel: linux-source-6.1, tinyconfig x86_64 ($nsrc files in the configured
 |---|---|---|---|
 | untraced | $(median < "$WORK/cu") | 1 | 1 |
 | ckpt record (traced, then saved) | $(median < "$WORK/ct") | $(median < "$WORK/rw") ($(range < "$WORK/rw")) | $(median < "$WORK/rc") ($(range < "$WORK/rc")) |
+| ckpt record less its save | | $(median < "$WORK/rs") ($(range < "$WORK/rs")) | |
 
 Same vmlinux traced and untraced: $same_clean. The save at the end of
 \`ckpt record\` (included above): $saved. Checkpoint: $ck KiB
@@ -135,12 +168,12 @@ Same vmlinux traced and untraced: $same_clean. The save at the end of
 ($(awk "BEGIN { printf \"%.0f\", $cb / 1024 }") MiB), $(ratio "$cb" "$ck")x larger.
 \`ckpt status\`, nothing changed: $(median < "$WORK/st") s in the recorded tree (stat data), $(median < "$WORK/sf") s in a fresh edited tree (every input hashed). kbuild no-op make: $noop s.
 
-One-file edit ($EDIT):
+One-file edit ($EDIT); ckpt and in place: medians of $EDIT_REPS reps (ranges in brackets), the ratio the median of each rep's own:
 
 | rebuild | restore s | make s | total s | / in-place | kbuild steps | vmlinux = in-place |
 |---|---|---|---|---|---|---|
-| kbuild in place (the original tree) | - | $inplace | $inplace | 1 | $(nsteps "$WORK/inplace.log") | - |
-| fresh tree, ckpt restore + make | $ours_r | $ours_m | $(sum "$ours_r" "$ours_m") | $(ratio "$(sum "$ours_r" "$ours_m")" "$inplace") | $(nsteps "$WORK/ours.log") | $same_ours |
+| kbuild in place (the original tree) | - | $inplace ($(range < "$WORK/e_in")) | $inplace | 1 | $(nsteps "$WORK/inplace.log") | - |
+| fresh tree, ckpt restore + make | $(median < "$WORK/e_r") ($(range < "$WORK/e_r")) | $(median < "$WORK/e_m") ($(range < "$WORK/e_m")) | $(median < "$WORK/e_t") | $(median < "$WORK/e_ratio") ($(range < "$WORK/e_ratio")) | $(nsteps "$WORK/ours.log") | $same_ours |
 | fresh tree, copy-everything + make | $theirs_r | $theirs_m | $(sum "$theirs_r" "$theirs_m") | $(ratio "$(sum "$theirs_r" "$theirs_m")" "$inplace") | $(nsteps "$WORK/theirs.log") | $same_theirs |
 ${ccrow:-}
 

@@ -1,14 +1,18 @@
 #!/bin/sh
 # bench-trace.sh - tracing overhead on a compile-heavy build (bench/
-# gen-project.py): untraced make vs traced (LD_PRELOAD=libckpt.so) vs
-# strace -f, each rep runs all three, the order alternating (U T S, then
-# S T U); the figure is the median of the per-rep ratios, of wall time and
-# of CPU time (user+sys of every process). Then the cost per call of
-# open+close, of a failing stat and of a failing open, traced and untraced.
-# Environment: REPS (5), NFILES (150), NHEADERS (120), JOBS (nproc),
-# CALLS (200000), KEEP=1 keeps the work directory.
+# gen-project.py): untraced make vs traced (LD_PRELOAD=libckpt.so), REPS
+# pairs in alternating order (U T, then T U); the figure is the median of
+# the per-pair ratios, of wall time and of CPU time (user+sys of every
+# process). A 2 % difference is well inside one pair's noise on a shared
+# machine (pairs range over +-10 %), hence many short pairs. strace -f, far
+# slower, runs STRACE_REPS times next to an untraced build. Then the cost
+# per call of open+close, of a failing stat and of a failing open, traced
+# and untraced.
+# Environment: REPS (15), STRACE_REPS (2), NFILES (150), NHEADERS (120),
+# JOBS (nproc), CALLS (200000), KEEP=1 keeps the work directory.
 . "$(dirname "$0")/lib.sh"
-REPS=${REPS:-5}
+REPS=${REPS:-15}
+STRACE_REPS=${STRACE_REPS:-2}
 NFILES=${NFILES:-150}
 NHEADERS=${NHEADERS:-120}
 CALLS=${CALLS:-200000}
@@ -24,30 +28,35 @@ clean() { rm -rf obj prog libbench.a "$TR/trace"; }
 U="make -j$JOBS"
 T="LD_PRELOAD=$SHIM CKPT_DIR=$TR make -j$JOBS"
 S="strace -f -o /dev/null make -j$JOBS"
-say "bench-trace: $NFILES C files, $NHEADERS headers, make -j$JOBS, $REPS reps"
+say "bench-trace: $NFILES C files, $NHEADERS headers, make -j$JOBS, $REPS pairs"
 say "warming up"
 clean; timed "$U" >/dev/null; cksum prog obj/d00/*.o > "$WORK/sum.u"
 clean; timed "$T" >/dev/null; cksum prog obj/d00/*.o > "$WORK/sum.t"
 same=yes; cmp -s "$WORK/sum.u" "$WORK/sum.t" || same=NO
 : > "$WORK/rw.t"; : > "$WORK/rw.s"; : > "$WORK/rc.t"; : > "$WORK/rc.s"
 : > "$WORK/wu"; : > "$WORK/wt"; : > "$WORK/ws"
+run() { clean; sync; timed "$1"; }
 i=0
 while [ "$i" -lt "$REPS" ]; do
 	i=$((i + 1))
-	if [ $((i % 2)) -eq 1 ]; then order="U T S"; else order="S T U"; fi
-	for m in $order; do
-		clean; sync
-		case $m in
-		U) u=$(timed "$U") ;;
-		T) t=$(timed "$T") ;;
-		S) s=$(timed "$S") ;;
-		esac
-	done
-	set -- $u $t $s	# wall cpu, three times
-	say "rep $i ($order): untraced ${1}s (cpu $2), traced ${3}s (cpu $4), strace -f ${5}s (cpu $6)"
-	echo "$1" >> "$WORK/wu"; echo "$3" >> "$WORK/wt"; echo "$5" >> "$WORK/ws"
-	ratio "$3" "$1" >> "$WORK/rw.t"; ratio "$5" "$1" >> "$WORK/rw.s"
-	ratio "$4" "$2" >> "$WORK/rc.t"; ratio "$6" "$2" >> "$WORK/rc.s"
+	if [ $((i % 2)) -eq 1 ]; then
+		u=$(run "$U"); t=$(run "$T"); order="U T"
+	else
+		t=$(run "$T"); u=$(run "$U"); order="T U"
+	fi
+	set -- $u $t	# wall cpu, twice
+	say "pair $i ($order): untraced ${1}s (cpu $2), traced ${3}s (cpu $4)"
+	echo "$1" >> "$WORK/wu"; echo "$3" >> "$WORK/wt"
+	ratio "$3" "$1" >> "$WORK/rw.t"; ratio "$4" "$2" >> "$WORK/rc.t"
+done
+i=0
+while [ "$i" -lt "$STRACE_REPS" ]; do
+	i=$((i + 1))
+	u=$(run "$U"); s=$(run "$S")
+	set -- $u $s
+	say "strace pair $i: untraced ${1}s (cpu $2), strace -f ${3}s (cpu $4)"
+	echo "$3" >> "$WORK/ws"
+	ratio "$3" "$1" >> "$WORK/rw.s"; ratio "$4" "$2" >> "$WORK/rc.s"
 done
 # The last traced build's trace: its size, its records, and what saving it
 # as a checkpoint costs (the analyzer's share of `ckpt record`).
@@ -80,12 +89,12 @@ pc() {
 }
 cat <<OUT
 
-bench-trace: $NFILES C files, $NHEADERS headers in 8 -I dirs, make -j$JOBS, $REPS reps, $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)
+bench-trace: $NFILES C files, $NHEADERS headers in 8 -I dirs, make -j$JOBS, $REPS pairs (strace: $STRACE_REPS), $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)
 
-| build | wall s, median | wall ratio, median (range) | CPU ratio, median (range) |
+| build | wall s, median | wall ratio, median (quartiles; range) | CPU ratio, median (quartiles; range) |
 |---|---|---|---|
 | untraced | $(median < "$WORK/wu") | 1 | 1 |
-| traced (libckpt.so) | $(median < "$WORK/wt") | $(median < "$WORK/rw.t") ($(range < "$WORK/rw.t")) | $(median < "$WORK/rc.t") ($(range < "$WORK/rc.t")) |
+| traced (libckpt.so) | $(median < "$WORK/wt") | $(median < "$WORK/rw.t") ($(iqr < "$WORK/rw.t"); $(range < "$WORK/rw.t")) | $(median < "$WORK/rc.t") ($(iqr < "$WORK/rc.t"); $(range < "$WORK/rc.t")) |
 | strace -f -o /dev/null | $(median < "$WORK/ws") | $(median < "$WORK/rw.s") ($(range < "$WORK/rw.s")) | $(median < "$WORK/rc.s") ($(range < "$WORK/rc.s")) |
 
 traced build: $ntrc trace files, $nrec records, $trkb KiB; ckpt save of it: ${save} s; outputs identical to untraced: $same

@@ -45,6 +45,13 @@ median() {
 # range of the numbers on stdin: "MIN..MAX"
 range() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s..%s\n", lo, hi }'; }
 
+# interquartile range of the numbers on stdin: "Q1..Q3" (nearest rank)
+iqr() {
+	sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) { print "-"; exit }
+		q1 = int((NR + 3) / 4); q3 = int((3 * NR + 3) / 4)
+		printf "%s..%s\n", a[q1], a[q3] }'
+}
+
 ratio() { echo "$1 $2" | awk '{ printf "%.3f\n", $1 / $2 }'; }
 
 say() { printf '%s\n' "$*" >&2; }
