@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,8 +41,11 @@ struct plan {
 	const char *from;	/* the recorded root, if it is not root */
 	char *act;		/* per file: enum action */
 	int *level;		/* per job: depth in the output graph */
-	size_t restored, valid, removed, invalid;
-	uint64_t bytes;
+	size_t removed, invalid;
+	atomic_size_t restored, valid;	/* files are restored on threads */
+	atomic_uint_least64_t bytes;
+	atomic_int failed;
+	size_t *todo;		/* the files to restore */
 };
 
 static int is_output(const struct file *f)
@@ -281,6 +285,17 @@ out:
 	return rc;
 }
 
+static int restore_one(void *arg, size_t k, int worker)
+{
+	struct plan *p = arg;
+	size_t i = p->todo[k];
+	if (do_restore(p, &p->c->files[i]) < 0) {
+		atomic_store(&p->failed, 1);
+		p->act[i] = A_NONE;
+	}
+	return 0;	/* the others are restored all the same */
+}
+
 static const struct plan *sort_plan;
 
 /* Order of the recorded build: by the output's mtime then, then by depth
@@ -434,18 +449,21 @@ int cmd_restore(int argc, char **argv)
 	for (size_t i = 0; i < c.nfiles; i++)
 		if (p.act[i] == A_REMOVE)
 			failed |= do_remove(&p, &c.files[i]) < 0;
-	size_t done = 0, total = 0;
-	for (size_t i = 0; i < c.nfiles; i++)
-		total += p.act[i] == A_RESTORE;
-	for (size_t i = 0; i < c.nfiles; i++)
-		if (p.act[i] == A_RESTORE) {
-			progress("restoring: %zu/%zu", ++done, total);
-			if (do_restore(&p, &c.files[i]) < 0) {
-				failed = 1;
-				p.act[i] = A_NONE;
-			}
-		}
-	progress_done();
+	/* Directories first, in order; then the files, a thread a core:
+	 * creating files and decompressing them is what a restore costs. */
+	size_t total = 0;
+	p.todo = xmalloc((c.nfiles + 1) * sizeof *p.todo);
+	for (size_t i = 0; i < c.nfiles; i++) {
+		if (p.act[i] != A_RESTORE)
+			continue;
+		if (c.files[i].role != ROLE_OUTDIR)
+			p.todo[total++] = i;
+		else if (do_restore(&p, &c.files[i]) < 0)
+			failed = 1, p.act[i] = A_NONE;
+	}
+	parallel_for(total, 4, PFOR_MAX, restore_one, &p, "restoring");
+	failed |= atomic_load(&p.failed);
+	free(p.todo);
 	set_times(&p);
 	for (size_t j = 0; j < c.njobs; j++)
 		if (c.jobs[j].untraced > 0)
@@ -458,8 +476,8 @@ int cmd_restore(int argc, char **argv)
 	fprintf(stderr,
 		"ckpt: restored %zu, already valid %zu, invalidated %zu "
 		"(%zu removed); %llu bytes in %.3f s\n",
-		p.restored, p.valid, p.invalid, p.removed,
-		(unsigned long long)p.bytes, (double)(now_ns() - t0) / 1e9);
+		atomic_load(&p.restored), atomic_load(&p.valid), p.invalid,
+		p.removed, (unsigned long long)atomic_load(&p.bytes), (double)(now_ns() - t0) / 1e9);
 	rc = failed;
 out:
 	free(want);

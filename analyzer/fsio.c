@@ -185,8 +185,9 @@ int sync_fs_of(const char *path)
 
 int atomic_symlink(const char *target, const char *path)
 {
-	static unsigned seq;
-	char *tmp = xasprintf("%s.tmp.%d.%u", path, (int)getpid(), seq++);
+	static atomic_uint seq;		/* restore works on several threads */
+	char *tmp = xasprintf("%s.tmp.%d.%u", path, (int)getpid(),
+			      atomic_fetch_add(&seq, 1));
 	if (symlink(target, tmp) < 0 || rename(tmp, path) < 0) {
 		int saved = errno;
 		unlink(tmp);
