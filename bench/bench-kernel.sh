@@ -70,13 +70,15 @@ while [ "$i" -lt "$REPS" ]; do
 	ratio "$3" "$1" >> "$WORK/rw"; ratio "$4" "$2" >> "$WORK/rc"
 	[ -z "$sv" ] || echo "$3 $sv $1" | awk '{ printf "%.3f\n", ($1 - $2) / $3 }' >> "$WORK/rs"
 done
-mv "$WORK/u$REPS" "$WORK/u"; mv "$WORK/t$REPS" "$WORK/t"
-cmp -s "$WORK/u/vmlinux" "$WORK/t/vmlinux" && same_clean=yes || same_clean=NO
+# The last pair's trees stay where they were built: kbuild's .cmd files
+# (objtool's) name the tree's path, and a renamed tree rebuilds everything.
+U_TREE=$WORK/u$REPS; T_TREE=$WORK/t$REPS
+cmp -s "$U_TREE/vmlinux" "$T_TREE/vmlinux" && same_clean=yes || same_clean=NO
 # The analyzer's share of the last record: what it said of its save.
 saved=$(grep '^ckpt: saved' "$WORK/record.err" | sed 's/^ckpt: saved [^:]*: //')
-ck=$(du -sk "$WORK/t/.ckpt" | cut -f1)
+ck=$(du -sk "$T_TREE/.ckpt" | cut -f1)
 : > "$WORK/st"
-for k in 1 2 3; do secs "cd $WORK/t && $CKPT status" >> "$WORK/st"; done
+for k in 1 2 3; do secs "cd $T_TREE && $CKPT status" >> "$WORK/st"; done
 
 # The trees of part 2, all made now, before anything of it is measured:
 # fresh edited trees for ckpt, copy-everything and ccache; copy-everything's
@@ -92,7 +94,7 @@ mkdir -p "$WORK/cb/sources" "$WORK/cb/outputs"
 # among them, and the build then stops); we copy them too, which only
 # favours this approach.
 cp -r "$WORK/src/." "$WORK/cb/sources/"
-cp -r "$WORK/u/." "$WORK/cb/outputs/"
+cp -r "$U_TREE/." "$WORK/cb/outputs/"
 find "$WORK/cb" -exec touch -h -d @1 {} +
 cb=$(du -sk "$WORK/cb" | cut -f1)
 if [ -z "${NOCCACHE:-}" ]; then
@@ -104,25 +106,25 @@ sync
 # 2a/2b. kbuild's own (a no-op make, then an edit in place: one more
 # line each rep) against ckpt in a fresh edited tree, EDIT_REPS times.
 step "kbuild no-op make"
-noop=$(secs "cd $WORK/u && $MAKE")
+noop=$(secs "cd $U_TREE && $MAKE")
 : > "$WORK/e_in"; : > "$WORK/e_r"; : > "$WORK/e_m"; : > "$WORK/e_t"; : > "$WORK/e_ratio"
 : > "$WORK/sf"
 same_ours=yes
 k=0
 while [ "$k" -lt "$EDIT_REPS" ]; do
 	k=$((k + 1)); f=$WORK/f$k
-	secs "cd $f && $CKPT status -d $WORK/t/.ckpt" >> "$WORK/sf"
+	secs "cd $f && $CKPT status -d $T_TREE/.ckpt" >> "$WORK/sf"
 	if [ $((k % 2)) -eq 1 ]; then order="I C"; else order="C I"; fi
 	for m in $order; do
 		case $m in
-		I) step "edit $k: kbuild in place"; edit "$WORK/u"
-		   inplace=$(secs "cd $WORK/u && $MAKE > $WORK/inplace.log 2>&1") ;;
+		I) step "edit $k: kbuild in place"; edit "$U_TREE"
+		   inplace=$(secs "cd $U_TREE && $MAKE > $WORK/inplace.log 2>&1") ;;
 		C) step "edit $k: fresh tree, ckpt restore + make"
-		   ours_r=$(secs "cd $f && $CKPT restore -d $WORK/t/.ckpt > $WORK/restore.log 2>&1")
+		   ours_r=$(secs "cd $f && $CKPT restore -d $T_TREE/.ckpt > $WORK/restore.log 2>&1")
 		   ours_m=$(secs "cd $f && $MAKE > $WORK/ours.log 2>&1") ;;
 		esac
 	done
-	cmp -s "$WORK/u/vmlinux" "$f/vmlinux" || same_ours=NO
+	cmp -s "$U_TREE/vmlinux" "$f/vmlinux" || same_ours=NO
 	tot=$(echo "$ours_r $ours_m" | awk '{ printf "%.3f", $1 + $2 }')
 	say "edit $k ($order): in place ${inplace}s; ckpt restore ${ours_r}s + make ${ours_m}s = ${tot}s"
 	echo "$inplace" >> "$WORK/e_in"; echo "$ours_r" >> "$WORK/e_r"
@@ -138,7 +140,7 @@ theirs_r=$(secs "cd $WORK/fce && bash -c '
 	rsync --checksum --times --atimes --chmod=+w -r $WORK/cb/outputs/ .
 	patch -p 1 -i $WORK/sources.patch'")
 theirs_m=$(secs "cd $WORK/fce && $MAKE > $WORK/theirs.log 2>&1")
-cmp -s "$WORK/u/vmlinux" "$WORK/fce/vmlinux" && same_theirs=yes || same_theirs=NO
+cmp -s "$U_TREE/vmlinux" "$WORK/fce/vmlinux" && same_theirs=yes || same_theirs=NO
 # 2d. ccache: a clean build fills the cache; a fresh edited tree at
 # another path uses it (CCACHE_BASEDIR makes the paths relative).
 if [ -z "${NOCCACHE:-}" ]; then
@@ -147,7 +149,7 @@ if [ -z "${NOCCACHE:-}" ]; then
 	cold=$(secs "cd $WORK/c1 && $MAKE CC='ccache gcc'")
 	step "ccache: fresh tree, hot cache"
 	hot=$(secs "cd $WORK/fcc && $MAKE CC='ccache gcc' > $WORK/ccache.log 2>&1")
-	cmp -s "$WORK/u/vmlinux" "$WORK/fcc/vmlinux" && same_cc=yes || same_cc=NO
+	cmp -s "$U_TREE/vmlinux" "$WORK/fcc/vmlinux" && same_cc=yes || same_cc=NO
 	ccrow="| fresh tree, ccache hot (cold fill: $cold s) | - | $hot | $hot | $(ratio "$hot" "$inplace") | $(nsteps "$WORK/ccache.log") | $same_cc |"
 fi
 

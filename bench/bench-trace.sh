@@ -66,6 +66,32 @@ trkb=$(du -sk "$TR" | cut -f1)
 nrec=$("$CKPT" dump -d "$TR" --json 2>/dev/null | wc -l) || nrec=?
 save=$(timed "CKPT_DIR=$TR $CKPT save -d $TR" | cut -d' ' -f1) || save=failed
 
+# What tracing adds that does not depend on the machine's noise: page
+# faults and system calls of the whole build (perf stat, when it can
+# count them), untraced and traced, and the difference a process.
+counts=
+ev=page-faults,raw_syscalls:sys_enter
+if command -v perf >/dev/null &&
+	perf stat -x, -e "$ev" true >/dev/null 2>&1; then
+	say "counting page faults and system calls (perf stat)"
+	pcount() { # pcount CMD: "FAULTS SYSCALLS"
+		clean; sync
+		perf stat -x, -e "$ev" -o "$WORK/perf.out" -- sh -c "$1" >/dev/null 2>&1
+		awk -F, '$3 == "page-faults" { f = $1 } $3 == "raw_syscalls:sys_enter" { s = $1 }
+			END { print f, s }' "$WORK/perf.out"
+	}
+	cu=$(pcount "$U"); ct=$(pcount "$T")
+	ntr=$(find "$TR" -name '*.trc' | wc -l)
+	counts=$(echo "$cu $ct $ntr" | awk '{
+		print "Counted (perf stat, one build each: these do not drift with the load):\n"
+		print "| whole build | untraced | traced | added | added a traced process |"
+		print "|---|---|---|---|---|"
+		printf "| page faults | %d | %d | %+d (%+.1f %%) | %+.1f |\n", $1, $3, $3 - $1, 100 * ($3 - $1) / $1, ($3 - $1) / $5
+		printf "| system calls | %d | %d | %+d (%+.1f %%) | %+.1f |\n", $2, $4, $4 - $2, 100 * ($4 - $2) / $2, ($4 - $2) / $5 }')
+	counts="$counts
+"
+fi
+
 say "per-call cost, $CALLS calls each"
 cc -O2 -o "$WORK/percall" "$TOP/bench/percall.c"
 : > "$WORK/pu"; : > "$WORK/pt"
@@ -99,6 +125,7 @@ bench-trace: $NFILES C files, $NHEADERS headers in 8 -I dirs, make -j$JOBS, $REP
 
 traced build: $ntrc trace files, $nrec records, $trkb KiB; ckpt save of it: ${save} s; outputs identical to untraced: $same
 
+$counts
 | call (median of 5 runs) | untraced ns | traced ns | added ns |
 |---|---|---|---|
 OUT
