@@ -33,7 +33,16 @@
 
 static int under_tmp(const char *p)
 {
-	return path_under(p, "/tmp") || path_under(p, "/var/tmp");
+	return path_under(p, "/tmp") || path_under(p, "/var/tmp") ||
+	       path_under(p, "/dev/shm");
+}
+
+/* Kernel interfaces rather than files: /proc, /sys and /dev, but for
+ * /dev/shm, a file system like any other (builds are run there). */
+static int is_pseudo(const char *p)
+{
+	return path_under(p, "/proc") || path_under(p, "/sys") ||
+	       (path_under(p, "/dev") && !path_under(p, "/dev/shm"));
 }
 
 /* Pick each file's producer: the job that wrote it last (times are still
@@ -300,8 +309,7 @@ static int assign_roles(struct ckpt *c)
 		int there = lstat(p, &st) == 0;
 		int a = acc[i];
 		f->flags &= ~(FILE_WRITTEN_OUTSIDE | FILE_NO_PRODUCER);
-		if (path_under(p, "/proc") || path_under(p, "/sys") ||
-		    path_under(p, "/dev")) {
+		if (is_pseudo(p)) {
 			f->role = ROLE_PSEUDO;
 		} else if ((f->flags & FILE_UPDATED) &&
 			   !(f->flags & FILE_WAS_OUTPUT) && there && inroot &&
