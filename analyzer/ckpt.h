@@ -95,7 +95,6 @@ void hash_bytes(const void *p, size_t n, struct hash128 *out);
 void hash_to_hex(const struct hash128 *h, char out[HASH_HEX]);
 int hash_from_hex(const char *s, struct hash128 *out);
 int hash_equal(const struct hash128 *a, const struct hash128 *b);
-/* Hash of a directory listing: sorted names with their file types. */
 
 /* ---- executables (elfinfo.c, libelf) ---- */
 /* "ELF64, static (no PT_INTERP), setuid" and the like; malloc'd. */

@@ -477,7 +477,8 @@ int cmd_restore(int argc, char **argv)
 		"ckpt: restored %zu, already valid %zu, invalidated %zu "
 		"(%zu removed); %llu bytes in %.3f s\n",
 		atomic_load(&p.restored), atomic_load(&p.valid), p.invalid,
-		p.removed, (unsigned long long)atomic_load(&p.bytes), (double)(now_ns() - t0) / 1e9);
+		p.removed, (unsigned long long)atomic_load(&p.bytes),
+		(double)(now_ns() - t0) / 1e9);
 	rc = failed;
 out:
 	free(want);

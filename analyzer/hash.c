@@ -1,7 +1,7 @@
 /*
- * hash.c - XXH3-128 of files, byte ranges and directory listings.
- * Files are read in 64 KiB blocks; a listing hashes "type name\n" lines in
- * sorted order, so it changes when an entry is added, removed or retyped.
+ * hash.c - XXH3-128 of files and byte ranges, and their hex form. Files
+ * are read in 64 KiB blocks. (A directory listing's hash, which leaves the
+ * build's outputs out, is listing_hash in changes.c.)
  */
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -216,15 +216,23 @@ static char *tok(char **s)
 	return *t ? t : NULL;
 }
 
-static char *unescaped(char *t)
+/* A field's text, unescaped in place ("." is the empty string); NULL
+ * when it is missing or malformed. */
+static char *unescape_field(char *t)
 {
 	if (!t)
 		return NULL;
 	if (!strcmp(t, "."))
-		return xstrdup("");
-	if (path_unescape(t) < 0)
+		t[0] = 0;
+	else if (path_unescape(t) < 0)
 		return NULL;
-	return xstrdup(t);
+	return t;
+}
+
+static char *unescaped(char *t)
+{
+	t = unescape_field(t);
+	return t ? xstrdup(t) : NULL;
 }
 
 /* A whole token of decimal digits, in base (8 or 10), that fits in 64
@@ -278,9 +286,7 @@ static int parse_file(struct reader *r, struct ckpt *c, char *s)
 	    pr >= (int64_t)INT32_MAX)
 		return bad(r, "malformed file record");
 	/* Unescaped in place: the line is not needed after this. */
-	if (!strcmp(path, "."))
-		path[0] = 0;
-	else if (path_unescape(path) < 0)
+	if (!unescape_field(path))
 		return bad(r, "malformed path");
 	if (path[0] != '/' && path[0] && !path_is_safe_relative(path))
 		return bad(r, "a path that escapes the root");

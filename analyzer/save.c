@@ -250,8 +250,6 @@ static int *file_acc_union(const struct ckpt *c)
 	return acc;
 }
 
-/* Role, stat data and hash of every file, from the classified deps and
- * the state of the tree now. */
 /* Hashes: content of inputs (through symlinks), listings with the outputs
  * left out (needs every role), outputs as they will be stored. */
 struct hashing {
@@ -296,6 +294,8 @@ static int hash_one(void *arg, size_t i, int worker)
 	return rc;
 }
 
+/* Role, stat data and hash of every file, from the classified deps and
+ * the state of the tree now. */
 static int assign_roles(struct ckpt *c)
 {
 	int *acc = file_acc_union(c);

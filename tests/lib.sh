@@ -1,12 +1,12 @@
 # lib.sh - shared helpers of the shell tests (sourced, POSIX sh).
-# Each test gets a fresh directory $TRASH (tests/trash/<name>), removed when
-# the test passes and kept when it fails. Use `fail MSG` or `check CMD...`.
+# Each test gets a fresh directory $TRASH (tests/trash/<name>, or under
+# $CKPT_TRASH_DIR), removed when the test passes and kept when it fails. Use `fail MSG` or `check CMD...`.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 CKPT=$TOP/build/ckpt
 SHIM=$TOP/build/libckpt.so
 TEST_NAME=$(basename "$0" .sh)
-TRASH=$TOP/tests/trash/$TEST_NAME
+TRASH=${CKPT_TRASH_DIR:-$TOP/tests/trash}/$TEST_NAME
 rm -rf "$TRASH" && mkdir -p "$TRASH" || exit 1
 cd "$TRASH" || exit 1
 export CKPT_LIB="$SHIM"

@@ -222,21 +222,25 @@ static void output_without_producer(void **state)
 	release(g);
 }
 
+/* Files i = from, from + step, ... < to are "dir<i % 97>/f<i>.c", with
+ * id i: interned (create) or found. */
+static void files_range(struct ckpt *c, int from, int to, int step, int create)
+{
+	char p[32];
+	for (int i = from; i < to; i += step) {
+		snprintf(p, sizeof p, "dir%d/f%d.c", i % 97, i);
+		assert_int_equal(ckpt_file(c, p, create), i);
+	}
+}
+
 /* The file table moves as it grows; every path stays found. */
 static void many_files(void **state)
 {
 	(void)state;
 	struct ckpt c;
 	ckpt_init(&c, "/r");
-	char p[32];
-	for (int i = 0; i < 20000; i++) {
-		snprintf(p, sizeof p, "dir%d/f%d.c", i % 97, i);
-		assert_int_equal(ckpt_file(&c, p, 1), i);
-	}
-	for (int i = 0; i < 20000; i += 7) {
-		snprintf(p, sizeof p, "dir%d/f%d.c", i % 97, i);
-		assert_int_equal(ckpt_file(&c, p, 0), i);
-	}
+	files_range(&c, 0, 20000, 1, 1);
+	files_range(&c, 0, 20000, 7, 0);
 	assert_int_equal(ckpt_file(&c, "nope", 0), -1);
 	/* By the first len bytes: "dir3/f3.c" is found in a longer buffer,
 	 * a prefix of a path is not that path. */
@@ -246,14 +250,8 @@ static void many_files(void **state)
 	/* Reserving room (as the manifest's counts line does) after files
 	 * exist keeps them found, and so do the ones added after. */
 	ckpt_reserve(&c, 100000);
-	for (int i = 20000; i < 30000; i++) {
-		snprintf(p, sizeof p, "dir%d/f%d.c", i % 97, i);
-		assert_int_equal(ckpt_file(&c, p, 1), i);
-	}
-	for (int i = 0; i < 30000; i += 3) {
-		snprintf(p, sizeof p, "dir%d/f%d.c", i % 97, i);
-		assert_int_equal(ckpt_file(&c, p, 0), i);
-	}
+	files_range(&c, 20000, 30000, 1, 1);
+	files_range(&c, 0, 30000, 3, 0);
 	assert_int_equal(c.nfiles, 30000);
 	ckpt_release(&c);
 }
