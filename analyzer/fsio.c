@@ -92,12 +92,23 @@ static char *dir_of(const char *path)
 	return d;
 }
 
+/* The pid for temporary names, asked once (a restore makes thousands);
+ * O_EXCL keeps a stale one after a fork harmless. */
+static int temp_pid(void)
+{
+	static atomic_int pid;
+	int p = atomic_load_explicit(&pid, memory_order_relaxed);
+	if (!p)
+		atomic_store(&pid, p = (int)getpid());
+	return p;
+}
+
 /* A temporary name next to `path`, opened O_EXCL. */
 static int open_temp(const char *path, char **tmp, mode_t mode)
 {
 	static atomic_uint seq;		/* save stores on several threads */
 	for (int tries = 0; tries < 100; tries++) {
-		*tmp = xasprintf("%s.tmp.%d.%u", path, (int)getpid(),
+		*tmp = xasprintf("%s.tmp.%d.%u", path, temp_pid(),
 				 atomic_fetch_add(&seq, 1));
 		int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			      mode);
@@ -137,10 +148,16 @@ void atomic_abort(struct atomic_file *a)
 }
 
 /* The temp file was created with `mode` filtered by the umask: set it,
- * fsync (if asked), close, rename over the path, fsync the directory. */
-int atomic_commit(struct atomic_file *a, mode_t mode, int do_sync)
+ * set the mtime (if given), fsync (if asked), close, rename over the
+ * path, fsync the directory. */
+static int commit(struct atomic_file *a, mode_t mode, int do_sync,
+		  int64_t mtime)
 {
-	if (fchmod(a->fd, mode) < 0 || (do_sync && fsync(a->fd) < 0))
+	struct timespec ts[2] = { { mtime / 1000000000, mtime % 1000000000 },
+				  { mtime / 1000000000, mtime % 1000000000 } };
+	if (fchmod(a->fd, mode) < 0 ||
+	    (mtime > 0 && futimens(a->fd, ts) < 0) ||
+	    (do_sync && fsync(a->fd) < 0))
 		goto fail;
 	int fd = a->fd;
 	a->fd = -1;
@@ -157,6 +174,16 @@ int atomic_commit(struct atomic_file *a, mode_t mode, int do_sync)
 fail:
 	atomic_abort(a);
 	return -1;
+}
+
+int atomic_commit(struct atomic_file *a, mode_t mode, int do_sync)
+{
+	return commit(a, mode, do_sync, 0);
+}
+
+int atomic_commit_mtime(struct atomic_file *a, mode_t mode, int64_t mtime)
+{
+	return commit(a, mode, 0, mtime);
 }
 
 int atomic_write(const char *path, const void *buf, size_t n, mode_t mode)
@@ -186,7 +213,7 @@ int sync_fs_of(const char *path)
 int atomic_symlink(const char *target, const char *path)
 {
 	static atomic_uint seq;		/* restore works on several threads */
-	char *tmp = xasprintf("%s.tmp.%d.%u", path, (int)getpid(),
+	char *tmp = xasprintf("%s.tmp.%d.%u", path, temp_pid(),
 			      atomic_fetch_add(&seq, 1));
 	if (symlink(target, tmp) < 0 || rename(tmp, path) < 0) {
 		int saved = errno;

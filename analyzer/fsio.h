@@ -5,6 +5,7 @@
 #ifndef CKPT_FSIO_H
 #define CKPT_FSIO_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "ckpt.h"
@@ -20,6 +21,8 @@ struct atomic_file {
 };
 int atomic_open(struct atomic_file *a, const char *path, mode_t mode);
 int atomic_commit(struct atomic_file *a, mode_t mode, int do_sync);
+/* The same without fsync, giving the file mtime (ns since the epoch). */
+int atomic_commit_mtime(struct atomic_file *a, mode_t mode, int64_t mtime);
 void atomic_abort(struct atomic_file *a);	/* keeps errno */
 /* Flush the whole file system that holds path (one barrier for many files
  * written without fsync). */

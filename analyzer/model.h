@@ -36,6 +36,8 @@ struct file {
 	char *link;		/* target, for an output that is a symlink */
 	int producer;		/* job that wrote it last, or -1 */
 	int changed;		/* set by changes.c */
+	int64_t seen_mtime;	/* changes.c: mtime in the tree checked (0:
+				   missing, a directory, or not stat'ed) */
 	int flags;		/* FILE_* below, collected while building */
 	int mark_job, mark_idx;	/* dedupe of deps while building */
 };

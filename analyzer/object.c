@@ -240,6 +240,8 @@ static int read_zstd(int fd, XXH3_state_t *xs, sink_fn sink, void *arg,
 			XXH3_128bits_update(xs, ob, zo.pos);
 			*total += zo.pos;
 		}
+		if (last == 0)
+			break;	/* the frame is whole: no read for EOF */
 	}
 	rc = last == 0 ? 0 : -1;	/* else: cut short */
 out:
@@ -330,7 +332,7 @@ static int sink_fd(void *arg, const void *p, size_t n)
 }
 
 int object_extract(const char *dir, const struct file *f, const char *dst,
-		   mode_t mode)
+		   mode_t mode, int64_t mtime)
 {
 	struct atomic_file a;
 	if (atomic_open(&a, dst, mode) < 0)
@@ -341,7 +343,7 @@ int object_extract(const char *dir, const struct file *f, const char *dst,
 		return rc == SINK_FAILED ? error_errno("cannot restore %s", dst)
 					 : -1;
 	}
-	if (atomic_commit(&a, mode, 0) < 0)
+	if (atomic_commit_mtime(&a, mode, mtime) < 0)
 		return error_errno("cannot restore %s", dst);
 	return 0;
 }

@@ -27,8 +27,9 @@ int object_check(const char *dir, const struct file *f);
  * rewritten to `to` unless either is NULL. */
 int object_load(const char *dir, const struct file *f, const char *from,
 		const char *to, char **buf, size_t *len);
-/* Replace dst atomically with f's content (no fsync). */
+/* Replace dst atomically with f's content (no fsync), with this mtime
+ * (ns since the epoch; 0 leaves it as written). */
 int object_extract(const char *dir, const struct file *f, const char *dst,
-		   mode_t mode);
+		   mode_t mode, int64_t mtime);
 
 #endif

@@ -312,6 +312,73 @@ static void many_directories(void **state)
 	free(p);
 }
 
+/* Paths looked up and missing, many to a directory (a compiler probing
+ * -I directories): those directories are read once instead of each path
+ * stat'ed. What appears is found whatever its kind (file, dangling
+ * symlink, directory); a directory that did not exist and now does; a
+ * directory far larger than the probes in it (read, then given up); and
+ * an absolute path outside the root, as a system -I directory is. */
+static void absent_by_listing(void **state)
+{
+	(void)state;
+	const char *dirs[] = { "probe", "gone", "crowded", "ext" };
+	char *p;
+	for (int i = 0; i < 4; i++)
+		if (i != 1) {
+			p = xasprintf("%s/%s", root, dirs[i]);
+			assert_int_equal(mkdir(p, 0755), 0);
+			free(p);
+		}
+	for (int k = 0; k < 2000; k++) {	/* 2000 > 20 probes x 32 */
+		p = xasprintf("crowded/other%04d", k);
+		put(p, "");
+		free(p);
+	}
+	struct ckpt c;
+	ckpt_init(&c, root);
+	for (int i = 0; i < 4; i++)
+		for (int k = 0; k < 20; k++) {
+			p = i == 3 ? xasprintf("%s/ext/h%02d.h", root, k)
+				   : xasprintf("%s/h%02d.h", dirs[i], k);
+			int id = ckpt_file(&c, p, 1);	/* may move files */
+			c.files[id].role = ROLE_ABSENT;
+			free(p);
+		}
+	assert_int_equal(ckpt_detect_changes(&c, root), 0);
+
+	put("probe/h07.h", "");
+	p = xasprintf("%s/probe/h08.h", root);
+	assert_int_equal(symlink("nowhere", p), 0);	/* dangling */
+	free(p);
+	p = xasprintf("%s/probe/h09.h", root);
+	assert_int_equal(mkdir(p, 0755), 0);
+	free(p);
+	put("probe/h10.h.orig", "");	/* not a name looked for */
+	p = xasprintf("%s/gone", root);
+	assert_int_equal(mkdir(p, 0755), 0);
+	free(p);
+	put("gone/h03.h", "");
+	put("crowded/h05.h", "");
+	put("ext/h19.h", "");
+	assert_int_equal(ckpt_detect_changes(&c, root), 6);
+	assert_int_equal(changed(&c, "probe/h07.h"), CH_ADDED);
+	assert_int_equal(changed(&c, "probe/h08.h"), CH_ADDED);
+	assert_int_equal(changed(&c, "probe/h09.h"), CH_ADDED);
+	assert_int_equal(changed(&c, "probe/h10.h"), CH_NONE);
+	assert_int_equal(changed(&c, "gone/h03.h"), CH_ADDED);
+	assert_int_equal(changed(&c, "gone/h04.h"), CH_NONE);
+	assert_int_equal(changed(&c, "crowded/h05.h"), CH_ADDED);
+	p = xasprintf("%s/ext/h19.h", root);
+	assert_int_equal(changed(&c, p), CH_ADDED);
+	free(p);
+	ckpt_release(&c);
+	for (int i = 0; i < 4; i++) {
+		p = xasprintf("rm -rf %s/%s", root, dirs[i]);
+		assert_int_equal(system(p), 0);
+		free(p);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +390,7 @@ int main(void)
 		cmocka_unit_test(external_and_exists),
 		cmocka_unit_test(copy_with_mtime_one),
 		cmocka_unit_test(many_directories),
+		cmocka_unit_test(absent_by_listing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -103,7 +103,9 @@ static void round_trip(void **state)
 	assert_int_equal(stat(o, &st), 0);
 	assert_true((size_t)st.st_size < n / 2);
 	assert_int_equal(object_check(dir, &f), 0);
-	assert_int_equal(object_extract(dir, &f, out, 0640), 0);
+	/* Extracted with the mtime asked for, to the nanosecond. */
+	const int64_t when = 1500000000LL * 1000000000 + 123456789;
+	assert_int_equal(object_extract(dir, &f, out, 0640, when), 0);
 	char *back;
 	size_t len;
 	assert_int_equal(object_load(dir, &f, NULL, NULL, &back, &len), 0);
@@ -112,6 +114,8 @@ static void round_trip(void **state)
 	assert_int_equal(stat(out, &st), 0);
 	assert_int_equal(st.st_size, (off_t)n);
 	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(st.st_mtim.tv_sec, 1500000000);
+	assert_int_equal(st.st_mtim.tv_nsec, 123456789);
 	free(back);
 	/* Stored again: already there, nothing written. */
 	stored = 0;
@@ -168,7 +172,7 @@ static void damaged(void **state)
 			free(b);
 		} else {
 			refused++;
-			assert_int_equal(object_extract(dir, &f, out, 0644), -1);
+			assert_int_equal(object_extract(dir, &f, out, 0644, 0), -1);
 			assert_int_equal(access(out, F_OK), -1);
 		}
 		good[i] ^= 0x20;
