@@ -5,7 +5,7 @@
  * every free-form field %XX-escaped (path_escape), and a last line
  * "end <XXH3-128 of every byte before it>".
  *
- *   ckpt-manifest 2        (1 is read too: it has no "t" lines)
+ *   ckpt-manifest 3        (1 and 2 are read too; 1 has no "t" lines)
  *   root <path>            absolute root when recorded
  *   created <ns>           wall clock of the save
  *   counts <files> <jobs>

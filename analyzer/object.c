@@ -2,10 +2,12 @@
  * object.c - the checkpoint's store of output contents.
  *
  * An object is named by the XXH3-128 of the content it holds and kept as
- * one zstd frame, DIR/objects/<hh>/<rest>.zst (`zstdcat` reads it):
- * object files compress about 3:1, which is what keeps a kernel's
- * checkpoint small. Checkpoints of format 1 stored raw copies without the
- * suffix; reading falls back to those. A stored content is never trusted:
+ * one zstd frame: object files compress about 3:1, which is what keeps a
+ * kernel's checkpoint small. Objects up to PACK_MAX bytes are written into
+ * the save's pack (pack.c); larger ones each into a file of their own,
+ * DIR/objects/<hh>/<rest>.zst (`zstdcat` reads either). Checkpoints of
+ * format 1 stored raw copies without the suffix; reading falls back to
+ * those. A stored content is never trusted:
  * every read hashes what it decompressed and fails unless it matches the
  * name (object_read), and storing hashes what it compressed, so a file
  * that changed since it was hashed is an error, not a wrong object.
@@ -25,6 +27,7 @@
 
 #include "fsio.h"
 #include "object.h"
+#include "pack.h"
 
 #define BLOCK (1 << 18)
 #define ZLEVEL 3
@@ -110,14 +113,78 @@ out:
 	return rc;
 }
 
+/* A small output, read whole: into the pack, compressed in one call. */
+static int store_packed(const char *src, const struct file *f,
+			const char *root, int have, struct pack_writer *pw,
+			int *names_root, uint64_t *stored)
+{
+	int fd = open(src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_errno("cannot read %s", src);
+	char *buf = xmalloc(f->size + 1), *z = NULL;
+	size_t n = 0;
+	ssize_t r;
+	int rc = -1;
+	/* One byte more than recorded: a file that grew is seen to. */
+	while (n < f->size + 1 &&
+	       (r = read(fd, buf + n, f->size + 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			error_errno("cannot read %s", src);
+			goto out;
+		}
+		n += (size_t)r;
+	}
+	struct hash128 h;
+	hash_bytes(buf, n, &h);
+	if (n != f->size || !hash_equal(&h, &f->hash)) {
+		error("%s changed while the checkpoint was being saved", src);
+		goto out;
+	}
+	*names_root = text_names_root(buf, n, root);
+	if (!have) {
+		ZSTD_CCtx *cc = cctx();
+		size_t cap = ZSTD_compressBound(n);
+		z = xmalloc(cap);
+		size_t zn = ZSTD_compress2(cc, z, cap, buf, n);
+		if (ZSTD_isError(zn)) {
+			errno = EIO;
+			error_errno("cannot compress %s", src);
+			goto out;
+		}
+		int added = pack_add(pw, &f->hash, z, zn);
+		if (added < 0) {
+			error_errno("cannot store %s in the checkpoint", src);
+			goto out;
+		}
+		if (added == 0)	/* not the same content as another output */
+			*stored += n;
+	}
+	rc = 0;
+out:
+	free(z);
+	free(buf);
+	close(fd);
+	return rc;
+}
+
 int object_store(const char *dir, const char *src, const struct file *f,
-		 const char *root, int *names_root, uint64_t *stored)
+		 const char *root, struct pack_writer *pw, int *names_root,
+		 uint64_t *stored)
 {
 	char *dst = object_path(dir, &f->hash);
 	struct stat st;
-	int have = stat(dst, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+	int have = pack_has(dir, &f->hash) ||
+		   (stat(dst, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_size > 0);
 	int scan = f->size <= RELOCATE_MAX;
 	*names_root = 0;
+	if (pw && f->size <= PACK_MAX) {
+		free(dst);
+		return store_packed(src, f, root, have, pw, names_root,
+				    stored);
+	}
 	if (have && !scan) {
 		free(dst);
 		return 0;	/* content-addressed: already there */
@@ -250,9 +317,38 @@ out:
 	return rc;
 }
 
+/* A packed object: its frame decompressed in one call. */
+static int read_packed(const char *dir, const struct file *f, sink_fn sink,
+		       void *arg)
+{
+	char *frame, *out = xmalloc(f->size + 1);
+	size_t len;
+	int rc = -1;
+	if (pack_read(dir, &f->hash, &frame, &len) == 0) {
+		size_t got = ZSTD_decompressDCtx(dctx(), out, f->size, frame,
+						 len);
+		struct hash128 h;
+		if (!ZSTD_isError(got) && got == f->size) {
+			hash_bytes(out, got, &h);
+			if (hash_equal(&h, &f->hash))
+				rc = sink(arg, out, got) < 0 ? SINK_FAILED : 0;
+		}
+		free(frame);
+	}
+	int saved = errno;
+	if (rc == -1)
+		error("%s/objects/packs: the stored copy of %s is missing or "
+		      "damaged (the checkpoint is damaged)", dir, f->path);
+	free(out);
+	errno = saved;
+	return rc;
+}
+
 static int object_read(const char *dir, const struct file *f, sink_fn sink,
 		       void *arg)
 {
+	if (f->size <= PACK_MAX && pack_has(dir, &f->hash))
+		return read_packed(dir, f, sink, arg);
 	char *path = object_path(dir, &f->hash);
 	int zst = 1, fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {	/* format 1: a raw copy */

@@ -16,11 +16,15 @@
 
 /* DIR/objects/<hh>/<rest of the hex hash>.zst */
 char *object_path(const char *dir, const struct hash128 *h);
+struct pack_writer;
+
 /* Store the content of src, which must hash to f->hash, unless already
- * there; *names_root tells whether it is text that names root; *stored
- * grows by f->size when a new object was written. */
+ * there: in the pack pw if it is small (and pw is given), else in a file
+ * of its own. *names_root tells whether it is text that names root;
+ * *stored grows by f->size when a new object was written. */
 int object_store(const char *dir, const char *src, const struct file *f,
-		 const char *root, int *names_root, uint64_t *stored);
+		 const char *root, struct pack_writer *pw, int *names_root,
+		 uint64_t *stored);
 /* The object of f is there and holds f's content. */
 int object_check(const char *dir, const struct file *f);
 /* f's content in a malloc'd buffer, every mention of the root `from`

@@ -29,6 +29,7 @@
 #include "fsio.h"
 #include "manifest.h"
 #include "object.h"
+#include "pack.h"
 #include "save.h"
 
 static int under_tmp(const char *p)
@@ -375,6 +376,7 @@ static int assign_roles(struct ckpt *c)
 struct store {
 	struct ckpt *c;
 	const char *dir;
+	struct pack_writer *pack;
 	size_t *todo;
 	atomic_uint_least64_t bytes;
 };
@@ -386,7 +388,8 @@ static int store_one(void *arg, size_t k, int worker)
 	char *p = file_abs(st->c, f, st->c->root);
 	int text;
 	uint64_t bytes = 0;
-	int rc = object_store(st->dir, p, f, st->c->root, &text, &bytes);
+	int rc = object_store(st->dir, p, f, st->c->root, st->pack, &text,
+			      &bytes);
 	free(p);
 	if (rc < 0)
 		return -1;
@@ -418,9 +421,13 @@ static int store_outputs(struct ckpt *c, const char *dir,
 			st.todo[n++] = i;
 	}
 	atomic_init(&st.bytes, 0);
+	st.pack = pack_begin(dir);
 	int rc = parallel_for(n, 1, PFOR_MAX, store_one, &st,
 			      "storing outputs");
 	free(st.todo);
+	if (pack_finish(st.pack, rc == 0) < 0 && rc == 0)
+		rc = error_errno("cannot write the pack of new objects in %s",
+				 dir);
 	if (rc < 0)
 		return -1;
 	s->outputs += n;
@@ -431,8 +438,45 @@ static int store_outputs(struct ckpt *c, const char *dir,
 	return 0;
 }
 
+struct hashset {
+	struct hash128 h;
+	UT_hash_handle hh;
+};
+
+static int referenced(void *arg, const struct hash128 *h)
+{
+	struct hashset *set = arg, *e;
+	HASH_FIND(hh, set, h, sizeof *h, e);
+	return e != NULL;
+}
+
+/* Packs: those whose objects the manifest names no more go, those mostly
+ * unreferenced are rewritten (pack.c). */
+static void collect_packs(const struct ckpt *c, const char *dir)
+{
+	struct hashset *set = NULL, *e, *tmp;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct file *f = &c->files[i];
+		if (f->role != ROLE_OUTPUT || !S_ISREG(f->mode))
+			continue;
+		HASH_FIND(hh, set, &f->hash, sizeof f->hash, e);
+		if (e)
+			continue;
+		e = xmalloc(sizeof *e);
+		e->h = f->hash;
+		HASH_ADD(hh, set, h, sizeof e->h, e);
+	}
+	pack_collect(dir, referenced, set);
+	HASH_ITER(hh, set, e, tmp) {
+		HASH_DEL(set, e);
+		free(e);
+	}
+}
+
+/* Loose objects the manifest does not name are removed. */
 static void collect_garbage(const struct ckpt *c, const char *dir)
 {
+	collect_packs(c, dir);
 	/* Index the referenced object names. */
 	char **names = xcalloc(c->nfiles + 1, sizeof *names);
 	size_t n = 0;
@@ -457,7 +501,7 @@ static void collect_garbage(const struct ckpt *c, const char *dir)
 	DIR *top = opendir(objs);
 	struct dirent *de;
 	while (top && (de = readdir(top))) {
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "packs"))
 			continue;
 		char *sub = xasprintf("%s/%s", objs, de->d_name);
 		DIR *d = opendir(sub);

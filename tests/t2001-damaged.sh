@@ -29,31 +29,37 @@ cp -a orig/.ckpt bad
 truncate -s -20 bad/manifest
 attempt "a cut manifest" "damaged"
 
-# The stored copy of main.o, which stays valid after the edit.
+# The stored copy of main.o, which stays valid after the edit: in the
+# save's pack (small objects are packed): "PACK OFFSET LENGTH".
 object() {
 	h=$(manifest_text bad/manifest | grep '^f O .* main.o$' | cut -d' ' -f3)
 	[ -n "$h" ] || fail "main.o is not in the manifest"
-	echo "bad/objects/$(echo "$h" | cut -c1-2)/$(echo "$h" | cut -c3-).zst"
+	sh "$TOP/tests/object-cat.sh" bad "$h" --where || fail "no object for main.o"
 }
 cp -a orig/.ckpt bad
-rm "$(object)" || fail "no object for main.o"
-attempt "a missing object" "missing or damaged" objects-only
+set -- $(object)
+[ $# -eq 3 ] || fail "main.o is not packed: $*"
+rm "$1"
+attempt "a missing pack" "missing or damaged" objects-only
 
 cp -a orig/.ckpt bad
-chmod u+w "$(object)" && truncate -s 1 "$(object)"
-attempt "a truncated object" "missing or damaged" objects-only
+set -- $(object)
+chmod u+w "$1" && truncate -s -1 "$1"
+attempt "a pack cut short" "missing or damaged" objects-only
 
-# Same size, one byte different: only its hash tells (it used to be
-# copied into the tree as if it were main.o).
+# Same size, one byte of main.o's frame different: only its hash tells
+# (it used to be copied into the tree as if it were main.o).
 cp -a orig/.ckpt bad
-chmod u+w "$(object)" &&
-	printf 'X' | dd of="$(object)" bs=1 seek=100 conv=notrunc 2>/dev/null
+set -- $(object)
+chmod u+w "$1" &&
+	printf 'X' | dd of="$1" bs=1 seek=$(($2 + $3 / 2)) conv=notrunc 2>/dev/null
 attempt "an object with a flipped byte" "missing or damaged" objects-only
 
-# An object that is now a directory, or unreadable.
+# A pack that is now a directory.
 cp -a orig/.ckpt bad
-o=$(object) && rm "$o" && mkdir "$o"
-attempt "an object that is a directory" "missing or damaged" objects-only
+set -- $(object)
+rm "$1" && mkdir "$1"
+attempt "a pack that is a directory" "missing or damaged" objects-only
 
 mkdir bad
 attempt "no manifest" "no checkpoint"

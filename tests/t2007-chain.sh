@@ -87,4 +87,15 @@ cp -a src fifth && (cd fifth && edit1)
 grep -q "cc -c -o obj/b.o" m.log && fail "fifth rebuilt b.o: $(cat m.log)"
 grep -q "cc -c -o obj/a.o" m.log || fail "fifth did not rebuild a.o: $(cat m.log)"
 same_as fifth oracle1
+
+# ck2 keeps no object its manifest does not name: after the in-place
+# record the first pack held mostly replaced objects, and was rewritten.
+packed=0
+for p in ck2/objects/packs/*.pack; do
+	size=$(stat -c %s "$p")
+	start=$(od -An -t u8 -j $((size - 16)) -N 8 "$p" | tr -d ' ')
+	packed=$((packed + (size - start - 24) / 32))
+done
+named=$(manifest_text ck2/manifest | awk '$1 == "f" && $2 == "O" { print $3 }' | sort -u | wc -l)
+expect_eq "objects in ck2's packs" "$named" "$packed"
 pass

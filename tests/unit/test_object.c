@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "ckpt.h"
 #include "fsio.h"
 #include "object.h"
+#include "pack.h"
 
 static char *relocate(const char *in, const char *from, const char *to)
 {
@@ -94,7 +96,7 @@ static void round_trip(void **state)
 	struct file f = file_of("big", big, n);
 	int text = -1;
 	uint64_t stored = 0;
-	assert_int_equal(object_store(dir, src, &f, "/r", &text, &stored), 0);
+	assert_int_equal(object_store(dir, src, &f, "/r", NULL, &text, &stored), 0);
 	assert_int_equal(text, 0);
 	assert_int_equal(stored, n);
 	/* Compressed on disk, and read back whole. */
@@ -119,12 +121,12 @@ static void round_trip(void **state)
 	free(back);
 	/* Stored again: already there, nothing written. */
 	stored = 0;
-	assert_int_equal(object_store(dir, src, &f, "/r", &text, &stored), 0);
+	assert_int_equal(object_store(dir, src, &f, "/r", NULL, &text, &stored), 0);
 	assert_int_equal(stored, 0);
 	/* A source that no longer has the hash it was saved with. */
 	struct file wrong = f;
 	wrong.hash.lo ^= 1;
-	assert_int_equal(object_store(dir, src, &wrong, "/r", &text, &stored), -1);
+	assert_int_equal(object_store(dir, src, &wrong, "/r", NULL, &text, &stored), -1);
 	char *wo = object_path(dir, &wrong.hash);
 	assert_int_equal(access(wo, F_OK), -1);
 	free(wo);
@@ -144,7 +146,7 @@ static void damaged(void **state)
 	struct file f = file_of("small", c, strlen(c));
 	int text;
 	uint64_t stored = 0;
-	assert_int_equal(object_store(dir, src, &f, "/r", &text, &stored), 0);
+	assert_int_equal(object_store(dir, src, &f, "/r", NULL, &text, &stored), 0);
 	char *o = object_path(dir, &f.hash);
 	struct stat st;
 	assert_int_equal(stat(o, &st), 0);
@@ -226,9 +228,9 @@ static void text_that_names_root(void **state)
 	struct file f = file_of("a.cmd", c, strlen(c));
 	int text = 0;
 	uint64_t stored = 0;
-	assert_int_equal(object_store(dir, src, &f, "/old/root", &text, &stored), 0);
+	assert_int_equal(object_store(dir, src, &f, "/old/root", NULL, &text, &stored), 0);
 	assert_int_equal(text, 1);
-	assert_int_equal(object_store(dir, src, &f, "/other", &text, &stored), 0);
+	assert_int_equal(object_store(dir, src, &f, "/other", NULL, &text, &stored), 0);
 	assert_int_equal(text, 0);
 	char *b;
 	size_t n;
@@ -236,6 +238,126 @@ static void text_that_names_root(void **state)
 	assert_string_equal(b, "cmd_/n/a.o := gcc -o /n/a.o a.c\n");
 	free(b);
 	free(src);
+}
+
+/* Small objects go into one pack per save: read back by hash, the same
+ * content stored once; damage shows as "missing or damaged", never as
+ * other content; collecting removes a dead pack and rewrites a mostly
+ * dead one, keeping what is live. */
+static int count_packs(const char *packs)
+{
+	char *cmd = xasprintf("exit $(ls %s | grep -c '\\.pack$')", packs);
+	int rc = system(cmd);
+	free(cmd);
+	return WEXITSTATUS(rc);
+}
+
+static int keep_first(void *arg, const struct hash128 *h)
+{
+	return hash_equal(h, arg);
+}
+
+static void packed(void **state)
+{
+	(void)state;
+	char *pd = xasprintf("%s/packed", dir), *objs, *packs;
+	objs = xasprintf("%s/objects", pd);
+	packs = xasprintf("%s/objects/packs", pd);
+	assert_int_equal(mkdir(pd, 0755), 0);
+	assert_int_equal(mkdir(objs, 0755), 0);
+	enum { N = 40 };
+	char content[N][64];
+	struct file f[N];
+	char *src[N];
+	struct pack_writer *w = pack_begin(pd);
+	uint64_t stored = 0, want = 0;
+	int text;
+	for (int i = 0; i < N; i++) {
+		/* Two files of each content: stored once. */
+		snprintf(content[i], sizeof content[i],
+			 "object number %d, and some more text", i / 2);
+		size_t n = strlen(content[i]);
+		want += i % 2 ? 0 : n;
+		src[i] = xasprintf("%s/src%02d", dir, i);
+		put(src[i], content[i], n);
+		f[i] = file_of(src[i], content[i], n);
+		assert_int_equal(object_store(pd, src[i], &f[i], "/r", w,
+					      &text, &stored), 0);
+	}
+	assert_int_equal(pack_finish(w, 1), 0);
+	assert_int_equal(count_packs(packs), 1);
+	assert_int_equal(stored, want);
+	for (int i = 0; i < N; i++) {
+		char *o = object_path(pd, &f[i].hash);
+		assert_int_equal(access(o, F_OK), -1);	/* not loose */
+		free(o);
+		char *b;
+		size_t n;
+		assert_int_equal(object_load(pd, &f[i], NULL, NULL, &b, &n), 0);
+		assert_int_equal(n, strlen(content[i]));
+		assert_memory_equal(b, content[i], n);
+		free(b);
+	}
+	/* Stored again: already there, no new pack. */
+	w = pack_begin(pd);
+	stored = 0;
+	assert_int_equal(object_store(pd, src[0], &f[0], "/r", w, &text,
+				      &stored), 0);
+	assert_int_equal(pack_finish(w, 1), 0);
+	assert_int_equal(stored, 0);
+	assert_int_equal(count_packs(packs), 1);
+
+	/* A byte of one frame flipped: that object is refused, the others
+	 * read. */
+	char *cmd = xasprintf("cp -a %s %s.good && chmod u+w %s/*.pack && "
+			      "printf X | dd of=$(ls %s/*.pack) bs=1 seek=20 "
+			      "conv=notrunc 2>/dev/null", packs, packs, packs,
+			      packs);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	pack_forget(pd);
+	int bad = 0;
+	for (int i = 0; i < N; i++)
+		bad += object_check(pd, &f[i]) < 0;
+	assert_true(bad >= 1 && bad <= 2);	/* one content, two files */
+	/* Cut short: its index is gone, every object missing. */
+	cmd = xasprintf("rm -r %s && cp -a %s.good %s && chmod u+w %s/*.pack "
+			"&& truncate -s -1 %s/*.pack", packs, packs, packs,
+			packs, packs);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	pack_forget(pd);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(object_check(pd, &f[i]), -1);
+	cmd = xasprintf("rm -r %s && cp -a %s.good %s", packs, packs, packs);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	pack_forget(pd);
+	assert_int_equal(object_check(pd, &f[0]), 0);
+
+	/* Collecting: one live object of twenty, so the pack is rewritten
+	 * with that one; then none, and it goes. A killed save's temporary
+	 * file goes too. */
+	char *tmp = xasprintf("%s/new.pack.tmp.1.1", packs);
+	put(tmp, "partial", 7);
+	pack_collect(pd, keep_first, &f[0].hash);
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_int_equal(count_packs(packs), 1);
+	assert_int_equal(object_check(pd, &f[0]), 0);
+	assert_int_equal(object_check(pd, &f[2]), -1);
+	cmd = xasprintf("test $(stat -c %%s %s/*.pack) -lt 200", packs);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	struct hash128 none = { 0, 0 };
+	pack_collect(pd, keep_first, &none);
+	assert_int_equal(count_packs(packs), 0);
+	assert_int_equal(object_check(pd, &f[0]), -1);
+	for (int i = 0; i < N; i++)
+		free(src[i]);
+	free(tmp);
+	free(pd);
+	free(objs);
+	free(packs);
 }
 
 static int setup(void **state)
@@ -262,6 +384,7 @@ int main(void)
 		cmocka_unit_test(damaged),
 		cmocka_unit_test(format1_raw),
 		cmocka_unit_test(text_that_names_root),
+		cmocka_unit_test(packed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
