@@ -491,6 +491,7 @@ static int unpack(const char *path, char **buf, size_t *len)
 		return error("%s: the manifest cannot be decompressed: the "
 			     "checkpoint is damaged", path);
 	char *text = xmalloc((size_t)n + 1);
+	advise_huge(text, (size_t)n + 1);
 	size_t got = ZSTD_decompress(text, (size_t)n, *buf, *len);
 	if (ZSTD_isError(got) || got != n) {
 		free(text);

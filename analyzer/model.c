@@ -57,6 +57,8 @@ void ckpt_reserve(struct ckpt *c, size_t n)
 {
 	if (n > c->afiles) {
 		c->files = xrealloc(c->files, n * sizeof *c->files);
+		advise_huge(c->files + c->afiles,
+			    (n - c->afiles) * sizeof *c->files);
 		c->afiles = n;
 	}
 	index_resize(c, n);

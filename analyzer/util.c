@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,6 +65,15 @@ void *xcalloc(size_t n, size_t size) { return xcheck(calloc(n ? n : 1, size)); }
 void *xrealloc(void *p, size_t n) { return xcheck(realloc(p, n ? n : 1)); }
 char *xstrdup(const char *s) { return xcheck(strdup(s)); }
 void *xmemdup(const void *p, size_t n) { return memcpy(xmalloc(n), p, n); }
+
+void advise_huge(void *p, size_t n)
+{
+	const uintptr_t huge = 2u << 20;
+	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t b = ((uintptr_t)p + n) & ~(huge - 1);
+	if (b > a)
+		madvise((void *)a, b - a, MADV_HUGEPAGE);
+}
 
 char *xasprintf(const char *fmt, ...)
 {
