@@ -4,6 +4,7 @@
  * that status, restore and explain share (checkpoint_check).
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,17 +13,53 @@
 #include "cmd.h"
 #include "manifest.h"
 
+/* The tree is checked on a thread of its own while the jobs are read:
+ * they are most of a manifest's text (a million deps for a thousand
+ * compiles), and the check needs only the files. */
+struct early_check {
+	struct ckpt *c;
+	const char *root;
+	pthread_t th;
+	int started, checked;
+};
+
+static void *check_thread(void *arg)
+{
+	struct early_check *e = arg;
+	ckpt_detect_changes(e->c, e->root);
+	return NULL;
+}
+
+static void files_read(struct ckpt *c, void *arg)
+{
+	struct early_check *e = arg;
+	e->c = c;
+	e->started = pthread_create(&e->th, NULL, check_thread, e) == 0;
+}
+
+static void check_done(void *arg)
+{
+	struct early_check *e = arg;
+	if (e->started)
+		pthread_join(e->th, NULL);
+	e->checked = e->started;
+	e->started = 0;
+}
+
 int checkpoint_check(const char *dir, struct ckpt *c, char **root)
 {
 	*root = getcwd(NULL, 0);
 	if (!*root)
 		return error_errno("cannot get the current directory");
-	if (manifest_read(c, dir) < 0) {
+	struct early_check e = { .root = *root };
+	struct manifest_hook hook = { files_read, check_done, &e };
+	if (manifest_read_hooked(c, dir, &hook) < 0) {
 		free(*root);
 		*root = NULL;
 		return -1;
 	}
-	ckpt_detect_changes(c, *root);
+	if (!e.checked)		/* no thread */
+		ckpt_detect_changes(c, *root);
 	ckpt_affected(c);
 	return 0;
 }

@@ -382,7 +382,8 @@ static int parse_deps(struct reader *r, struct ckpt *c, struct job *j,
 	return 0;
 }
 
-static int parse(struct reader *r, struct ckpt *c)
+static int parse(struct reader *r, struct ckpt *c,
+		 const struct manifest_hook *hook)
 {
 	char *s = next_line(r);
 	if (!s || strncmp(s, "ckpt-manifest ", 14))
@@ -392,12 +393,21 @@ static int parse(struct reader *r, struct ckpt *c)
 		return error("%s: manifest version %s, this ckpt reads 1 to %d",
 			     r->name, s + 14, MANIFEST_VERSION);
 	struct job *last = NULL;
+	int files_read = 0;	/* the file table is whole: hook called */
 	while ((s = next_line(r))) {
 		char *rest = strchr(s, ' ');
 		if (!rest)
 			return bad(r, "malformed line");
 		*rest++ = 0;
 		int rc = 0;
+		int file_line = !strcmp(s, "f") || !strcmp(s, "t");
+		if (hook && file_line && files_read)
+			return bad(r, "a file record after the jobs");
+		if (hook && !files_read && !file_line && strcmp(s, "root") &&
+		    strcmp(s, "created") && strcmp(s, "counts")) {
+			hook->files_read(c, hook->arg);
+			files_read = 1;
+		}
 		if (!strcmp(s, "f")) {
 			rc = parse_file(r, c, rest);
 		} else if (!strcmp(s, "t") && version >= 2) {
@@ -468,6 +478,8 @@ static int parse(struct reader *r, struct ckpt *c)
 		if (rc < 0)
 			return -1;
 	}
+	if (hook && !files_read)	/* no "end" line: never read */
+		hook->files_read(c, hook->arg);
 	for (size_t i = 0; i < c->nfiles; i++)
 		if (c->files[i].producer >= (int)c->njobs)
 			return error("%s: file %s names job %d, which does not "
@@ -509,6 +521,12 @@ static int unpack(const char *path, char **buf, size_t *len)
 
 int manifest_read(struct ckpt *c, const char *dir)
 {
+	return manifest_read_hooked(c, dir, NULL);
+}
+
+int manifest_read_hooked(struct ckpt *c, const char *dir,
+			 const struct manifest_hook *hook)
+{
 	char *path = xasprintf("%s/manifest", dir);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -518,6 +536,8 @@ int manifest_read(struct ckpt *c, const char *dir)
 		else
 			error_errno("cannot open %s", path);
 		free(path);
+		if (hook)
+			hook->done(hook->arg);
 		return -1;
 	}
 	struct stat st;
@@ -560,10 +580,15 @@ int manifest_read(struct ckpt *c, const char *dir)
 	}
 	struct reader r = { .name = path, .p = buf, .end = endl };
 	ckpt_init(c, NULL);
-	rc = parse(&r, c);
+	rc = parse(&r, c, hook);
+	if (hook)
+		hook->done(hook->arg);
 	if (rc < 0)
 		ckpt_release(c);
+	hook = NULL;	/* done */
 out:
+	if (hook)	/* failed before the parse */
+		hook->done(hook->arg);
 	free(buf);
 	close(fd);
 	free(path);

@@ -1,6 +1,6 @@
 /*
- * manifest.h - the checkpoint on disk: DIR/manifest (text, checksummed)
- * and DIR/objects/<hh>/<hash> (the content of the final outputs).
+ * manifest.h - the checkpoint on disk: DIR/manifest (text, checksummed);
+ * the objects it names are object.c's.
  */
 #ifndef CKPT_MANIFEST_H
 #define CKPT_MANIFEST_H
@@ -13,5 +13,18 @@
 int manifest_write(const struct ckpt *c, const char *dir);
 /* Read and verify DIR/manifest into c (initialised here). */
 int manifest_read(struct ckpt *c, const char *dir);
+/* The same, calling files_read(c, arg) as soon as the file table is
+ * whole (before the jobs, most of the text, are read): from then on c's
+ * files and their index do not change, and may be read, and their
+ * `changed`, `seen_mtime` and FILE_OUTPUT_CHILD written, by another
+ * thread. done(arg) is called before this returns, success or not: that
+ * thread must be finished then. */
+struct manifest_hook {
+	void (*files_read)(struct ckpt *c, void *arg);
+	void (*done)(void *arg);
+	void *arg;
+};
+int manifest_read_hooked(struct ckpt *c, const char *dir,
+			 const struct manifest_hook *hook);
 
 #endif

@@ -455,6 +455,67 @@ static void sealed_but_wrong(void **state)
 
 /* An empty field (two spaces in a row) is a malformed record, not a
  * crash: found by hand-crafting; it used to dereference a NULL field. */
+/* The hook that lets the tree be checked while the jobs are read: called
+ * once, with every file there and no job yet; `done` always, also when
+ * the manifest is refused; and a file record after the jobs is refused
+ * (the file table would change under the other thread). */
+struct seen_hook {
+	size_t nfiles, njobs;
+	int calls, dones;
+};
+
+static void on_files(struct ckpt *c, void *arg)
+{
+	struct seen_hook *h = arg;
+	h->calls++;
+	h->nfiles = c->nfiles;
+	h->njobs = c->njobs;
+}
+
+static void on_done(void *arg)
+{
+	((struct seen_hook *)arg)->dones++;
+}
+
+static void hooked(void **state)
+{
+	(void)state;
+	struct ckpt r;
+	struct seen_hook h = { 0 };
+	struct manifest_hook hook = { on_files, on_done, &h };
+	seal(HEAD F0 F1 J0);
+	assert_int_equal(manifest_read_hooked(&r, dir, &hook), 0);
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(h.dones, 1);
+	assert_int_equal(h.nfiles, 2);
+	assert_int_equal(h.njobs, 0);
+	assert_int_equal(r.njobs, 1);
+	ckpt_release(&r);
+	/* No jobs at all: called at the end. */
+	memset(&h, 0, sizeof h);
+	seal(HEAD F0);
+	assert_int_equal(manifest_read_hooked(&r, dir, &hook), 0);
+	assert_true(h.calls == 1 && h.dones == 1 && h.nfiles == 1);
+	ckpt_release(&r);
+	/* Refused: a file after the jobs; a missing manifest. */
+	memset(&h, 0, sizeof h);
+	seal(HEAD F0 J0 F1);
+	int saved = dup(2), null = open("/dev/null", O_WRONLY);
+	dup2(null, 2);
+	int rc = manifest_read_hooked(&r, dir, &hook);
+	char *m = xasprintf("%s/manifest", dir);
+	unlink(m);
+	int rc2 = manifest_read_hooked(&r, dir, &hook);
+	dup2(saved, 2);
+	close(saved);
+	close(null);
+	free(m);
+	assert_int_equal(rc, -1);
+	assert_int_equal(rc2, -1);
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(h.dones, 2);
+}
+
 static void sealed_empty_fields(void **state)
 {
 	(void)state;
@@ -475,6 +536,7 @@ int main(void)
 		cmocka_unit_test(sealed_valid),
 		cmocka_unit_test(sealed_but_wrong),
 		cmocka_unit_test(sealed_empty_fields),
+		cmocka_unit_test(hooked),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
