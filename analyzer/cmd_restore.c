@@ -109,9 +109,12 @@ static int check_one(void *arg, size_t k, int worker)
 	struct plan *p = arg;
 	size_t i = p->todo[k];
 	const struct file *f = &p->c->files[i];
-	int rc;
-	if (f->size <= KEEP_ONE &&
-	    atomic_fetch_add(&p->kept, f->size) + f->size <= KEEP_MAX)
+	int rc, keep = f->size <= KEEP_ONE;
+	if (keep && atomic_fetch_add(&p->kept, f->size) + f->size > KEEP_MAX) {
+		atomic_fetch_sub(&p->kept, f->size);	/* no room left */
+		keep = 0;
+	}
+	if (keep)
 		rc = object_load(p->dir, f, NULL, NULL, &p->data[i],
 				 &p->dlen[i]);
 	else
