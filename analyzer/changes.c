@@ -8,7 +8,9 @@
  *    second of the save (git's racy rule), or always for files outside
  *    the root. A path probed and not found changed if it now exists; a
  *    listing changed if its entries differ (outputs of the build left
- *    out); a file whose existence was used changed if it is gone.
+ *    out; the directory's stat data stand in for them by the same rule,
+ *    its mtime moving with its entries); a file whose existence was used
+ *    changed if it is gone.
  * 2. A job is affected if it read a changed file in the way that matters
  *    (content for a read, existence for a stat, appearance for a failed
  *    look-up), if it could not be traced, if its driver is affected, or
@@ -356,6 +358,11 @@ static int check_file(struct ckpt *c, struct file *f, const char *root,
 			f->seen_mtime = S_ISDIR(st.st_mode) ? 0 : mtime_ns(&st);
 		return rc < 0 ? CH_DELETED : CH_NONE;
 	case ROLE_LISTING: {
+		/* A directory's mtime changes with its entries (lstat, as
+		 * the save: a symlink's stat data say nothing of them). */
+		if (cached_stat(dc, root, f->path, &st, 0) == 0 &&
+		    S_ISDIR(st.st_mode) && stat_shortcut(c, f, &st, same_tree))
+			return CH_NONE;
 		struct hash128 h;
 		if (listing_hash(c, f, root, &h) < 0)
 			return CH_DELETED;

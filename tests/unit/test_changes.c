@@ -162,6 +162,53 @@ static void racy_stat(void **state)
 	ckpt_release(&c);
 }
 
+/* A listing is not read again in the recorded tree when the directory's
+ * stat data (its mtime changes with its entries) are those of the save,
+ * saved more than a second later; any new entry changes the mtime and so
+ * is found; in another tree the listing is always read. */
+static void listing_stat_shortcut(void **state)
+{
+	(void)state;
+	struct ckpt c;
+	snapshot(&c, wall_ns());
+	int l = ckpt_file(&c, "src", 0);
+	char *src = xasprintf("%s/src", root);
+	struct stat st;
+	assert_int_equal(stat(src, &st), 0);
+	file_set_stat(&c.files[l], &st);
+	c.created = (uint64_t)c.files[l].mtime + 5000000000ull;
+	assert_int_equal(ckpt_detect_changes(&c, root), 0);
+	/* A new entry, with the directory's mtime put back as it was:
+	 * only the stat data are looked at. */
+	put("src/new.c", "\n");
+	struct timespec ts[2] = { st.st_atim, st.st_mtim };
+	assert_int_equal(utimensat(AT_FDCWD, src, ts, 0), 0);
+	assert_int_equal(ckpt_detect_changes(&c, root), 0);
+	free(c.root);
+	c.root = xstrdup("/elsewhere");
+	assert_int_equal(ckpt_detect_changes(&c, root), 1);
+	assert_int_equal(changed(&c, "src"), CH_LISTING);
+	free(c.root);
+	c.root = xstrdup(root);
+	/* As entries come and go, the mtime moves on: found. */
+	char *n = xasprintf("%s/src/new.c", root);
+	unlink(n);
+	put("src/other.c", "\n");
+	assert_int_equal(ckpt_detect_changes(&c, root), 1);
+	assert_int_equal(changed(&c, "src"), CH_LISTING);
+	/* Modified within a second of the save: read again. */
+	assert_int_equal(stat(src, &st), 0);
+	file_set_stat(&c.files[l], &st);
+	c.created = (uint64_t)c.files[l].mtime + 500000000ull;
+	assert_int_equal(ckpt_detect_changes(&c, root), 1);
+	free(n);
+	n = xasprintf("%s/src/other.c", root);
+	unlink(n);
+	free(n);
+	free(src);
+	ckpt_release(&c);
+}
+
 /* An external input (outside the root): a content change with a new
  * mtime is found; a file whose existence only was used (X) is changed
  * when it is gone, not when its content changes. */
@@ -387,6 +434,7 @@ int main(void)
 		cmocka_unit_test(listing_ignores_outputs),
 		cmocka_unit_test(deleted_source),
 		cmocka_unit_test(racy_stat),
+		cmocka_unit_test(listing_stat_shortcut),
 		cmocka_unit_test(external_and_exists),
 		cmocka_unit_test(copy_with_mtime_one),
 		cmocka_unit_test(many_directories),
