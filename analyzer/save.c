@@ -450,9 +450,25 @@ static int referenced(void *arg, const struct hash128 *h)
 	return e != NULL;
 }
 
-/* Packs: those whose objects the manifest names no more go, those mostly
- * unreferenced are rewritten (pack.c). */
-static void collect_packs(const struct ckpt *c, const char *dir)
+/* The hash a loose object's file is named by, objects/<hh>/<rest>.zst
+ * exactly as object_path writes it; -1 for any other name (a raw copy of
+ * format 1, which the save replaced with a .zst, or a stray file). */
+static int loose_hash(const char *hh, const char *rest, struct hash128 *h)
+{
+	char hex[HASH_HEX];
+	if (strlen(hh) != 2 || strlen(rest) != 30 + 4 ||
+	    strcmp(rest + 30, ".zst"))
+		return -1;
+	memcpy(hex, hh, 2);
+	memcpy(hex + 2, rest, 30);
+	hex[32] = 0;
+	return hash_from_hex(hex, h);	/* lower-case hex only, as written */
+}
+
+/* Objects the manifest names no more: packs holding none of them go,
+ * those mostly unreferenced are rewritten (pack.c), loose ones are
+ * removed. */
+static void collect_garbage(const struct ckpt *c, const char *dir)
 {
 	struct hashset *set = NULL, *e, *tmp;
 	for (size_t i = 0; i < c->nfiles; i++) {
@@ -467,36 +483,6 @@ static void collect_packs(const struct ckpt *c, const char *dir)
 		HASH_ADD(hh, set, h, sizeof e->h, e);
 	}
 	pack_collect(dir, referenced, set);
-	HASH_ITER(hh, set, e, tmp) {
-		HASH_DEL(set, e);
-		free(e);
-	}
-}
-
-/* Loose objects the manifest does not name are removed. */
-static void collect_garbage(const struct ckpt *c, const char *dir)
-{
-	collect_packs(c, dir);
-	/* Index the referenced object names. */
-	char **names = xcalloc(c->nfiles + 1, sizeof *names);
-	size_t n = 0;
-	for (size_t i = 0; i < c->nfiles; i++) {
-		const struct file *f = &c->files[i];
-		if (f->role == ROLE_OUTPUT && S_ISREG(f->mode))
-			names[n++] = object_path(dir, &f->hash);
-	}
-	struct name {
-		char *s;
-		UT_hash_handle hh;
-	} *set = NULL, *e, *tmp;
-	for (size_t i = 0; i < n; i++) {
-		HASH_FIND_STR(set, names[i], e);
-		if (e)
-			continue;
-		e = xmalloc(sizeof *e);
-		e->s = names[i];
-		HASH_ADD_KEYPTR(hh, set, e->s, strlen(e->s), e);
-	}
 	char *objs = xasprintf("%s/objects", dir);
 	DIR *top = opendir(objs);
 	struct dirent *de;
@@ -507,12 +493,13 @@ static void collect_garbage(const struct ckpt *c, const char *dir)
 		DIR *d = opendir(sub);
 		struct dirent *oe;
 		while (d && (oe = readdir(d))) {
-			if (oe->d_name[0] == '.')
+			struct hash128 h;
+			if (oe->d_name[0] == '.' ||
+			    (loose_hash(de->d_name, oe->d_name, &h) == 0 &&
+			     referenced(set, &h)))
 				continue;
 			char *p = xasprintf("%s/%s", sub, oe->d_name);
-			HASH_FIND_STR(set, p, e);
-			if (!e)
-				unlink(p);
+			unlink(p);
 			free(p);
 		}
 		if (d)
@@ -527,9 +514,6 @@ static void collect_garbage(const struct ckpt *c, const char *dir)
 		HASH_DEL(set, e);
 		free(e);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
 }
 
 /* The jobs of the previous checkpoint that this build did not redo. */
