@@ -25,14 +25,19 @@ static void put(const char *rel, const char *content)
 	free(p);
 }
 
+static void make_dir(const char *rel)
+{
+	char *p = xasprintf("%s/%s", root, rel);
+	assert_int_equal(mkdir(p, 0755), 0);
+	free(p);
+}
+
 static int setup(void **state)
 {
 	(void)state;
 	strcpy(root, "/tmp/ckpt-unit-XXXXXX");
 	assert_non_null(mkdtemp(root));
-	char *d = xasprintf("%s/src", root);
-	mkdir(d, 0755);
-	free(d);
+	make_dir("src");
 	put("a.c", "int a;\n");
 	put("src/b.c", "int b;\n");
 	put("src/b.o", "object\n");
@@ -287,12 +292,11 @@ static char *many(int d, int k)
 static void many_directories(void **state)
 {
 	(void)state;
-	char *p = xasprintf("%s/many", root);
-	assert_int_equal(mkdir(p, 0755), 0);
-	free(p);
+	make_dir("many");
+	char *p;
 	for (int d = 0; d < NDIR; d++) {
-		p = xasprintf("%s/many/d%03d", root, d);
-		assert_int_equal(mkdir(p, 0755), 0);
+		p = xasprintf("many/d%03d", d);
+		make_dir(p);
 		free(p);
 		for (int k = 0; k < PERDIR; k++) {
 			char *rel = many(d, k);
@@ -338,13 +342,9 @@ static void many_directories(void **state)
 	assert_int_equal(unlink(p), 0);
 	free(p);
 	put("many/d020/absent.h", "");
-	p = xasprintf("%s/many/none030", root);
-	assert_int_equal(mkdir(p, 0755), 0);
-	free(p);
+	make_dir("many/none030");
 	put("many/none030/x.h", "");
-	p = xasprintf("%s/many/none040", root);
-	assert_int_equal(mkdir(p, 0755), 0);
-	free(p);
+	make_dir("many/none040");
 	put("many/none040/x.h.not", "");	/* not the name looked for */
 	assert_int_equal(ckpt_detect_changes(&c, root), 5);
 	assert_int_equal(changed(&c, "many/d007/f03.c"), CH_CONTENT);
@@ -371,11 +371,8 @@ static void absent_by_listing(void **state)
 	const char *dirs[] = { "probe", "gone", "crowded", "ext" };
 	char *p;
 	for (int i = 0; i < 4; i++)
-		if (i != 1) {
-			p = xasprintf("%s/%s", root, dirs[i]);
-			assert_int_equal(mkdir(p, 0755), 0);
-			free(p);
-		}
+		if (i != 1)
+			make_dir(dirs[i]);
 	for (int k = 0; k < 2000; k++) {	/* 2000 > 20 probes x 32 */
 		p = xasprintf("crowded/other%04d", k);
 		put(p, "");
@@ -397,13 +394,9 @@ static void absent_by_listing(void **state)
 	p = xasprintf("%s/probe/h08.h", root);
 	assert_int_equal(symlink("nowhere", p), 0);	/* dangling */
 	free(p);
-	p = xasprintf("%s/probe/h09.h", root);
-	assert_int_equal(mkdir(p, 0755), 0);
-	free(p);
+	make_dir("probe/h09.h");
 	put("probe/h10.h.orig", "");	/* not a name looked for */
-	p = xasprintf("%s/gone", root);
-	assert_int_equal(mkdir(p, 0755), 0);
-	free(p);
+	make_dir("gone");
 	put("gone/h03.h", "");
 	put("crowded/h05.h", "");
 	put("ext/h19.h", "");
