@@ -524,14 +524,12 @@ static void mark(struct ckpt *c, int j, int why, int cause, int *queue,
 	queue[(*nq)++] = j;
 }
 
-size_t ckpt_affected(struct ckpt *c)
+/* The jobs that read each file (by content): readers[count[f]] up to
+ * readers[count[f + 1]]. */
+static int *readers_index(const struct ckpt *c, int **countp)
 {
-	size_t nj = c->njobs;
-	int *queue = xcalloc(nj + 1, sizeof *queue);
-	size_t nq = 0;
-	/* Readers of each file (by content), for the propagation. */
 	int *count = xcalloc(c->nfiles + 1, sizeof *count);
-	for (size_t j = 0; j < nj; j++)
+	for (size_t j = 0; j < c->njobs; j++)
 		for (size_t k = 0; k < c->jobs[j].ndeps; k++)
 			if (c->jobs[j].deps[k].acc & ACC_READ)
 				count[c->jobs[j].deps[k].file + 1]++;
@@ -539,16 +537,34 @@ size_t ckpt_affected(struct ckpt *c)
 		count[f + 1] += count[f];
 	int *readers = xcalloc((size_t)count[c->nfiles] + 1, sizeof *readers);
 	int *fill = xcalloc(c->nfiles + 1, sizeof *fill);
-	for (size_t j = 0; j < nj; j++)
+	for (size_t j = 0; j < c->njobs; j++)
 		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
 			const struct dep *d = &c->jobs[j].deps[k];
 			if (d->acc & ACC_READ)
 				readers[count[d->file] + fill[d->file]++] =
 					(int)j;
 		}
+	free(fill);
+	*countp = count;
+	return readers;
+}
+
+size_t ckpt_affected(struct ckpt *c)
+{
+	size_t nj = c->njobs;
+	int *queue = xcalloc(nj + 1, sizeof *queue);
+	size_t nq = 0;
 	for (size_t j = 0; j < nj; j++)
 		c->jobs[j].affected = 0;
 
+	/* Files that may affect a job, a byte each: the half a million deps
+	 * are looked through once, and most files are neither. */
+	char *hot = xcalloc(c->nfiles + 1, 1);
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct file *f = &c->files[i];
+		hot[i] = f->changed ||
+			 (f->role == ROLE_OUTPUT && f->producer < 0);
+	}
 	for (size_t j = 0; j < nj; j++) {
 		struct job *job = &c->jobs[j];
 		if (job->untraced) {
@@ -557,6 +573,8 @@ size_t ckpt_affected(struct ckpt *c)
 		}
 		for (size_t k = 0; k < job->ndeps; k++) {
 			const struct dep *d = &job->deps[k];
+			if (!hot[d->file])
+				continue;
 			const struct file *f = &c->files[d->file];
 			if (f->changed && change_matters(f->changed, d->acc)) {
 				mark(c, (int)j, AFF_CHANGED, d->file, queue,
@@ -570,9 +588,15 @@ size_t ckpt_affected(struct ckpt *c)
 			}
 		}
 	}
+	free(hot);
+	if (!nq) {
+		free(queue);
+		return 0;
+	}
 	/* Propagate: to the jobs of an affected driver, to the readers of an
 	 * affected job's outputs, and from a job without outputs to its
 	 * driver. */
+	int *count, *readers = readers_index(c, &count);
 	for (size_t qi = 0; qi < nq; qi++) {
 		int j = queue[qi];
 		if (c->jobs[j].kind == JOB_SHELL && c->jobs[j].driver >= 0 &&
@@ -600,7 +624,6 @@ size_t ckpt_affected(struct ckpt *c)
 	}
 	free(count);
 	free(readers);
-	free(fill);
 	free(queue);
 	return nq;
 }

@@ -52,7 +52,7 @@ int checkpoint_check(const char *dir, struct ckpt *c, char **root)
 	if (!*root)
 		return error_errno("cannot get the current directory");
 	struct early_check e = { .root = *root };
-	struct manifest_hook hook = { files_read, check_done, &e };
+	struct manifest_hook hook = { files_read, check_done, &e, 1 };
 	if (manifest_read_hooked(c, dir, &hook) < 0) {
 		free(*root);
 		*root = NULL;

@@ -177,6 +177,9 @@ struct reader {
 	const char *name;
 	char *p, *end;
 	int line;
+	unsigned char acc[256];	/* access flags by dep letter */
+	struct dep *deps;	/* scratch for one "d" line */
+	size_t adeps;
 };
 
 /* Next line, NUL-terminated in place, or NULL at the end. */
@@ -340,30 +343,26 @@ static int parse_job(struct reader *r, struct ckpt *c, char *s)
 	return 0;
 }
 
-static int letter_acc(char l)
+/* Access flags by dep letter, 0 for any other byte. */
+static void letter_table(unsigned char acc[256])
 {
+	memset(acc, 0, 256);
 	for (size_t i = 0; i < NLETTERS; i++)
-		if (acc_letters[i].letter == l)
-			return acc_letters[i].acc;
-	return 0;
+		acc[(unsigned char)acc_letters[i].letter] =
+			(unsigned char)acc_letters[i].acc;
 }
 
-/* "<file><letters> ..." in one pass, into one allocation: these lines
- * hold nearly all of a manifest (a million deps for a thousand-file
- * build), and reading them was half of reading it. */
+/* "<file><letters> ..." in one pass, into the reader's scratch array and
+ * then one allocation of the exact size: these lines hold nearly all of a
+ * manifest (half a million deps for two thousand compiles), and reading
+ * them was most of reading it. */
 static int parse_deps(struct reader *r, struct ckpt *c, struct job *j,
 		      const char *s)
 {
-	size_t n = 1;
-	for (const char *p = s; (p = strchr(p, ' ')); p++)
-		n++;
-	if (j->ndeps + n > j->adeps) {
-		j->adeps = j->ndeps + n;
-		j->deps = xrealloc(j->deps, j->adeps * sizeof *j->deps);
-	}
-	const char *e = s;
+	const unsigned char *e = (const unsigned char *)s;
+	size_t n = 0;
 	while (*e) {
-		const char *t = e;
+		const unsigned char *t = e;
 		uint64_t f = 0;
 		while (*e >= '0' && *e <= '9' && f < c->nfiles)
 			f = f * 10 + (uint64_t)(*e++ - '0');
@@ -371,14 +370,22 @@ static int parse_deps(struct reader *r, struct ckpt *c, struct job *j,
 			return bad(r, "a dependency on an unknown file");
 		int acc = 0, a;
 		for (; *e && *e != ' '; e++) {
-			if (!(a = letter_acc(*e)))
+			if (!(a = r->acc[*e]))
 				return bad(r, "unknown access letter");
 			acc |= a;
 		}
-		j->deps[j->ndeps++] = (struct dep){ .file = (int)f, .acc = acc };
+		GROW(r->deps, n, r->adeps);
+		struct dep *d = &r->deps[n++];
+		d->file = (int)f;	/* not a compound literal: gcc clears */
+		d->acc = acc;		/* that with a slow `rep stos` */
+		d->t_in = d->t_write = 0;
 		if (*e)
 			e++;
 	}
+	j->deps = xrealloc(j->deps, (j->ndeps + n) * sizeof *j->deps);
+	memcpy(j->deps + j->ndeps, r->deps, n * sizeof *j->deps);
+	j->ndeps += n;
+	j->adeps = j->ndeps;
 	return 0;
 }
 
@@ -453,6 +460,10 @@ static int parse(struct reader *r, struct ckpt *c,
 		} else if (!strcmp(s, "u")) {
 			free(last->untraced_path);
 			last->untraced_path = unescaped(rest);
+		} else if (hook && hook->skip_details &&
+			   (!strcmp(s, "e") || !strcmp(s, "n") ||
+			    !strcmp(s, "x"))) {
+			continue;
 		} else if (!strcmp(s, "e") || !strcmp(s, "n")) {
 			char *v = unescape_field(rest);
 			if (!v)
@@ -579,8 +590,10 @@ int manifest_read_hooked(struct ckpt *c, const char *dir,
 		goto out;
 	}
 	struct reader r = { .name = path, .p = buf, .end = endl };
+	letter_table(r.acc);
 	ckpt_init(c, NULL);
 	rc = parse(&r, c, hook);
+	free(r.deps);
 	if (hook)
 		hook->done(hook->arg);
 	if (rc < 0)

@@ -18,11 +18,14 @@ int manifest_read(struct ckpt *c, const char *dir);
  * files and their index do not change, and may be read, and their
  * `changed`, `seen_mtime` and FILE_OUTPUT_CHILD written, by another
  * thread. done(arg) is called before this returns, success or not: that
- * thread must be finished then. */
+ * thread must be finished then. With skip_details, the "e", "n" and
+ * "x" records (for audit and compdb: a fifth of the text, and a string
+ * each) are checked by the checksum only. */
 struct manifest_hook {
 	void (*files_read)(struct ckpt *c, void *arg);
 	void (*done)(void *arg);
 	void *arg;
+	int skip_details;	/* leave jobs' env, net and execs empty */
 };
 int manifest_read_hooked(struct ckpt *c, const char *dir,
 			 const struct manifest_hook *hook);

@@ -482,7 +482,7 @@ static void hooked(void **state)
 	(void)state;
 	struct ckpt r;
 	struct seen_hook h = { 0 };
-	struct manifest_hook hook = { on_files, on_done, &h };
+	struct manifest_hook hook = { on_files, on_done, &h, 0 };
 	seal(HEAD F0 F1 J0);
 	assert_int_equal(manifest_read_hooked(&r, dir, &hook), 0);
 	assert_int_equal(h.calls, 1);
@@ -516,6 +516,48 @@ static void hooked(void **state)
 	assert_int_equal(h.dones, 2);
 }
 
+static void drop_strings(char ***arr, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*arr)[i]);
+	*n = 0;
+}
+
+/* status, restore and explain read a manifest without the jobs' env,
+ * net and exec records: everything else is as manifest_read gives it. */
+static void details_skipped(void **state)
+{
+	(void)state;
+	struct ckpt c, r;
+	sample(&c);
+	assert_int_equal(manifest_write(&c, dir), 0);
+	struct seen_hook h = { 0 };
+	struct manifest_hook hook = { on_files, on_done, &h, 1 };
+	assert_int_equal(manifest_read_hooked(&r, dir, &hook), 0);
+	assert_true(c.jobs[1].nenv && c.jobs[1].nnet && c.jobs[1].nexecs);
+	for (size_t j = 0; j < c.njobs; j++) {
+		assert_int_equal(r.jobs[j].nenv, 0);
+		assert_int_equal(r.jobs[j].nnet, 0);
+		assert_int_equal(r.jobs[j].nexecs, 0);
+		drop_strings(&c.jobs[j].env, &c.jobs[j].nenv);
+		drop_strings(&c.jobs[j].net, &c.jobs[j].nnet);
+		drop_strings(&c.jobs[j].execs, &c.jobs[j].nexecs);
+	}
+	assert_same(&c, &r);
+	ckpt_release(&r);
+	ckpt_release(&c);
+	/* A job's deps may come on several "d" lines: they add up. */
+	seal(HEAD F0 F1 "j r -1 0 1 2 /r cc\nd 0r 1aw\nd 1s\n");
+	assert_int_equal(manifest_read(&r, dir), 0);
+	assert_int_equal(r.jobs[0].ndeps, 3);
+	assert_int_equal(r.jobs[0].deps[0].file, 0);
+	assert_int_equal(r.jobs[0].deps[0].acc, ACC_READ);
+	assert_int_equal(r.jobs[0].deps[1].file, 1);
+	assert_int_equal(r.jobs[0].deps[1].acc, ACC_ABSENT | ACC_WRITE);
+	assert_int_equal(r.jobs[0].deps[2].acc, ACC_STAT);
+	ckpt_release(&r);
+}
+
 static void sealed_empty_fields(void **state)
 {
 	(void)state;
@@ -537,6 +579,7 @@ int main(void)
 		cmocka_unit_test(sealed_but_wrong),
 		cmocka_unit_test(sealed_empty_fields),
 		cmocka_unit_test(hooked),
+		cmocka_unit_test(details_skipped),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
