@@ -60,19 +60,29 @@ static const unsigned char hexval1[256] = {
 	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
 };
 
+/* 16 digits; the halves are decoded apart, two chains of shifts that
+ * the CPU runs side by side. */
+static uint64_t hex64(const char *s, unsigned *bad)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 16; i++) {
+		unsigned d = hexval1[(unsigned char)s[i]];
+		*bad |= !d;
+		v = v << 4 | (uint64_t)(d - 1);
+	}
+	return v;
+}
+
 int hash_from_hex(const char *s, struct hash128 *out)
 {
-	uint64_t half[2] = { 0, 0 };
 	unsigned bad = 0;
-	for (int i = 0; i < 32 && s[i]; i++) {
-		unsigned d = hexval1[(unsigned char)s[i]];
-		bad |= !d;
-		half[i / 16] = half[i / 16] << 4 | (uint64_t)(d - 1);
-	}
-	if (bad || strnlen(s, 33) != 32)
+	if (strnlen(s, 33) != 32)
 		return -1;
-	out->hi = half[0];
-	out->lo = half[1];
+	uint64_t hi = hex64(s, &bad), lo = hex64(s + 16, &bad);
+	if (bad)
+		return -1;
+	out->hi = hi;
+	out->lo = lo;
 	return 0;
 }
 

@@ -180,6 +180,8 @@ struct reader {
 	unsigned char acc[256];	/* access flags by dep letter */
 	struct dep *deps;	/* scratch for one "d" line */
 	size_t adeps;
+	int *file_line;		/* per file: its line, for errors */
+	size_t afile_line;
 };
 
 /* Next line, NUL-terminated in place, or NULL at the end. */
@@ -248,7 +250,10 @@ static int digits(const char *t, unsigned base, uint64_t *out)
 	const char *p = t;
 	for (; *p; p++) {
 		unsigned d = (unsigned)(*p - '0');
-		if (d >= base || v > (UINT64_MAX - d) / base)
+		if (d >= base)
+			return -1;
+		/* 19 digits fit in any base up to 10: no division before */
+		if (p - t >= 19 && v > (UINT64_MAX - d) / base)
 			return -1;
 		v = v * base + d;
 	}
@@ -293,10 +298,9 @@ static int parse_file(struct reader *r, struct ckpt *c, char *s)
 		return bad(r, "malformed path");
 	if (path[0] != '/' && path[0] && !path_is_safe_relative(path))
 		return bad(r, "a path that escapes the root");
-	size_t before = c->nfiles;
-	int id = ckpt_file(c, path, 1);
-	if (c->nfiles == before)
-		return bad(r, "the same path twice");
+	int id = ckpt_file_append(c, path);
+	GROW(r->file_line, (size_t)id, r->afile_line);
+	r->file_line[id] = r->line;
 	struct file *f = &c->files[id];
 	f->role = role[0];
 	if (strcmp(hex, "-") && hash_from_hex(hex, &f->hash) < 0)
@@ -389,6 +393,21 @@ static int parse_deps(struct reader *r, struct ckpt *c, struct job *j,
 	return 0;
 }
 
+/* The file table is whole: index it, at once (a path twice is damage),
+ * and hand it to the hook. No file is added after this. */
+static int files_whole(struct reader *r, struct ckpt *c,
+		       const struct manifest_hook *hook)
+{
+	int dup = ckpt_index_files(c);
+	if (dup >= 0) {
+		r->line = r->file_line[dup];
+		return bad(r, "the same path twice");
+	}
+	if (hook)
+		hook->files_read(c, hook->arg);
+	return 0;
+}
+
 static int parse(struct reader *r, struct ckpt *c,
 		 const struct manifest_hook *hook)
 {
@@ -400,7 +419,7 @@ static int parse(struct reader *r, struct ckpt *c,
 		return error("%s: manifest version %s, this ckpt reads 1 to %d",
 			     r->name, s + 14, MANIFEST_VERSION);
 	struct job *last = NULL;
-	int files_read = 0;	/* the file table is whole: hook called */
+	int files_read = 0;	/* the file table is whole: files_whole */
 	while ((s = next_line(r))) {
 		char *rest = strchr(s, ' ');
 		if (!rest)
@@ -408,11 +427,12 @@ static int parse(struct reader *r, struct ckpt *c,
 		*rest++ = 0;
 		int rc = 0;
 		int file_line = !strcmp(s, "f") || !strcmp(s, "t");
-		if (hook && file_line && files_read)
+		if (file_line && files_read)
 			return bad(r, "a file record after the jobs");
-		if (hook && !files_read && !file_line && strcmp(s, "root") &&
+		if (!files_read && !file_line && strcmp(s, "root") &&
 		    strcmp(s, "created") && strcmp(s, "counts")) {
-			hook->files_read(c, hook->arg);
+			if (files_whole(r, c, hook) < 0)
+				return -1;
 			files_read = 1;
 		}
 		if (!strcmp(s, "f")) {
@@ -489,8 +509,8 @@ static int parse(struct reader *r, struct ckpt *c,
 		if (rc < 0)
 			return -1;
 	}
-	if (hook && !files_read)	/* no "end" line: never read */
-		hook->files_read(c, hook->arg);
+	if (!files_read && files_whole(r, c, hook) < 0)	/* no jobs */
+		return -1;
 	for (size_t i = 0; i < c->nfiles; i++)
 		if (c->files[i].producer >= (int)c->njobs)
 			return error("%s: file %s names job %d, which does not "
@@ -594,6 +614,7 @@ int manifest_read_hooked(struct ckpt *c, const char *dir,
 	ckpt_init(c, NULL);
 	rc = parse(&r, c, hook);
 	free(r.deps);
+	free(r.file_line);
 	if (hook)
 		hook->done(hook->arg);
 	if (rc < 0)

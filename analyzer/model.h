@@ -124,6 +124,11 @@ void ckpt_release(struct ckpt *c);
 int ckpt_file(struct ckpt *c, const char *path, int create);
 /* The file for the first len bytes of path, or -1. */
 int ckpt_lookup(const struct ckpt *c, const char *path, size_t len);
+/* For a reader that adds many files at once: append one, unindexed (no
+ * lookup until ckpt_index_files), and its id; then index them all, which
+ * returns -1, or the id of a path that an earlier file has. */
+int ckpt_file_append(struct ckpt *c, const char *path);
+int ckpt_index_files(struct ckpt *c);
 /* Make room for n files in all (no growth while a manifest is read). */
 void ckpt_reserve(struct ckpt *c, size_t n);
 int ckpt_job_new(struct ckpt *c, int kind, int driver);

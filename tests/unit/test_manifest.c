@@ -558,6 +558,44 @@ static void details_skipped(void **state)
 	ckpt_release(&r);
 }
 
+/* Thousands of files: the index is built in bulk as they are read (and
+ * grown, while they are added one by one); every path is found under its
+ * id, and a path given twice, far apart, is refused at its second line. */
+static void many_files(void **state)
+{
+	(void)state;
+	enum { N = 5000 };
+	struct ckpt c, r;
+	ckpt_init(&c, "/r");
+	for (int i = 0; i < N; i++) {
+		char p[32];
+		snprintf(p, sizeof p, "d%d/f%d.c", i % 97, i);
+		assert_int_equal(ckpt_file(&c, p, 1), i);
+		c.files[i].role = ROLE_SOURCE;
+	}
+	for (int i = 0; i < N; i++)
+		assert_int_equal(ckpt_file(&c, c.files[i].path, 0), i);
+	assert_int_equal(manifest_write(&c, dir), 0);
+	assert_int_equal(manifest_read(&r, dir), 0);
+	assert_same(&c, &r);
+	assert_int_equal(ckpt_file(&r, "d0/f5000.c", 0), -1);
+	ckpt_release(&r);
+	/* Again with file 17's path as the last file record. */
+	char *body;
+	size_t len;
+	FILE *f = open_memstream(&body, &len);
+	fputs("ckpt-manifest 1\nroot /r\n", f);
+	for (int i = 0; i <= N; i++)
+		fprintf(f, "f S - 3 100644 9 1 -1 %s\n",
+			c.files[i < N ? i : 17].path);
+	fclose(f);
+	char line[32];
+	snprintf(line, sizeof line, "line %d:", N + 3);
+	refused(body, line, "twice");
+	free(body);
+	ckpt_release(&c);
+}
+
 static void sealed_empty_fields(void **state)
 {
 	(void)state;
@@ -580,6 +618,7 @@ int main(void)
 		cmocka_unit_test(sealed_empty_fields),
 		cmocka_unit_test(hooked),
 		cmocka_unit_test(details_skipped),
+		cmocka_unit_test(many_files),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
