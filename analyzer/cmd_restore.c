@@ -10,8 +10,9 @@
  *    checksum (manifest_read), path safety and every object needed, read
  *    whole and hashed (plan). What was read is kept for the write, up to
  *    KEEP_MAX bytes in all; beyond that an object is read again.
- * 3. Each file is replaced atomically (restore_file, atomic_symlink); an
- *    existing file with the right content is left alone. Text that names
+ * 3. Each file is created or replaced atomically (restore_file:
+ *    create_whole where it is missing, else replace_file; atomic_symlink);
+ *    an existing file with the right content is left alone. Text that names
  *    the recorded root gets the new root instead (relocated), as a build
  *    in this tree would have written it.
  * 4. make agrees: every restored output gets an mtime later than every
@@ -372,8 +373,27 @@ static int restore_symlink(struct plan *p, const struct file *f,
 	return 0;
 }
 
-static int restore_file(struct plan *p, size_t i, const char *path,
+/* What is at path replaced with buf, under a temporary name renamed over
+ * it. */
+static int replace_file(struct plan *p, const struct file *f,
+			const char *path, const char *buf, size_t len,
 			int64_t t)
+{
+	mode_t mode = f->mode & 07777;
+	struct atomic_file a;
+	if (atomic_open(&a, path, mode) < 0 &&
+	    (!missing_dirs(p, f) || atomic_open(&a, path, mode) < 0))
+		return -1;
+	if (write_all(a.fd, buf, len) < 0) {
+		atomic_abort(&a);
+		return -1;
+	}
+	return atomic_commit_mtime(&a, mode, t);
+}
+
+/* Output i at path, where there is nothing (!exists) or something else. */
+static int restore_file(struct plan *p, size_t i, const char *path,
+			int64_t t, int exists)
 {
 	const struct file *f = &p->c->files[i];
 	mode_t mode = f->mode & 07777;
@@ -389,17 +409,17 @@ static int restore_file(struct plan *p, size_t i, const char *path,
 	size_t len;
 	if (content_of(p, i, &buf, &len, &own) < 0)
 		return -1;
-	struct atomic_file a;
-	int rc = 0;
-	if (atomic_open(&a, path, mode) < 0 &&
-	    (!missing_dirs(p, f) || atomic_open(&a, path, mode) < 0)) {
-		rc = error_errno("cannot restore %s", path);
-	} else if (write_all(a.fd, buf, len) < 0) {
-		rc = error_errno("cannot restore %s", path);
-		atomic_abort(&a);
-	} else if (atomic_commit_mtime(&a, mode, t) < 0) {
-		rc = error_errno("cannot restore %s", path);
+	int rc = -1;
+	errno = EEXIST;
+	if (!exists) {
+		rc = create_whole(path, buf, len, mode, t);
+		if (rc < 0 && missing_dirs(p, f))
+			rc = create_whole(path, buf, len, mode, t);
 	}
+	if (rc < 0 && (errno == EEXIST || errno == EOPNOTSUPP))
+		rc = replace_file(p, f, path, buf, len, t);
+	if (rc < 0)
+		error_errno("cannot restore %s", path);
 	p->bytes += len;
 	free(own);
 	return rc;
@@ -420,7 +440,8 @@ static int do_restore(struct plan *p, size_t i)
 		}
 		goto out;	/* its mtime once its files are in */
 	}
-	if (lstat(a, &st) == 0) {
+	int exists = lstat(a, &st) == 0;
+	if (exists) {
 		if (same_content(p, i, a, &st)) {
 			set_time(a, t, S_ISLNK(f->mode));
 			p->valid++;
@@ -433,7 +454,7 @@ static int do_restore(struct plan *p, size_t i)
 		}
 	}
 	rc = S_ISLNK(f->mode) ? restore_symlink(p, f, a, t)
-			      : restore_file(p, i, a, t);
+			      : restore_file(p, i, a, t, exists);
 	if (!rc)
 		p->restored++;
 out:

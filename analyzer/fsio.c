@@ -8,8 +8,12 @@
  * by one (a kernel has thousands): save flushes them all with one syncfs
  * before the manifest that names them is written.
  *
+ * A restored output that is not there yet is made whole before it has a
+ * name instead (create_whole): an unnamed file, linked in when complete.
+ *
  * Fault injection for the tests: CKPT_FAULT=enospc:N or eio:N makes the
- * N-th write (counting from 1) in this process fail with that errno.
+ * N-th write (counting from 1) in this process fail with that errno;
+ * CKPT_FAULT=notmpfile acts as a file system without unnamed files.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +32,7 @@
 static long fault_at = -1;
 static atomic_long fault_count;
 static int fault_errno;
+static int fault_notmpfile;
 static pthread_once_t fault_once = PTHREAD_ONCE_INIT;
 
 static void fault_init(void)
@@ -39,6 +44,8 @@ static void fault_init(void)
 		fault_errno = ENOSPC, fault_at = atol(f + 7);
 	else if (!strncmp(f, "eio:", 4))
 		fault_errno = EIO, fault_at = atol(f + 4);
+	else if (!strcmp(f, "notmpfile"))
+		fault_notmpfile = 1;
 }
 
 static int fault(void)
@@ -208,6 +215,68 @@ int sync_fs_of(const char *path)
 	close(fd);
 	errno = saved;
 	return r;
+}
+
+/* How an unnamed file is given a name: linkat(AT_EMPTY_PATH) needs
+ * CAP_DAC_READ_SEARCH before Linux 6.10; the /proc/self/fd link works
+ * without it. Found on the first file, for all the others. */
+enum { LINK_UNTRIED, LINK_EMPTY_PATH, LINK_PROC, LINK_NONE };
+static atomic_int link_how;
+
+static int link_unnamed(int fd, const char *path)
+{
+	int how = atomic_load(&link_how);
+	if (how == LINK_UNTRIED || how == LINK_EMPTY_PATH) {
+		if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0) {
+			atomic_store(&link_how, LINK_EMPTY_PATH);
+			return 0;
+		}
+		if (errno != ENOENT && errno != EPERM)
+			return -1;	/* EEXIST, ENOSPC...: the caller's */
+		how = LINK_PROC;
+	}
+	if (how == LINK_PROC) {
+		char proc[32];
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, path,
+			   AT_SYMLINK_FOLLOW) == 0) {
+			atomic_store(&link_how, LINK_PROC);
+			return 0;
+		}
+		if (errno != ENOENT && errno != EPERM && errno != EXDEV)
+			return -1;
+	}
+	atomic_store(&link_how, LINK_NONE);
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
+int create_whole(const char *path, const void *buf, size_t n, mode_t mode,
+		 int64_t mtime)
+{
+	pthread_once(&fault_once, fault_init);
+	if (fault_notmpfile || atomic_load(&link_how) == LINK_NONE) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	char *d = dir_of(path);
+	int fd = open(d, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+	free(d);
+	if (fd < 0) {
+		if (errno == EISDIR || errno == EINVAL)	/* not here */
+			errno = EOPNOTSUPP;
+		return -1;	/* ENOENT: no directory */
+	}
+	struct timespec ts[2] = { { mtime / 1000000000, mtime % 1000000000 },
+				  { mtime / 1000000000, mtime % 1000000000 } };
+	int rc = -1;
+	if (write_all(fd, buf, n) == 0 && fchmod(fd, mode) == 0 &&
+	    futimens(fd, ts) == 0)
+		rc = link_unnamed(fd, path);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
 }
 
 int atomic_symlink(const char *target, const char *path)
