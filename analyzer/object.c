@@ -317,38 +317,46 @@ out:
 	return rc;
 }
 
-/* A packed object: its frame decompressed in one call. */
-static int read_packed(const char *dir, const struct file *f, sink_fn sink,
-		       void *arg)
+/* A packed object, its frame decompressed in one call and checked, into
+ * *out (the caller's): 0; 1 if no pack holds it; -1 if it is damaged
+ * (said). */
+static int load_packed(const char *dir, const struct file *f, char **out)
 {
-	char *frame, *out = xmalloc(f->size + 1);
+	char *frame;
 	size_t len;
+	if (f->size > PACK_MAX)
+		return 1;
+	int r = pack_read(dir, &f->hash, &frame, &len);
+	if (r == 1)
+		return 1;
+	char *b = xmalloc(f->size + 1);
 	int rc = -1;
-	if (pack_read(dir, &f->hash, &frame, &len) == 0) {
-		size_t got = ZSTD_decompressDCtx(dctx(), out, f->size, frame,
+	if (r == 0) {
+		size_t got = ZSTD_decompressDCtx(dctx(), b, f->size, frame,
 						 len);
 		struct hash128 h;
 		if (!ZSTD_isError(got) && got == f->size) {
-			hash_bytes(out, got, &h);
-			if (hash_equal(&h, &f->hash))
-				rc = sink(arg, out, got) < 0 ? SINK_FAILED : 0;
+			hash_bytes(b, got, &h);
+			rc = hash_equal(&h, &f->hash) ? 0 : -1;
 		}
 		free(frame);
 	}
-	int saved = errno;
-	if (rc == -1)
+	if (rc < 0) {
+		int saved = errno;
 		error("%s/objects/packs: the stored copy of %s is missing or "
 		      "damaged (the checkpoint is damaged)", dir, f->path);
-	free(out);
-	errno = saved;
-	return rc;
+		free(b);
+		errno = saved;
+		return -1;
+	}
+	*out = b;
+	return 0;
 }
 
-static int object_read(const char *dir, const struct file *f, sink_fn sink,
-		       void *arg)
+/* An object stored as a file of its own, streamed to sink. */
+static int read_loose(const char *dir, const struct file *f, sink_fn sink,
+		      void *arg)
 {
-	if (f->size <= PACK_MAX && pack_has(dir, &f->hash))
-		return read_packed(dir, f, sink, arg);
 	char *path = object_path(dir, &f->hash);
 	int zst = 1, fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {	/* format 1: a raw copy */
@@ -380,6 +388,21 @@ static int object_read(const char *dir, const struct file *f, sink_fn sink,
 	return rc;
 }
 
+static int object_read(const char *dir, const struct file *f, sink_fn sink,
+		       void *arg)
+{
+	char *b;
+	int rc = load_packed(dir, f, &b);
+	if (rc == 1)
+		return read_loose(dir, f, sink, arg);
+	if (rc == 0) {
+		if (sink(arg, b, f->size) < 0)
+			rc = SINK_FAILED;
+		free(b);
+	}
+	return rc;
+}
+
 static int sink_none(void *arg, const void *p, size_t n)
 {
 	return 0;
@@ -407,11 +430,17 @@ static int sink_mem(void *arg, const void *p, size_t n)
 int object_load(const char *dir, const struct file *f, const char *from,
 		const char *to, char **buf, size_t *len)
 {
-	struct membuf m = { xmalloc(1), 0 };
-	if (object_read(dir, f, sink_mem, &m) < 0) {
-		free(m.p);
-		return -1;
+	struct membuf m = { NULL, f->size };
+	int rc = load_packed(dir, f, &m.p);	/* no copy of a packed one */
+	if (rc == 1) {
+		m.p = xmalloc(1);
+		m.n = 0;
+		rc = read_loose(dir, f, sink_mem, &m);
+		if (rc < 0)
+			free(m.p);
 	}
+	if (rc < 0)
+		return -1;
 	if (from && to && strcmp(from, to)) {
 		*buf = text_relocate(m.p, m.n, from, to, len);
 		free(m.p);
