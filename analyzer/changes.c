@@ -433,7 +433,7 @@ static void dirnames_prepare(struct detect *d)
 			GROW(d->listed, d->nlisted, alloc);
 			d->listed[d->nlisted++] = dn;
 		}
-	parallel_for(d->nlisted, 1, PFOR_MAX, list_one, d, NULL);
+	parallel_for(d->nlisted, 1, PFOR_IO, list_one, d, NULL);
 }
 
 static void dirnames_release(struct detect *d)
@@ -470,8 +470,9 @@ size_t ckpt_detect_changes(struct ckpt *c, const char *root)
 	dirnames_prepare(&d);
 	for (int i = 0; i < PFOR_MAX; i++)
 		dircache_init(&d.dc[i], root);
-	/* A thread a core pays off from about a thousand files. */
-	parallel_for(c->nfiles, 128, c->nfiles >= 1024 ? PFOR_MAX : 1,
+	/* Threads pay off from about a thousand files; more than the cores
+	 * when the tree is not cached (PFOR_IO). */
+	parallel_for(c->nfiles, 128, c->nfiles >= 1024 ? PFOR_IO : 1,
 		     detect_one, &d, "checking inputs");
 	for (int i = 0; i < PFOR_MAX; i++)
 		dircache_release(&d.dc[i]);

@@ -153,7 +153,7 @@ static int plan(struct plan *p, char *want)
 			p->act[i] = A_NONE;	/* fifo, socket: not restorable */
 	}
 	free(ok);
-	parallel_for(p->ntodo, 8, PFOR_MAX, check_one, p,
+	parallel_for(p->ntodo, 8, PFOR_IO, check_one, p,
 		     "checking the stored outputs");
 	bad |= atomic_load(&p->failed);
 	return bad ? error("nothing was changed") : 0;
@@ -575,8 +575,9 @@ int cmd_restore(int argc, char **argv)
 		if (p.act[i] == A_REMOVE)
 			failed |= do_remove(&p, &c.files[i]) < 0;
 	int64_t last = plan_times(&p);
-	/* Directories first, in order; then the files, a thread a core:
-	 * creating files is what a restore costs; then the directories'
+	/* Directories first, in order; then the files, on PFOR_IO threads
+	 * (a cold tree waits on the disk): creating files is what a restore
+	 * costs; then the directories'
 	 * mtimes, which creating their files changed. The files come grouped
 	 * by directory, and the threads take large chunks of them: two
 	 * threads creating files in one directory wait for each other (its
@@ -590,8 +591,8 @@ int cmd_restore(int argc, char **argv)
 		else if (do_restore(&p, i) < 0)
 			failed = 1, p.act[i] = A_NONE;
 	}
-	size_t chunk = p.ntodo / (4 * PFOR_MAX);
-	parallel_for(p.ntodo, chunk > 4 ? chunk : 4, PFOR_MAX, restore_one, &p,
+	size_t chunk = p.ntodo / (4 * PFOR_IO);
+	parallel_for(p.ntodo, chunk > 4 ? chunk : 4, PFOR_IO, restore_one, &p,
 		     "restoring");
 	failed |= atomic_load(&p.failed);
 	for (size_t i = 0; i < c.nfiles; i++)

@@ -348,6 +348,8 @@ static int parse_job(struct reader *r, struct ckpt *c, char *s)
 }
 
 /* Access flags by dep letter, 0 for any other byte. */
+_Static_assert(ACC_MKDIR <= 0xff && ACC_DELETE <= 0xff,
+	       "a dep letter's flags fit in a byte");
 static void letter_table(unsigned char acc[256])
 {
 	memset(acc, 0, 256);

@@ -364,7 +364,7 @@ static int assign_roles(struct ckpt *c)
 	mark_output_parents(c);
 	char *unlisted = xcalloc(c->nfiles + 1, 1);
 	struct hashing h = { c, unlisted };
-	int rc = parallel_for(c->nfiles, 64, PFOR_MAX, hash_one, &h, "hashing");
+	int rc = parallel_for(c->nfiles, 64, PFOR_IO, hash_one, &h, "hashing");
 	/* Only now: listing_hash reads the roles of other files. */
 	for (size_t i = 0; i < c->nfiles; i++)
 		if (unlisted[i])
@@ -422,7 +422,7 @@ static int store_outputs(struct ckpt *c, const char *dir,
 	}
 	atomic_init(&st.bytes, 0);
 	st.pack = pack_begin(dir);
-	int rc = parallel_for(n, 1, PFOR_MAX, store_one, &st,
+	int rc = parallel_for(n, 1, PFOR_CPU, store_one, &st,
 			      "storing outputs");
 	free(st.todo);
 	if (pack_finish(st.pack, rc == 0) < 0 && rc == 0)

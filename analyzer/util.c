@@ -191,12 +191,16 @@ int parallel_for(size_t n, size_t chunk, int threads,
 			  .arg = arg };
 	atomic_init(&p.next, 0);
 	atomic_init(&p.failed, 0);
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t chunks = (n + p.chunk - 1) / p.chunk;
+	if (threads == PFOR_CPU) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = cpus > 0 ? (int)(cpus < PFOR_MAX ? cpus : PFOR_MAX)
+				   : 1;
+	}
 	if (threads > PFOR_MAX)
 		threads = PFOR_MAX;
-	if (cpus > 0 && threads > cpus)
-		threads = (int)cpus;
+	if (threads < 1)
+		threads = 1;
 	if ((size_t)threads > chunks)
 		threads = (int)chunks;
 	pthread_t th[PFOR_MAX];

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "ckpt.h"
@@ -93,12 +94,53 @@ static void a_failure_stops_the_rest(void **state)
 	counts_free(c);
 }
 
+/* Calls that wait, as reads of a cold tree do: each a millisecond. */
+static int wait_a_little(void *arg, size_t i, int worker)
+{
+	struct counts *c = arg;
+	atomic_fetch_add(&c->workers[worker], 1);
+	atomic_fetch_add(&c->seen[i], 1);
+	usleep(1000);
+	return 0;
+}
+
+static int workers_used(struct counts *c)
+{
+	int used = 0;
+	for (int w = 0; w < PFOR_MAX; w++)
+		used += atomic_load(&c->workers[w]) > 0;
+	return used;
+}
+
+/* PFOR_CPU: a thread a core, never more; PFOR_IO: PFOR_IO threads, more
+ * than the cores where there are fewer, so that waits overlap. */
+static void threads_for_cpu_and_io(void **state)
+{
+	(void)state;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	const size_t n = 400;
+	struct counts *c = counts_new(n, SIZE_MAX);
+	assert_int_equal(parallel_for(n, 1, PFOR_CPU, wait_a_little, c, NULL),
+			 0);
+	assert_true(workers_used(c) <= cpus);
+	counts_free(c);
+	c = counts_new(n, SIZE_MAX);
+	assert_int_equal(parallel_for(n, 1, PFOR_IO, wait_a_little, c, NULL),
+			 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(atomic_load(&c->seen[i]), 1);
+	/* 400 waits of 1 ms: each of the 8 threads gets some. */
+	assert_int_equal(workers_used(c), PFOR_IO);
+	counts_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_index_once),
 		cmocka_unit_test(nothing_to_do),
 		cmocka_unit_test(a_failure_stops_the_rest),
+		cmocka_unit_test(threads_for_cpu_and_io),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
