@@ -470,9 +470,13 @@ size_t ckpt_detect_changes(struct ckpt *c, const char *root)
 	dirnames_prepare(&d);
 	for (int i = 0; i < PFOR_MAX; i++)
 		dircache_init(&d.dc[i], root);
-	/* Threads pay off from about a thousand files; more than the cores
-	 * when the tree is not cached (PFOR_IO). */
-	parallel_for(c->nfiles, 128, c->nfiles >= 1024 ? PFOR_IO : 1,
+	/* Threads pay off from about a thousand files. In another tree every
+	 * input is read, which may wait on the disk: more threads than cores
+	 * (PFOR_IO). In the recorded tree it is mostly stat data, computed
+	 * by the kernel: 80,000 files took 0.198 s on PFOR_IO threads against
+	 * 0.181 s on a thread a core. */
+	int threads = d.same_tree ? PFOR_CPU : PFOR_IO;
+	parallel_for(c->nfiles, 128, c->nfiles >= 1024 ? threads : 1,
 		     detect_one, &d, "checking inputs");
 	for (int i = 0; i < PFOR_MAX; i++)
 		dircache_release(&d.dc[i]);

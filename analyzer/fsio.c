@@ -271,7 +271,7 @@ int create_whole(const char *path, const void *buf, size_t n, mode_t mode,
 				  { mtime / 1000000000, mtime % 1000000000 } };
 	int rc = -1;
 	if (write_all(fd, buf, n) == 0 && fchmod(fd, mode) == 0 &&
-	    futimens(fd, ts) == 0)
+	    (mtime <= 0 || futimens(fd, ts) == 0))
 		rc = link_unnamed(fd, path);
 	int saved = errno;
 	close(fd);

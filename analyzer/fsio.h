@@ -29,12 +29,12 @@ void atomic_abort(struct atomic_file *a);	/* keeps errno */
 int sync_fs_of(const char *path);
 /* Replace path with the n bytes of buf. */
 int atomic_write(const char *path, const void *buf, size_t n, mode_t mode);
-/* Create path, which is not there, whole: content, mode and mtime are
- * given to an unnamed file in its directory (O_TMPFILE), which is then
- * linked in. A directory entry made and removed less than atomic_write,
- * and as safe: an interrupted one leaves nothing. errno EEXIST: path is
- * there; ENOENT: its directory is not; EOPNOTSUPP: unnamed files cannot
- * be made or linked here (use atomic_open). */
+/* Create path, which is not there, whole: content, mode and mtime (if
+ * > 0) are given to an unnamed file in its directory (O_TMPFILE), which
+ * is then linked in. A directory entry made and removed less than
+ * atomic_write, and as safe: an interrupted one leaves nothing. errno
+ * EEXIST: path is there; ENOENT: its directory is not; EOPNOTSUPP:
+ * unnamed files cannot be made or linked here (use atomic_open). */
 int create_whole(const char *path, const void *buf, size_t n, mode_t mode,
 		 int64_t mtime);
 /* Replace path with a symlink to target. */
