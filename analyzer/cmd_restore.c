@@ -200,8 +200,8 @@ static int64_t newest_input(const struct plan *p)
 #define STEP 1000LL
 static int set_time(const char *path, int64_t t, int is_link)
 {
-	struct timespec ts[2] = { { t / 1000000000, t % 1000000000 },
-				  { t / 1000000000, t % 1000000000 } };
+	struct timespec ts[2];
+	times_ns(ts, t);
 	return utimensat(AT_FDCWD, path, ts, is_link ? AT_SYMLINK_NOFOLLOW : 0);
 }
 
@@ -577,11 +577,10 @@ int cmd_restore(int argc, char **argv)
 	int64_t last = plan_times(&p);
 	/* Directories first, in order; then the files, on PFOR_IO threads
 	 * (a cold tree waits on the disk): creating files is what a restore
-	 * costs; then the directories'
-	 * mtimes, which creating their files changed. The files come grouped
-	 * by directory, and the threads take large chunks of them: two
-	 * threads creating files in one directory wait for each other (its
-	 * lock), and that was a third of the time. */
+	 * costs; then the directories' mtimes, which creating their files
+	 * changed. The files come grouped by directory, and the threads take
+	 * large chunks of them: two threads creating files in one directory
+	 * wait for each other (its lock), and that was a third of the time. */
 	p.ntodo = 0;
 	for (size_t i = 0; i < c.nfiles; i++) {
 		if (p.act[i] != A_RESTORE)

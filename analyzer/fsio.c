@@ -86,6 +86,12 @@ int fsync_dir(const char *dir)
 	return r;
 }
 
+void times_ns(struct timespec ts[2], int64_t ns)
+{
+	ts[0].tv_sec = ts[1].tv_sec = ns / 1000000000;
+	ts[0].tv_nsec = ts[1].tv_nsec = ns % 1000000000;
+}
+
 static char *dir_of(const char *path)
 {
 	char *d = xstrdup(path);
@@ -160,8 +166,8 @@ void atomic_abort(struct atomic_file *a)
 static int commit(struct atomic_file *a, mode_t mode, int do_sync,
 		  int64_t mtime)
 {
-	struct timespec ts[2] = { { mtime / 1000000000, mtime % 1000000000 },
-				  { mtime / 1000000000, mtime % 1000000000 } };
+	struct timespec ts[2];
+	times_ns(ts, mtime);
 	if (fchmod(a->fd, mode) < 0 ||
 	    (mtime > 0 && futimens(a->fd, ts) < 0) ||
 	    (do_sync && fsync(a->fd) < 0))
@@ -267,8 +273,8 @@ int create_whole(const char *path, const void *buf, size_t n, mode_t mode,
 			errno = EOPNOTSUPP;
 		return -1;	/* ENOENT: no directory */
 	}
-	struct timespec ts[2] = { { mtime / 1000000000, mtime % 1000000000 },
-				  { mtime / 1000000000, mtime % 1000000000 } };
+	struct timespec ts[2];
+	times_ns(ts, mtime);
 	int rc = -1;
 	if (write_all(fd, buf, n) == 0 && fchmod(fd, mode) == 0 &&
 	    (mtime <= 0 || futimens(fd, ts) == 0))

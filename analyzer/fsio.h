@@ -7,10 +7,14 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "ckpt.h"
 
 int write_all(int fd, const void *buf, size_t n);
+/* ts[0] and ts[1] (atime and mtime, for futimens) both ns since the
+ * epoch. */
+void times_ns(struct timespec ts[2], int64_t ns);
 int fsync_dir(const char *dir);
 /* A file being written under a temporary name next to `path`: write to
  * fd, then commit (rename over path) or abort (remove it). */
