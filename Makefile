@@ -26,8 +26,12 @@ $(B)/preload/%.o: preload/%.c preload/*.h
 		-fno-stack-protector -c -o $@ $<
 
 # Fortification is off in the shim: its wrappers are the fortified names.
+# One read-only segment for code and constants (-z noseparate-code): every
+# process of a build maps the shim, and each segment costs it a mapping and
+# page faults of its own.
 $(B)/libckpt.so: $(SHIM_OBJ)
-	$(CC) $(ALL_CFLAGS) -shared -o $@ $^ -ldl -lpthread $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-z,noseparate-code -o $@ $^ \
+		-ldl -lpthread $(LDFLAGS)
 
 $(B)/analyzer/%.o: analyzer/%.c analyzer/*.h preload/trace.h
 	@mkdir -p $(@D)

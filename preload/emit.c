@@ -32,7 +32,7 @@
 extern char **environ;
 
 pid_t shim_pid;
-char shim_cwd[PATH_MAX];
+CKPT_COLD char shim_cwd[PATH_MAX];
 const char *shim_env_preload = "";	/* "LD_PRELOAD=<this library>" */
 const char *shim_env_dir = "";		/* "CKPT_DIR=<absolute dir>" */
 
@@ -41,7 +41,7 @@ const char *shim_env_dir = "";		/* "CKPT_DIR=<absolute dir>" */
  * ours a process touches costs it a page fault, and every process of the
  * build pays for them (a third of the shim's start-up, measured).
  */
-static char names[4 * PATH_MAX + 64];
+static CKPT_COLD char names[4 * PATH_MAX + 64];
 static const char *trace_dir;		/* $CKPT_DIR/trace */
 static const char *exe_path;		/* /proc/self/exe at start-up */
 static unsigned trace_seq;		/* this image's file: <pid>-<seq>.trc */
@@ -55,11 +55,64 @@ static int state;			/* 0 new, 1 initialising, 2 done */
 static CKPT_TLS int inside;		/* this thread is in the shim */
 static CKPT_TLS int resolving;		/* this thread is in dlsym */
 
+/* ---- strings, without stdio ------------------------------------------- */
+
+void strb_init(struct strb *b, char *buf, size_t size)
+{
+	b->buf = b->p = buf;
+	b->end = buf + size - 1;
+	b->full = 0;
+}
+
+void strb_mem(struct strb *b, const char *s, size_t n)
+{
+	if (n > (size_t)(b->end - b->p)) {
+		n = (size_t)(b->end - b->p);
+		b->full = 1;
+	}
+	memcpy(b->p, s, n);
+	b->p += n;
+}
+
+void strb_str(struct strb *b, const char *s) { strb_mem(b, s, strlen(s)); }
+
+void strb_num(struct strb *b, unsigned long v)
+{
+	char digits[24], *d = digits + sizeof digits;
+	do
+		*--d = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	strb_mem(b, d, (size_t)(digits + sizeof digits - d));
+}
+
+const char *strb_done(struct strb *b)
+{
+	*b->p = 0;
+	return b->full ? NULL : b->buf;
+}
+
+const char *shim_fd_link(int fd, char *buf, size_t size)
+{
+	struct strb b;
+	if (fd < 0)
+		return NULL;
+	strb_init(&b, buf, size);
+	strb_str(&b, "/proc/self/fd/");
+	strb_num(&b, (unsigned long)fd);
+	return strb_done(&b);
+}
+
 static int trace_path(char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s/%d-%u.trc", trace_dir, shim_pid,
-			 trace_seq);
-	return n > 0 && (size_t)n < size ? 0 : -1;
+	struct strb b;
+	strb_init(&b, buf, size);
+	strb_str(&b, trace_dir);
+	strb_str(&b, "/");
+	strb_num(&b, (unsigned long)shim_pid);
+	strb_str(&b, "-");
+	strb_num(&b, trace_seq);
+	strb_str(&b, ".trc");
+	return strb_done(&b) ? 0 : -1;
 }
 
 /* Grow the trace file to hold window `index` and map it in place of the
@@ -215,8 +268,8 @@ const char *shim_abspath(int dirfd, const char *path, char *buf, size_t size)
 	if (!path || path[0] == '/')
 		return path;
 	if (dirfd != AT_FDCWD) {
-		snprintf(fdlink, sizeof fdlink, "/proc/self/fd/%d", dirfd);
-		long n = raw_readlink(fdlink, buf, (long)size - 1);
+		const char *link = shim_fd_link(dirfd, fdlink, sizeof fdlink);
+		long n = link ? raw_readlink(link, buf, (long)size - 1) : -1;
 		if (n <= 0)
 			return path;
 		buf[n] = 0;
@@ -283,8 +336,8 @@ void rec_fd(int op, int fd, uint64_t arg, int err)
 	int saved = errno;
 	if (fd >= 0 && enter()) {
 		char link[64], buf[PATH_MAX];
-		snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-		long n = raw_readlink(link, buf, sizeof buf - 1);
+		long n = raw_readlink(shim_fd_link(fd, link, sizeof link), buf,
+				      sizeof buf - 1);
 		if (n > 0 && buf[0] == '/') {
 			buf[n] = 0;
 			const char *s = buf;
@@ -321,8 +374,10 @@ static const char *env_lookup(const char *name)
 static int mkdir_p(const char *dir)
 {
 	char path[PATH_MAX + 8];
-	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+	size_t len = strlen(dir);
+	if (len >= sizeof path)
 		return -1;
+	memcpy(path, dir, len + 1);
 	for (char *p = path + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -455,17 +510,29 @@ static const char *find_self(void)
 	return "libckpt.so";
 }
 
-/* Append a formatted string to names[]; NULL when it does not fit. */
-static const char *keep(size_t *used, const char *fmt, ...)
+/* Append the concatenation of parts (up to a NULL) to names[]; NULL when
+ * it does not fit. */
+static const char *keep(size_t *used, const char *const *parts)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	size_t room = sizeof names - *used;
-	int n = vsnprintf(names + *used, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room)
-		return NULL;
-	const char *s = names + *used;
+	struct strb b;
+	strb_init(&b, names + *used, sizeof names - *used);
+	while (*parts)
+		strb_str(&b, *parts++);
+	const char *s = strb_done(&b);
+	if (s)
+		*used += (size_t)(b.p - b.buf) + 1;
+	return s;
+}
+
+/* /proc/self/exe, appended to names[]; "" when it cannot be read. */
+static const char *keep_exe(size_t *used)
+{
+	char *s = names + *used;
+	long room = (long)(sizeof names - *used);
+	long n = room > 1 ? raw_readlink("/proc/self/exe", s, room - 1) : -1;
+	if (n < 0 || n >= room - 1)
+		return "";
+	s[n] = 0;
 	*used += (size_t)n + 1;
 	return s;
 }
@@ -513,15 +580,15 @@ void shim_init(void)
 		base = shim_cwd;
 		sep = "/";
 	}
-	char exe[PATH_MAX];
-	long n = raw_readlink("/proc/self/exe", exe, sizeof exe - 1);
-	exe[n > 0 ? n : 0] = 0;
 	size_t used = 0;
-	const char *env_dir = keep(&used, "CKPT_DIR=%s%s%s", base, sep, dir);
-	const char *env_preload = keep(&used, "LD_PRELOAD=%s", self);
-	trace_dir = keep(&used, "%s/trace", env_dir ? env_dir + 9 : "");
-	exe_path = keep(&used, "%s", exe);
-	if (env_dir && env_preload && trace_dir && exe_path) {
+	const char *env_dir = keep(&used, (const char *[]){
+		"CKPT_DIR=", base, sep, dir, NULL });
+	const char *env_preload = keep(&used, (const char *[]){
+		"LD_PRELOAD=", self, NULL });
+	trace_dir = keep(&used, (const char *[]){
+		env_dir ? env_dir + 9 : "", "/trace", NULL });
+	exe_path = keep_exe(&used);
+	if (env_dir && env_preload && trace_dir) {
 		shim_env_dir = env_dir;
 		shim_env_preload = env_preload;
 		pthread_atfork(after_fork_prepare, after_fork_parent,

@@ -27,6 +27,14 @@
 #error "libckpt: unsupported architecture"
 #endif
 
+/*
+ * Big buffers of which a process uses only the start go in ".lbss", the
+ * large-data section that the linker places after all other data. The
+ * small state a process does touch then shares as few pages as it can:
+ * each page of ours costs every process of a build a page fault.
+ */
+#define CKPT_COLD __attribute__((section(".lbss")))
+
 /* Process state, set up by shim_init() and after fork. */
 extern pid_t shim_pid;
 extern char shim_cwd[PATH_MAX];
@@ -68,6 +76,25 @@ void shim_getenv_forget(void);
 
 /* Current working directory changed: refresh the tracked copy. */
 void shim_cwd_refresh(void);
+
+/*
+ * A bounded string builder for the paths the shim makes. It is not snprintf
+ * because stdio's first use costs a process lazy bindings and page faults
+ * in libc's formatting code, and every process of a build would pay them.
+ */
+struct strb {
+	char *buf, *p, *end;	/* end: the last byte, kept for the NUL */
+	int full;		/* something did not fit */
+};
+void strb_init(struct strb *b, char *buf, size_t size);
+void strb_mem(struct strb *b, const char *s, size_t n);
+void strb_str(struct strb *b, const char *s);
+void strb_num(struct strb *b, unsigned long v);
+/* The NUL-terminated string, or NULL if it was cut short. */
+const char *strb_done(struct strb *b);
+
+/* "/proc/self/fd/<fd>" in buf (at least 32 bytes). */
+const char *shim_fd_link(int fd, char *buf, size_t size);
 
 /* errno of a call that returned `ret`: 0 when it succeeded. */
 #define ERR_OF(ret) ((ret) < 0 ? errno : 0)

@@ -186,24 +186,29 @@ static const char *path_search(pid_t pid, const char *file, char *out,
 	if (strchr(file, '/'))
 		return shim_abspath(AT_FDCWD, file, out, size);
 	const char *path = NULL;
-	for (char **e = environ; e && *e; e++)
+	for (char **e = environ; e && *e && !path; e++)
 		if (starts(*e, "PATH="))
-			path = *e + 5;
+			path = *e + 5;	/* the first, as getenv finds it */
 	if (!path)
 		path = "/bin:/usr/bin";
 	for (const char *p = path;; p++) {
 		const char *end = strchrnul(p, ':');
 		char cand[PATH_MAX], abs[PATH_MAX * 2];
-		int len = snprintf(cand, sizeof cand, "%.*s%s%s", (int)(end - p),
-				   p, end == p ? "" : "/", file);
-		if (len > 0 && (size_t)len < sizeof cand) {
+		struct strb b;
+		strb_init(&b, cand, sizeof cand);
+		strb_mem(&b, p, (size_t)(end - p));
+		if (end != p)
+			strb_str(&b, "/");
+		strb_str(&b, file);
+		if (strb_done(&b)) {
 			const char *a = shim_abspath(AT_FDCWD, cand, abs,
 						     sizeof abs);
 			long r = raw6(SYS_faccessat, AT_FDCWD, (long)a, X_OK, 0,
 				      0, 0);
 			if (r == 0) {
-				snprintf(out, size, "%s", a);
-				return out;
+				strb_init(&b, out, size);
+				strb_str(&b, a);
+				return strb_done(&b) ? out : file;
 			}
 			rec_strings(CKPT_STAT, pid, 0, (int)-r, 1, &a);
 		}
@@ -316,8 +321,8 @@ CKPT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	}
 	pid_t pid = raw_getpid();
 	char link[64], path[PATH_MAX];
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	long n = raw_readlink(link, path, sizeof path - 1);
+	long n = raw_readlink(shim_fd_link(fd, link, sizeof link), path,
+			      sizeof path - 1);
 	path[n > 0 ? n : 0] = 0;
 	FIXED_ENV(env, envp);
 	note_exec(pid, path, argv, 0);
@@ -615,7 +620,11 @@ CKPT_EXPORT void *dlopen(const char *file, int flags)
 }
 
 /* Names already recorded by this process: each is recorded once. */
-static uint64_t env_seen[1024];
+/* The names this process has recorded, by hash; when it is full, names
+ * are recorded again (a duplicate costs a record, not correctness). Small,
+ * so that it fits the one page of our state a process touches. */
+#define ENV_SEEN 256
+static uint64_t env_seen[ENV_SEEN];
 
 void shim_getenv_forget(void)
 {
@@ -630,8 +639,8 @@ static void note_getenv(const char *name, int found)
 	for (const char *p = name; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	h |= 1;
-	for (unsigned i = 0, k = (unsigned)h; i < 1024; i++, k++) {
-		uint64_t *slot = &env_seen[k & 1023];
+	for (unsigned i = 0, k = (unsigned)h; i < ENV_SEEN; i++, k++) {
+		uint64_t *slot = &env_seen[k % ENV_SEEN];
 		uint64_t old = __atomic_load_n(slot, __ATOMIC_RELAXED);
 		if (old == h)
 			return;

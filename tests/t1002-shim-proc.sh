@@ -1,8 +1,8 @@
 #!/bin/sh
 # Processes: posix_spawn with file actions, vfork+exec, system, popen, an
 # exec with an empty environment, fork; tracing survives close_range and
-# dup2 over every descriptor; 8 threads lose no record; a static
-# executable is recorded as untraced.
+# dup2 over every descriptor; 8 threads lose no record; execvp's PATH
+# search, fexecve and getenv; a static executable is recorded as untraced.
 . "$(dirname "$0")/lib.sh"
 export T="$TRASH/t"
 mkdir -p t/sub && echo x > t/exists.txt && echo y > t/sub/in-sub.txt
@@ -119,6 +119,29 @@ n=$(grep -c "\"op\":\"read\",\"path\":\"$T/thr-" ev-threads.json)
 expect_eq "records of 8 threads x 200 failed opens" 1600 "$n"
 [ "$(grep "\"path\":\"$T/thr-" ev-threads.json | sort -u | wc -l)" -eq 1600 ] ||
 	fail "duplicated or torn records"
+# execvp: the PATH entry without the program is a dependency (a program
+# put there later changes what runs), and the exec names the one found.
+mkdir -p t/bin && printf '#!/bin/sh\nexit 0\n' > t/bin/tool && chmod +x t/bin/tool
+run execvp
+expect execvp <<'X'
+stat $T/nobin/tool ENOENT
+exec $T/bin/tool ok
+X
+run fexecve
+expect fexecve <<'X'
+exec */cat ok
+read $T/exists.txt ok
+X
+# Each name read is recorded once, also past what the shim's table of
+# names holds (then a name may be recorded again, never lost).
+run getenv
+python3 - ev-getenv.json <<'PY' || fail "getenv records"
+import collections, json, sys
+n = collections.Counter(e["path"] for e in map(json.loads, open(sys.argv[1]))
+                        if e["op"] == "getenv" and e["path"].startswith("CKPT_T_"))
+assert set(n) == {"CKPT_T_%d" % i for i in range(300)}, sorted(n)
+assert all(n["CKPT_T_%d" % i] == 1 for i in range(100)), {k: v for k, v in n.items() if v != 1}
+PY
 run static
 expect static <<'X'
 untraced $T/*static-tool ok reason=static

@@ -20,4 +20,12 @@ while read -r f; do
 done < ours
 [ -z "$missing" ] || fail "libc twins of wrapped names that are not wrapped:$missing"
 [ "$(wc -l < ours)" -gt 100 ] || fail "suspiciously few wrappers: $(wc -l < ours)"
+# Every process of a build maps the shim: two segments (code and constants;
+# data), and the small state a process writes fits in a page, with the big
+# buffers it touches only at their start (.lbss) after it.
+loads=$(readelf -lW "$SHIM" | grep -c '^ *LOAD')
+expect_eq "LOAD segments of the shim" 2 "$loads"
+bss=$(readelf -SW "$SHIM" | awk '$2 == ".bss" { print $6 }')
+[ -n "$bss" ] && [ $((0x$bss)) -le 4096 ] || fail ".bss of the shim is $bss bytes, more than a page"
+readelf -SW "$SHIM" | grep -q ' \.lbss ' || fail "no .lbss in the shim"
 pass

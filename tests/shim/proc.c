@@ -121,6 +121,38 @@ int main(int argc, char **argv)
 		}
 		return wait_ok(p) ? 0 : 1;
 	}
+	if (!strcmp(m, "execvp")) {	/* PATH: a missing dir, then T/bin */
+		char path[4096];
+		snprintf(path, sizeof path, "%s/nobin:%s/bin", argv[2], argv[2]);
+		setenv("PATH", path, 1);
+		pid_t p = fork();
+		if (p == 0) {
+			char *av[] = { "tool", NULL };
+			execvp(av[0], av);
+			_exit(127);
+		}
+		return wait_ok(p) ? 0 : 1;
+	}
+	if (!strcmp(m, "fexecve")) {
+		pid_t p = fork();
+		if (p == 0) {
+			char *av[] = { "cat", "exists.txt", NULL };
+			int fd = open("/bin/cat", O_RDONLY | O_CLOEXEC);
+			fexecve(fd, av, environ);
+			_exit(127);
+		}
+		return wait_ok(p) ? 0 : 1;
+	}
+	if (!strcmp(m, "getenv")) {	/* 300 names, the first 100 twice */
+		char name[32];
+		for (int round = 0; round < 2; round++)
+			for (int i = 0; i < (round ? 100 : 300); i++) {
+				snprintf(name, sizeof name, "CKPT_T_%d", i);
+				if (getenv(name))
+					return 1;
+			}
+		return 0;
+	}
 	if (!strcmp(m, "fork")) {
 		pid_t p = fork();
 		if (p == 0) {
