@@ -9,13 +9,15 @@
 # per call of open+close, of a failing stat and of a failing open, traced
 # and untraced.
 # Environment: REPS (15), STRACE_REPS (2), NFILES (150), NHEADERS (120),
-# JOBS (nproc), CALLS (200000), KEEP=1 keeps the work directory.
+# JOBS (nproc), CALLS (200000), SPAWNS (2000), KEEP=1 keeps the work
+# directory.
 . "$(dirname "$0")/lib.sh"
 REPS=${REPS:-15}
 STRACE_REPS=${STRACE_REPS:-2}
 NFILES=${NFILES:-150}
 NHEADERS=${NHEADERS:-120}
 CALLS=${CALLS:-200000}
+SPAWNS=${SPAWNS:-2000}
 command -v strace >/dev/null || { say "strace is needed (apt-get install strace)"; exit 1; }
 python3 "$TOP/bench/gen-project.py" "$WORK/p" "$NFILES" "$NHEADERS"
 cd "$WORK/p"
@@ -107,6 +109,19 @@ pcfail=
 for k in 1 2 3 4 5; do
 	if [ $((k % 2)) -eq 1 ]; then pcu; pct; else pct; pcu; fi
 done
+# What starting a process costs: the part any LD_PRELOAD library adds
+# (ld.so maps it) and the part that is the shim's own (its trace file, its
+# START record).
+say "process start: /bin/true, $SPAWNS spawns each, interleaved"
+cc -O2 -o "$WORK/spawn" "$TOP/bench/spawn.c"
+echo 'void ckpt_bench_empty(void) {}' > "$WORK/empty.c"
+cc -shared -fPIC -o "$WORK/empty.so" "$WORK/empty.c"
+CKPT_DIR=$TR/s "$WORK/spawn" "$SPAWNS" - "$WORK/empty.so" "$SHIM" -- /bin/true \
+	> "$WORK/spawn.out" || say "spawn failed"
+spawns=$(awk 'NR == 1 { u5 = $2; u50 = $3 }
+	{ name = NR == 1 ? "untraced" : NR == 2 ? "an empty LD_PRELOAD library" : "libckpt.so"
+	  d = NR == 1 ? "" : sprintf("%+d / %+d", $2 - u5, $3 - u50)
+	  printf "| %s | %d | %d | %s |\n", name, $2, $3, d }' "$WORK/spawn.out")
 col() { cut -d' ' -f"$1" "$2" | median | awk '{ print ($1 == "-") ? "-" : int($1 + 0.5) }'; }
 pc() {
 	_u=$(col "$2" "$WORK/pu"); _t=$(col "$2" "$WORK/pt")
@@ -132,4 +147,10 @@ OUT
 pc "open+close of an existing file" 1
 pc "stat, failing (ENOENT)" 2
 pc "open, failing (ENOENT)" 3
+cat <<OUT
+
+| start of /bin/true ($SPAWNS each) | p5 µs | median µs | added p5 / median |
+|---|---|---|---|
+$spawns
+OUT
 [ -z "$pcfail" ] || echo "(the traced percall FAILED in some runs: medians of the runs that worked)"

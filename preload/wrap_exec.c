@@ -97,20 +97,26 @@ static char **env_fix(char *const *envp, char **out, char *buf, size_t size)
 
 /* ---- what cannot be traced -------------------------------------------- */
 
+/* hdr holds the file's first n bytes; the program headers are most often
+ * among them, and are read from the file only when they are not. */
 static int classify_elf(int fd, const unsigned char *hdr, long n)
 {
 	if (n < EI_NIDENT || memcmp(hdr, ELFMAG, SELFMAG) != 0)
 		return 0;
 	if (hdr[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32))
 		return CKPT_UT_ABI;
-	const ElfW(Ehdr) *eh = (const void *)hdr;
-	if ((size_t)n < sizeof *eh || eh->e_phentsize != sizeof(ElfW(Phdr)))
+	ElfW(Ehdr) eh;
+	if ((size_t)n < sizeof eh)
+		return 0;
+	memcpy(&eh, hdr, sizeof eh);
+	if (eh.e_phentsize != sizeof(ElfW(Phdr)))
 		return 0;
 	ElfW(Phdr) ph[64];
-	size_t count = eh->e_phnum < 64 ? eh->e_phnum : 64;
-	long got = raw_pread(fd, ph, (long)(count * sizeof ph[0]),
-			     (long)eh->e_phoff);
-	if (got < (long)(count * sizeof ph[0]))
+	size_t count = eh.e_phnum < 64 ? eh.e_phnum : 64;
+	size_t size = count * sizeof ph[0];
+	if (eh.e_phoff <= (size_t)n && size <= (size_t)n - eh.e_phoff)
+		memcpy(ph, hdr + eh.e_phoff, size);
+	else if (raw_pread(fd, ph, (long)size, (long)eh.e_phoff) < (long)size)
 		return 0;
 	for (size_t i = 0; i < count; i++)
 		if (ph[i].p_type == PT_INTERP)
@@ -133,7 +139,7 @@ static int classify(const char *path, int depth)
 	int fd = raw_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return 0;
-	unsigned char hdr[sizeof(ElfW(Ehdr)) > 256 ? sizeof(ElfW(Ehdr)) : 256];
+	unsigned char hdr[1024];
 	long n = raw_pread(fd, hdr, sizeof hdr - 1, 0);
 	int why = 0;
 	if (n > 2 && hdr[0] == '#' && hdr[1] == '!' && depth == 0) {
