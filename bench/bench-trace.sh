@@ -138,6 +138,9 @@ bench-trace: $NFILES C files, $NHEADERS headers in 8 -I dirs, make -j$JOBS, $REP
 | traced (libckpt.so) | $(median < "$WORK/wt") | $(median < "$WORK/rw.t") ($(iqr < "$WORK/rw.t"); $(range < "$WORK/rw.t")) | $(median < "$WORK/rc.t") ($(iqr < "$WORK/rc.t"); $(range < "$WORK/rc.t")) |
 | strace -f -o /dev/null | $(median < "$WORK/ws") | $(median < "$WORK/rw.s") ($(range < "$WORK/rw.s")) | $(median < "$WORK/rc.s") ($(range < "$WORK/rc.s")) |
 
+Traced / untraced, 95 % confidence interval of the median ratio (order
+statistics of the $REPS pairs): wall $(mci < "$WORK/rw.t"), CPU $(mci < "$WORK/rc.t").
+
 traced build: $ntrc trace files, $nrec records, $trkb KiB; ckpt save of it: ${save} s; outputs identical to untraced: $same
 
 $counts

@@ -52,6 +52,15 @@ iqr() {
 		printf "%s..%s\n", a[q1], a[q3] }'
 }
 
+# 95 % confidence interval of the median of the numbers on stdin, from
+# their order statistics (no assumption about their distribution): "LO..HI",
+# or "-" when there are too few (under 6).
+mci() {
+	sort -g | awk '{ a[NR] = $1 } END {
+		k = int((NR - 1.96 * sqrt(NR)) / 2)
+		if (k < 1) print "-"; else printf "%s..%s\n", a[k], a[NR + 1 - k] }'
+}
+
 ratio() { echo "$1 $2" | awk '{ printf "%.3f\n", $1 / $2 }'; }
 
 say() { printf '%s\n' "$*" >&2; }
