@@ -94,9 +94,11 @@ static long check_record(const char *base, size_t size, size_t off,
 	return r->len;
 }
 
-static int parse_file(struct trace *t, const char *path, const char *base,
-		      size_t size)
+/* Parse one mapped trace file into *im (im->file is its path). An image
+ * whose file was created and never written is left with no events. */
+static int parse_file(struct image *im, const char *base, size_t size)
 {
+	const char *path = im->file;
 	const struct ckpt_file_header *fh = (const void *)base;
 	if (size < sizeof *fh || memcmp(fh->magic, CKPT_TRACE_MAGIC, 8) != 0)
 		return error("%s: not a ckpt trace file (bad magic at offset 0)",
@@ -107,7 +109,6 @@ static int parse_file(struct trace *t, const char *path, const char *base,
 	if (fh->window < 4096 || fh->window % 8)
 		return error("%s: bad window size %u at offset 12", path,
 			     fh->window);
-	struct image im = { .file = xstrdup(path) };
 	size_t alloc = 0;
 	for (size_t off = sizeof *fh; off < size;) {
 		long len = check_record(base, size, off, fh->window, path);
@@ -120,34 +121,51 @@ static int parse_file(struct trace *t, const char *path, const char *base,
 		if (r->op == CKPT_PAD)
 			continue;
 		struct event e = { r, r->nstr ? (const char *)(r + 1) : NULL };
-		if (im.nev == 0) {
+		if (im->nev == 0) {
 			if (r->op != CKPT_START || r->nstr < 2)
 				return error("%s: first record at offset %zu "
 					     "is not a start record",
 					     path, off - (size_t)len);
-			im.pid = r->pid;
-			im.ppid = (int)(uint32_t)r->arg;
-			im.forked = (r->arg & CKPT_START_FORK) != 0;
-			im.start = r->time;
-			im.exe = e.str;
-			im.cwd = event_str(&e, 1);
-			im.argc = r->nstr - 2;
-			im.argv0 = im.argc ? event_str(&e, 2) : NULL;
+			im->pid = r->pid;
+			im->ppid = (int)(uint32_t)r->arg;
+			im->forked = (r->arg & CKPT_START_FORK) != 0;
+			im->start = r->time;
+			im->exe = e.str;
+			im->cwd = event_str(&e, 1);
+			im->argc = r->nstr - 2;
+			im->argv0 = im->argc ? event_str(&e, 2) : NULL;
 		}
-		GROW(im.ev, im.nev, alloc);
-		im.ev[im.nev++] = e;
+		GROW(im->ev, im->nev, alloc);
+		im->ev[im->nev++] = e;
 	}
-	if (im.nev == 0) {		/* created, never written: skip */
-		free((void *)im.file);
-		return 0;
-	}
-	static size_t img_alloc;
-	if (t->nimg == 0)
-		img_alloc = 0;
-	GROW(t->img, t->nimg, img_alloc);
-	t->img[t->nimg++] = im;
-	t->nevents += im.nev;
 	return 0;
+}
+
+/* Map and parse the i-th file (t->img[i].file). */
+static int load_one(void *arg, size_t i, int worker)
+{
+	struct trace *t = arg;
+	struct image *im = &t->img[i];
+	(void)worker;
+	int fd = open(im->file, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	int rc = 0;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		rc = error_errno("cannot read %s", im->file);
+	} else if (st.st_size > 0) {
+		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+			       fd, 0);
+		if (p == MAP_FAILED) {
+			rc = error_errno("cannot map %s", im->file);
+		} else {
+			t->maps[i] = p;
+			t->map_sizes[i] = (size_t)st.st_size;
+			rc = parse_file(im, p, (size_t)st.st_size);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 static int cmp_image(const void *a, const void *b)
@@ -158,48 +176,46 @@ static int cmp_image(const void *a, const void *b)
 	return x->pid - y->pid;
 }
 
+/* The files are independent: they are listed first, then mapped and
+ * parsed on several threads (a kernel build leaves 12,000 of them). */
 int trace_load(struct trace *t, const char *dir)
 {
 	memset(t, 0, sizeof *t);
 	DIR *d = opendir(dir);
 	if (!d)
 		return error_errno("cannot read trace directory %s", dir);
-	size_t map_alloc = 0, sizes_alloc = 0;
+	size_t alloc = 0, n = 0;
 	struct dirent *de;
-	int rc = 0;
-	while (rc == 0 && (de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		if (n < 5 || strcmp(de->d_name + n - 4, ".trc"))
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (len < 5 || strcmp(de->d_name + len - 4, ".trc"))
 			continue;
-		char *path = xasprintf("%s/%s", dir, de->d_name);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		struct stat st;
-		if (fd < 0 || fstat(fd, &st) < 0) {
-			rc = error_errno("cannot read %s", path);
-		} else if (st.st_size > 0) {
-			void *p = mmap(NULL, (size_t)st.st_size, PROT_READ,
-				       MAP_PRIVATE, fd, 0);
-			if (p == MAP_FAILED) {
-				rc = error_errno("cannot map %s", path);
-			} else {
-				GROW(t->maps, t->nmaps, map_alloc);
-				GROW(t->map_sizes, t->nmaps, sizes_alloc);
-				t->maps[t->nmaps] = p;
-				t->map_sizes[t->nmaps++] = (size_t)st.st_size;
-				rc = parse_file(t, path, p, (size_t)st.st_size);
-			}
-		}
-		if (fd >= 0)
-			close(fd);
-		free(path);
-		progress("reading trace: %zu processes, %zu events", t->nimg,
-			 t->nevents);
+		GROW(t->img, n, alloc);
+		t->img[n++] = (struct image){
+			.file = xasprintf("%s/%s", dir, de->d_name)
+		};
 	}
 	closedir(d);
-	progress_done();
+	t->nimg = n;
+	t->nmaps = n;
+	t->maps = xcalloc(n ? n : 1, sizeof *t->maps);
+	t->map_sizes = xcalloc(n ? n : 1, sizeof *t->map_sizes);
+	int rc = parallel_for(n, 16, PFOR_IO, load_one, t, "reading trace");
+	/* Keep the images that have events, in the order listed. */
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (t->img[i].nev == 0) {
+			free((void *)t->img[i].file);
+			free(t->img[i].ev);
+			continue;
+		}
+		t->nevents += t->img[i].nev;
+		t->img[k++] = t->img[i];
+	}
+	t->nimg = k;
 	if (rc == 0)
 		qsort(t->img, t->nimg, sizeof *t->img, cmp_image);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 void trace_release(struct trace *t)
@@ -209,7 +225,8 @@ void trace_release(struct trace *t)
 		free(t->img[i].ev);
 	}
 	for (size_t i = 0; i < t->nmaps; i++)
-		munmap(t->maps[i], t->map_sizes[i]);
+		if (t->maps[i])
+			munmap(t->maps[i], t->map_sizes[i]);
 	free(t->img);
 	free(t->maps);
 	free(t->map_sizes);
