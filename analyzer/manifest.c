@@ -53,6 +53,25 @@ static const struct {
 };
 #define NLETTERS (sizeof acc_letters / sizeof *acc_letters)
 
+/* " <file><letters>": a manifest holds one for each dependency of each
+ * job (half a million for a kernel), so not through fprintf's parsing. */
+static void put_dep(FILE *f, const struct dep *d)
+{
+	char b[32], *p = b + 12;	/* digits go right to left from here */
+	char *q = p;
+	unsigned v = d->file < 0 ? 0u - (unsigned)d->file : (unsigned)d->file;
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (d->file < 0)
+		*--p = '-';
+	*--p = ' ';
+	for (size_t l = 0; l < NLETTERS; l++)
+		if (d->acc & acc_letters[l].acc)
+			*q++ = acc_letters[l].letter;
+	fwrite_unlocked(p, 1, (size_t)(q - p), f);
+}
+
 static void put_path(FILE *f, const char *p)
 {
 	if (!*p) {
@@ -107,12 +126,8 @@ int manifest_write(const struct ckpt *c, const char *dir)
 		}
 		if (j->ndeps) {
 			fputc('d', f);
-			for (size_t k = 0; k < j->ndeps; k++) {
-				fprintf(f, " %d", j->deps[k].file);
-				for (size_t l = 0; l < NLETTERS; l++)
-					if (j->deps[k].acc & acc_letters[l].acc)
-						fputc(acc_letters[l].letter, f);
-			}
+			for (size_t k = 0; k < j->ndeps; k++)
+				put_dep(f, &j->deps[k]);
 			fputc('\n', f);
 		}
 		for (size_t k = 0; k < j->nenv; k++) {
@@ -141,7 +156,9 @@ int manifest_write(const struct ckpt *c, const char *dir)
 		fprintf(f, "h %c %d %d %d\n", h->kind, h->file, h->job1,
 			h->job2);
 	}
-	if (fclose(f) != 0) {
+	/* The last line holds the hash of all that comes before it. */
+	if (fflush(f) != 0) {
+		fclose(f);
 		free(buf);
 		return error_errno("cannot build the manifest");
 	}
@@ -149,14 +166,15 @@ int manifest_write(const struct ckpt *c, const char *dir)
 	hash_bytes(buf, len, &h);
 	char hex[HASH_HEX];
 	hash_to_hex(&h, hex);
-	char *all = xmalloc(len + 64);
-	memcpy(all, buf, len);
-	len += (size_t)sprintf(all + len, "end %s\n", hex);
-	free(buf);
+	fprintf(f, "end %s\n", hex);
+	if (fclose(f) != 0) {
+		free(buf);
+		return error_errno("cannot build the manifest");
+	}
 	size_t zcap = ZSTD_compressBound(len);
 	char *z = xmalloc(zcap);
-	size_t zlen = ZSTD_compress(z, zcap, all, len, 3);
-	free(all);
+	size_t zlen = ZSTD_compress(z, zcap, buf, len, 3);
+	free(buf);
 	if (ZSTD_isError(zlen)) {
 		free(z);
 		return error("cannot compress the manifest: %s",
