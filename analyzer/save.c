@@ -648,6 +648,13 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 		ckpt_release(&c);
 		return -1;
 	}
+	if (t.nlost) {
+		error("the trace is incomplete: %zu process%s could not write "
+		      "all of its records (%s): the file system of %s had no "
+		      "room", t.nlost, t.nlost == 1 ? "" : "es", t.lost_file,
+		      tdir);
+		goto out;
+	}
 	if (t.nimg == 0) {
 		error("the trace in %s is empty: was the build run with "
 		      "LD_PRELOAD=libckpt.so?", tdir);

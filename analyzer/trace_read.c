@@ -33,7 +33,7 @@ static const char *const op_names[CKPT_OP_MAX] = {
 	[CKPT_GETENV] = "getenv",     [CKPT_LOAD] = "load",
 	[CKPT_CONNECT] = "connect",   [CKPT_RESOLVE] = "resolve",
 	[CKPT_ENVIRON] = "environ",
-	[CKPT_STDOUT] = "stdout",
+	[CKPT_STDOUT] = "stdout",     [CKPT_LOST] = "lost",
 };
 
 const char *op_name(int op)
@@ -121,7 +121,9 @@ static int parse_file(struct image *im, const char *base, size_t size)
 		if (r->op == CKPT_PAD)
 			continue;
 		struct event e = { r, r->nstr ? (const char *)(r + 1) : NULL };
-		if (im->nev == 0) {
+		if (im->nev == 0 && r->op == CKPT_LOST) {
+			im->pid = r->pid;	/* not even its START fitted */
+		} else if (im->nev == 0) {
 			if (r->op != CKPT_START || r->nstr < 2)
 				return error("%s: first record at offset %zu "
 					     "is not a start record",
@@ -188,6 +190,11 @@ int trace_load(struct trace *t, const char *dir)
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
+		if (len > 5 && !strcmp(de->d_name + len - 5, ".lost")) {
+			if (!t->nlost++)
+				t->lost_file = xasprintf("%s/%s", dir, de->d_name);
+			continue;
+		}
 		if (len < 5 || strcmp(de->d_name + len - 4, ".trc"))
 			continue;
 		GROW(t->img, n, alloc);
@@ -210,6 +217,9 @@ int trace_load(struct trace *t, const char *dir)
 			continue;
 		}
 		t->nevents += t->img[i].nev;
+		const struct image *im = &t->img[i];
+		if (im->ev[im->nev - 1].rec->op == CKPT_LOST && !t->nlost++)
+			t->lost_file = xstrdup(im->file);
 		t->img[k++] = t->img[i];
 	}
 	t->nimg = k;
@@ -228,6 +238,7 @@ void trace_release(struct trace *t)
 		if (t->maps[i])
 			munmap(t->maps[i], t->map_sizes[i]);
 	free(t->img);
+	free(t->lost_file);
 	free(t->maps);
 	free(t->map_sizes);
 	memset(t, 0, sizeof *t);

@@ -32,6 +32,11 @@ struct trace {
 	struct image *img;
 	size_t nimg;
 	size_t nevents;
+	/* Processes whose records are not all there: a LOST record ends
+	 * their file, or their file is named *.lost (no room for a single
+	 * record). A checkpoint from such a trace would be wrong. */
+	size_t nlost;
+	char *lost_file;	/* one of them, for messages */
 	void **maps;
 	size_t *map_sizes;
 	size_t nmaps;

@@ -17,10 +17,9 @@
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -49,6 +48,7 @@ static const char *args_start, *args_end; /* argv as the kernel laid it out */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char *win;			/* mapped window, NULL = off */
 static uint32_t win_off;		/* next free byte in it */
+static uint32_t win_ready;		/* bytes of it backed by the file */
 static uint64_t win_index;		/* which window of the file */
 static int state;			/* 0 new, 1 initialising, 2 done */
 
@@ -115,45 +115,138 @@ static int trace_path(char *buf, size_t size)
 	return strb_done(&b) ? 0 : -1;
 }
 
-/* Grow the trace file to hold window `index` and map it in place of the
- * current one. */
-static int map_window_fd(int fd, uint64_t index)
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Pages of the trace are backed before a record goes into them. Writing to
+ * a page of a MAP_SHARED file that the file system cannot supply (a full
+ * /dev/shm, a full disk) kills the writer with SIGBUS; MADV_POPULATE_WRITE
+ * (Linux 5.14) allocates the pages or fails with an error instead, and
+ * costs what the page fault it replaces would. The LOST_ROOM bytes after
+ * the last record are always backed: when the next pages cannot be, a LOST
+ * record goes there, tracing stops in this process, and the analyzer
+ * refuses a checkpoint from the trace. On an older kernel (EINVAL) the
+ * shim writes unguarded, as it used to.
+ */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+#define LOST_ROOM ((uint32_t)sizeof(struct ckpt_rec))
+
+static int unguarded;			/* the kernel cannot populate */
+static uint32_t page = 4096;		/* the system's, set at start-up */
+
+/* Back [from, to) of window w, to = a page boundary. 0, or -errno. */
+static long populate(char *w, uint32_t from, uint32_t to)
+{
+	if (unguarded || to <= from)
+		return 0;
+	long rc = raw3(SYS_madvise, w + from, to - from, MADV_POPULATE_WRITE);
+	if (rc == -EINVAL) {
+		unguarded = 1;
+		return 0;
+	}
+	return rc;
+}
+
+/* The page boundary at or after `off`, within a window. */
+static uint32_t page_end(uint32_t off)
+{
+	uint32_t end = (off + page - 1) & ~(page - 1);
+	return end < CKPT_TRACE_WINDOW ? end : CKPT_TRACE_WINDOW;
+}
+
+/* Grow the trace file to hold window `index`, map it and back its first
+ * page. NULL with *err = -errno when any of that fails. */
+static char *map_window_fd(int fd, uint64_t index, long *err)
 {
 	long size = (long)((index + 1) * CKPT_TRACE_WINDOW);
-	if (raw3(SYS_ftruncate, fd, size, 0) != 0)
-		return -1;
-	void *p = (void *)raw6(SYS_mmap, 0, CKPT_TRACE_WINDOW,
+	long rc = raw3(SYS_ftruncate, fd, size, 0);
+	if (rc != 0) {
+		*err = rc;
+		return NULL;
+	}
+	char *p = (char *)raw6(SYS_mmap, 0, CKPT_TRACE_WINDOW,
 			       PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 			       (long)(index * CKPT_TRACE_WINDOW));
-	if ((unsigned long)p > -4096UL)
-		return -1;
+	if ((unsigned long)p > -4096UL) {
+		*err = (long)p;
+		return NULL;
+	}
+	rc = populate(p, 0, page);
+	if (rc < 0) {
+		raw3(SYS_munmap, p, CKPT_TRACE_WINDOW, 0);
+		*err = rc;
+		return NULL;
+	}
+	return p;
+}
+
+static char *map_window(uint64_t index, long *err)
+{
+	char path[PATH_MAX + 64];
+	*err = -ENAMETOOLONG;
+	if (trace_path(path, sizeof path) < 0)
+		return NULL;
+	int fd = raw_openat(AT_FDCWD, path, O_RDWR | O_CLOEXEC, 0);
+	if (fd < 0) {
+		*err = fd;
+		return NULL;
+	}
+	char *p = map_window_fd(fd, index, err);
+	raw_close(fd);
+	return p;
+}
+
+static void use_window(char *p, uint64_t index, uint32_t off)
+{
 	if (win)
 		raw3(SYS_munmap, win, CKPT_TRACE_WINDOW, 0);
 	win = p;
 	win_index = index;
-	win_off = 0;
-	return 0;
+	win_off = off;
+	win_ready = page;
 }
 
-static int map_window(uint64_t index)
+/* What a failed populate says: EFAULT is a fault that would have been a
+ * SIGBUS, which for a file is a file system without room. */
+static int lost_errno(long rc)
 {
-	char path[PATH_MAX + 64];
-	if (trace_path(path, sizeof path) < 0)
-		return -1;
-	int fd = raw_openat(AT_FDCWD, path, O_RDWR | O_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	int rc = map_window_fd(fd, index);
-	raw_close(fd);
-	return rc;
+	return rc == -EFAULT ? ENOSPC : (int)-rc;
 }
 
-/* Reserve `len` bytes (lock held); NULL when tracing is off. */
+/* Tracing stops in this process: a LOST record goes into the backed room
+ * after the last record (lock held). */
+static void lose(long rc)
+{
+	struct ckpt_rec h = {
+		.op = CKPT_LOST, .pid = shim_pid, .err = lost_errno(rc),
+		.time = now_ns(),
+	};
+	memcpy(win + win_off, &h, sizeof h);
+	__atomic_store_n((uint32_t *)(win + win_off), LOST_ROOM,
+			 __ATOMIC_RELEASE);
+	raw3(SYS_munmap, win, CKPT_TRACE_WINDOW, 0);
+	win = NULL;
+}
+
+/* Reserve `len` bytes, backed (lock held); NULL when tracing is off. */
 static char *reserve(uint32_t len)
 {
-	if (!win || len > CKPT_TRACE_WINDOW)
+	if (!win || len > CKPT_TRACE_WINDOW / 2)
 		return NULL;
-	if (win_off + len > CKPT_TRACE_WINDOW) {
+	long rc;
+	if (win_off + len + LOST_ROOM > CKPT_TRACE_WINDOW) {
+		char *next = map_window(win_index + 1, &rc);
+		if (!next) {
+			lose(rc);
+			return NULL;
+		}
 		/* Pad to the end of the window. What is left may be
 		 * shorter than a record header (8, 16 or 24 bytes): write
 		 * the length alone, never past the mapping (the rest is
@@ -162,21 +255,20 @@ static char *reserve(uint32_t len)
 		if (left)
 			__atomic_store_n((uint32_t *)(win + win_off), left,
 					 __ATOMIC_RELEASE);
-		if (map_window(win_index + 1) < 0) {
-			win = NULL;
+		use_window(next, win_index + 1, 0);
+	}
+	uint32_t need = win_off + len + LOST_ROOM;
+	if (need > win_ready) {
+		rc = populate(win, win_ready, page_end(need));
+		if (rc < 0) {
+			lose(rc);
 			return NULL;
 		}
+		win_ready = page_end(need);
 	}
 	char *p = win + win_off;
 	win_off += len;
 	return p;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Write one record. Strings longer than the window allows are cut short:
@@ -407,17 +499,29 @@ static int open_trace_file(void)
 		if (fd < 0)
 			return -1;
 		win = NULL;
-		int rc = map_window_fd(fd, 0);
+		long err;
+		char *p = map_window_fd(fd, 0, &err);
 		raw_close(fd);
-		if (rc < 0)
+		if (!p) {
+			/* No room even for the header: the file's name says
+			 * that this process went untraced. */
+			char lost[PATH_MAX + 64];
+			struct strb b;
+			strb_init(&b, lost, sizeof lost);
+			strb_mem(&b, path, strlen(path) - 4);
+			strb_str(&b, ".lost");
+			if (strb_done(&b))
+				raw6(SYS_renameat, AT_FDCWD, (long)path,
+				     AT_FDCWD, (long)lost, 0, 0);
 			return -1;
+		}
 		struct ckpt_file_header fh = {
 			.magic = CKPT_TRACE_MAGIC,
 			.version = CKPT_TRACE_VERSION,
 			.window = CKPT_TRACE_WINDOW,
 		};
+		use_window(p, 0, sizeof fh);
 		memcpy(win, &fh, sizeof fh);
-		win_off = sizeof fh;
 		return 0;
 	}
 	return -1;
@@ -565,6 +669,9 @@ void shim_init(void)
 		return;		/* done, or under way (re-entry) */
 	inside = 1;
 	shim_pid = raw_getpid();
+	unsigned long ps = getauxval(AT_PAGESZ);
+	if (ps >= 4096 && ps <= CKPT_TRACE_WINDOW && !(ps & (ps - 1)))
+		page = (uint32_t)ps;
 	shim_cwd_refresh();
 	const char *self = find_self();
 	const char *dir = env_lookup("CKPT_DIR");

@@ -78,6 +78,9 @@ enum ckpt_op {
 				   or "closed". The analyzer tells a make's
 				   $(shell ...) (a pipe of its own) from a
 				   recipe (make's own stdout) by it. */
+	CKPT_LOST = 24,		/* the process could not write the rest of
+				   its records (the file system of the trace
+				   had no room). err: why. The last record. */
 	CKPT_OP_MAX
 };
 

@@ -1,0 +1,39 @@
+#!/bin/sh
+# The file system of the trace fills up: the traced program goes on as it
+# would untraced (it used to die of SIGBUS writing its next trace page),
+# its trace ends with a `lost` record, a process that had no room for a
+# single record leaves a *.lost file, and no checkpoint is made from such
+# a trace.
+. "$(dirname "$0")/lib.sh"
+mkdir -p full
+mount -t tmpfs -o size=128k tmpfs full 2>/dev/null ||
+	skip "cannot mount a small tmpfs (not root?)"
+trap 'umount "$TRASH/full" 2>/dev/null' EXIT
+
+# 20,000 failed look-ups are about 2 MB of records: far more than fits.
+loop='i=0; while [ $i -lt 20000 ]; do [ -e no-such-$i ]; i=$((i + 1)); done; echo done'
+out=$(traced "$TRASH/full/ck" sh -c "$loop") ||
+	fail "the traced shell failed (status $?) when its trace had no room"
+expect_eq "output of the traced shell" done "$out"
+"$CKPT" dump --json -d full/ck > ev.json 2> dump.err || fail "dump: $(cat dump.err)"
+grep -q '"op":"lost".*"error":"ENOSPC"' ev.json ||
+	fail "no lost record: $(tail -n 2 ev.json)"
+grep -q "the trace is incomplete: 1 process could not write all of its records" dump.err ||
+	fail "dump did not warn: $(cat dump.err)"
+n=$(grep -c '"op":"stat","path":"[^"]*/no-such-' ev.json) || true
+[ "$n" -gt 100 ] && [ "$n" -lt 20000 ] || fail "$n look-ups recorded, expected some, not all"
+"$CKPT" save -d full/ck 2> save.err && fail "a checkpoint was saved from an incomplete trace"
+grep -q "the trace is incomplete: 1 process could not write all of its records" save.err ||
+	fail "save: $(cat save.err)"
+[ ! -e full/ck/manifest ] || fail "a manifest was written"
+
+# No room at all: the file of the next process is renamed *.lost.
+rm -rf full/ck
+dd if=/dev/zero of=full/filler bs=4k count=64 2>/dev/null || true
+out=$(traced "$TRASH/full/ck" sh -c 'echo ran') || fail "a traced sh failed on a full file system"
+expect_eq "output on a full file system" ran "$out"
+ls full/ck/trace/*.lost > /dev/null 2>&1 || fail "no *.lost file: $(ls full/ck/trace)"
+"$CKPT" save -d full/ck 2> save.err && fail "a checkpoint was saved without a process's records"
+grep -q "the trace is incomplete: .*\.lost" save.err || fail "save: $(cat save.err)"
+umount "$TRASH/full"
+pass
