@@ -143,6 +143,26 @@ static int parse_file(struct image *im, const char *base, size_t size)
 	return 0;
 }
 
+/* Where the file's data ends: past it there are only holes (the sparse
+ * tail of its last window). A reader must not touch those through a
+ * mapping: tmpfs allocates a page for that, and on a full one the reader
+ * dies of SIGBUS. Holes between windows are skipped by their PAD records.
+ * The whole size where the file system cannot tell. */
+static off_t data_end(int fd, off_t size)
+{
+	off_t end = 0, pos = 0;
+	while (pos < size) {
+		off_t d = lseek(fd, pos, SEEK_DATA);
+		if (d < 0)
+			return errno == ENXIO ? end : size;
+		off_t h = lseek(fd, d, SEEK_HOLE);
+		if (h < 0)
+			return size;
+		end = pos = h;
+	}
+	return end < size ? end : size;
+}
+
 /* Map and parse the i-th file (t->img[i].file). */
 static int load_one(void *arg, size_t i, int worker)
 {
@@ -152,17 +172,20 @@ static int load_one(void *arg, size_t i, int worker)
 	int fd = open(im->file, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	int rc = 0;
-	if (fd < 0 || fstat(fd, &st) < 0) {
+	off_t size = 0;
+	if (fd < 0 || fstat(fd, &st) < 0)
 		rc = error_errno("cannot read %s", im->file);
-	} else if (st.st_size > 0) {
-		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
-			       fd, 0);
+	else
+		size = data_end(fd, st.st_size);
+	if (rc == 0 && size > 0) {
+		void *p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd,
+			       0);
 		if (p == MAP_FAILED) {
 			rc = error_errno("cannot map %s", im->file);
 		} else {
 			t->maps[i] = p;
-			t->map_sizes[i] = (size_t)st.st_size;
-			rc = parse_file(im, p, (size_t)st.st_size);
+			t->map_sizes[i] = (size_t)size;
+			rc = parse_file(im, p, (size_t)size);
 		}
 	}
 	if (fd >= 0)

@@ -129,14 +129,15 @@ static uint64_t now_ns(void)
  * (Linux 5.14) allocates the pages or fails with an error instead, and
  * costs what the page fault it replaces would. The LOST_ROOM bytes after
  * the last record are always backed: when the next pages cannot be, a LOST
- * record goes there, tracing stops in this process, and the analyzer
- * refuses a checkpoint from the trace. On an older kernel (EINVAL) the
- * shim writes unguarded, as it used to.
+ * record goes there (and the zero length after it, where a reader stops),
+ * tracing stops in this process, and the analyzer refuses a checkpoint
+ * from the trace. On an older kernel (EINVAL) the shim writes unguarded,
+ * as it used to.
  */
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
-#define LOST_ROOM ((uint32_t)sizeof(struct ckpt_rec))
+#define LOST_ROOM ((uint32_t)sizeof(struct ckpt_rec) + 8)
 
 static int unguarded;			/* the kernel cannot populate */
 static uint32_t page = 4096;		/* the system's, set at start-up */
@@ -229,7 +230,7 @@ static void lose(long rc)
 		.time = now_ns(),
 	};
 	memcpy(win + win_off, &h, sizeof h);
-	__atomic_store_n((uint32_t *)(win + win_off), LOST_ROOM,
+	__atomic_store_n((uint32_t *)(win + win_off), (uint32_t)sizeof h,
 			 __ATOMIC_RELEASE);
 	raw3(SYS_munmap, win, CKPT_TRACE_WINDOW, 0);
 	win = NULL;
