@@ -28,8 +28,7 @@ grep -q "the trace is incomplete: 1 process could not write all of its records" 
 [ ! -e full/ck/manifest ] || fail "a manifest was written"
 
 # The room runs out in the trace's second window, at whatever offset the
-# file system's size puts it: dump reads every case to its lost record
-# (reading the hole after it used to kill dump with SIGBUS).
+# file system's size puts it: dump reads every case to its lost record.
 umount "$TRASH/full"
 loop2='i=0; while [ $i -lt 30000 ]; do [ -e no-such-$i ]; i=$((i + 1)); done'
 for kib in 1028 1032 1036 1040 1044 1048; do
@@ -41,6 +40,32 @@ for kib in 1028 1032 1036 1040 1044 1048; do
 	umount "$TRASH/full"
 done
 mount -t tmpfs -o size=128k tmpfs full || fail "mount"
+
+# A trace file whose last record ends exactly on a page, the hole after it,
+# on a full tmpfs: the reader stops at the end of the data and never reads
+# the hole (which tmpfs, full, answers with SIGBUS).
+mkdir -p full/hole/trace
+python3 - full/hole/trace/4242-0.trc "$TRASH" <<'PY' || fail "making the trace"
+import struct, sys
+path, cwd = sys.argv[1], sys.argv[2]
+def rec(op, strs, arg=0):
+    body = b"".join(s.encode() + b"\0" for s in strs)
+    n = 32 + len(body) + (-(32 + len(body)) % 8)
+    return (struct.pack("<IHHiiQQ", n, op, len(strs), 4242, 0, 1, arg) + body).ljust(n, b"\0")
+head = b"CKPTTRC\0" + struct.pack("<II", 1, 1 << 20) + b"\0" * 16
+start = rec(1, ["/bin/true", cwd, "true"], 1)
+room = 4096 - len(head) - len(start) - 32 - 1   # the last path, NUL excluded
+last = rec(6, [(cwd + "/" + "x" * 4096)[:room]])
+assert len(head) + len(start) + len(last) == 4096
+with open(path, "wb") as f:
+    f.write(head + start + last)
+    f.truncate(1 << 20)
+PY
+dd if=/dev/zero of=full/filler bs=4k count=64 2>/dev/null || true
+"$CKPT" dump --json -d full/hole > hole.json ||
+	fail "dump of a trace that ends on a page, a hole after it, failed (status $?)"
+grep -q '"op":"stat","path":"'"$TRASH"'/xxx' hole.json || fail "the last record was not read"
+rm -rf full/hole full/filler
 
 # No room at all: the file of the next process is renamed *.lost.
 rm -rf full/ck
