@@ -132,10 +132,11 @@ int cmd_dump(int argc, char **argv)
 	for (size_t i = 0; i < t.nimg; i++)
 		for (size_t j = 0; j < t.img[i].nev; j++)
 			(json ? dump_json : dump_text)(&t.img[i], &t.img[i].ev[j]);
-	if (t.nlost)
-		warning("the trace is incomplete: %zu process%s could not "
-			"write all of its records (%s)", t.nlost,
-			t.nlost == 1 ? "" : "es", t.lost_file);
+	if (t.nlost) {
+		char *why = trace_lost_message(&t);
+		warning("the trace is incomplete: %s", why);
+		free(why);
+	}
 	trace_release(&t);
 	return 0;
 }

@@ -649,10 +649,11 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 		return -1;
 	}
 	if (t.nlost) {
-		error("the trace is incomplete: %zu process%s could not write "
-		      "all of its records (%s): the file system of %s had no "
-		      "room", t.nlost, t.nlost == 1 ? "" : "es", t.lost_file,
-		      tdir);
+		char *why = trace_lost_message(&t);
+		error("the trace is incomplete, no checkpoint made from it: "
+		      "%s. Make room where the trace goes (%s) and run the "
+		      "build again", why, tdir);
+		free(why);
 		goto out;
 	}
 	if (t.nimg == 0) {

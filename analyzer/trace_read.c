@@ -214,8 +214,10 @@ int trace_load(struct trace *t, const char *dir)
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 		if (len > 5 && !strcmp(de->d_name + len - 5, ".lost")) {
-			if (!t->nlost++)
+			if (!t->nlost++) {
 				t->lost_file = xasprintf("%s/%s", dir, de->d_name);
+				t->lost_err = ENOSPC;	/* not one page */
+			}
 			continue;
 		}
 		if (len < 5 || strcmp(de->d_name + len - 4, ".trc"))
@@ -241,14 +243,25 @@ int trace_load(struct trace *t, const char *dir)
 		}
 		t->nevents += t->img[i].nev;
 		const struct image *im = &t->img[i];
-		if (im->ev[im->nev - 1].rec->op == CKPT_LOST && !t->nlost++)
+		const struct ckpt_rec *last = im->ev[im->nev - 1].rec;
+		if (last->op == CKPT_LOST && !t->nlost++) {
 			t->lost_file = xstrdup(im->file);
+			t->lost_err = last->err;
+		}
 		t->img[k++] = t->img[i];
 	}
 	t->nimg = k;
 	if (rc == 0)
 		qsort(t->img, t->nimg, sizeof *t->img, cmp_image);
 	return rc < 0 ? -1 : 0;
+}
+
+char *trace_lost_message(const struct trace *t)
+{
+	return xasprintf("%zu process%s could not write all %s records (%s: "
+			 "%s)", t->nlost, t->nlost == 1 ? "" : "es",
+			 t->nlost == 1 ? "its" : "their", t->lost_file,
+			 strerror(t->lost_err));
 }
 
 void trace_release(struct trace *t)

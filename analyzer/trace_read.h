@@ -37,6 +37,7 @@ struct trace {
 	 * record). A checkpoint from such a trace would be wrong. */
 	size_t nlost;
 	char *lost_file;	/* one of them, for messages */
+	int lost_err;		/* why, for that one */
 	void **maps;
 	size_t *map_sizes;
 	size_t nmaps;
@@ -46,6 +47,9 @@ struct trace {
  * the file and offset when something does not parse. */
 int trace_load(struct trace *t, const char *dir);
 void trace_release(struct trace *t);
+/* "N processes could not write all their records (FILE: why)", for a
+ * trace with nlost > 0; the caller frees it. */
+char *trace_lost_message(const struct trace *t);
 
 /* The i-th string of an event (i < rec->nstr). */
 const char *event_str(const struct event *e, int i);

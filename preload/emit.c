@@ -248,10 +248,10 @@ static char *reserve(uint32_t len)
 			lose(rc);
 			return NULL;
 		}
-		/* Pad to the end of the window. What is left may be
-		 * shorter than a record header (8, 16 or 24 bytes): write
-		 * the length alone, never past the mapping (the rest is
-		 * zero: op CKPT_PAD). */
+		/* Pad to the end of the window: the length alone (the rest
+		 * is zero: op CKPT_PAD). At least LOST_ROOM is left, which
+		 * is backed; readers also take the shorter pads that
+		 * shims before it left. */
 		uint32_t left = CKPT_TRACE_WINDOW - win_off;
 		if (left)
 			__atomic_store_n((uint32_t *)(win + win_off), left,

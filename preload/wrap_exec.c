@@ -625,10 +625,10 @@ CKPT_EXPORT void *dlopen(const char *file, int flags)
 	return h;
 }
 
-/* Names already recorded by this process: each is recorded once. */
-/* The names this process has recorded, by hash; when it is full, names
- * are recorded again (a duplicate costs a record, not correctness). Small,
- * so that it fits the one page of our state a process touches. */
+/* The names this process has recorded, by hash: each is recorded once.
+ * When it is full, names are recorded again (a duplicate costs a record,
+ * not correctness). Small, so that it fits the one page of our state a
+ * process touches. */
 #define ENV_SEEN 256
 static uint64_t env_seen[ENV_SEEN];
 
