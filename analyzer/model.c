@@ -100,16 +100,28 @@ void ckpt_reserve(struct ckpt *c, size_t n)
 	index_resize(c, n);
 }
 
+void ckpt_file_init(struct file *f, const char *path)
+{
+	memset(f, 0, sizeof *f);
+	f->path = path ? xstrdup(path) : NULL;
+	f->producer = -1;
+	f->mark_job = -1;
+}
+
 int ckpt_file_append(struct ckpt *c, const char *path)
 {
 	if (c->nfiles >= c->afiles)
 		files_reserve(c, c->afiles ? c->afiles * 2 : 1024);
-	struct file *f = &c->files[c->nfiles];
-	memset(f, 0, sizeof *f);
-	f->path = xstrdup(path);
-	f->producer = -1;
-	f->mark_job = -1;
+	ckpt_file_init(&c->files[c->nfiles], path);
 	return (int)c->nfiles++;
+}
+
+struct file *ckpt_files_add(struct ckpt *c, size_t n)
+{
+	if (c->nfiles + n > c->afiles)
+		files_reserve(c, c->nfiles + n);
+	c->nfiles += n;
+	return &c->files[c->nfiles - n];
 }
 
 int ckpt_index_files(struct ckpt *c)

@@ -128,6 +128,10 @@ int ckpt_lookup(const struct ckpt *c, const char *path, size_t len);
  * lookup until ckpt_index_files), and its id; then index them all, which
  * returns -1, or the id of a path that an earlier file has. */
 int ckpt_file_append(struct ckpt *c, const char *path);
+/* The same for n files at once, filled in by the caller (on several
+ * threads), each with ckpt_file_init before anything else reads it. */
+struct file *ckpt_files_add(struct ckpt *c, size_t n);
+void ckpt_file_init(struct file *f, const char *path);
 int ckpt_index_files(struct ckpt *c);
 /* Make room for n files in all (no growth while a manifest is read). */
 void ckpt_reserve(struct ckpt *c, size_t n);

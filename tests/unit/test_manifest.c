@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zstd.h>
 
 #include "manifest.h"
 #include "model.h"
@@ -596,6 +597,100 @@ static void many_files(void **state)
 	ckpt_release(&c);
 }
 
+/* A manifest of megabytes: written as several zstd frames (read back as
+ * one text), its file records parsed on several threads, and damage still
+ * found: in any frame, after the last one, and in the records, where the
+ * first damaged line is the one named. */
+static size_t frames_in(const char *b, size_t n)
+{
+	size_t k = 0;
+	for (size_t at = 0; at < n; k++) {
+		size_t fl = ZSTD_findFrameCompressedSize(b + at, n - at);
+		assert_false(ZSTD_isError(fl));
+		at += fl;
+	}
+	return k;
+}
+
+static void large_in_frames(void **state)
+{
+	(void)state;
+	enum { N = 40000 };
+	struct ckpt c, r;
+	ckpt_init(&c, "/r");
+	for (int i = 0; i < N; i++) {
+		char p[96];
+		snprintf(p, sizeof p, "some/deeper/directory%d/file-%d.c",
+			 i % 61, i);
+		assert_int_equal(ckpt_file(&c, p, 1), i);
+		c.files[i].role = ROLE_SOURCE;
+		c.files[i].hash = (struct hash128){ (uint64_t)i * 7919, ~0ull };
+		c.files[i].size = (uint64_t)i;
+		c.files[i].ino = (uint64_t)i * 3;
+		c.files[i].mode = 0100644;
+		c.files[i].mtime = 1795364905653730342ll + i;
+	}
+	assert_int_equal(manifest_write(&c, dir), 0);
+	char *m = xasprintf("%s/manifest", dir);
+	size_t n;
+	char *z = slurp(m, &n);
+	assert_true(frames_in(z, n) >= 3);
+	assert_int_equal(read_quiet(&r, NULL), 0);
+	assert_same(&c, &r);
+	ckpt_release(&r);
+
+	/* A flipped byte inside the second frame; bytes after the last. */
+	size_t second = ZSTD_findFrameCompressedSize(z, n);
+	z[second + 100] ^= 0x10;
+	spill(m, z, n);
+	char *msg;
+	assert_int_equal(read_quiet(&r, &msg), -1);
+	assert_non_null(strstr(msg, "damaged"));
+	free(msg);
+	z[second + 100] ^= 0x10;
+	char *more = xmalloc(n + 3);
+	memcpy(more, z, n);
+	memcpy(more + n, "abc", 3);
+	spill(m, more, n + 3);
+	assert_int_equal(read_quiet(&r, &msg), -1);
+	assert_non_null(strstr(msg, "damaged"));
+	free(msg);
+	free(more);
+
+	/* Two damaged file records, sealed: the first one is named. */
+	unsigned long long tn = 0;
+	size_t at = 0;
+	char *text = NULL;
+	while (at < n) {
+		size_t fl = ZSTD_findFrameCompressedSize(z + at, n - at);
+		unsigned long long k = ZSTD_getFrameContentSize(z + at, n - at);
+		text = xrealloc(text, tn + k + 1);
+		assert_int_equal(ZSTD_decompress(text + tn, k, z + at, fl), k);
+		tn += k;
+		at += fl;
+	}
+	text[tn] = 0;
+	*strstr(text, "\nend ") = 0;	/* seal adds its own */
+	char *l30 = strstr(text, " some/deeper/directory49/file-30000.c\n");
+	char *l20 = strstr(text, " some/deeper/directory53/file-20000.c\n");
+	assert_non_null(l30);
+	assert_non_null(l20);
+	while (l30[-1] != '\n')
+		l30--;
+	while (l20[-1] != '\n')
+		l20--;
+	l30[2] = 'Q';	/* an unknown role */
+	l20[2] = 'Q';
+	strcat(text, "\n");
+	refused(text, "line 20005:", "malformed file record");
+	l20[2] = 'S';
+	refused(text, "line 30005:", "malformed file record");
+	free(text);
+	free(z);
+	free(m);
+	ckpt_release(&c);
+}
+
 static void sealed_empty_fields(void **state)
 {
 	(void)state;
@@ -619,6 +714,7 @@ int main(void)
 		cmocka_unit_test(hooked),
 		cmocka_unit_test(details_skipped),
 		cmocka_unit_test(many_files),
+		cmocka_unit_test(large_in_frames),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
