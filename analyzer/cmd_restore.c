@@ -575,12 +575,12 @@ int cmd_restore(int argc, char **argv)
 		if (p.act[i] == A_REMOVE)
 			failed |= do_remove(&p, &c.files[i]) < 0;
 	int64_t last = plan_times(&p);
-	/* Directories first, in order; then the files, on PFOR_IO threads
-	 * (a cold tree waits on the disk): creating files is what a restore
-	 * costs; then the directories' mtimes, which creating their files
-	 * changed. The files come grouped by directory, and the threads take
-	 * large chunks of them: two threads creating files in one directory
-	 * wait for each other (its lock), and that was a third of the time. */
+	/* Directories first, in order; then the files, on PFOR_CREATE
+	 * threads: creating files is what a restore costs; then the
+	 * directories' mtimes, which creating their files changed. The files
+	 * come grouped by directory, and the threads take large chunks of
+	 * them: two threads creating files in one directory wait for each
+	 * other (its lock), and that was a third of the time. */
 	p.ntodo = 0;
 	for (size_t i = 0; i < c.nfiles; i++) {
 		if (p.act[i] != A_RESTORE)
@@ -590,9 +590,9 @@ int cmd_restore(int argc, char **argv)
 		else if (do_restore(&p, i) < 0)
 			failed = 1, p.act[i] = A_NONE;
 	}
-	size_t chunk = p.ntodo / (4 * PFOR_IO);
-	parallel_for(p.ntodo, chunk > 4 ? chunk : 4, PFOR_IO, restore_one, &p,
-		     "restoring");
+	size_t chunk = p.ntodo / (4 * (size_t)pfor_threads(PFOR_CREATE));
+	parallel_for(p.ntodo, chunk > 4 ? chunk : 4, PFOR_CREATE, restore_one,
+		     &p, "restoring");
 	failed |= atomic_load(&p.failed);
 	for (size_t i = 0; i < c.nfiles; i++)
 		if (p.act[i] == A_RESTORE && c.files[i].role == ROLE_OUTDIR) {

@@ -183,6 +183,21 @@ static void *pfor_thread(void *arg)
 	return NULL;
 }
 
+int pfor_threads(int threads)
+{
+	if (threads == PFOR_CPU || threads == PFOR_CREATE) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		if (cpus < 1)
+			cpus = 1;
+		if (threads == PFOR_CREATE)
+			cpus *= 2;
+		threads = (int)(cpus < PFOR_MAX ? cpus : PFOR_MAX);
+	}
+	if (threads > PFOR_MAX)
+		threads = PFOR_MAX;
+	return threads < 1 ? 1 : threads;
+}
+
 int parallel_for(size_t n, size_t chunk, int threads,
 		 int (*fn)(void *arg, size_t i, int worker), void *arg,
 		 const char *what)
@@ -192,15 +207,7 @@ int parallel_for(size_t n, size_t chunk, int threads,
 	atomic_init(&p.next, 0);
 	atomic_init(&p.failed, 0);
 	size_t chunks = (n + p.chunk - 1) / p.chunk;
-	if (threads == PFOR_CPU) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = cpus > 0 ? (int)(cpus < PFOR_MAX ? cpus : PFOR_MAX)
-				   : 1;
-	}
-	if (threads > PFOR_MAX)
-		threads = PFOR_MAX;
-	if (threads < 1)
-		threads = 1;
+	threads = pfor_threads(threads);
 	if ((size_t)threads > chunks)
 		threads = (int)chunks;
 	pthread_t th[PFOR_MAX];

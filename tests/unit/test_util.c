@@ -113,7 +113,8 @@ static int workers_used(struct counts *c)
 }
 
 /* PFOR_CPU: a thread a core, never more; PFOR_IO: PFOR_IO threads, more
- * than the cores where there are fewer, so that waits overlap. */
+ * than the cores where there are fewer, so that waits overlap;
+ * PFOR_CREATE: two a core. */
 static void threads_for_cpu_and_io(void **state)
 {
 	(void)state;
@@ -131,6 +132,17 @@ static void threads_for_cpu_and_io(void **state)
 		assert_int_equal(atomic_load(&c->seen[i]), 1);
 	/* 400 waits of 1 ms: each of the 8 threads gets some. */
 	assert_int_equal(workers_used(c), PFOR_IO);
+	counts_free(c);
+	/* PFOR_CREATE: two a core, within PFOR_MAX; and all of them work. */
+	long want = 2 * cpus < PFOR_MAX ? 2 * cpus : PFOR_MAX;
+	assert_int_equal(pfor_threads(PFOR_CREATE), want);
+	assert_int_equal(pfor_threads(PFOR_CPU), cpus < PFOR_MAX ? cpus : PFOR_MAX);
+	assert_int_equal(pfor_threads(0), 1);
+	assert_int_equal(pfor_threads(1000), PFOR_MAX);
+	c = counts_new(n, SIZE_MAX);
+	assert_int_equal(parallel_for(n, 1, PFOR_CREATE, wait_a_little, c,
+				      NULL), 0);
+	assert_int_equal(workers_used(c), want);
 	counts_free(c);
 }
 
