@@ -49,7 +49,7 @@ backdate() {
 	touch -h -d @1 "$@"
 }
 
-# manifest_text FILE: a manifest's text (on disk it is a zstd frame; a
+# manifest_text FILE: a manifest's text (on disk zstd frames; a
 # hand-made plain-text one passes through).
 manifest_text() {
 	zstd -dcfq < "$1"
