@@ -318,12 +318,31 @@ static int absent_errno(int err)
 static void job_set_untraced(struct ckpt *c, int j, int why, const char *path)
 {
 	struct job *job = &c->jobs[j];
-	if (job->untraced)
+	/* The first reason, but the shim's own over "left no trace", which
+	 * is what any program it could not follow does. */
+	if (job->untraced &&
+	    (job->untraced != CKPT_UT_NOTRACE || why == CKPT_UT_NOTRACE))
 		return;
+	free(job->untraced_path);
 	job->untraced = why;
 	job->untraced_path = xstrdup(path ? path : "");
 	if (job->untraced_path[0] == '/')
 		path_normalize(job->untraced_path);
+}
+
+/* Is there a trace of the program that the EXEC record r started? It
+ * starts after r, but for a posix_spawn, which is recorded once the child
+ * is there (and may have started): then any image of that pid will do. */
+static int traced_after(const struct builder *b, const struct ckpt_rec *r)
+{
+	const struct pidref *e = nearest(b->execs, b->nexecs, r->pid, r->time);
+	if (e && e->time < r->time && !(r->arg & CKPT_EXEC_SPAWN)) {
+		/* the one before: is there one after? */
+		e++;
+		if (e >= b->execs + b->nexecs || e->pid != r->pid)
+			return 0;
+	}
+	return e != NULL;
 }
 
 /* Is the EXEC record at k followed by its own failure? */
@@ -441,6 +460,10 @@ static void image_events(struct builder *b, size_t i)
 					access_path(b, j, p, ACC_ABSENT, tm);
 			} else if (!exec_failed(im, k)) {
 				access_path(b, j, p, ACC_READ, tm);
+				/* What it did is unknown: its job re-runs. */
+				if (!traced_after(b, r))
+					job_set_untraced(c, j, CKPT_UT_NOTRACE,
+							 p);
 				int argc = (int)CKPT_EXEC_ARGC(r->arg);
 				if (argc + 1 <= r->nstr && argc > 0) {
 					char *w = words(event_str(e, 1), argc);

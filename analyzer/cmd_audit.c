@@ -74,6 +74,8 @@ static const char *untraced_reason(int r)
 	case 3: return "file capabilities";
 	case 4: return "exec by raw system call";
 	case 5: return "ELF of another class";
+	case 6: return "started, but left no trace (its trace file could "
+		       "not be made, or it died before the shim ran)";
 	}
 	return "unknown";
 }

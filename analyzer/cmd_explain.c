@@ -32,6 +32,7 @@ static const char *untraced_why(int why)
 	case 3: return "file capabilities";
 	case 4: return "exec by raw system call";
 	case 5: return "another ELF class";
+	case 6: return "no trace of it (its trace file could not be made)";
 	}
 	return "not traced";
 }

@@ -96,6 +96,11 @@ enum ckpt_untraced {
 	CKPT_UT_CAPS = 3,	/* file capabilities */
 	CKPT_UT_RAW = 4,	/* execve by raw syscall without our LD_PRELOAD */
 	CKPT_UT_ABI = 5,	/* ELF of another class (32-bit on 64-bit) */
+	/* Never in a trace: the analyzer's, for an exec that succeeded and
+	 * left no trace of the program it started (its trace file could not
+	 * be made, as by a program that dropped its privileges, or it died
+	 * before the shim ran). */
+	CKPT_UT_NOTRACE = 6,
 };
 
 #define CKPT_REC_ALIGN(n) (((n) + 7u) & ~7u)
