@@ -160,24 +160,6 @@ void atomic_abort(struct atomic_file *a)
 	errno = saved;
 }
 
-/* The process's umask, read before main (it cannot be read without
- * being set, which threads creating files at that moment would see). */
-static mode_t umask_at_start;
-
-__attribute__((constructor)) static void read_umask(void)
-{
-	umask_at_start = umask(022);
-	umask(umask_at_start);
-}
-
-/* Does a file created with mode need a chmod to have it? The umask may
- * have taken bits away, and open does not set the others (setuid, sticky)
- * everywhere alike. Restoring 2,000 files made as many fchmod calls. */
-static int needs_chmod(mode_t mode)
-{
-	return (mode & ~(mode_t)0777) || (mode & umask_at_start);
-}
-
 /* The temp file was created with `mode` filtered by the umask: set it,
  * set the mtime (if given), fsync (if asked), close, rename over the
  * path, fsync the directory. */
@@ -186,7 +168,7 @@ static int commit(struct atomic_file *a, mode_t mode, int do_sync,
 {
 	struct timespec ts[2];
 	times_ns(ts, mtime);
-	if ((needs_chmod(mode) && fchmod(a->fd, mode) < 0) ||
+	if (fchmod(a->fd, mode) < 0 ||
 	    (mtime > 0 && futimens(a->fd, ts) < 0) ||
 	    (do_sync && fsync(a->fd) < 0))
 		goto fail;
@@ -294,8 +276,9 @@ int create_whole(const char *path, const void *buf, size_t n, mode_t mode,
 	struct timespec ts[2];
 	times_ns(ts, mtime);
 	int rc = -1;
-	if (write_all(fd, buf, n) == 0 &&
-	    (!needs_chmod(mode) || fchmod(fd, mode) == 0) &&
+	/* fchmod even when the umask took nothing away: a directory's
+	 * default ACL, not the umask, filters the mode there. */
+	if (write_all(fd, buf, n) == 0 && fchmod(fd, mode) == 0 &&
 	    (mtime <= 0 || futimens(fd, ts) == 0))
 		rc = link_unnamed(fd, path);
 	int saved = errno;

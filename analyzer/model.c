@@ -108,7 +108,7 @@ void ckpt_file_init(struct file *f, const char *path)
 	f->mark_job = -1;
 }
 
-int ckpt_file_append(struct ckpt *c, const char *path)
+static int file_append(struct ckpt *c, const char *path)
 {
 	if (c->nfiles >= c->afiles)
 		files_reserve(c, c->afiles ? c->afiles * 2 : 1024);
@@ -116,12 +116,11 @@ int ckpt_file_append(struct ckpt *c, const char *path)
 	return (int)c->nfiles++;
 }
 
-struct file *ckpt_files_add(struct ckpt *c, size_t n)
+void ckpt_files_add(struct ckpt *c, size_t n)
 {
 	if (c->nfiles + n > c->afiles)
 		files_reserve(c, c->nfiles + n);
 	c->nfiles += n;
-	return &c->files[c->nfiles - n];
 }
 
 int ckpt_index_files(struct ckpt *c)
@@ -159,7 +158,7 @@ int ckpt_file(struct ckpt *c, const char *path, int create)
 		return id;
 	if (2 * (c->nfiles + 1) > c->nslots)
 		index_resize(c, c->nfiles + 1);
-	id = ckpt_file_append(c, path);
+	id = file_append(c, path);
 	slot_put(c, (uint32_t)id, h);
 	return id;
 }

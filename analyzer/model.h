@@ -124,13 +124,12 @@ void ckpt_release(struct ckpt *c);
 int ckpt_file(struct ckpt *c, const char *path, int create);
 /* The file for the first len bytes of path, or -1. */
 int ckpt_lookup(const struct ckpt *c, const char *path, size_t len);
-/* For a reader that adds many files at once: append one, unindexed (no
- * lookup until ckpt_index_files), and its id; then index them all, which
- * returns -1, or the id of a path that an earlier file has. */
-int ckpt_file_append(struct ckpt *c, const char *path);
-/* The same for n files at once, filled in by the caller (on several
- * threads), each with ckpt_file_init before anything else reads it. */
-struct file *ckpt_files_add(struct ckpt *c, size_t n);
+/* For a reader that adds many files at once: append n, unindexed (no
+ * lookup until ckpt_index_files), which the caller fills in (on several
+ * threads), each with ckpt_file_init before anything else reads it; then
+ * index them all, which returns -1, or the id of a path that an earlier
+ * file has. */
+void ckpt_files_add(struct ckpt *c, size_t n);
 void ckpt_file_init(struct file *f, const char *path);
 int ckpt_index_files(struct ckpt *c);
 /* Make room for n files in all (no growth while a manifest is read). */

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Restored outputs have the modes they were recorded with, whatever the
-# umask of the restore: restore leaves out the chmod a created file does
-# not need, and that must not lose a bit the umask took away.
+# umask of the restore, and in a directory whose default ACL (which then
+# filters the mode instead of the umask) would take the x bits away.
 . "$(dirname "$0")/lib.sh"
 mkdir orig
 cat > orig/Makefile <<'MK'
@@ -38,4 +38,22 @@ for m in 022 077 000 002; do
 		cmp -s "orig/$o" "fresh$m/$o" || fail "umask $m: $o differs"
 	done
 done
+
+# A default ACL of user::rw-, group::r--, other::r-- on the tree: a file
+# created 0755 there comes out 0644 unless chmod'ed.
+mkdir acl
+cp orig/Makefile orig/a.c acl/
+if python3 -c '
+import os, struct, sys
+e = [(1, 6, 0xffffffff), (4, 4, 0xffffffff), (0x20, 4, 0xffffffff)]
+os.setxattr(sys.argv[1], "system.posix_acl_default",
+            struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *x) for x in e))
+' acl 2>/dev/null; then
+	(cd acl && umask 022 && "$CKPT" restore -d ../orig/.ckpt) \
+		> restore-acl.log 2>&1 || fail "restore under an ACL: $(cat restore-acl.log)"
+	modes acl > got
+	cmp -s want got || fail "default ACL: modes $(cat got)"
+else
+	echo "no default ACLs here: that case skipped"
+fi
 pass

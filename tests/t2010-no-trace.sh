@@ -8,10 +8,6 @@
 [ "$(id -u)" = 0 ] || skip "needs root (to run a step as another user)"
 command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
 chmod 755 "$TRASH"
-for d in "$TRASH" "$(dirname "$TRASH")"; do
-	[ "$(stat -c %a "$d" | cut -c3)" -ge 5 ] 2>/dev/null ||
-		skip "$d is not searchable by other users"
-done
 mkdir -m 755 orig
 cat > orig/Makefile <<'MK'
 all: out copy
@@ -23,6 +19,8 @@ MK
 echo one > orig/x
 echo why > orig/y
 chmod 644 orig/x orig/y
+setpriv --reuid=65534 --regid=65534 --clear-groups cat orig/x >/dev/null 2>&1 ||
+	skip "user 65534 cannot read $TRASH/orig/x (a directory above is closed)"
 (cd orig && "$CKPT" record -- make >/dev/null 2>&1) || fail "record"
 expect_eq "the step ran" one "$(cat orig/out)"
 (cd orig && "$CKPT" audit) > audit.txt || fail "audit"
