@@ -10,11 +10,14 @@
  *    checksum (manifest_read), path safety and every object needed, read
  *    whole and hashed (plan). What was read is kept for the write, up to
  *    KEEP_MAX bytes in all; beyond that an object is read again.
- * 3. Each file is created or replaced atomically (restore_file:
- *    create_whole where it is missing, else replace_file; atomic_symlink);
- *    an existing file with the right content is left alone. Text that names
- *    the recorded root gets the new root instead (relocated), as a build
- *    in this tree would have written it.
+ * 3. Each file is created or replaced atomically (restore_file: an
+ *    unnamed file linked in where it is missing, else a temporary name
+ *    renamed over it; atomic_symlink); an existing file with the right
+ *    content is left alone. A directory missing from the tree is filled
+ *    under another name and renamed into place whole (stage_dirs): its
+ *    files are made at their names there. Text that names the recorded
+ *    root gets the new root instead (relocated), as a build in this tree
+ *    would have written it.
  * 4. make agrees: every restored output gets an mtime later than every
  *    input in the tree, and later than the outputs it was built from
  *    (plan_times), but not in the future. A file gets its mtime before
@@ -24,11 +27,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <uthash.h>
 
 #include "changes.h"
 #include "cmd.h"
@@ -46,6 +51,14 @@ enum action { A_NONE, A_RESTORE, A_REMOVE };
 #define KEEP_MAX (256u << 20)
 #define KEEP_ONE (1u << 20)
 
+/* A directory missing from the tree, made under a temporary name beside
+ * it: tmp is root/rel's parent + "/.ckpt-restore.PID.N". */
+struct stage {
+	const char *rel;	/* in the tree: the first len bytes */
+	size_t len;
+	char *tmp;		/* absolute */
+};
+
 struct plan {
 	struct ckpt *c;
 	const char *root, *dir;
@@ -57,6 +70,9 @@ struct plan {
 	size_t *dlen;
 	size_t removed, invalid;
 	size_t *todo, ntodo;	/* files, for the threads */
+	int *stage_of;		/* per file: 1 + its stage, 0 for none */
+	struct stage *stages;
+	size_t nstages, astages;
 	atomic_size_t kept;
 	atomic_size_t restored, valid;
 	atomic_uint_least64_t bytes;
@@ -355,92 +371,215 @@ static int do_remove(struct plan *p, const struct file *f)
 	return rc;
 }
 
-/* The parent directories of an output are made only when creating it
- * fails for want of them: most were restored (or are there) already. */
-static int missing_dirs(struct plan *p, const struct file *f)
+/* A directory of the tree, looked up once by stage_dirs. */
+struct dir_seen {
+	UT_hash_handle hh;
+	int stage;		/* or -1: it is there, or cannot be staged */
+	char rel[];
+};
+
+/* A stage for the directory rel (its first n bytes, a copy in key), if it
+ * is missing; -1 if it is there or its stage cannot be made. */
+static int new_stage(struct plan *p, const char *rel, const char *key,
+		     size_t n)
 {
-	return errno == ENOENT && path_mkdirs_for(p->root, f->path) == 0;
+	char *abs = xasprintf("%s/%s", p->root, key);
+	struct stat st;
+	int s = -1;
+	if (lstat(abs, &st) < 0 && errno == ENOENT) {
+		*strrchr(abs, '/') = 0;
+		char *tmp = xasprintf("%s/.ckpt-restore.%d.%zu", abs,
+				      (int)getpid(), p->nstages);
+		int fi = ckpt_file(p->c, key, 0);
+		mode_t mode = fi >= 0 && p->c->files[fi].role == ROLE_OUTDIR
+				      ? p->c->files[fi].mode & 07777
+				      : 0777;
+		if (mkdir(tmp, mode) == 0) {
+			GROW(p->stages, p->nstages, p->astages);
+			p->stages[p->nstages] = (struct stage){ rel, n, tmp };
+			s = (int)p->nstages++;
+		} else {
+			free(tmp);
+		}
+	}
+	free(abs);
+	return s;
 }
 
-static int restore_symlink(struct plan *p, const struct file *f,
-			   const char *path, int64_t t)
+/*
+ * Outputs under a directory that is not in the tree (in a fresh copy,
+ * everything the build wrote into obj/ or build/) are made in a staging
+ * directory beside the top missing one, which is renamed into place once
+ * they are all in (stages_in_place). Nobody sees a file there before it
+ * is whole, so it is made at its name (MAKE_FRESH) rather than as an
+ * unnamed file linked in: on ext4 with a journal, half the cost of each.
+ * A restore killed half-way leaves the staging directory, and nothing in
+ * the tree.
+ */
+static void stage_dirs(struct plan *p)
 {
+	struct dir_seen *seen = NULL, *d, *next;
+	for (size_t i = 0; i < p->c->nfiles; i++) {
+		if (p->act[i] != A_RESTORE)
+			continue;
+		const char *rel = p->c->files[i].path;
+		int dir = p->c->files[i].role == ROLE_OUTDIR;
+		/* Its directories from the top, and itself if it is one. */
+		for (const char *e = rel;; e++) {
+			const char *sl = strchr(e, '/');
+			if (!sl && !dir)
+				break;
+			size_t n = sl ? (size_t)(sl - rel) : strlen(rel);
+			HASH_FIND(hh, seen, rel, n, d);
+			if (!d) {
+				d = xmalloc(sizeof *d + n + 1);
+				memcpy(d->rel, rel, n);
+				d->rel[n] = 0;
+				d->stage = new_stage(p, rel, d->rel, n);
+				HASH_ADD(hh, seen, rel, n, d);
+			}
+			if (d->stage >= 0) {
+				p->stage_of[i] = d->stage + 1;
+				break;
+			}
+			if (!sl)
+				break;
+			e = sl;
+		}
+	}
+	HASH_ITER(hh, seen, d, next) {
+		HASH_DEL(seen, d);
+		free(d);
+	}
+}
+
+/* Each staging directory renamed to its place, which must still be free. */
+static int stages_in_place(struct plan *p)
+{
+	int rc = 0;
+	for (size_t s = 0; s < p->nstages; s++) {
+		const struct stage *st = &p->stages[s];
+		char *to = xasprintf("%s/%.*s", p->root, (int)st->len, st->rel);
+		if (renameat2(AT_FDCWD, st->tmp, AT_FDCWD, to,
+			      RENAME_NOREPLACE) < 0 &&
+		    (errno != EINVAL || rename(st->tmp, to) < 0))
+			rc = error_errno("cannot move %s to %s", st->tmp, to);
+		free(to);
+	}
+	return rc;
+}
+
+/* Where output i is made: its place in the tree, or in its stage. */
+static char *made_at(const struct plan *p, size_t i)
+{
+	const struct file *f = &p->c->files[i];
+	int s = p->stage_of[i] - 1;
+	if (s < 0)
+		return file_abs(p->c, f, p->root);
+	return xasprintf("%s%s", p->stages[s].tmp, f->path + p->stages[s].len);
+}
+
+/* The directories above output i, where it is made. */
+static int make_dirs(struct plan *p, size_t i)
+{
+	const char *rel = p->c->files[i].path;
+	int s = p->stage_of[i] - 1;
+	if (s < 0)
+		return path_mkdirs_for(p->root, rel);
+	return path_mkdirs_for(p->stages[s].tmp, rel + p->stages[s].len + 1);
+}
+
+/* The parent directories of an output are made only when creating it
+ * fails for want of them: most were restored (or are there) already. */
+static int missing_dirs(struct plan *p, size_t i)
+{
+	return errno == ENOENT && make_dirs(p, i) == 0;
+}
+
+static int restore_symlink(struct plan *p, size_t i, const char *path,
+			   int64_t t)
+{
+	const struct file *f = &p->c->files[i];
 	const char *target = f->link ? f->link : "";
 	if (atomic_symlink(target, path) < 0 &&
-	    (!missing_dirs(p, f) || atomic_symlink(target, path) < 0))
-		return error_errno("cannot restore the symlink %s", path);
+	    (!missing_dirs(p, i) || atomic_symlink(target, path) < 0))
+		return error_errno("cannot restore the symlink %s/%s", p->root,
+				   f->path);
 	set_time(path, t, 1);
 	return 0;
 }
 
-/* What is at path replaced with buf, under a temporary name renamed over
- * it. */
-static int replace_file(struct plan *p, const struct file *f,
-			const char *path, const char *buf, size_t len,
-			int64_t t)
+/* Output i made at path as `how` says (fsio.h), from the content the plan
+ * kept, else streamed from the store (too large to have been kept). -1
+ * with errno set; a damaged object is also reported. */
+static int make_file(struct plan *p, size_t i, const char *path, int64_t t,
+		     enum make_how how)
 {
+	const struct file *f = &p->c->files[i];
 	mode_t mode = f->mode & 07777;
-	struct atomic_file a;
-	if (atomic_open(&a, path, mode) < 0 &&
-	    (!missing_dirs(p, f) || atomic_open(&a, path, mode) < 0))
-		return -1;
-	if (write_all(a.fd, buf, len) < 0) {
-		atomic_abort(&a);
+	const char *buf = NULL;
+	char *own = NULL;
+	size_t len = f->size;
+	int streamed = !p->data[i] && !relocated(p, f);
+	if (!streamed && content_of(p, i, &buf, &len, &own) < 0) {
+		errno = EIO;
 		return -1;
 	}
-	return atomic_commit_mtime(&a, mode, t);
+	struct atomic_file a;
+	int rc = atomic_begin(&a, path, mode, how);
+	if (rc == 0) {
+		rc = streamed ? object_write_to(p->dir, f, a.fd)
+			      : write_all(a.fd, buf, len);
+		if (rc < 0)
+			atomic_abort(&a);
+		else
+			rc = atomic_commit_mtime(&a, mode, t);
+	}
+	if (rc == 0)
+		p->bytes += len;
+	free(own);
+	return rc;
 }
 
 /* Output i at path, where there is nothing (!exists) or something else. */
 static int restore_file(struct plan *p, size_t i, const char *path,
 			int64_t t, int exists)
 {
-	const struct file *f = &p->c->files[i];
-	mode_t mode = f->mode & 07777;
-	if (!p->data[i] && !relocated(p, f)) {
-		/* Too large to have been kept: streamed from the store. */
-		if (path_mkdirs_for(p->root, f->path) < 0)
-			return -1;
-		p->bytes += f->size;
-		return object_extract(p->dir, f, path, mode, t);
-	}
-	const char *buf;
-	char *own;
-	size_t len;
-	if (content_of(p, i, &buf, &len, &own) < 0)
-		return -1;
-	int rc = -1;
-	errno = EEXIST;
-	if (!exists) {
-		rc = create_whole(path, buf, len, mode, t);
-		if (rc < 0 && missing_dirs(p, f))
-			rc = create_whole(path, buf, len, mode, t);
-	}
-	if (rc < 0 && (errno == EEXIST || errno == EOPNOTSUPP))
-		rc = replace_file(p, f, path, buf, len, t);
+	enum make_how how = exists		? MAKE_REPLACE
+			    : p->stage_of[i] ? MAKE_FRESH
+					     : MAKE_NEW;
+	int rc = make_file(p, i, path, t, how);
+	if (rc < 0 && missing_dirs(p, i))
+		rc = make_file(p, i, path, t, how);
+	if (rc < 0 && how == MAKE_NEW && (errno == EEXIST || errno == EOPNOTSUPP))
+		rc = make_file(p, i, path, t, MAKE_REPLACE);
 	if (rc < 0)
-		error_errno("cannot restore %s", path);
-	p->bytes += len;
-	free(own);
+		error_errno("cannot restore %s/%s", p->root,
+			    p->c->files[i].path);
 	return rc;
 }
 
 static int do_restore(struct plan *p, size_t i)
 {
 	const struct file *f = &p->c->files[i];
-	char *a = file_abs(p->c, f, p->root);
+	int s = p->stage_of[i] - 1;	/* in a stage, nothing is there */
+	char *a = made_at(p, i);
 	int64_t t = p->mtime[i];
 	int rc = 0;
 	struct stat st;
 	if (f->role == ROLE_OUTDIR) {
-		if (lstat(a, &st) < 0) {
-			if (path_mkdirs_for(p->root, f->path) < 0 ||
-			    mkdir(a, f->mode & 07777) < 0)
-				rc = error_errno("cannot create %s", a);
+		if (s >= 0 && !f->path[p->stages[s].len])
+			goto out;	/* the stage itself */
+		if (s >= 0 || lstat(a, &st) < 0) {
+			if (make_dirs(p, i) < 0 ||
+			    (mkdir(a, f->mode & 07777) < 0 &&
+			     (s < 0 || errno != EEXIST)))
+				rc = error_errno("cannot create %s/%s",
+						 p->root, f->path);
 		}
 		goto out;	/* its mtime once its files are in */
 	}
-	int exists = lstat(a, &st) == 0;
+	int exists = s < 0 && lstat(a, &st) == 0;
 	if (exists) {
 		if (same_content(p, i, a, &st)) {
 			set_time(a, t, S_ISLNK(f->mode));
@@ -453,7 +592,7 @@ static int do_restore(struct plan *p, size_t i)
 			goto out;
 		}
 	}
-	rc = S_ISLNK(f->mode) ? restore_symlink(p, f, a, t)
+	rc = S_ISLNK(f->mode) ? restore_symlink(p, i, a, t)
 			      : restore_file(p, i, a, t, exists);
 	if (!rc)
 		p->restored++;
@@ -536,6 +675,7 @@ int cmd_restore(int argc, char **argv)
 	p.data = xcalloc(c.nfiles + 1, sizeof *p.data);
 	p.dlen = xcalloc(c.nfiles + 1, sizeof *p.dlen);
 	p.todo = xmalloc((c.nfiles + 1) * sizeof *p.todo);
+	p.stage_of = xcalloc(c.nfiles + 1, sizeof *p.stage_of);
 	p.level = xmalloc((c.njobs + 1) * sizeof *p.level);
 	for (size_t j = 0; j < c.njobs; j++)
 		p.level[j] = -1;
@@ -575,6 +715,7 @@ int cmd_restore(int argc, char **argv)
 		if (p.act[i] == A_REMOVE)
 			failed |= do_remove(&p, &c.files[i]) < 0;
 	int64_t last = plan_times(&p);
+	stage_dirs(&p);
 	/* Directories first, in order; then the files, on PFOR_CREATE
 	 * threads: creating files is what a restore costs; then the
 	 * directories' mtimes, which creating their files changed. The files
@@ -594,6 +735,7 @@ int cmd_restore(int argc, char **argv)
 	parallel_for(p.ntodo, chunk > 4 ? chunk : 4, PFOR_CREATE, restore_one,
 		     &p, "restoring");
 	failed |= atomic_load(&p.failed);
+	failed |= stages_in_place(&p) < 0;
 	for (size_t i = 0; i < c.nfiles; i++)
 		if (p.act[i] == A_RESTORE && c.files[i].role == ROLE_OUTDIR) {
 			char *a = file_abs(&c, &c.files[i], root);
@@ -625,6 +767,10 @@ out:
 	free(p.dlen);
 	free(p.mtime);
 	free(p.todo);
+	for (size_t s = 0; s < p.nstages; s++)
+		free(p.stages[s].tmp);
+	free(p.stages);
+	free(p.stage_of);
 	free(p.act);
 	free(p.level);
 	free(root);

@@ -9,15 +9,19 @@
  * before the manifest that names them is written.
  *
  * A restored output that is not there yet is made whole before it has a
- * name instead (create_whole): an unnamed file, linked in when complete.
+ * name instead (MAKE_NEW): an unnamed file, linked in when complete. In a
+ * directory that nobody sees yet (restore's staging directories) it is
+ * made at its name (MAKE_FRESH).
  *
  * Fault injection for the tests: CKPT_FAULT=enospc:N or eio:N makes the
  * N-th write (counting from 1) in this process fail with that errno;
+ * CKPT_FAULT=kill:N kills the process there instead (a crash);
  * CKPT_FAULT=notmpfile acts as a file system without unnamed files.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -27,8 +31,8 @@
 
 #include "fsio.h"
 
-/* CKPT_FAULT=enospc:N or eio:N fails the N-th write (tests); save writes
- * on several threads, so the count is atomic. */
+/* CKPT_FAULT=enospc:N or eio:N fails the N-th write (tests), kill:N
+ * dies there; save writes on several threads, so the count is atomic. */
 static long fault_at = -1;
 static atomic_long fault_count;
 static int fault_errno;
@@ -44,6 +48,8 @@ static void fault_init(void)
 		fault_errno = ENOSPC, fault_at = atol(f + 7);
 	else if (!strncmp(f, "eio:", 4))
 		fault_errno = EIO, fault_at = atol(f + 4);
+	else if (!strncmp(f, "kill:", 5))
+		fault_errno = 0, fault_at = atol(f + 5);
 	else if (!strcmp(f, "notmpfile"))
 		fault_notmpfile = 1;
 }
@@ -52,6 +58,8 @@ static int fault(void)
 {
 	pthread_once(&fault_once, fault_init);
 	if (fault_at > 0 && atomic_fetch_add(&fault_count, 1) + 1 == fault_at) {
+		if (!fault_errno)
+			raise(SIGKILL);
 		errno = fault_errno;
 		return 1;
 	}
@@ -134,17 +142,81 @@ static int open_temp(const char *path, char **tmp, mode_t mode)
 	return -1;
 }
 
-int atomic_open(struct atomic_file *a, const char *path, mode_t mode)
+/* How an unnamed file is given a name: linkat(AT_EMPTY_PATH) needs
+ * CAP_DAC_READ_SEARCH before Linux 6.10; the /proc/self/fd link works
+ * without it. Found on the first file, for all the others. */
+enum { LINK_UNTRIED, LINK_EMPTY_PATH, LINK_PROC, LINK_NONE };
+static atomic_int link_how;
+
+static int link_unnamed(int fd, const char *path)
+{
+	int how = atomic_load(&link_how);
+	if (how == LINK_UNTRIED || how == LINK_EMPTY_PATH) {
+		if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0) {
+			atomic_store(&link_how, LINK_EMPTY_PATH);
+			return 0;
+		}
+		if (errno != ENOENT && errno != EPERM)
+			return -1;	/* EEXIST, ENOSPC...: the caller's */
+		how = LINK_PROC;
+	}
+	if (how == LINK_PROC) {
+		char proc[32];
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, path,
+			   AT_SYMLINK_FOLLOW) == 0) {
+			atomic_store(&link_how, LINK_PROC);
+			return 0;
+		}
+		if (errno != ENOENT && errno != EPERM && errno != EXDEV)
+			return -1;
+	}
+	atomic_store(&link_how, LINK_NONE);
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
+/* An unnamed file in path's directory; -1 with EOPNOTSUPP where there are
+ * none, or they cannot be linked. */
+static int open_unnamed(const char *path, mode_t mode)
+{
+	pthread_once(&fault_once, fault_init);
+	if (fault_notmpfile || atomic_load(&link_how) == LINK_NONE) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	char *d = dir_of(path);
+	int fd = open(d, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+	free(d);
+	if (fd < 0 && (errno == EISDIR || errno == EINVAL))
+		errno = EOPNOTSUPP;	/* not on this file system */
+	return fd;
+}
+
+int atomic_begin(struct atomic_file *a, const char *path, mode_t mode,
+		 enum make_how how)
 {
 	a->path = path;
 	a->tmp = NULL;
-	a->fd = open_temp(path, &a->tmp, mode);
+	a->how = how;
+	if (how == MAKE_FRESH)
+		a->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			     mode);
+	else if (how == MAKE_NEW)
+		a->fd = open_unnamed(path, mode);
+	else
+		a->fd = open_temp(path, &a->tmp, mode);
 	if (a->fd < 0) {
 		free(a->tmp);
 		a->tmp = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+int atomic_open(struct atomic_file *a, const char *path, mode_t mode)
+{
+	return atomic_begin(a, path, mode, MAKE_REPLACE);
 }
 
 void atomic_abort(struct atomic_file *a)
@@ -154,15 +226,18 @@ void atomic_abort(struct atomic_file *a)
 		close(a->fd);
 	if (a->tmp)
 		unlink(a->tmp);
+	else if (a->how == MAKE_FRESH)
+		unlink(a->path);
 	free(a->tmp);
 	a->fd = -1;
 	a->tmp = NULL;
 	errno = saved;
 }
 
-/* The temp file was created with `mode` filtered by the umask: set it,
- * set the mtime (if given), fsync (if asked), close, rename over the
- * path, fsync the directory. */
+/* The file was created with `mode` filtered by the umask, or by a
+ * directory's default ACL: set it, set the mtime (if given), fsync (if
+ * asked); link it in (MAKE_NEW), close, rename it over the path
+ * (MAKE_REPLACE), fsync the directory. */
 static int commit(struct atomic_file *a, mode_t mode, int do_sync,
 		  int64_t mtime)
 {
@@ -172,9 +247,16 @@ static int commit(struct atomic_file *a, mode_t mode, int do_sync,
 	    (mtime > 0 && futimens(a->fd, ts) < 0) ||
 	    (do_sync && fsync(a->fd) < 0))
 		goto fail;
+	if (a->how == MAKE_NEW && link_unnamed(a->fd, a->path) < 0)
+		goto fail;
 	int fd = a->fd;
 	a->fd = -1;
-	if (close(fd) < 0 || rename(a->tmp, a->path) < 0)
+	if (close(fd) < 0) {
+		if (a->how == MAKE_NEW)
+			a->how = MAKE_FRESH;	/* linked: abort removes it */
+		goto fail;
+	}
+	if (a->how == MAKE_REPLACE && rename(a->tmp, a->path) < 0)
 		goto fail;
 	free(a->tmp);
 	a->tmp = NULL;
@@ -221,70 +303,6 @@ int sync_fs_of(const char *path)
 	close(fd);
 	errno = saved;
 	return r;
-}
-
-/* How an unnamed file is given a name: linkat(AT_EMPTY_PATH) needs
- * CAP_DAC_READ_SEARCH before Linux 6.10; the /proc/self/fd link works
- * without it. Found on the first file, for all the others. */
-enum { LINK_UNTRIED, LINK_EMPTY_PATH, LINK_PROC, LINK_NONE };
-static atomic_int link_how;
-
-static int link_unnamed(int fd, const char *path)
-{
-	int how = atomic_load(&link_how);
-	if (how == LINK_UNTRIED || how == LINK_EMPTY_PATH) {
-		if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0) {
-			atomic_store(&link_how, LINK_EMPTY_PATH);
-			return 0;
-		}
-		if (errno != ENOENT && errno != EPERM)
-			return -1;	/* EEXIST, ENOSPC...: the caller's */
-		how = LINK_PROC;
-	}
-	if (how == LINK_PROC) {
-		char proc[32];
-		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-		if (linkat(AT_FDCWD, proc, AT_FDCWD, path,
-			   AT_SYMLINK_FOLLOW) == 0) {
-			atomic_store(&link_how, LINK_PROC);
-			return 0;
-		}
-		if (errno != ENOENT && errno != EPERM && errno != EXDEV)
-			return -1;
-	}
-	atomic_store(&link_how, LINK_NONE);
-	errno = EOPNOTSUPP;
-	return -1;
-}
-
-int create_whole(const char *path, const void *buf, size_t n, mode_t mode,
-		 int64_t mtime)
-{
-	pthread_once(&fault_once, fault_init);
-	if (fault_notmpfile || atomic_load(&link_how) == LINK_NONE) {
-		errno = EOPNOTSUPP;
-		return -1;
-	}
-	char *d = dir_of(path);
-	int fd = open(d, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
-	free(d);
-	if (fd < 0) {
-		if (errno == EISDIR || errno == EINVAL)	/* not here */
-			errno = EOPNOTSUPP;
-		return -1;	/* ENOENT: no directory */
-	}
-	struct timespec ts[2];
-	times_ns(ts, mtime);
-	int rc = -1;
-	/* fchmod even when the umask took nothing away: a directory's
-	 * default ACL, not the umask, filters the mode there. */
-	if (write_all(fd, buf, n) == 0 && fchmod(fd, mode) == 0 &&
-	    (mtime <= 0 || futimens(fd, ts) == 0))
-		rc = link_unnamed(fd, path);
-	int saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
 }
 
 int atomic_symlink(const char *target, const char *path)

@@ -456,19 +456,10 @@ static int sink_fd(void *arg, const void *p, size_t n)
 	return write_all(*(int *)arg, p, n);
 }
 
-int object_extract(const char *dir, const struct file *f, const char *dst,
-		   mode_t mode, int64_t mtime)
+int object_write_to(const char *dir, const struct file *f, int fd)
 {
-	struct atomic_file a;
-	if (atomic_open(&a, dst, mode) < 0)
-		return error_errno("cannot restore %s", dst);
-	int rc = object_read(dir, f, sink_fd, &a.fd);
-	if (rc < 0) {
-		atomic_abort(&a);
-		return rc == SINK_FAILED ? error_errno("cannot restore %s", dst)
-					 : -1;
-	}
-	if (atomic_commit_mtime(&a, mode, mtime) < 0)
-		return error_errno("cannot restore %s", dst);
-	return 0;
+	int rc = object_read(dir, f, sink_fd, &fd);
+	if (rc < 0 && rc != SINK_FAILED)
+		errno = EIO;	/* reported */
+	return rc < 0 ? -1 : 0;
 }

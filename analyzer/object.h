@@ -1,6 +1,7 @@
 /*
  * object.h - the checkpoint's content-addressed, compressed store of the
- * final outputs (object.c). Every function reports its own errors.
+ * final outputs (object.c). Every function reports its own errors, but
+ * for the failed writes of object_write_to.
  */
 #ifndef CKPT_OBJECT_H
 #define CKPT_OBJECT_H
@@ -31,9 +32,9 @@ int object_check(const char *dir, const struct file *f);
  * rewritten to `to` unless either is NULL. */
 int object_load(const char *dir, const struct file *f, const char *from,
 		const char *to, char **buf, size_t *len);
-/* Replace dst atomically with f's content (no fsync), with this mtime
- * (ns since the epoch; 0 leaves it as written). */
-int object_extract(const char *dir, const struct file *f, const char *dst,
-		   mode_t mode, int64_t mtime);
+/* Write f's content to fd. A damaged object is reported (errno EIO); a
+ * write that fails is not: errno says why, for the caller to report with
+ * the name of what it was making. */
+int object_write_to(const char *dir, const struct file *f, int fd);
 
 #endif

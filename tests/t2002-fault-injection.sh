@@ -9,10 +9,16 @@
 # - restore: either success, or a failure that leaves no temporary file,
 #   after which a restore without fault gives a correct tree; and a
 #   correct tree where unnamed files cannot be made.
+# - restore killed at each write (CKPT_FAULT=kill:N, a crash): make, run
+#   at once, builds what a clean build does; gen/, missing from the tree,
+#   is not there at all (it is filled under another name, then renamed).
 . "$(dirname "$0")/lib.sh"; . "$TOP/tests/scenario.sh"
 mkdir src
 cat > src/Makefile <<'MK'
-all: out/big.bin small.txt prog
+all: out/big.bin small.txt prog gen/sub/a.txt gen/sub/b.txt
+gen/sub/a.txt gen/sub/b.txt: seed
+	mkdir -p gen/sub
+	cat seed > $@
 out/big.bin: seed
 	yes "$$(cat seed)" | head -c 1500000 > $@
 small.txt: seed
@@ -79,7 +85,7 @@ for kind in enospc eio; do
 		[ "$n" -le 60 ] || fail "restore with $kind:$n still fails"
 		rm -rf v && cp -a v1 v
 		(cd v && CKPT_FAULT=$kind:$n "$CKPT" restore -d "$TRASH/good") > r.log 2>&1 && break
-		left=$(find v -name '*.tmp.*')
+		left=$(find v -name '*.tmp.*' -o -name '.ckpt-restore.*')
 		[ -z "$left" ] || fail "restore with $kind:$n left temporary files: $left"
 		grep -q "cannot restore" r.log || fail "restore $kind:$n: $(cat r.log)"
 		(cd v && "$CKPT" restore -d "$TRASH/good") > r2.log 2>&1 ||
@@ -102,11 +108,32 @@ rm -rf v && cp -a v1 v
 (cd v && CKPT_FAULT=notmpfile "$CKPT" restore -d "$TRASH/good") > r.log 2>&1 ||
 	fail "restore without unnamed files: $(cat r.log)"
 grep -q "restored [1-9]" r.log || fail "nothing restored: $(cat r.log)"
-left=$(find v -name '*.tmp.*')
+left=$(find v -name '*.tmp.*' -o -name '.ckpt-restore.*')
 [ -z "$left" ] || fail "restore without unnamed files left $left"
 (cd v && make) > v.log 2>&1 || fail "make"
 grep -q "Nothing to be done" v.log || fail "without unnamed files: $(cat v.log)"
 snapshot v | cut -d' ' -f1-3 > v.snap
 snapshot oracle-v1 | cut -d' ' -f1-3 > o.snap
 cmp -s v.snap o.snap || fail "without unnamed files: $(diff o.snap v.snap)"
+
+n=1
+while :; do
+	[ "$n" -le 60 ] || fail "restore with kill:$n still killed"
+	rm -rf v && cp -a v1 v
+	# (the shell's "Killed" goes to /dev/null)
+	( (cd v && CKPT_FAULT=kill:$n "$CKPT" restore -d "$TRASH/good") > r.log 2>&1 ) 2>/dev/null && break
+	[ ! -e v/gen ] || fail "a restore killed at write $n left gen/: $(find v/gen)"
+	ls -d v/.ckpt-restore.* >/dev/null 2>&1 ||
+		fail "kill:$n: gen/ was not being made under another name"
+	(cd v && make) > v.log 2>&1 || fail "make after kill:$n: $(cat v.log)"
+	snapshot v | grep -v '^\./\.ckpt-restore\.' | cut -d' ' -f1-3 > v.snap
+	snapshot oracle-v1 | cut -d' ' -f1-3 > o.snap
+	cmp -s v.snap o.snap ||
+		fail "make after a restore killed at write $n: $(diff o.snap v.snap)"
+	n=$((n + 1))
+done
+[ "$n" -gt 7 ] || fail "only $((n - 1)) restore writes were killed"
+left=$(find v -name '*.tmp.*' -o -name '.ckpt-restore.*')
+[ -z "$left" ] || fail "the restore after the kills left $left"
+echo "restore: killed at each of the first $((n - 1)) writes, make built it right"
 pass

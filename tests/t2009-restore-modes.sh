@@ -1,11 +1,19 @@
 #!/bin/sh
 # Restored outputs have the modes they were recorded with, whatever the
 # umask of the restore, and in a directory whose default ACL (which then
-# filters the mode instead of the umask) would take the x bits away.
+# filters the mode instead of the umask) would take the x bits away; the
+# same for outputs in a directory the tree does not have, which restore
+# fills under another name before renaming it into place.
 . "$(dirname "$0")/lib.sh"
 mkdir orig
 cat > orig/Makefile <<'MK'
-all: app a.o private.txt shared.txt exec.sh
+all: app a.o private.txt shared.txt exec.sh sub/exec.sh sub/private.txt
+sub/exec.sh:
+	mkdir -p sub
+	printf '#!/bin/sh\necho hi\n' > $@ && chmod 711 $@
+sub/private.txt:
+	mkdir -p sub
+	echo private > $@ && chmod 600 $@
 app: a.o
 	cc -o $@ a.o
 a.o: a.c
@@ -19,14 +27,16 @@ exec.sh:
 MK
 echo 'int main(void) { return 0; }' > orig/a.c
 (cd orig && umask 022 && "$CKPT" record -- make >/dev/null 2>&1) || fail "record"
-outs="app a.o private.txt shared.txt exec.sh"
+outs="app a.o private.txt shared.txt exec.sh sub/exec.sh sub/private.txt"
 modes() { (cd "$1" && stat -c '%n %a' $outs); }
 modes orig > want
 expect_eq "recorded modes" "app 755
 a.o 644
 private.txt 600
 shared.txt 664
-exec.sh 711" "$(cat want)"
+exec.sh 711
+sub/exec.sh 711
+sub/private.txt 600" "$(cat want)"
 for m in 022 077 000 002; do
 	mkdir "fresh$m"
 	cp orig/Makefile orig/a.c "fresh$m/"
