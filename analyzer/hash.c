@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,10 +26,27 @@ void hash_bytes(const void *p, size_t n, struct hash128 *out)
 	from_xxh(XXH3_128bits(p, n), out);
 }
 
+/* Reading a source does not change its atime: in a fresh copy, where
+ * every atime is older than the ctime, the first read of each file would
+ * otherwise write its inode (relatime). O_NOATIME needs the file's owner
+ * (or CAP_FOWNER): once refused, it is not asked for again. */
+static atomic_int noatime_refused;
+
+static int open_noatime(const char *path)
+{
+	if (!atomic_load_explicit(&noatime_refused, memory_order_relaxed)) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
+		if (fd >= 0 || errno != EPERM)
+			return fd;
+		atomic_store(&noatime_refused, 1);
+	}
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 int hash_file(const char *path, struct hash128 *out)
 {
 	/* Through symlinks: what a reader gets is the target's content. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_noatime(path);
 	if (fd < 0)
 		return -1;
 	XXH3_state_t *st = XXH3_createState();
