@@ -76,6 +76,9 @@ bench-trace: all ## tracing overhead: untraced vs traced vs strace -f
 bench-restore: all ## restore vs the copy-everything approach
 	sh bench/bench-restore.sh
 
+bench-create: all ## one restored file: unnamed + linkat vs O_CREAT|O_EXCL
+	sh bench/bench-create.sh
+
 bench-kernel: all deps-kernel ## the kernel: tracing overhead, restore vs others
 	sh bench/bench-kernel.sh
 
@@ -96,4 +99,4 @@ help: ## list the targets
 		sed 's/:.*## /\t/' | expand -t 16
 
 .PHONY: all deps deps-kernel deps-nix check check-all check-kernel check-nix demo \
-	bench-trace bench-restore bench-kernel bench-nix install clean help
+	bench-trace bench-restore bench-create bench-kernel bench-nix install clean help

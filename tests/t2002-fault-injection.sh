@@ -120,8 +120,12 @@ n=1
 while :; do
 	[ "$n" -le 60 ] || fail "restore with kill:$n still killed"
 	rm -rf v && cp -a v1 v
-	# (the shell's "Killed" goes to /dev/null)
-	( (cd v && CKPT_FAULT=kill:$n "$CKPT" restore -d "$TRASH/good") > r.log 2>&1 ) 2>/dev/null && break
+	# (with a command after it, the subshell waits for ckpt and its
+	# "Killed" goes to r.log)
+	(cd v && CKPT_FAULT=kill:$n "$CKPT" restore -d "$TRASH/good"
+		echo $? > ../rc) > r.log 2>&1
+	[ "$(cat rc)" -eq 0 ] && break
+	[ "$(cat rc)" -eq 137 ] || fail "kill:$n: status $(cat rc): $(cat r.log)"
 	[ ! -e v/gen ] || fail "a restore killed at write $n left gen/: $(find v/gen)"
 	ls -d v/.ckpt-restore.* >/dev/null 2>&1 ||
 		fail "kill:$n: gen/ was not being made under another name"
