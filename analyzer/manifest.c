@@ -260,8 +260,8 @@ struct reader {
 	char *p, *end;
 	int line;
 	unsigned char acc[256];	/* access flags by dep letter */
-	struct dep *deps;	/* scratch for one "d" line */
-	size_t adeps;
+	struct deps_line *dl;	/* the "d" lines, parsed last (parse_all_deps) */
+	size_t ndl, adl;
 	int *file_line;		/* per file: its line, for errors */
 	size_t afile_line;
 };
@@ -510,12 +510,23 @@ static void letter_table(unsigned char acc[256])
 			(unsigned char)acc_letters[i].acc;
 }
 
-/* "<file><letters> ..." in one pass, into the reader's scratch array and
- * then one allocation of the exact size: these lines hold nearly all of a
- * manifest (half a million deps for two thousand compiles), and reading
- * them was most of reading it. */
-static int parse_deps(struct reader *r, struct ckpt *c, struct job *j,
-		      const char *s)
+/* A "d" line: the deps of job `job`, its text from s. */
+struct deps_line {
+	size_t job;
+	const char *s;
+	int line;
+};
+
+/*
+ * "<file><letters> ..." in one pass, into a scratch array and then one
+ * allocation of the exact size: NULL, or what is wrong. These lines hold
+ * nearly all of a manifest (half a million deps for two thousand
+ * compiles), so they are parsed last, on a thread a core (parse_all_deps),
+ * each job's by one thread.
+ */
+static const char *deps_of(const struct ckpt *c, const unsigned char acc[256],
+			   struct job *j, const char *s, struct dep **scratch,
+			   size_t *ascratch)
 {
 	const unsigned char *e = (const unsigned char *)s;
 	size_t n = 0;
@@ -525,25 +536,77 @@ static int parse_deps(struct reader *r, struct ckpt *c, struct job *j,
 		while (*e >= '0' && *e <= '9' && f < c->nfiles)
 			f = f * 10 + (uint64_t)(*e++ - '0');
 		if (e == t || f >= c->nfiles)
-			return bad(r, "a dependency on an unknown file");
-		int acc = 0, a;
+			return "a dependency on an unknown file";
+		int a = 0, l;
 		for (; *e && *e != ' '; e++) {
-			if (!(a = r->acc[*e]))
-				return bad(r, "unknown access letter");
-			acc |= a;
+			if (!(l = acc[*e]))
+				return "unknown access letter";
+			a |= l;
 		}
-		GROW(r->deps, n, r->adeps);
-		struct dep *d = &r->deps[n++];
+		GROW(*scratch, n, *ascratch);
+		struct dep *d = &(*scratch)[n++];
 		d->file = (int)f;	/* not a compound literal: gcc clears */
-		d->acc = acc;		/* that with a slow `rep stos` */
+		d->acc = a;		/* that with a slow `rep stos` */
 		d->t_in = d->t_write = 0;
 		if (*e)
 			e++;
 	}
 	j->deps = xrealloc(j->deps, (j->ndeps + n) * sizeof *j->deps);
-	memcpy(j->deps + j->ndeps, r->deps, n * sizeof *j->deps);
+	memcpy(j->deps + j->ndeps, *scratch, n * sizeof *j->deps);
 	j->ndeps += n;
 	j->adeps = j->ndeps;
+	return NULL;
+}
+
+struct deps_part {
+	struct ckpt *c;
+	const struct reader *r;
+	size_t *run;		/* starts in r->dl of each job's lines; n + 1 */
+	struct dep *scratch[PFOR_MAX];
+	size_t ascratch[PFOR_MAX];
+	pthread_mutex_t lock;
+	int bad_line;		/* the first damaged one, or 0 */
+	const char *why;
+};
+
+static int deps_run(void *arg, size_t k, int worker)
+{
+	struct deps_part *dp = arg;
+	for (size_t i = dp->run[k]; i < dp->run[k + 1]; i++) {
+		const struct deps_line *l = &dp->r->dl[i];
+		const char *why = deps_of(dp->c, dp->r->acc,
+					  &dp->c->jobs[l->job], l->s,
+					  &dp->scratch[worker],
+					  &dp->ascratch[worker]);
+		if (why) {
+			pthread_mutex_lock(&dp->lock);
+			if (!dp->bad_line || l->line < dp->bad_line)
+				dp->bad_line = l->line, dp->why = why;
+			pthread_mutex_unlock(&dp->lock);
+			break;
+		}
+	}
+	return 0;
+}
+
+static int parse_all_deps(struct reader *r, struct ckpt *c)
+{
+	struct deps_part dp = { .c = c, .r = r,
+				.lock = PTHREAD_MUTEX_INITIALIZER };
+	dp.run = xmalloc((r->ndl + 1) * sizeof *dp.run);
+	size_t n = 0;
+	for (size_t i = 0; i < r->ndl; i++)
+		if (!i || r->dl[i].job != r->dl[i - 1].job)
+			dp.run[n++] = i;
+	dp.run[n] = r->ndl;
+	parallel_for(n, 16, r->ndl >= 256 ? PFOR_CPU : 1, deps_run, &dp, NULL);
+	for (int w = 0; w < PFOR_MAX; w++)
+		free(dp.scratch[w]);
+	free(dp.run);
+	if (dp.bad_line) {
+		r->line = dp.bad_line;
+		return bad(r, dp.why);
+	}
 	return 0;
 }
 
@@ -634,7 +697,9 @@ static int parse(struct reader *r, struct ckpt *c,
 		} else if (!last) {
 			return bad(r, "a job detail before any job");
 		} else if (!strcmp(s, "d")) {
-			rc = parse_deps(r, c, last, rest);
+			GROW(r->dl, r->ndl, r->adl);
+			r->dl[r->ndl++] = (struct deps_line){ c->njobs - 1, rest,
+							      r->line };
 		} else if (!strcmp(s, "u")) {
 			free(last->untraced_path);
 			last->untraced_path = unescaped(rest);
@@ -668,6 +733,8 @@ static int parse(struct reader *r, struct ckpt *c,
 			return -1;
 	}
 	if (!files_read && files_whole(r, c, hook) < 0)	/* no jobs */
+		return -1;
+	if (parse_all_deps(r, c) < 0)
 		return -1;
 	for (size_t i = 0; i < c->nfiles; i++)
 		if (c->files[i].producer >= (int)c->njobs)
@@ -812,7 +879,7 @@ int manifest_read_hooked(struct ckpt *c, const char *dir,
 	letter_table(r.acc);
 	ckpt_init(c, NULL);
 	rc = parse(&r, c, hook);
-	free(r.deps);
+	free(r.dl);
 	free(r.file_line);
 	if (hook)
 		hook->done(hook->arg);

@@ -702,6 +702,66 @@ static void sealed_empty_fields(void **state)
 	refused(HEAD F0 F1 J0 "h  w 0 0 0\n", "line 9", NULL);
 }
 
+/* Thousands of jobs: their "d" lines are parsed on several threads, each
+ * job's by one, and each job gets its own deps (here a pattern of its
+ * index, some on two lines). Of two damaged "d" lines, the first is named
+ * whichever thread meets it. */
+static char *many_jobs(int njobs, int bad1, int bad2)
+{
+	char *body = xstrdup(HEAD F0 F1);
+	for (int k = 0; k < njobs; k++) {
+		const char *deps = k == bad1   ? "9r"
+				   : k == bad2 ? "0q"
+				   : k % 2     ? "1r 0s"
+					       : "0r";
+		char *t = xasprintf("%sj r -1 0 1 2 /r cc %d\nd %s\n%s", body,
+				    k, deps, k % 3 ? "" : "d 1a\n");
+		free(body);
+		body = t;
+	}
+	return body;
+}
+
+static void many_jobs_deps(void **state)
+{
+	(void)state;
+	const int n = 3000;
+	char *body = many_jobs(n, -1, -1);
+	seal(body);
+	free(body);
+	struct ckpt r;
+	assert_int_equal(read_quiet(&r, NULL), 0);
+	assert_int_equal(r.njobs, n);
+	for (int k = 0; k < n; k++) {
+		const struct job *j = &r.jobs[k];
+		size_t want = (k % 2 ? 2 : 1) + (k % 3 ? 0 : 1);
+		assert_int_equal(j->ndeps, want);
+		assert_int_equal(j->deps[0].file, k % 2);
+		assert_int_equal(j->deps[0].acc, ACC_READ);
+		if (k % 2) {
+			assert_int_equal(j->deps[1].file, 0);
+			assert_int_equal(j->deps[1].acc, ACC_STAT);
+		}
+		if (!(k % 3)) {
+			assert_int_equal(j->deps[want - 1].file, 1);
+			assert_int_equal(j->deps[want - 1].acc, ACC_ABSENT);
+		}
+	}
+	ckpt_release(&r);
+	/* Job k's "d" line is line 8 + k * 2 + its share of "d 1a" lines
+	 * (one for every job before it whose index divides by 3). */
+	int bad1 = 400, bad2 = 2500;
+	char line[32];
+	snprintf(line, sizeof line, "line %d:", 8 + bad1 * 2 + (bad1 + 2) / 3);
+	body = many_jobs(n, bad1, bad2);
+	refused(body, line, "unknown file");
+	free(body);
+	body = many_jobs(n, 2900, bad1);
+	snprintf(line, sizeof line, "line %d:", 8 + bad1 * 2 + (bad1 + 2) / 3);
+	refused(body, line, "unknown access letter");
+	free(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -715,6 +775,7 @@ int main(void)
 		cmocka_unit_test(details_skipped),
 		cmocka_unit_test(many_files),
 		cmocka_unit_test(large_in_frames),
+		cmocka_unit_test(many_jobs_deps),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
