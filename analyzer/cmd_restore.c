@@ -40,6 +40,7 @@
 #include "fsio.h"
 #include "model.h"
 #include "object.h"
+#include "pack.h"
 #include "save.h"
 
 enum action { A_NONE, A_RESTORE, A_REMOVE };
@@ -663,6 +664,7 @@ int cmd_restore(int argc, char **argv)
 		}
 	}
 	uint64_t t0 = now_ns();
+	pack_prefetch(dir);
 	struct ckpt c;
 	char *root;
 	if (checkpoint_check(dir, &c, &root) < 0)

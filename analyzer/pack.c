@@ -185,6 +185,15 @@ static struct packset *packset(const char *dir)
 	return s;
 }
 
+void pack_prefetch(const char *dir)
+{
+	pthread_mutex_lock(&cache_mu);
+	struct packset *s = packset(dir);
+	for (size_t i = 0; i < s->nfds; i++)
+		posix_fadvise(s->fds[i], 0, 0, POSIX_FADV_WILLNEED);
+	pthread_mutex_unlock(&cache_mu);
+}
+
 void pack_forget(const char *dir)
 {
 	pthread_mutex_lock(&cache_mu);

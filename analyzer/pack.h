@@ -36,6 +36,10 @@ int pack_read(const char *dir, const struct hash128 *h, char **frame,
 	      size_t *len);
 /* Is h in a pack of dir? (The packs are read once a process.) */
 int pack_has(const char *dir, const struct hash128 *h);
+/* Index dir's packs now, and ask the kernel to read their frames ahead
+ * (a restore does this first: the objects are read once the tree has
+ * been checked, and by then they are in memory). */
+void pack_prefetch(const char *dir);
 /* Read dir's packs again at the next look-up; no reader may be running. */
 void pack_forget(const char *dir);
 /* After a save: remove the packs with no object live() wants, rewrite
