@@ -66,20 +66,6 @@ static int is_input(const struct file *f)
 	       f->role == ROLE_PSEUDO;
 }
 
-static const char *untraced_reason(int r)
-{
-	switch (r) {
-	case 1: return "static executable (no PT_INTERP)";
-	case 2: return "setuid/setgid";
-	case 3: return "file capabilities";
-	case 4: return "exec by raw system call";
-	case 5: return "ELF of another class";
-	case 6: return "started, but left no trace (its trace file could "
-		       "not be made, or it died before the shim ran)";
-	}
-	return "unknown";
-}
-
 static const char *hazard_text(int kind)
 {
 	switch (kind) {

@@ -24,19 +24,6 @@ static const char *role_name(int role)
 	return "an output";
 }
 
-static const char *untraced_why(int why)
-{
-	switch (why) {
-	case 1: return "a static executable";
-	case 2: return "setuid/setgid";
-	case 3: return "file capabilities";
-	case 4: return "exec by raw system call";
-	case 5: return "another ELF class";
-	case 6: return "no trace of it (its trace file could not be made)";
-	}
-	return "not traced";
-}
-
 static void print_job(const struct ckpt *c, int j)
 {
 	const struct job *job = &c->jobs[j];
@@ -84,9 +71,10 @@ static void chain(const struct ckpt *c, int j, int depth)
 		print_job(c, j);
 		return;
 	case AFF_UNTRACED:
-		printf("  %s could not be traced (%s); its job always re-runs:\n",
+		printf("  %s could not be traced: %s; its job always "
+		       "re-runs:\n",
 		       job->untraced_path ? job->untraced_path : "a program",
-		       untraced_why(job->untraced));
+		       untraced_reason(job->untraced));
 		print_job(c, j);
 		return;
 	}

@@ -413,7 +413,8 @@ static int new_stage(struct plan *p, const char *rel, const char *key,
  * directory beside the top missing one, which is renamed into place once
  * they are all in (stages_in_place). Nobody sees a file there before it
  * is whole, so it is made at its name (MAKE_FRESH) rather than as an
- * unnamed file linked in: on ext4 with a journal, half the cost of each.
+ * unnamed file linked in: on ext4 with a journal, a fifth less a file
+ * (bench-create).
  * A restore killed half-way leaves the staging directory, and nothing in
  * the tree.
  */
@@ -470,24 +471,27 @@ static int stages_in_place(struct plan *p)
 	return rc;
 }
 
-/* Where output i is made: its place in the tree, or in its stage. */
-static char *made_at(const struct plan *p, size_t i)
+/* Where output i is made: *rel under the directory returned, the root
+ * or its stage ("" for the stage itself). */
+static const char *made_under(const struct plan *p, size_t i,
+			      const char **rel)
 {
-	const struct file *f = &p->c->files[i];
+	const char *path = p->c->files[i].path;
 	int s = p->stage_of[i] - 1;
-	if (s < 0)
-		return file_abs(p->c, f, p->root);
-	return xasprintf("%s%s", p->stages[s].tmp, f->path + p->stages[s].len);
+	if (s < 0) {
+		*rel = path;
+		return p->root;
+	}
+	size_t n = p->stages[s].len;
+	*rel = path + n + (path[n] == '/');
+	return p->stages[s].tmp;
 }
 
 /* The directories above output i, where it is made. */
 static int make_dirs(struct plan *p, size_t i)
 {
-	const char *rel = p->c->files[i].path;
-	int s = p->stage_of[i] - 1;
-	if (s < 0)
-		return path_mkdirs_for(p->root, rel);
-	return path_mkdirs_for(p->stages[s].tmp, rel + p->stages[s].len + 1);
+	const char *rel, *base = made_under(p, i, &rel);
+	return path_mkdirs_for(base, rel);
 }
 
 /* The parent directories of an output are made only when creating it
@@ -563,24 +567,25 @@ static int restore_file(struct plan *p, size_t i, const char *path,
 static int do_restore(struct plan *p, size_t i)
 {
 	const struct file *f = &p->c->files[i];
-	int s = p->stage_of[i] - 1;	/* in a stage, nothing is there */
-	char *a = made_at(p, i);
+	int staged = p->stage_of[i] != 0;	/* then nothing is there */
+	const char *rel, *base = made_under(p, i, &rel);
+	char *a = *rel ? xasprintf("%s/%s", base, rel) : xstrdup(base);
 	int64_t t = p->mtime[i];
 	int rc = 0;
 	struct stat st;
 	if (f->role == ROLE_OUTDIR) {
-		if (s >= 0 && !f->path[p->stages[s].len])
+		if (staged && !*rel)
 			goto out;	/* the stage itself */
-		if (s >= 0 || lstat(a, &st) < 0) {
+		if (staged || lstat(a, &st) < 0) {
 			if (make_dirs(p, i) < 0 ||
 			    (mkdir(a, f->mode & 07777) < 0 &&
-			     (s < 0 || errno != EEXIST)))
+			     (!staged || errno != EEXIST)))
 				rc = error_errno("cannot create %s/%s",
 						 p->root, f->path);
 		}
 		goto out;	/* its mtime once its files are in */
 	}
-	int exists = s < 0 && lstat(a, &st) == 0;
+	int exists = !staged && lstat(a, &st) == 0;
 	if (exists) {
 		if (same_content(p, i, a, &st)) {
 			set_time(a, t, S_ISLNK(f->mode));

@@ -16,6 +16,7 @@
 #include <xxhash.h>
 
 #include "model.h"
+#include "trace.h"
 
 struct slot {
 	uint32_t id1;		/* file id + 1; 0: empty */
@@ -121,6 +122,21 @@ void ckpt_files_add(struct ckpt *c, size_t n)
 	if (c->nfiles + n > c->afiles)
 		files_reserve(c, c->nfiles + n);
 	c->nfiles += n;
+}
+
+const char *untraced_reason(int why)
+{
+	switch (why) {
+	case CKPT_UT_STATIC: return "static executable (no PT_INTERP)";
+	case CKPT_UT_SETID: return "setuid/setgid";
+	case CKPT_UT_CAPS: return "file capabilities";
+	case CKPT_UT_RAW: return "exec by raw system call";
+	case CKPT_UT_ABI: return "ELF of another class";
+	case CKPT_UT_NOTRACE: return "started, but left no trace (its trace "
+				     "file could not be made, or it died "
+				     "before the shim ran)";
+	}
+	return "unknown";
 }
 
 int ckpt_index_files(struct ckpt *c)

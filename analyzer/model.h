@@ -131,6 +131,9 @@ int ckpt_lookup(const struct ckpt *c, const char *path, size_t len);
  * file has. */
 void ckpt_files_add(struct ckpt *c, size_t n);
 void ckpt_file_init(struct file *f, const char *path);
+/* Why a job's program could not be traced (enum ckpt_untraced), for
+ * people: audit and explain. */
+const char *untraced_reason(int why);
 int ckpt_index_files(struct ckpt *c);
 /* Make room for n files in all (no growth while a manifest is read). */
 void ckpt_reserve(struct ckpt *c, size_t n);

@@ -37,6 +37,9 @@ echo two > fresh/x
 grep -q 'not traced, always rebuilt: .*setpriv' restore.log ||
 	fail "restore does not say the step re-runs: $(cat restore.log)"
 [ -e fresh/out ] && fail "out restored although its step left no trace"
+(cd fresh && "$CKPT" explain -d ../orig/.ckpt out) > explain.log 2>&1
+grep -q 'cat could not be traced: started, but left no trace' explain.log ||
+	fail "explain does not say why: $(cat explain.log)"
 expect_eq "copy restored" why "$(cat fresh/copy)"
 (cd fresh && make) > make.log 2>&1 || fail "make: $(cat make.log)"
 expect_eq "out rebuilt from the new x" two "$(cat fresh/out)"

@@ -8,6 +8,9 @@ edit() { :; }
 scenario static edit
 grep -q "not traced, always rebuilt: ./tabgen table.c" restore.log ||
 	fail "restore did not say the static step re-runs"
+(cd fresh && "$CKPT" explain -d ../orig/.ckpt table.c) > explain.log 2>&1
+grep -q 'tabgen could not be traced: static executable' explain.log ||
+	fail "explain does not say why: $(cat explain.log)"
 expect_jobs "./tabgen table.c" "cc -c -o table.o table.c" \
 	"cc -o report report.o table.o"
 expect_same
