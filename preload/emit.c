@@ -633,11 +633,42 @@ static const char *keep(size_t *used, const char *const *parts)
 	return s;
 }
 
-/* /proc/self/exe, appended to names[]; "" when it cannot be read. */
+/* Is `name` argv[1] or argv[2]? The kernel runs a script (or a
+ * binfmt_misc file) as its interpreter, with the name the script was
+ * executed by after the interpreter's name and its optional argument. */
+static int interpreted(const char *name)
+{
+	const char *a = args_start;
+	for (int i = 0; i < 3 && a < args_end; i++, a += strlen(a) + 1)
+		if (i > 0 && !strcmp(a, name))
+			return 1;
+	return 0;
+}
+
+/* The program this image runs, appended to names[]; "" when it cannot be
+ * told. The name it was executed by (AT_EXECFN, made absolute) costs no
+ * system call and is the program, unless the kernel ran an interpreter
+ * for it (a script: its name is then among the arguments), it was run by
+ * descriptor (/dev/fd/N), or argv is not known yet (a start before our
+ * constructor): then /proc/self/exe, which resolves symbolic links where
+ * AT_EXECFN keeps the name used, as opens are recorded. */
 static const char *keep_exe(size_t *used)
 {
 	char *s = names + *used;
 	long room = (long)(sizeof names - *used);
+	const char *fn = (const char *)getauxval(AT_EXECFN);
+	if (fn && *fn && args_start && !getauxval(AT_EXECFD) &&
+	    strncmp(fn, "/dev/fd/", 8) && strncmp(fn, "/proc/", 6) &&
+	    !interpreted(fn)) {
+		char buf[PATH_MAX];
+		const char *abs = shim_abspath(AT_FDCWD, fn, buf, sizeof buf);
+		size_t n = strlen(abs);
+		if (abs[0] == '/' && (long)n < room) {
+			memcpy(s, abs, n + 1);
+			*used += n + 1;
+			return s;
+		}
+	}
 	long n = room > 1 ? raw_readlink("/proc/self/exe", s, room - 1) : -1;
 	if (n < 0 || n >= room - 1)
 		return "";

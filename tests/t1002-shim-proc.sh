@@ -2,7 +2,8 @@
 # Processes: posix_spawn with file actions, vfork+exec, system, popen, an
 # exec with an empty environment, fork; tracing survives close_range and
 # dup2 over every descriptor; 8 threads lose no record; execvp's PATH
-# search, fexecve and getenv; a static executable is recorded as untraced.
+# search, fexecve and getenv; a static executable is recorded as untraced;
+# what program each START names.
 . "$(dirname "$0")/lib.sh"
 export T="$TRASH/t"
 mkdir -p t/sub && echo x > t/exists.txt && echo y > t/sub/in-sub.txt
@@ -44,7 +45,7 @@ read $T/exists.txt ok
 X
 run system
 expect system <<'X'
-start */dash ok
+start /bin/sh ok
 read $T/exists.txt ok
 X
 run popen
@@ -127,10 +128,25 @@ expect execvp <<'X'
 stat $T/nobin/tool ENOENT
 exec $T/bin/tool ok
 X
+# A START names the program: for a script its interpreter (the kernel
+# runs that, with the script's name among its arguments; the shim asks
+# /proc/self/exe, which resolves links), else the name it was executed by.
+expect execvp <<X
+start $(readlink -f /bin/sh) ok
+! start \$T/bin/tool ok
+X
 run fexecve
-expect fexecve <<'X'
+expect fexecve <<X
 exec */cat ok
-read $T/exists.txt ok
+read \$T/exists.txt ok
+start $(readlink -f "$(command -v cat)") ok
+X
+ln -s /bin/true t/true-link
+rm -rf tr-link
+traced "$TRASH/tr-link" "$T/true-link" || fail "a link to true failed under the shim"
+"$CKPT" dump --json -d tr-link > ev-link.json || fail "dump link"
+expect link <<'X'
+start $T/true-link ok
 X
 # Each name read is recorded once, also past what the shim's table of
 # names holds (then a name may be recorded again, never lost).
