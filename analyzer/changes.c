@@ -529,30 +529,32 @@ static void mark(struct ckpt *c, int j, int why, int cause, int *queue,
 	queue[(*nq)++] = j;
 }
 
-/* The jobs that read each file (by content): readers[count[f]] up to
- * readers[count[f + 1]]. */
-static int *readers_index(const struct ckpt *c, int **countp)
+/* A read, by content, of an output that a job made. */
+struct out_read {
+	int file, job;
+};
+
+/* The jobs that read each output: readers[count[f]] up to
+ * readers[count[f + 1]], from the n reads collected. */
+static int *readers_index(const struct ckpt *c, const struct out_read *r,
+			  size_t n, int **countp)
 {
 	int *count = xcalloc(c->nfiles + 1, sizeof *count);
-	for (size_t j = 0; j < c->njobs; j++)
-		for (size_t k = 0; k < c->jobs[j].ndeps; k++)
-			if (c->jobs[j].deps[k].acc & ACC_READ)
-				count[c->jobs[j].deps[k].file + 1]++;
+	for (size_t k = 0; k < n; k++)
+		count[r[k].file + 1]++;
 	for (size_t f = 0; f < c->nfiles; f++)
 		count[f + 1] += count[f];
-	int *readers = xcalloc((size_t)count[c->nfiles] + 1, sizeof *readers);
+	int *readers = xmalloc((n + 1) * sizeof *readers);
 	int *fill = xcalloc(c->nfiles + 1, sizeof *fill);
-	for (size_t j = 0; j < c->njobs; j++)
-		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
-			const struct dep *d = &c->jobs[j].deps[k];
-			if (d->acc & ACC_READ)
-				readers[count[d->file] + fill[d->file]++] =
-					(int)j;
-		}
+	for (size_t k = 0; k < n; k++)
+		readers[count[r[k].file] + fill[r[k].file]++] = r[k].job;
 	free(fill);
 	*countp = count;
 	return readers;
 }
+
+/* What a file is to the scan of the deps, a byte each. */
+enum { MAY_AFFECT = 1, MADE_OUTPUT = 2 };
 
 size_t ckpt_affected(struct ckpt *c)
 {
@@ -562,46 +564,55 @@ size_t ckpt_affected(struct ckpt *c)
 	for (size_t j = 0; j < nj; j++)
 		c->jobs[j].affected = 0;
 
-	/* Files that may affect a job, a byte each: the half a million deps
-	 * are looked through once, and most files are neither. */
-	char *hot = xcalloc(c->nfiles + 1, 1);
+	/* The half a million deps are looked through once: for the jobs a
+	 * change affects, and for the reads of outputs, which the
+	 * propagation follows. Most files are neither. */
+	char *what = xcalloc(c->nfiles + 1, 1);
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct file *f = &c->files[i];
-		hot[i] = f->changed ||
-			 (f->role == ROLE_OUTPUT && f->producer < 0);
+		int out = f->role == ROLE_OUTPUT;
+		what[i] = (f->changed || (out && f->producer < 0) ? MAY_AFFECT
+								 : 0) |
+			  (out && f->producer >= 0 ? MADE_OUTPUT : 0);
 	}
+	struct out_read *reads = NULL;
+	size_t nreads = 0, areads = 0;
 	for (size_t j = 0; j < nj; j++) {
 		struct job *job = &c->jobs[j];
-		if (job->untraced) {
+		if (job->untraced)
 			mark(c, (int)j, AFF_UNTRACED, -1, queue, &nq);
-			continue;
-		}
 		for (size_t k = 0; k < job->ndeps; k++) {
 			const struct dep *d = &job->deps[k];
-			if (!hot[d->file])
+			int w = what[d->file];
+			if (!w)
+				continue;
+			if ((w & MADE_OUTPUT) && (d->acc & ACC_READ)) {
+				GROW(reads, nreads, areads);
+				reads[nreads++] = (struct out_read){ d->file,
+								     (int)j };
+			}
+			if (!(w & MAY_AFFECT) || job->affected)
 				continue;
 			const struct file *f = &c->files[d->file];
-			if (f->changed && change_matters(f->changed, d->acc)) {
+			if (f->changed && change_matters(f->changed, d->acc))
 				mark(c, (int)j, AFF_CHANGED, d->file, queue,
 				     &nq);
-				break;
-			}
-			if (f->role == ROLE_OUTPUT && f->producer < 0 &&
-			    (d->acc & ACC_READ)) {
+			else if (f->role == ROLE_OUTPUT && f->producer < 0 &&
+				 (d->acc & ACC_READ))
 				mark(c, (int)j, AFF_INPUT, d->file, queue, &nq);
-				break;
-			}
 		}
 	}
-	free(hot);
+	free(what);
 	if (!nq) {
+		free(reads);
 		free(queue);
 		return 0;
 	}
 	/* Propagate: to the jobs of an affected driver, to the readers of an
 	 * affected job's outputs, and from a job without outputs to its
 	 * driver. */
-	int *count, *readers = readers_index(c, &count);
+	int *count, *readers = readers_index(c, reads, nreads, &count);
+	free(reads);
 	for (size_t qi = 0; qi < nq; qi++) {
 		int j = queue[qi];
 		if (c->jobs[j].kind == JOB_SHELL && c->jobs[j].driver >= 0 &&
