@@ -547,7 +547,6 @@ static const char *deps_of(const struct ckpt *c, const unsigned char acc[256],
 		struct dep *d = &(*scratch)[n++];
 		d->file = (int)f;	/* not a compound literal: gcc clears */
 		d->acc = a;		/* that with a slow `rep stos` */
-		d->t_in = d->t_write = 0;
 		if (*e)
 			e++;
 	}

@@ -193,23 +193,31 @@ void job_access(struct ckpt *c, int ji, int fi, int acc, uint64_t t)
 {
 	struct job *j = &c->jobs[ji];
 	struct file *f = &c->files[fi];
-	struct dep *d;
+	size_t k;
 	if (f->mark_job == ji && f->mark_idx < (int)j->ndeps &&
 	    j->deps[f->mark_idx].file == fi) {
-		d = &j->deps[f->mark_idx];
+		k = (size_t)f->mark_idx;
 	} else {
 		GROW(j->deps, j->ndeps, j->adeps);
-		d = &j->deps[j->ndeps];
-		*d = (struct dep){ .file = fi };
+		k = j->ndeps++;
+		j->deps[k] = (struct dep){ .file = fi };
 		f->mark_job = ji;
-		f->mark_idx = (int)j->ndeps++;
+		f->mark_idx = (int)k;
 	}
+	if (j->adtimes < j->adeps) {	/* as many as deps, zeroed */
+		j->dtimes = xrealloc(j->dtimes, j->adeps * sizeof *j->dtimes);
+		memset(j->dtimes + j->adtimes, 0,
+		       (j->adeps - j->adtimes) * sizeof *j->dtimes);
+		j->adtimes = j->adeps;
+	}
+	struct dep *d = &j->deps[k];
+	struct dep_time *dt = &j->dtimes[k];
 	int is_in = acc & (ACC_READ | ACC_STAT | ACC_ABSENT | ACC_LIST);
 	if (is_in && !(d->acc & (ACC_READ | ACC_STAT | ACC_ABSENT | ACC_LIST)))
-		d->t_in = t;
+		dt->in = t;
 	if ((acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE)) &&
 	    !(d->acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE)))
-		d->t_write = t;
+		dt->write = t;
 	d->acc |= acc;
 }
 
@@ -224,46 +232,72 @@ void job_add_string(char ***arr, size_t *n, size_t *a, const char *s,
 	(*arr)[(*n)++] = xstrdup(s);
 }
 
-static int cmp_dep(const void *a, const void *b)
+/* A dep with its times, while the deps of a job are sorted. */
+struct timed_dep {
+	struct dep d;
+	struct dep_time t;
+};
+
+static int cmp_timed_dep(const void *a, const void *b)
 {
-	const struct dep *x = a, *y = b;
-	return (x->file > y->file) - (x->file < y->file);
+	const struct timed_dep *x = a, *y = b;
+	return (x->d.file > y->d.file) - (x->d.file < y->d.file);
 }
 
 void ckpt_sort_deps(struct ckpt *c)
 {
+	struct timed_dep *td = NULL;
+	size_t atd = 0;
 	for (size_t i = 0; i < c->njobs; i++) {
 		struct job *j = &c->jobs[i];
-		qsort(j->deps, j->ndeps, sizeof *j->deps, cmp_dep);
+		if (j->ndeps > atd) {
+			atd = j->ndeps;
+			td = xrealloc(td, atd * sizeof *td);
+		}
+		for (size_t n = 0; n < j->ndeps; n++)
+			td[n] = (struct timed_dep){
+				j->deps[n], { dep_t_in(j, n), dep_t_write(j, n) }
+			};
+		qsort(td, j->ndeps, sizeof *td, cmp_timed_dep);
 		size_t k = 0;
 		for (size_t n = 0; n < j->ndeps; n++) {
-			struct dep *d = &j->deps[n];
-			if (k && j->deps[k - 1].file == d->file) {
-				struct dep *m = &j->deps[k - 1];
-				int m_in = m->acc & ~(ACC_WRITE | ACC_MKDIR | ACC_DELETE);
-				int d_in = d->acc & ~(ACC_WRITE | ACC_MKDIR | ACC_DELETE);
-				if (d_in && (!m_in || d->t_in < m->t_in))
-					m->t_in = d->t_in;
-				int m_w = m->acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE);
-				int d_w = d->acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE);
-				if (d_w && (!m_w || d->t_write < m->t_write))
-					m->t_write = d->t_write;
-				m->acc |= d->acc;
+			const struct timed_dep *d = &td[n];
+			if (k && td[k - 1].d.file == d->d.file) {
+				struct timed_dep *m = &td[k - 1];
+				int m_in = m->d.acc & ~(ACC_WRITE | ACC_MKDIR | ACC_DELETE);
+				int d_in = d->d.acc & ~(ACC_WRITE | ACC_MKDIR | ACC_DELETE);
+				if (d_in && (!m_in || d->t.in < m->t.in))
+					m->t.in = d->t.in;
+				int m_w = m->d.acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE);
+				int d_w = d->d.acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE);
+				if (d_w && (!m_w || d->t.write < m->t.write))
+					m->t.write = d->t.write;
+				m->d.acc |= d->d.acc;
 			} else {
-				j->deps[k++] = *d;
+				td[k++] = *d;
 			}
 		}
 		j->ndeps = k;
+		if (k > j->adtimes) {
+			j->dtimes = xrealloc(j->dtimes, k * sizeof *j->dtimes);
+			j->adtimes = k;
+		}
+		for (size_t n = 0; n < k; n++) {
+			j->deps[n] = td[n].d;
+			j->dtimes[n] = td[n].t;
+		}
 	}
+	free(td);
 	for (size_t i = 0; i < c->nfiles; i++)
 		c->files[i].mark_job = -1;
 }
 
-int dep_input(const struct dep *d)
+int dep_input(const struct job *j, size_t k)
 {
+	const struct dep *d = &j->deps[k];
 	int wrote = d->acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE);
 	/* What a job looked at only after writing it is its own doing. */
-	if (wrote && d->t_write <= d->t_in)
+	if (wrote && dep_t_write(j, k) <= dep_t_in(j, k))
 		return 0;
 	if (wrote && !(d->acc & ACC_READ) && (d->acc & ACC_ABSENT))
 		return 0;	/* probed, then created: its own output */
@@ -328,10 +362,12 @@ void ckpt_classify_deps(struct ckpt *c)
 		struct job *j = &c->jobs[i];
 		for (size_t k = 0; k < j->ndeps; k++) {
 			struct dep *d = &j->deps[k];
-			d->acc = dep_input(d) |
+			d->acc = dep_input(j, k) |
 				 (d->acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE));
-			d->t_in = d->t_write = 0;
 		}
+		free(j->dtimes);
+		j->dtimes = NULL;
+		j->adtimes = 0;
 	}
 }
 
@@ -370,6 +406,7 @@ void ckpt_release(struct ckpt *c)
 		free(j->cwd);
 		free(j->cmd);
 		free(j->deps);
+		free(j->dtimes);
 		free_strings(j->env, j->nenv);
 		free_strings(j->net, j->nnet);
 		free_strings(j->execs, j->nexecs);

@@ -60,11 +60,19 @@ enum {
 	ACC_MKDIR = 1 << 6,
 };
 
+/* 8 bytes: a kernel's or a large project's manifest holds half a million
+ * or more, which status and restore read, index and walk. */
 struct dep {
 	int file;
 	int acc;		/* ACC_* */
-	uint64_t t_in;		/* first read/look-up/listing */
-	uint64_t t_write;	/* first write, rename-away or mkdir */
+};
+
+/* When a job first touched the file of its dep k (dtimes[k]): kept only
+ * while a trace is turned into a checkpoint (build.c, save.c), up to
+ * ckpt_classify_deps; never stored. */
+struct dep_time {
+	uint64_t in;		/* first read/look-up/listing */
+	uint64_t write;		/* first write, rename-away or mkdir */
 };
 
 /* A recipe job's output goes where make's goes; a $(shell ...) job's
@@ -81,6 +89,8 @@ struct job {
 	uint64_t start, end;
 	struct dep *deps;
 	size_t ndeps, adeps;
+	struct dep_time *dtimes;	/* NULL, or adtimes of them */
+	size_t adtimes;
 	char **env;		/* environment variables read */
 	size_t nenv, aenv;
 	char **net;		/* connects and name look-ups */
@@ -144,9 +154,19 @@ void job_add_string(char ***arr, size_t *n, size_t *a, const char *s,
 		    int unique);
 /* Merge duplicate deps of every job (sorted by file). */
 void ckpt_sort_deps(struct ckpt *c);
-/* Is dep d of a job an input (something it read that it did not write
+/* When job j first looked at / wrote the file of its dep k; 0 where
+ * times were not kept (a job read from a manifest). */
+static inline uint64_t dep_t_in(const struct job *j, size_t k)
+{
+	return j->dtimes && k < j->adtimes ? j->dtimes[k].in : 0;
+}
+static inline uint64_t dep_t_write(const struct job *j, size_t k)
+{
+	return j->dtimes && k < j->adtimes ? j->dtimes[k].write : 0;
+}
+/* Is dep k of job j an input (something it read that it did not write
  * first)? Returns the ACC_ kind that counts, or 0. */
-int dep_input(const struct dep *d);
+int dep_input(const struct job *j, size_t k);
 int dep_output(const struct dep *d);
 /* Replace each dep's access bits by what they mean once the build is over:
  * at most one input kind (ACC_READ, LIST, ABSENT or STAT) plus the write

@@ -60,9 +60,10 @@ static void pick_producers(struct ckpt *c)
 			if (!(d->acc & (ACC_WRITE | ACC_MKDIR)))
 				continue;
 			struct file *f = &c->files[d->file];
-			if (f->producer < 0 || d->t_write >= when[d->file]) {
+			uint64_t tw = dep_t_write(job, k);
+			if (f->producer < 0 || tw >= when[d->file]) {
 				f->producer = (int)j;
-				when[d->file] = d->t_write;
+				when[d->file] = tw;
 			}
 		}
 	}
@@ -89,8 +90,9 @@ static void adopt_untraced_outputs(struct ckpt *c)
 				state[d->file] = 2;
 			else if ((d->acc & ACC_ABSENT) && !state[d->file])
 				state[d->file] = 1;
-			if (!first[d->file] || d->t_in < first[d->file])
-				first[d->file] = d->t_in;
+			uint64_t ti = dep_t_in(&c->jobs[j], k);
+			if (!first[d->file] || ti < first[d->file])
+				first[d->file] = ti;
 		}
 	}
 	for (size_t i = 0; any && i < c->nfiles; i++) {
@@ -152,19 +154,20 @@ static uint64_t *find_ordering_hazards(struct ckpt *c)
 		const struct job *job = &c->jobs[j];
 		for (size_t k = 0; k < job->ndeps; k++) {
 			const struct dep *d = &job->deps[k];
+			uint64_t ti = dep_t_in(job, k), tw = dep_t_write(job, k);
 			if ((d->acc & ACC_READ) &&
-			    (!first_read[d->file] || d->t_in < first_read[d->file]))
-				first_read[d->file] = d->t_in;
+			    (!first_read[d->file] || ti < first_read[d->file]))
+				first_read[d->file] = ti;
 			if (job->kind != JOB_RECIPE || !(d->acc & ACC_WRITE) ||
 			    c->files[d->file].path[0] == '/')
 				continue;
 			int w = writer[d->file];
-			if (w >= 0 && w != (int)j && dep_input(d) != ACC_READ)
+			if (w >= 0 && w != (int)j && dep_input(job, k) != ACC_READ)
 				add_hazard(c, HAZ_WRITE_WRITE, d->file, w,
 					   (int)j);
-			if (w < 0 || d->t_write < wtime[d->file]) {
+			if (w < 0 || tw < wtime[d->file]) {
 				writer[d->file] = (int)j;
-				wtime[d->file] = d->t_write;
+				wtime[d->file] = tw;
 			}
 		}
 	}
@@ -175,8 +178,8 @@ static uint64_t *find_ordering_hazards(struct ckpt *c)
 		for (size_t k = 0; k < job->ndeps; k++) {
 			const struct dep *d = &job->deps[k];
 			int w = writer[d->file];
-			if (w >= 0 && w != (int)j && dep_input(d) == ACC_READ &&
-			    d->t_in < wtime[d->file] &&
+			if (w >= 0 && w != (int)j && dep_input(job, k) == ACC_READ &&
+			    dep_t_in(job, k) < wtime[d->file] &&
 			    !(d->acc & (ACC_WRITE | ACC_MKDIR)))
 				add_hazard(c, HAZ_READ_EARLY, d->file, (int)j, w);
 		}
@@ -202,16 +205,17 @@ static void mark_updated_in_place(struct ckpt *c)
 		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
 			const struct dep *d = &c->jobs[j].deps[k];
 			absent[d->file] |= (d->acc & ACC_ABSENT) != 0;
+			uint64_t tw = dep_t_write(&c->jobs[j], k);
 			if ((d->acc & ACC_WRITE) &&
-			    (!first_write[d->file] ||
-			     d->t_write < first_write[d->file]))
-				first_write[d->file] = d->t_write;
+			    (!first_write[d->file] || tw < first_write[d->file]))
+				first_write[d->file] = tw;
 		}
 	for (size_t j = 0; j < c->njobs; j++)
 		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
 			const struct dep *d = &c->jobs[j].deps[k];
 			if ((d->acc & ACC_READ) && !absent[d->file] &&
-			    first_write[d->file] && d->t_in < first_write[d->file])
+			    first_write[d->file] &&
+			    dep_t_in(&c->jobs[j], k) < first_write[d->file])
 				c->files[d->file].flags |= FILE_UPDATED;
 		}
 	free(first_write);
