@@ -102,7 +102,8 @@ int listing_hash(const struct ckpt *c, const struct file *dirf,
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		const char *n = e->d_name;
-		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".ckpt"))
+		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".ckpt") ||
+		    !strncmp(n, STAGE_PREFIX, strlen(STAGE_PREFIX)))
 			continue;
 		size_t nlen = strlen(n);
 		if (lookup) {

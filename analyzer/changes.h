@@ -30,7 +30,11 @@ const char *change_name(int ch);
 /* Mark the directories that hold outputs (after the roles are final):
  * listing_hash looks the entries of only those up. */
 void mark_output_parents(struct ckpt *c);
-/* Hash of a directory's listing, leaving out the build's own outputs. */
+/* The name of a directory that restore fills before renaming it into
+ * place (cmd_restore.c: stage_dirs), followed by "PID.N". */
+#define STAGE_PREFIX ".ckpt-restore."
+/* Hash of a directory's listing, leaving out the build's own outputs,
+ * .ckpt and restore's stages (which a killed restore leaves). */
 int listing_hash(const struct ckpt *c, const struct file *dirf,
 		 const char *root, struct hash128 *out);
 /* Keep a file's stat data (size, inode, mtime, mode). */

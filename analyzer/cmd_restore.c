@@ -389,7 +389,7 @@ static int new_stage(struct plan *p, const char *rel, const char *key,
 	int s = -1;
 	if (lstat(abs, &st) < 0 && errno == ENOENT) {
 		*strrchr(abs, '/') = 0;
-		char *tmp = xasprintf("%s/.ckpt-restore.%d.%zu", abs,
+		char *tmp = xasprintf("%s/" STAGE_PREFIX "%d.%zu", abs,
 				      (int)getpid(), p->nstages);
 		int fi = ckpt_file(p->c, key, 0);
 		mode_t mode = fi >= 0 && p->c->files[fi].role == ROLE_OUTDIR
