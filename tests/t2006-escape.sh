@@ -86,26 +86,7 @@ outside_unchanged "an invalid output that is a symlink"
 [ -e fresh/obj/a.o ] || [ -L fresh/obj/a.o ] && fail "invalid obj/a.o not removed"
 
 # 4. Hand-crafted manifests with a correct checksum.
-cat > reseal.c <<'C'
-#include <stdio.h>
-#include <stdlib.h>
-#include <xxhash.h>
-/* reseal < body > manifest: append the end line ckpt checks. */
-int main(void)
-{
-	size_t n = 0, a = 1 << 16, r;
-	char *b = malloc(a);
-	while ((r = fread(b + n, 1, a - n, stdin)) > 0)
-		if ((n += r) == a)
-			b = realloc(b, a *= 2);
-	XXH128_hash_t h = XXH3_128bits(b, n);
-	fwrite(b, 1, n, stdout);
-	printf("end %016llx%016llx\n", (unsigned long long)h.high64,
-	       (unsigned long long)h.low64);
-	return 0;
-}
-C
-cc -o reseal reseal.c -lxxhash || skip "cannot build the resealing helper"
+cc -o reseal "$TOP/tests/reseal.c" -lxxhash || skip "cannot build the resealing helper"
 manifest_text orig/.ckpt/manifest > orig.text
 head -n -1 orig.text | ./reseal | cmp -s - orig.text ||
 	fail "the helper does not reproduce the manifest's end line"
