@@ -24,8 +24,11 @@
  *    it is renamed into place; a directory after its files are.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -620,6 +623,44 @@ static int restore_one(void *arg, size_t k, int worker)
 	return 0;	/* the others are restored all the same */
 }
 
+/* Staging directories that a killed restore left beside ours: said, once
+ * each, for the user to delete (those of a restore still running, whose
+ * process is there, are not). */
+static void report_leftovers(const struct plan *p)
+{
+	for (size_t s = 0; s < p->nstages; s++) {
+		const char *tmp = p->stages[s].tmp;
+		size_t dl = (size_t)(strrchr(tmp, '/') - tmp);
+		int seen = 0;	/* the parent of an earlier stage */
+		for (size_t k = 0; k < s && !seen; k++) {
+			const char *o = p->stages[k].tmp;
+			seen = (size_t)(strrchr(o, '/') - o) == dl &&
+			       !strncmp(o, tmp, dl);
+		}
+		char *dir = xmemdup(tmp, dl + 1);
+		dir[dl] = 0;
+		DIR *d = seen ? NULL : opendir(dir);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			long pid;
+			char *end;
+			if (strncmp(e->d_name, STAGE_PREFIX, strlen(STAGE_PREFIX)))
+				continue;
+			pid = strtol(e->d_name + strlen(STAGE_PREFIX), &end, 10);
+			if (end == e->d_name + strlen(STAGE_PREFIX) || *end != '.' ||
+			    pid <= 0 || pid == (long)getpid() ||
+			    (pid <= INT_MAX && (kill((pid_t)pid, 0) == 0 ||
+						errno != ESRCH)))
+				continue;
+			warning("%s/%s: left by a restore that was stopped "
+				"half-way; it can be deleted", dir, e->d_name);
+		}
+		if (d)
+			closedir(d);
+		free(dir);
+	}
+}
+
 static void restore_usage(FILE *f)
 {
 	fprintf(f,
@@ -743,6 +784,7 @@ int cmd_restore(int argc, char **argv)
 		     &p, "restoring");
 	failed |= atomic_load(&p.failed);
 	failed |= stages_in_place(&p) < 0;
+	report_leftovers(&p);
 	for (size_t i = 0; i < c.nfiles; i++)
 		if (p.act[i] == A_RESTORE && c.files[i].role == ROLE_OUTDIR) {
 			char *a = file_abs(&c, &c.files[i], root);

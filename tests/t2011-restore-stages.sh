@@ -5,7 +5,8 @@
 # obj/deep/ inside a restored obj/); a failed check (a damaged "d" line,
 # read after the file table; a damaged object) leaves the tree as it was,
 # with no staging directory. A staging directory that a killed restore
-# left in a listed directory changes no listing.
+# left in a listed directory changes no listing, and the next restore
+# beside it says it can be deleted.
 . "$(dirname "$0")/lib.sh"; . "$TOP/tests/scenario.sh"
 mkdir src
 cat > src/Makefile <<'MK'
@@ -91,6 +92,18 @@ must_fail "a damaged object" "missing or damaged"
 rm -rf fresh && cp -a src fresh && mkdir fresh/.ckpt-restore.1.0
 (cd fresh && "$CKPT" status -d ../orig/.ckpt) > s.log 2>&1 || fail "status: $(cat s.log)"
 grep -q "listing" s.log && fail "a staging directory changed a listing: $(cat s.log)"
+mkdir fresh/.ckpt-restore.999999999.0 "fresh/.ckpt-restore.$$.0"
 (cd fresh && "$CKPT" restore -d ../orig/.ckpt) > r.log 2>&1 || fail "restore: $(cat r.log)"
 grep -q "invalidated 0 " r.log || fail "a staging directory invalidated jobs: $(cat r.log)"
+# Those of a process that is gone are reported, not those of one that
+# runs (this shell), nor touched.
+grep -q "ckpt-restore.1.0: left by a restore" r.log &&
+	fail "a running process's staging directory was reported: $(cat r.log)"
+grep -q "ckpt-restore.$$.0: left by a restore" r.log &&
+	fail "a running process's staging directory was reported: $(cat r.log)"
+grep -q "ckpt-restore.999999999.0: left by a restore that was stopped" r.log ||
+	fail "a leftover staging directory was not reported: $(cat r.log)"
+for d in 1 999999999 $$; do
+	[ -d "fresh/.ckpt-restore.$d.0" ] || fail "restore removed .ckpt-restore.$d.0"
+done
 pass
