@@ -572,9 +572,10 @@ size_t ckpt_affected(struct ckpt *c)
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct file *f = &c->files[i];
 		int out = f->role == ROLE_OUTPUT;
-		what[i] = (f->changed || (out && f->producer < 0) ? MAY_AFFECT
-								 : 0) |
-			  (out && f->producer >= 0 ? MADE_OUTPUT : 0);
+		if (f->changed || (out && f->producer < 0))
+			what[i] |= MAY_AFFECT;
+		if (out && f->producer >= 0)
+			what[i] |= MADE_OUTPUT;
 	}
 	struct out_read *reads = NULL;
 	size_t nreads = 0, areads = 0;
