@@ -199,16 +199,19 @@ void job_access(struct ckpt *c, int ji, int fi, int acc, uint64_t t)
 		k = (size_t)f->mark_idx;
 	} else {
 		GROW(j->deps, j->ndeps, j->adeps);
+		if (j->adtimes < j->adeps) {	/* room for as many times */
+			j->dtimes = xrealloc(j->dtimes,
+					     j->adeps * sizeof *j->dtimes);
+			memset(j->dtimes + j->adtimes, 0,
+			       (j->adeps - j->adtimes) * sizeof *j->dtimes);
+			j->adtimes = j->adeps;
+		}
 		k = j->ndeps++;
 		j->deps[k] = (struct dep){ .file = fi };
+		/* Not what a merged-away dep left there (ckpt_sort_deps). */
+		j->dtimes[k] = (struct dep_time){ 0, 0 };
 		f->mark_job = ji;
 		f->mark_idx = (int)k;
-	}
-	if (j->adtimes < j->adeps) {	/* as many as deps, zeroed */
-		j->dtimes = xrealloc(j->dtimes, j->adeps * sizeof *j->dtimes);
-		memset(j->dtimes + j->adtimes, 0,
-		       (j->adeps - j->adtimes) * sizeof *j->dtimes);
-		j->adtimes = j->adeps;
 	}
 	struct dep *d = &j->deps[k];
 	struct dep_time *dt = &j->dtimes[k];

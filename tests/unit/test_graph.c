@@ -375,6 +375,42 @@ static void recompute_clears(void **state)
 	release(g);
 }
 
+/* The times a job's deps carry while a trace is saved: the first look and
+ * first write survive the merge of duplicates (ckpt_sort_deps), a dep
+ * added after the merge starts with none (not the times of a dep merged
+ * away), and a write before a read makes the read no input. */
+static void dep_times(void **state)
+{
+	(void)state;
+	struct ckpt c;
+	ckpt_init(&c, "/r");
+	files_range(&c, 0, 4, 1, 1);
+	int j = ckpt_job_new(&c, JOB_RECIPE, -1);
+	job_access(&c, j, 2, ACC_READ, 50);
+	job_access(&c, j, 1, ACC_STAT, 40);
+	job_access(&c, j, 0, ACC_WRITE, 10);
+	c.files[1].mark_job = -1;	/* so that file 1 gets a second dep */
+	job_access(&c, j, 1, ACC_READ | ACC_WRITE, 30);
+	job_access(&c, j, 0, ACC_READ, 20);
+	ckpt_sort_deps(&c);
+	const struct job *jb = &c.jobs[j];
+	assert_int_equal(jb->ndeps, 3);
+	assert_int_equal(jb->deps[1].file, 1);
+	assert_int_equal(jb->deps[1].acc, ACC_STAT | ACC_READ | ACC_WRITE);
+	assert_int_equal(dep_t_in(jb, 1), 30);
+	assert_int_equal(dep_t_write(jb, 1), 30);
+	assert_int_equal(dep_input(jb, 0), 0);	/* written at 10, read at 20 */
+	assert_int_equal(dep_input(jb, 2), ACC_READ);
+	job_access(&c, j, 3, ACC_WRITE, 60);
+	assert_int_equal(jb->deps[3].file, 3);
+	assert_int_equal(dep_t_in(jb, 3), 0);
+	assert_int_equal(dep_t_write(jb, 3), 60);
+	ckpt_classify_deps(&c);
+	assert_null(c.jobs[j].dtimes);
+	assert_int_equal(dep_t_in(&c.jobs[j], 1), 0);
+	ckpt_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +424,7 @@ int main(void)
 		cmocka_unit_test(shell_result_reaches_make),
 		cmocka_unit_test(output_without_producer),
 		cmocka_unit_test(many_files),
+		cmocka_unit_test(dep_times),
 		cmocka_unit_test(long_chain),
 		cmocka_unit_test(nested_drivers),
 		cmocka_unit_test(listing_and_deleted),
