@@ -527,15 +527,26 @@ static void mark(struct ckpt *c, int j, int why, int cause, int *queue,
 		return;
 	c->jobs[j].affected = why;
 	c->jobs[j].cause = cause;
+	c->jobs[j].via = -1;
 	queue[(*nq)++] = j;
 }
 
-/* A read, by content, of an output that a job made. */
+/* Job j reads or rewrites file fi, which the affected job `writer` wrote. */
+static void mark_input(struct ckpt *c, int j, int fi, int writer, int *queue,
+		       size_t *nq)
+{
+	if (c->jobs[j].affected)
+		return;
+	mark(c, j, AFF_INPUT, fi, queue, nq);
+	c->jobs[j].via = writer;
+}
+
+/* A read, by content, of a file that a job wrote. */
 struct out_read {
 	int file, job;
 };
 
-/* The jobs that read each output: readers[count[f]] up to
+/* The jobs that read each written file: readers[count[f]] up to
  * readers[count[f + 1]], from the n reads collected. */
 static int *readers_index(const struct ckpt *c, const struct out_read *r,
 			  size_t n, int **countp)
@@ -554,8 +565,17 @@ static int *readers_index(const struct ckpt *c, const struct out_read *r,
 	return readers;
 }
 
-/* What a file is to the scan of the deps, a byte each. */
-enum { MAY_AFFECT = 1, MADE_OUTPUT = 2 };
+/* What a file is to the scan of the deps, a byte each. WRITTEN: jobs
+ * wrote it, an output or a file gone by the end (an intermediate, a
+ * temporary renamed over an output): what its readers read comes from
+ * its writers. */
+enum { MAY_AFFECT = 1, WRITTEN = 2 };
+
+static int written_role(const struct file *f)
+{
+	return (f->role == ROLE_OUTPUT && f->producer >= 0) ||
+	       f->role == ROLE_TEMP;
+}
 
 size_t ckpt_affected(struct ckpt *c)
 {
@@ -571,11 +591,10 @@ size_t ckpt_affected(struct ckpt *c)
 	char *what = xcalloc(c->nfiles + 1, 1);
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct file *f = &c->files[i];
-		int out = f->role == ROLE_OUTPUT;
-		if (f->changed || (out && f->producer < 0))
+		if (f->changed || (f->role == ROLE_OUTPUT && f->producer < 0))
 			what[i] |= MAY_AFFECT;
-		if (out && f->producer >= 0)
-			what[i] |= MADE_OUTPUT;
+		if (written_role(f))
+			what[i] |= WRITTEN;
 	}
 	struct out_read *reads = NULL;
 	size_t nreads = 0, areads = 0;
@@ -588,7 +607,7 @@ size_t ckpt_affected(struct ckpt *c)
 			int w = what[d->file];
 			if (!w)
 				continue;
-			if ((w & MADE_OUTPUT) && (d->acc & ACC_READ)) {
+			if ((w & WRITTEN) && (d->acc & ACC_READ)) {
 				GROW(reads, nreads, areads);
 				reads[nreads++] = (struct out_read){ d->file,
 								     (int)j };
@@ -610,9 +629,13 @@ size_t ckpt_affected(struct ckpt *c)
 		free(queue);
 		return 0;
 	}
-	/* Propagate: to the jobs of an affected driver, to the readers of an
-	 * affected job's outputs, and from a job without outputs to its
-	 * driver. */
+	/* Propagate: to the jobs of an affected driver; from a job without
+	 * outputs to its driver; and from each file an affected job wrote,
+	 * to its readers and to the job that wrote it last (an output a
+	 * later job rewrote in place, `strip prog` or `sed -i`, holds what
+	 * the first job wrote). A file is followed whether it is still there
+	 * or was gone by the end: `tr < in > out.tmp` then `mv out.tmp out`,
+	 * make's intermediate files. */
 	int *count, *readers = readers_index(c, reads, nreads, &count);
 	free(reads);
 	for (size_t qi = 0; qi < nq; qi++) {
@@ -629,14 +652,17 @@ size_t ckpt_affected(struct ckpt *c)
 		for (size_t k = 0; k < job->ndeps; k++) {
 			int fi = job->deps[k].file;
 			const struct file *f = &c->files[fi];
-			if (f->producer != j || f->role != ROLE_OUTPUT)
+			if (!written_role(f) || (f->producer != j &&
+						 !(job->deps[k].acc & ACC_WRITE)))
 				continue;
+			if (f->producer >= 0)
+				mark_input(c, f->producer, fi, j, queue, &nq);
 			for (int r = count[fi]; r < count[fi + 1]; r++) {
 				int rj = readers[r];
 				if (c->jobs[rj].kind == JOB_DRIVER &&
 				    dependency_file(f->path))
 					continue;
-				mark(c, rj, AFF_INPUT, fi, queue, &nq);
+				mark_input(c, rj, fi, j, queue, &nq);
 			}
 		}
 	}

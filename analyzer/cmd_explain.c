@@ -48,9 +48,10 @@ static void chain(const struct ckpt *c, int j, int depth)
 	}
 	case AFF_INPUT: {
 		const struct file *f = &c->files[job->cause];
-		if (f->producer >= 0) {
-			chain(c, f->producer, depth + 1);
-			printf("  -> which wrote %s, read by\n", f->path);
+		if (job->via >= 0) {
+			chain(c, job->via, depth + 1);
+			printf("  -> which wrote %s, %s by\n", f->path,
+			       f->producer == j ? "written again" : "read");
 		} else {
 			printf("  %s appeared without a traced writer "
 			       "(an untraced program made it)\n  -> read by\n",

@@ -99,6 +99,8 @@ struct job {
 	size_t nexecs, aexecs;
 	int affected;		/* set by changes.c: 0, or why (AFF_*) */
 	int cause;		/* file or job that caused it, by AFF_ */
+	int via;		/* AFF_INPUT: the affected job that wrote the
+				 * file, or -1 (an untrusted output) */
 	int keep;		/* scratch for merging */
 };
 
