@@ -61,6 +61,33 @@ static char *parent_key(const char *path)
 	return k;
 }
 
+/* The path of `p` from `root` ("" for the root itself), or NULL if it
+ * lies elsewhere. */
+static const char *below(const char *p, const char *root)
+{
+	size_t n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (strncmp(p, root, n) || (p[n] && p[n] != '/'))
+		return NULL;
+	return p[n] ? p + n + 1 : p + n;
+}
+
+void ckpt_set_dir(struct ckpt *c, const char *dir, const char *root)
+{
+	free(c->ckpt_rel);
+	c->ckpt_rel = NULL;
+	char *abs = realpath(dir, NULL);
+	if (!abs)
+		return;
+	const char *rel = below(abs, root);
+	if (!rel && c->root)
+		rel = below(abs, c->root);
+	if (rel && *rel)
+		c->ckpt_rel = xstrdup(rel);
+	free(abs);
+}
+
 void mark_output_parents(struct ckpt *c)
 {
 	for (size_t i = 0; i < c->nfiles; i++)
@@ -99,11 +126,22 @@ int listing_hash(const struct ckpt *c, const struct file *dirf,
 	memcpy(child, dirf->path, plen);
 	if (plen && dirf->path[plen - 1] != '/')
 		child[plen++] = '/';
+	/* The checkpoint directory's name, if it is in this directory. */
+	const char *own = NULL;
+	if (c->ckpt_rel) {
+		const char *slash = strrchr(c->ckpt_rel, '/');
+		size_t dl = slash ? (size_t)(slash - c->ckpt_rel) : 0;
+		if (dl == strlen(dirf->path) &&
+		    !strncmp(c->ckpt_rel, dirf->path, dl))
+			own = slash ? slash + 1 : c->ckpt_rel;
+	}
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		const char *n = e->d_name;
-		if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, ".ckpt") ||
-		    !strncmp(n, STAGE_PREFIX, strlen(STAGE_PREFIX)))
+		if (!strcmp(n, ".") || !strcmp(n, "..") ||
+		    !strncmp(n, ".ckpt", 5) ||
+		    !strcmp(n, "compile_commands.json") ||
+		    (own && !strcmp(n, own)))
 			continue;
 		size_t nlen = strlen(n);
 		if (lookup) {

@@ -22,6 +22,9 @@ enum {
 			   output: a $(shell ...) whose result only make saw */
 };
 
+/* Set c->ckpt_rel from the checkpoint directory `dir`, if it lies in the
+ * tree at `root` (or, for status in a copy, in the recorded root). */
+void ckpt_set_dir(struct ckpt *c, const char *dir, const char *root);
 /* Set files[].changed for the tree at root; returns how many changed. */
 size_t ckpt_detect_changes(struct ckpt *c, const char *root);
 /* Set jobs[].affected/cause from files[].changed; returns how many. */
@@ -33,8 +36,12 @@ void mark_output_parents(struct ckpt *c);
 /* The name of a directory that restore fills before renaming it into
  * place (cmd_restore.c: stage_dirs), followed by "PID.N". */
 #define STAGE_PREFIX ".ckpt-restore."
-/* Hash of a directory's listing, leaving out the build's own outputs,
- * .ckpt and restore's stages (which a killed restore leaves). */
+/* Hash of a directory's listing, leaving out the build's own outputs and
+ * what ckpt itself puts in a tree: every name that starts with ".ckpt"
+ * (the checkpoint, restore's stages, the temporary files of a write,
+ * both of which a killed restore leaves), the checkpoint directory
+ * whatever its name (c->ckpt_rel), and compile_commands.json (`ckpt
+ * compdb`). */
 int listing_hash(const struct ckpt *c, const struct file *dirf,
 		 const char *root, struct hash128 *out);
 /* Keep a file's stat data (size, inode, mtime, mode). */

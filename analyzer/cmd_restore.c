@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,6 +74,7 @@ struct plan {
 	char **data;		/* per file: its checked content, or NULL */
 	size_t *dlen;
 	size_t removed, invalid;
+	size_t foreign;		/* invalid outputs left: not what was recorded */
 	size_t *todo, ntodo;	/* files, for the threads */
 	int *stage_of;		/* per file: 1 + its stage, 0 for none */
 	struct stage *stages;
@@ -360,16 +362,28 @@ static int same_content(struct plan *p, size_t i, const char *path,
 	       (st->st_mode & 07777) == (f->mode & 07777);
 }
 
-static int do_remove(struct plan *p, const struct file *f)
+/* Remove invalid output i, if what is there is the file the recorded
+ * build wrote. Anything else there is left, and said: it may be the
+ * user's own (a generated file since checked in as a source), or made by
+ * a later build. */
+static int do_remove(struct plan *p, size_t i)
 {
+	const struct file *f = &p->c->files[i];
 	char *a = file_abs(p->c, f, p->root);
 	struct stat st;
 	int rc = 0;
 	if (lstat(a, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		if (unlink(a) < 0)
+		if (!same_content(p, i, a, &st)) {
+			if (p->foreign++ < 10)
+				warning("%s: left in place, though the change "
+					"invalidates it: it is not the file the "
+					"recorded build wrote (delete it if it "
+					"is a stale output)", f->path);
+		} else if (unlink(a) < 0) {
 			rc = error_errno("cannot remove %s", a);
-		else
+		} else {
 			p->removed++;
+		}
 	}
 	free(a);
 	return rc;
@@ -623,40 +637,58 @@ static int restore_one(void *arg, size_t k, int worker)
 	return 0;	/* the others are restored all the same */
 }
 
-/* Staging directories that a killed restore left beside ours: said, once
- * each, for the user to delete (those of a restore still running, whose
- * process is there, are not). */
-static void report_leftovers(const struct plan *p)
+/* The process that named a staging directory or a temporary file
+ * PREFIX "PID.N", if that is `name`'s form; else 0. */
+static long leftover_pid(const char *name, const char *prefix)
 {
+	size_t n = strlen(prefix);
+	char *end;
+	if (strncmp(name, prefix, n))
+		return 0;
+	long pid = strtol(name + n, &end, 10);
+	return end == name + n || *end != '.' || pid <= 0 ? 0 : pid;
+}
+
+/* What a killed restore left in directory `dir`: staging directories and
+ * partly written files, said for the user to delete (not those of a
+ * restore still running, whose process is there). */
+static void report_leftovers_in(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		long pid = leftover_pid(e->d_name, STAGE_PREFIX);
+		if (!pid)
+			pid = leftover_pid(e->d_name, TEMP_PREFIX);
+		if (!pid || pid == (long)getpid() ||
+		    (pid <= INT_MAX &&
+		     (kill((pid_t)pid, 0) == 0 || errno != ESRCH)))
+			continue;
+		warning("%s/%s: left by a restore that was stopped half-way; "
+			"it can be deleted", dir, e->d_name);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* In the root, and beside each of our stages, once a directory. */
+static void report_leftovers(const struct plan *p, const char *root)
+{
+	report_leftovers_in(root);
 	for (size_t s = 0; s < p->nstages; s++) {
 		const char *tmp = p->stages[s].tmp;
 		size_t dl = (size_t)(strrchr(tmp, '/') - tmp);
-		int seen = 0;	/* the parent of an earlier stage */
+		int seen = dl == strlen(root) && !strncmp(tmp, root, dl);
 		for (size_t k = 0; k < s && !seen; k++) {
 			const char *o = p->stages[k].tmp;
 			seen = (size_t)(strrchr(o, '/') - o) == dl &&
 			       !strncmp(o, tmp, dl);
 		}
+		if (seen)
+			continue;
 		char *dir = xmemdup(tmp, dl + 1);
 		dir[dl] = 0;
-		DIR *d = seen ? NULL : opendir(dir);
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			long pid;
-			char *end;
-			if (strncmp(e->d_name, STAGE_PREFIX, strlen(STAGE_PREFIX)))
-				continue;
-			pid = strtol(e->d_name + strlen(STAGE_PREFIX), &end, 10);
-			if (end == e->d_name + strlen(STAGE_PREFIX) || *end != '.' ||
-			    pid <= 0 || pid == (long)getpid() ||
-			    (pid <= INT_MAX && (kill((pid_t)pid, 0) == 0 ||
-						errno != ESRCH)))
-				continue;
-			warning("%s/%s: left by a restore that was stopped "
-				"half-way; it can be deleted", dir, e->d_name);
-		}
-		if (d)
-			closedir(d);
+		report_leftovers_in(dir);
 		free(dir);
 	}
 }
@@ -710,11 +742,26 @@ int cmd_restore(int argc, char **argv)
 		}
 	}
 	uint64_t t0 = now_ns();
+	/* One restore at a time in a tree: a lock on the root directory
+	 * itself, which adds nothing to the tree and goes with the process. */
+	int lock = dry ? -1 : open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			error("another ckpt restore is running in this tree; "
+			      "nothing was changed");
+		else
+			error_errno("cannot lock the tree");
+		close(lock);
+		return 1;
+	}
 	pack_prefetch(dir);
 	struct ckpt c;
 	char *root;
-	if (checkpoint_check(dir, &c, &root) < 0)
+	if (checkpoint_check(dir, &c, &root) < 0) {
+		if (lock >= 0)
+			close(lock);
 		return 1;
+	}
 	struct plan p = { .c = &c, .root = root, .dir = dir };
 	if (strcmp(c.root, root))
 		p.from = c.root;
@@ -761,7 +808,9 @@ int cmd_restore(int argc, char **argv)
 	int failed = 0;
 	for (size_t i = 0; i < c.nfiles; i++)
 		if (p.act[i] == A_REMOVE)
-			failed |= do_remove(&p, &c.files[i]) < 0;
+			failed |= do_remove(&p, i) < 0;
+	if (p.foreign > 10)
+		warning("and %zu more outputs left in place", p.foreign - 10);
 	int64_t last = plan_times(&p);
 	stage_dirs(&p);
 	/* Directories first, in order; then the files, on PFOR_CREATE
@@ -784,11 +833,11 @@ int cmd_restore(int argc, char **argv)
 		     &p, "restoring");
 	failed |= atomic_load(&p.failed);
 	failed |= stages_in_place(&p) < 0;
-	report_leftovers(&p);
+	report_leftovers(&p, root);
 	for (size_t i = 0; i < c.nfiles; i++)
 		if (p.act[i] == A_RESTORE && c.files[i].role == ROLE_OUTDIR) {
 			char *a = file_abs(&c, &c.files[i], root);
-			set_time(a, p.mtime[i], 0);
+			set_time(a, p.mtime[i], 1);	/* not through a link */
 			free(a);
 		}
 	wait_for(last);
@@ -824,5 +873,7 @@ out:
 	free(p.level);
 	free(root);
 	ckpt_release(&c);
+	if (lock >= 0)
+		close(lock);
 	return rc;
 }

@@ -18,7 +18,7 @@
  * compiles), and the check needs only the files. */
 struct early_check {
 	struct ckpt *c;
-	const char *root;
+	const char *root, *dir;
 	pthread_t th;
 	int started, checked;
 };
@@ -34,6 +34,7 @@ static void files_read(struct ckpt *c, void *arg)
 {
 	struct early_check *e = arg;
 	e->c = c;
+	ckpt_set_dir(c, e->dir, e->root);
 	e->started = pthread_create(&e->th, NULL, check_thread, e) == 0;
 }
 
@@ -51,15 +52,17 @@ int checkpoint_check(const char *dir, struct ckpt *c, char **root)
 	*root = getcwd(NULL, 0);
 	if (!*root)
 		return error_errno("cannot get the current directory");
-	struct early_check e = { .root = *root };
+	struct early_check e = { .root = *root, .dir = dir };
 	struct manifest_hook hook = { files_read, check_done, &e, 1 };
 	if (manifest_read_hooked(c, dir, &hook) < 0) {
 		free(*root);
 		*root = NULL;
 		return -1;
 	}
-	if (!e.checked)		/* no thread */
+	if (!e.checked) {	/* no thread */
+		ckpt_set_dir(c, dir, *root);
 		ckpt_detect_changes(c, *root);
+	}
 	ckpt_affected(c);
 	return 0;
 }

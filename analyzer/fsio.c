@@ -124,13 +124,22 @@ static int temp_pid(void)
 	return p;
 }
 
+/* A temporary name in the directory of `path`: TEMP_PREFIX "PID.N",
+ * which listings leave out (a killed restore leaves it in the tree). */
+static char *temp_name(const char *path)
+{
+	static atomic_uint seq;		/* save and restore use threads */
+	const char *slash = strrchr(path, '/');
+	int dl = slash ? (int)(slash - path + 1) : 0;
+	return xasprintf("%.*s" TEMP_PREFIX "%d.%u", dl, path, temp_pid(),
+			 atomic_fetch_add(&seq, 1));
+}
+
 /* A temporary name next to `path`, opened O_EXCL. */
 static int open_temp(const char *path, char **tmp, mode_t mode)
 {
-	static atomic_uint seq;		/* save stores on several threads */
 	for (int tries = 0; tries < 100; tries++) {
-		*tmp = xasprintf("%s.tmp.%d.%u", path, temp_pid(),
-				 atomic_fetch_add(&seq, 1));
+		*tmp = temp_name(path);
 		int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			      mode);
 		if (fd >= 0 || errno != EEXIST)
@@ -307,9 +316,7 @@ int sync_fs_of(const char *path)
 
 int atomic_symlink(const char *target, const char *path)
 {
-	static atomic_uint seq;		/* restore works on several threads */
-	char *tmp = xasprintf("%s.tmp.%d.%u", path, temp_pid(),
-			      atomic_fetch_add(&seq, 1));
+	char *tmp = temp_name(path);
 	if (symlink(target, tmp) < 0 || rename(tmp, path) < 0) {
 		int saved = errno;
 		unlink(tmp);

@@ -11,6 +11,10 @@
 
 #include "ckpt.h"
 
+/* The name of a file being written, in the directory of the file it
+ * becomes, followed by "PID.N". */
+#define TEMP_PREFIX ".ckpt-tmp."
+
 int write_all(int fd, const void *buf, size_t n);
 /* ts[0] and ts[1] (atime and mtime, for futimens) both ns since the
  * epoch. */

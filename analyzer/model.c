@@ -399,6 +399,7 @@ static void free_strings(char **a, size_t n)
 void ckpt_release(struct ckpt *c)
 {
 	free(c->slots);
+	free(c->ckpt_rel);
 	for (size_t i = 0; i < c->nfiles; i++) {
 		free(c->files[i].path);
 		free(c->files[i].link);

@@ -112,6 +112,9 @@ struct ckpt {
 	struct slot *slots;	/* the path index (model.c) */
 	size_t nslots;
 	int output_parents;	/* FILE_OUTPUT_CHILD is set (changes.c) */
+	char *ckpt_rel;		/* the checkpoint directory, when it lies in
+				 * the tree: its path from the root, which
+				 * listings leave out; else NULL */
 	struct job *jobs;
 	size_t njobs, ajobs;
 	struct hazard *hazards;

@@ -416,10 +416,12 @@ void pack_collect(const char *dir,
 	char **gone = NULL;	/* removed once what replaces them is flushed */
 	size_t ngone = 0, agone = 0;
 	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		int temp = !strncmp(de->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) ||
+			   strstr(de->d_name, ".tmp.");	/* ckpt 0.3's */
+		if (de->d_name[0] == '.' && !temp)
 			continue;
 		char *p = xasprintf("%s/%s", pd, de->d_name);
-		if (strstr(de->d_name, ".tmp.")) {
+		if (temp) {
 			unlink(p);	/* left by a save that was killed */
 			free(p);
 			continue;

@@ -647,6 +647,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	struct ckpt c;
 	uint64_t *first_read = NULL;
 	ckpt_init(&c, root);
+	ckpt_set_dir(&c, dir, root);
 	if (trace_load(&t, tdir) < 0) {
 		free(tdir);
 		ckpt_release(&c);

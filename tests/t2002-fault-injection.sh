@@ -58,7 +58,7 @@ for kind in enospc eio; do
 			cp -a good orig/.ckpt && echo v2 > orig/seed
 		(cd orig && CKPT_FAULT=$kind:$n "$CKPT" record -- make) > save.log 2>&1
 		rc=$?
-		left=$(find orig/.ckpt -name '*.tmp.*')
+		left=$(find orig/.ckpt -name '*.tmp.*' -o -name '.ckpt-tmp.*')
 		[ -z "$left" ] || fail "save with $kind:$n left temporary files: $left"
 		[ "$rc" -eq 0 ] && break
 		grep -q "checkpoint not saved" save.log ||
@@ -85,7 +85,7 @@ for kind in enospc eio; do
 		[ "$n" -le 60 ] || fail "restore with $kind:$n still fails"
 		rm -rf v && cp -a v1 v
 		(cd v && CKPT_FAULT=$kind:$n "$CKPT" restore -d "$TRASH/good") > r.log 2>&1 && break
-		left=$(find v -name '*.tmp.*' -o -name '.ckpt-restore.*')
+		left=$(find v -name '*.tmp.*' -o -name '.ckpt-restore.*' -o -name '.ckpt-tmp.*')
 		[ -z "$left" ] || fail "restore with $kind:$n left temporary files: $left"
 		grep -q "cannot restore" r.log || fail "restore $kind:$n: $(cat r.log)"
 		(cd v && "$CKPT" restore -d "$TRASH/good") > r2.log 2>&1 ||
@@ -108,7 +108,7 @@ rm -rf v && cp -a v1 v
 (cd v && CKPT_FAULT=notmpfile "$CKPT" restore -d "$TRASH/good") > r.log 2>&1 ||
 	fail "restore without unnamed files: $(cat r.log)"
 grep -q "restored [1-9]" r.log || fail "nothing restored: $(cat r.log)"
-left=$(find v -name '*.tmp.*' -o -name '.ckpt-restore.*')
+left=$(find v -name '*.tmp.*' -o -name '.ckpt-restore.*' -o -name '.ckpt-tmp.*')
 [ -z "$left" ] || fail "restore without unnamed files left $left"
 (cd v && make) > v.log 2>&1 || fail "make"
 grep -q "Nothing to be done" v.log || fail "without unnamed files: $(cat v.log)"
@@ -137,7 +137,7 @@ while :; do
 	n=$((n + 1))
 done
 [ "$n" -gt 7 ] || fail "only $((n - 1)) restore writes were killed"
-left=$(find v -name '*.tmp.*' -o -name '.ckpt-restore.*')
+left=$(find v -name '*.tmp.*' -o -name '.ckpt-restore.*' -o -name '.ckpt-tmp.*')
 [ -z "$left" ] || fail "the restore after the kills left $left"
 echo "restore: killed at each of the first $((n - 1)) writes, make built it right"
 pass
