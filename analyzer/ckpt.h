@@ -69,7 +69,8 @@ int parallel_for(size_t n, size_t chunk, int threads,
 uint64_t now_ns(void);		/* CLOCK_MONOTONIC, as the trace */
 uint64_t wall_ns(void);		/* CLOCK_REALTIME, as file mtimes */
 
-/* A JSON string literal (bytes >= 0x80 are passed through as UTF-8). */
+/* A JSON string literal: valid UTF-8 passes through, each byte of an
+ * invalid sequence is written as \udcXX (Python's "surrogateescape"). */
 void json_string(FILE *f, const char *s);
 
 /* ---- paths (path.c) ---- */

@@ -125,8 +125,46 @@ void progress_done(void)
 	progress_shown = 0;
 }
 
+/*
+ * The length of the well-formed UTF-8 sequence at p (*p >= 0x80), or 0.
+ * The range allowed for the second byte excludes overlong forms
+ * (0xe0, 0xf0), the surrogates U+D800..U+DFFF (0xed) and code points
+ * above U+10FFFF (0xf4). A NUL ends the check, so it never reads past
+ * the string.
+ */
+static int utf8_len(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n;
+
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (*p == 0xe0)
+		lo = 0xa0;
+	else if (*p == 0xed)
+		hi = 0x9f;
+	else if (*p == 0xf0)
+		lo = 0x90;
+	else if (*p == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (int i = 2; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
 void json_string(FILE *f, const char *s)
 {
+	int n;
+
 	fputc('"', f);
 	for (const unsigned char *p = (const void *)(s ? s : ""); *p; p++) {
 		switch (*p) {
@@ -136,10 +174,18 @@ void json_string(FILE *f, const char *s)
 		case '\t': fputs("\\t", f); break;
 		case '\r': fputs("\\r", f); break;
 		default:
-			if (*p < 0x20)
+			if (*p < 0x20) {
 				fprintf(f, "\\u%04x", *p);
-			else
+			} else if (*p < 0x80) {
 				fputc(*p, f);
+			} else if ((n = utf8_len(p))) {
+				fwrite(p, 1, n, f);
+				p += n - 1;
+			} else {
+				/* Not UTF-8: Python's "surrogateescape",
+				 * which gives the byte back. */
+				fprintf(f, "\\udc%02x", *p);
+			}
 		}
 	}
 	fputc('"', f);

@@ -4,6 +4,8 @@
 # before write race, a header make does not know; a clean build, none.
 # (Environment variables are seen when a program calls getenv(); a shell
 # expanding $VAR reads its environ directly, which no tracer can see.)
+# File names that are not UTF-8 give valid JSON (audit, status, graph),
+# each stray byte as \udcXX, which Python's surrogateescape gives back.
 . "$(dirname "$0")/lib.sh"
 
 mkdir clean && cd clean
@@ -98,4 +100,33 @@ $CKPT audit --missing-deps > missing.txt || fail "missing-deps failed"
 grep -q "^prog: missing prerequisite hidden.h" missing.txt ||
 	fail "hidden.h not reported: $(cat missing.txt)"
 grep -q "missing prerequisite main.c" missing.txt && fail "main.c is a known prerequisite: $(cat missing.txt)"
+cd ..
+
+# A name with a byte 0xff (not UTF-8) and one in UTF-8 (passed through).
+mkdir names && cd names
+printf 'a\n' > "$(printf 'n\377.txt')"
+printf 'b\n' > "$(printf 'caf\303\251.txt')"
+check $CKPT record -- sh -c 'cat n*.txt caf*.txt > out.txt'
+printf 'c\n' > "$(printf 'n\377.txt')"
+check $CKPT audit --json > audit.json
+check $CKPT status --json > status.json
+check $CKPT graph --json > graph.json
+python3 - <<'PY' || fail "names not UTF-8: $(od -c audit.json status.json | head -40)"
+import json
+def load(name):		# strict: the bytes must be UTF-8 JSON
+	return json.loads(open(name, "rb").read())
+def raw(s):
+	return s.encode("utf-8", "surrogateescape")
+odd, cafe = b"n\xff.txt", "caf\u00e9.txt".encode()
+a = load("audit.json")
+srcs = {raw(s["path"]) for s in a["sources"]}
+assert odd in srcs and cafe in srcs, srcs
+assert b'\\udcff' in open("audit.json", "rb").read()
+s = load("status.json")
+assert [raw(p) for p in s["modified"]] == [odd], s
+assert [raw(p) for p in s["affected"]] == [b"out.txt"], s
+g = load("graph.json")
+files = {raw(n["label"]) for n in g["nodes"] if n["kind"] == "file"}
+assert odd in files and cafe in files, files
+PY
 pass

@@ -1,9 +1,11 @@
-/* parallel_for: every index once, worker numbers in range, failures stop. */
+/* parallel_for: every index once, worker numbers in range, failures stop.
+ * json_string: valid UTF-8 passes through, other bytes become \udcXX. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -146,6 +148,81 @@ static void threads_for_cpu_and_io(void **state)
 	counts_free(c);
 }
 
+/* json_string(s), as a string. */
+static char *json_of(const char *s)
+{
+	char *buf;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	json_string(f, s);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void expect_json(const char *s, const char *want)
+{
+	char *got = json_of(s);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void json_ascii_and_escapes(void **state)
+{
+	(void)state;
+	expect_json("", "\"\"");
+	expect_json(NULL, "\"\"");
+	expect_json("src/a.c", "\"src/a.c\"");
+	expect_json("a\"b\\c", "\"a\\\"b\\\\c\"");
+	expect_json("\n\t\r\x01\x1f\x7f",
+		    "\"\\n\\t\\r\\u0001\\u001f\x7f\"");
+}
+
+/* Well-formed UTF-8 of every length, and the ends of the ranges. */
+static void json_valid_utf8(void **state)
+{
+	(void)state;
+	/* U+00E9; U+0080, U+07FF */
+	expect_json("caf\xc3\xa9", "\"caf\xc3\xa9\"");
+	expect_json("\xc2\x80\xdf\xbf", "\"\xc2\x80\xdf\xbf\"");
+	/* U+20AC; U+0800; U+D7FF, U+E000 (around the surrogates) */
+	expect_json("\xe2\x82\xac", "\"\xe2\x82\xac\"");
+	expect_json("\xe0\xa0\x80", "\"\xe0\xa0\x80\"");
+	expect_json("\xed\x9f\xbf\xee\x80\x80",
+		    "\"\xed\x9f\xbf\xee\x80\x80\"");
+	/* U+1F600; U+10000; U+10FFFF */
+	expect_json("\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"");
+	expect_json("\xf0\x90\x80\x80", "\"\xf0\x90\x80\x80\"");
+	expect_json("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"");
+}
+
+/* Each byte of an invalid sequence is escaped alone; what follows is
+ * read afresh. */
+static void json_invalid_utf8(void **state)
+{
+	(void)state;
+	/* A lone 0xff; a lone continuation byte. */
+	expect_json("a\xff" "b", "\"a\\udcffb\"");
+	expect_json("\x80", "\"\\udc80\"");
+	/* Truncated at the end of the string, or by another byte. */
+	expect_json("x\xe2\x82", "\"x\\udce2\\udc82\"");
+	expect_json("\xf0\x9f\x98", "\"\\udcf0\\udc9f\\udc98\"");
+	expect_json("\xe2\x82" "a", "\"\\udce2\\udc82a\"");
+	expect_json("\xc3\xc3\xa9", "\"\\udcc3\xc3\xa9\"");
+	/* Overlong forms of '/'. */
+	expect_json("\xc0\xaf", "\"\\udcc0\\udcaf\"");
+	expect_json("\xe0\x80\xaf", "\"\\udce0\\udc80\\udcaf\"");
+	expect_json("\xf0\x80\x80\xaf",
+		    "\"\\udcf0\\udc80\\udc80\\udcaf\"");
+	/* Encoded surrogates U+D800, U+DFFF. */
+	expect_json("\xed\xa0\x80", "\"\\udced\\udca0\\udc80\"");
+	expect_json("\xed\xbf\xbf", "\"\\udced\\udcbf\\udcbf\"");
+	/* U+110000, and lead bytes that are never valid. */
+	expect_json("\xf4\x90\x80\x80",
+		    "\"\\udcf4\\udc90\\udc80\\udc80\"");
+	expect_json("\xf5\xfe", "\"\\udcf5\\udcfe\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +230,9 @@ int main(void)
 		cmocka_unit_test(nothing_to_do),
 		cmocka_unit_test(a_failure_stops_the_rest),
 		cmocka_unit_test(threads_for_cpu_and_io),
+		cmocka_unit_test(json_ascii_and_escapes),
+		cmocka_unit_test(json_valid_utf8),
+		cmocka_unit_test(json_invalid_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
