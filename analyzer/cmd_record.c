@@ -36,6 +36,40 @@ static int mkdir_p(const char *dir)
 	return r;
 }
 
+/* DIR, created if missing, must be a directory we can write: checked
+ * before the build, not found out at the save after it. */
+static int writable_dir(const char *dir)
+{
+	struct stat st;
+	if (mkdir_p(dir) < 0)
+		return error_errno("cannot create %s", dir);
+	if (stat(dir, &st) < 0)
+		return error_errno("cannot use %s", dir);
+	if (!S_ISDIR(st.st_mode))
+		return error("cannot use %s: not a directory", dir);
+	if (access(dir, W_OK) < 0)
+		return error_errno("cannot write to %s", dir);
+	return 0;
+}
+
+/* An explicit --from must hold a checkpoint: a typo would otherwise drop
+ * every job the build does not redo. */
+static int check_from(const char *from)
+{
+	struct stat st;
+	if (stat(from, &st) < 0)
+		return error_errno("--from %s", from);
+	if (!S_ISDIR(st.st_mode))
+		return error("--from %s: not a directory", from);
+	char *m = xasprintf("%s/manifest", from);
+	int r = access(m, F_OK);
+	free(m);
+	if (r < 0)
+		return error("--from %s: no checkpoint there (no manifest)",
+			     from);
+	return 0;
+}
+
 static int report(const char *dir, const char *trace_dir, const char *from,
 		  const char *root, int keep_trace)
 {
@@ -175,15 +209,15 @@ int cmd_record(int argc, char **argv)
 		record_usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (from && check_from(from) < 0)
+		return EXIT_USAGE;
 	char *shim = find_shim();
 	if (!shim) {
 		error("cannot find libckpt.so (set CKPT_LIB to its path)");
 		return 1;
 	}
-	if (mkdir_p(dir) < 0) {
-		error_errno("cannot create %s", dir);
+	if (writable_dir(dir) < 0)
 		return 1;
-	}
 	char *adir = realpath(dir, NULL);
 	char *root = cwd_root();
 	if (!adir || !root)

@@ -520,8 +520,9 @@ static void collect_garbage(const struct ckpt *c, const char *dir)
 	}
 }
 
-/* The jobs of the previous checkpoint that this build did not redo. */
-static int merge_previous(struct ckpt *c, const char *dir,
+/* The jobs of the previous checkpoint that this build did not redo. DIR
+ * without a checkpoint is a fresh start, unless it was named (--from). */
+static int merge_previous(struct ckpt *c, const char *dir, int named,
 			  struct save_stats *s)
 {
 	if (!dir)
@@ -529,6 +530,8 @@ static int merge_previous(struct ckpt *c, const char *dir,
 	char *mpath = xasprintf("%s/manifest", dir);
 	int exists = access(mpath, F_OK) == 0;
 	free(mpath);
+	if (!exists && named)
+		return error("no checkpoint in %s (--from)", dir);
 	if (!exists)
 		return 0;
 	struct ckpt old;
@@ -676,7 +679,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	mark_updated_in_place(&c);
 	ckpt_classify_deps(&c);
 	size_t first_kept = c.njobs;
-	if (merge_previous(&c, from ? from : dir, s) < 0)
+	if (merge_previous(&c, from ? from : dir, from != NULL, s) < 0)
 		goto out;
 	adopt_kept(&c, first_kept);
 	if (assign_roles(&c) < 0)

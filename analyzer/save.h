@@ -16,8 +16,9 @@ struct save_stats {
 
 /* Save the checkpoint of the trace in trace_dir (NULL: DIR/trace) for the
  * tree at root (absolute), keeping the jobs of the previous checkpoint
- * (from, else DIR itself) that this build did not redo. The trace is
- * removed afterwards unless keep_trace. */
+ * (from, else DIR itself) that this build did not redo; a from without a
+ * checkpoint is an error. The trace is removed afterwards unless
+ * keep_trace. */
 int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 		    const char *root, int keep_trace, struct save_stats *s);
 /* rm -r */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # ckpt record: exits with the build's status, keeps the checkpoint when the
 # build fails; status --json and explain after an edit; chaining an
-# incremental build on top of a restored tree; usage errors.
+# incremental build on top of a restored tree; a bad --from or -d refused
+# before the build; usage errors.
 . "$(dirname "$0")/lib.sh"; . "$TOP/tests/scenario.sh"
 cp -a "$TOP/examples/basic" orig
 cd orig
@@ -72,6 +73,42 @@ cd "$TRASH"
 cp -a "$TOP/examples/basic" away2
 (cd away2 && "$CKPT" restore -d "$TRASH/elsewhere" >/dev/null 2>&1 && make) > away2.log 2>&1
 grep -q "is up to date" away2.log || fail "restore from a -d checkpoint: $(cat away2.log)"
+
+# A --from without a checkpoint (a typo) and a -d that is not a writable
+# directory are refused before the build runs, not found out at the save
+# after it (or, for --from, not at all: the jobs that did not re-run were
+# dropped). The build would exit 5, so a status of 5 means it ran.
+refused() {
+	_what=$1 _rc=$2 _path=$3; shift 3
+	rm -f "$TRASH/ran"
+	"$CKPT" record "$@" -- sh -c ': > "$1"; exit 5' sh "$TRASH/ran" \
+		> refused.out 2> refused.err
+	expect_eq "$_what: exit status" "$_rc" "$?"
+	[ "$(wc -l < refused.err)" = 1 ] && grep -qF "$_path: " refused.err ||
+		fail "$_what: not one line naming $_path: $(cat refused.err)"
+	[ -e "$TRASH/ran" ] && fail "$_what: the build ran"
+}
+mkdir nockpt && : > notadir
+refused "--from a missing path" 2 "$TRASH/typo" --from "$TRASH/typo"
+refused "--from a directory without a checkpoint" 2 "$TRASH/nockpt" \
+	--from "$TRASH/nockpt"
+refused "-d a regular file" 1 "$TRASH/notadir" -d "$TRASH/notadir"
+[ -s notadir ] && fail "-d a regular file: it was written to"
+mkdir ro
+trap 'chattr -i "$TRASH/ro" 2>/dev/null' EXIT
+if chattr +i ro 2>/dev/null; then
+	refused "-d an unwritable directory" 1 "$TRASH/ro" -d "$TRASH/ro"
+	chattr -i ro
+else
+	echo "(chattr +i not supported here: unwritable -d not checked)"
+fi
+trap - EXIT
+# Without --from, a fresh tree and a -d not yet there: a new checkpoint.
+cp -a "$TOP/examples/basic" plain
+(cd plain && "$CKPT" record -d "$TRASH/new/ck" -- make -s) > plain.log 2>&1 ||
+	fail "record into a new -d: $(cat plain.log)"
+[ -f new/ck/manifest ] || fail "no manifest in the new -d directory"
+grep -q "kept from the previous" plain.log && fail "a fresh record kept jobs"
 
 # Usage errors and help: every command refuses an unknown option with
 # exit 2 and a message naming it (explain used to take it for a PATH).
