@@ -158,6 +158,14 @@ static int plan(struct plan *p, char *want)
 		if (!is_output(f) || (want && !want[i]))
 			continue;
 		if (!stays_inside(p, f->path, &ok)) {
+			/* An invalid output under what is now a file or a
+			 * link (out/ became a file): nothing of the tree is
+			 * there to remove. Anything else is refused. */
+			if (output_invalid(c, f) &&
+			    path_is_safe_relative(f->path)) {
+				p->invalid++;
+				continue;
+			}
 			error("refusing %s: the path leaves the tree (through "
 			      "a symlink, a file, or '..')", f->path);
 			bad = 1;

@@ -77,6 +77,13 @@ ln -s "$TRASH/outside" linked/out
 (cd linked && "$CKPT" restore -d ../orig/.ckpt) > r.log 2>&1
 [ "$(stat -c %Y outside)" = 1000000000 ] || fail "restore set the time of a directory outside the tree"
 
+# out/ is a file now, and the edit invalidates out/x.txt: nothing of the
+# tree is at that path to remove, and the rest is restored.
+cp -a src flat && echo 'a file' > flat/out && echo y > flat/x.in
+(cd flat && "$CKPT" restore -d ../orig/.ckpt) > r.log 2>&1 ||
+	fail "restore with out/ a file: $(cat r.log)"
+[ -f flat/prog ] && [ "$(cat flat/out)" = 'a file' ] || fail "restore with out/ a file: $(cat r.log)"
+
 # A second restore while one runs: refused, nothing changed.
 cp -a src busy
 (cd busy && flock . sleep 3) &
