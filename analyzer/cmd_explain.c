@@ -123,9 +123,8 @@ int cmd_explain(int argc, char **argv)
 	int fi = ckpt_file(&c, rel ? rel : abs, 0);
 	int rc = 0;
 	if (fi < 0) {
-		printf("%s: not known to the checkpoint (the build did not "
-		       "touch it)\n", path);
-		rc = 1;
+		rc = error("%s: not known to the checkpoint (the build did "
+			   "not touch it)", path) < 0;
 	} else {
 		const struct file *f = &c.files[fi];
 		if (f->role != ROLE_OUTPUT && f->role != ROLE_OUTDIR) {

@@ -126,6 +126,23 @@ static int stays_inside(const struct plan *p, const char *rel, char **ok)
 	return 1;
 }
 
+/* Is a directory on the way to rel (under the root) a plain file now, not
+ * a directory or a symbolic link? Then nothing can be at rel. */
+static int under_a_file(const struct plan *p, const char *rel)
+{
+	char *buf = xasprintf("%s/%s", p->root, rel);
+	int file = 0;
+	for (char *s = buf + strlen(p->root) + 1; !file && (s = strchr(s, '/'));
+	     *s++ = '/') {
+		struct stat st;
+		*s = 0;
+		if (lstat(buf, &st) == 0 && !S_ISDIR(st.st_mode))
+			file = !S_ISLNK(st.st_mode);
+	}
+	free(buf);
+	return file;
+}
+
 /* Check one object (on a thread), keeping its content if there is room. */
 static int check_one(void *arg, size_t k, int worker)
 {
@@ -158,11 +175,12 @@ static int plan(struct plan *p, char *want)
 		if (!is_output(f) || (want && !want[i]))
 			continue;
 		if (!stays_inside(p, f->path, &ok)) {
-			/* An invalid output under what is now a file or a
-			 * link (out/ became a file): nothing of the tree is
-			 * there to remove. Anything else is refused. */
+			/* An invalid output under what is now a file (out/
+			 * became one): nothing is there to remove. Through a
+			 * link, a stale file may be: refused, as is writing. */
 			if (output_invalid(c, f) &&
-			    path_is_safe_relative(f->path)) {
+			    path_is_safe_relative(f->path) &&
+			    under_a_file(p, f->path)) {
 				p->invalid++;
 				continue;
 			}
@@ -371,9 +389,10 @@ static int same_content(struct plan *p, size_t i, const char *path,
 }
 
 /* Remove invalid output i, if what is there is the file the recorded
- * build wrote. Anything else there is left, and said: it may be the
- * user's own (a generated file since checked in as a source), or made by
- * a later build. */
+ * build wrote, or a symbolic link where it wrote none (only the link goes:
+ * make would write through it). Anything else there is left, and said:
+ * it may be the user's own (a generated file since checked in as a
+ * source), or made by a later build. */
 static int do_remove(struct plan *p, size_t i)
 {
 	const struct file *f = &p->c->files[i];
@@ -381,7 +400,8 @@ static int do_remove(struct plan *p, size_t i)
 	struct stat st;
 	int rc = 0;
 	if (lstat(a, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		if (!same_content(p, i, a, &st)) {
+		if (!(S_ISLNK(st.st_mode) && !S_ISLNK(f->mode)) &&
+		    !same_content(p, i, a, &st)) {
 			if (p->foreign++ < 10)
 				warning("%s: left in place, though the change "
 					"invalidates it: it is not the file the "
