@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -162,12 +163,32 @@ static uint32_t page_end(uint32_t off)
 	return end < CKPT_TRACE_WINDOW ? end : CKPT_TRACE_WINDOW;
 }
 
+/*
+ * Growing a file past RLIMIT_FSIZE raises SIGXFSZ, which kills a program
+ * that does not expect it (`ulimit -f 100` and a 1 MiB window). The limit
+ * is asked each time the file grows (a process start, and each further
+ * window): a program may lower it at any time. A limit the file would pass
+ * is a file system without room: the process goes untraced, or loses the
+ * rest of its records, and the trace says so. 0, or -EFBIG.
+ */
+static long fsize_allows(long size)
+{
+	struct rlimit rl;
+	if (raw6(SYS_prlimit64, 0, RLIMIT_FSIZE, 0, (long)&rl, 0, 0) != 0)
+		return 0;
+	return rl.rlim_cur == RLIM_INFINITY || (rlim_t)size <= rl.rlim_cur
+		       ? 0
+		       : -EFBIG;
+}
+
 /* Grow the trace file to hold window `index`, map it and back its first
  * page. NULL with *err = -errno when any of that fails. */
 static char *map_window_fd(int fd, uint64_t index, long *err)
 {
 	long size = (long)((index + 1) * CKPT_TRACE_WINDOW);
-	long rc = raw3(SYS_ftruncate, fd, size, 0);
+	long rc = fsize_allows(size);
+	if (rc == 0)
+		rc = raw3(SYS_ftruncate, fd, size, 0);
 	if (rc != 0) {
 		*err = rc;
 		return NULL;

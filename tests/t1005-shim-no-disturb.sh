@@ -24,4 +24,10 @@ compare make make -C /nonexistent
 compare python python3 -c 'import os, sys; print(os.path.exists("/x/y")); sys.exit(3)'
 compare perl perl -e 'print -e "/nope" ? "y" : "n"; open(F, "/nope") or print " $!\n"; exit 4'
 compare env-i env -i /bin/sh -c 'echo $PATH; exit 2'
+# RLIMIT_FSIZE under the trace window: growing the trace file must not
+# raise SIGXFSZ, neither for the first window (at start) nor a later one.
+compare fsize sh -c 'ulimit -f 100; /bin/echo hi; echo $?'
+compare fsize2 sh -c 'ulimit -f 1536; i=0
+	while [ $i -lt 30000 ]; do [ -e /nonexistent/some/path/$i ]; i=$((i + 1)); done
+	echo $i'
 pass
