@@ -698,16 +698,38 @@ static const char *keep_exe(size_t *used)
 	return s;
 }
 
-static void after_fork_prepare(void) { pthread_mutex_lock(&lock); }
-static void after_fork_parent(void) { pthread_mutex_unlock(&lock); }
+/*
+ * fork() may run in a signal handler that interrupted this very thread in
+ * emit(), with the lock held: waiting for it would wait forever. The lock
+ * is only tried. The child does not need it anyway: it drops the parent's
+ * window and starts a file of its own. When the lock was not taken, a
+ * record may be half written in the window, perhaps by the code this
+ * handler interrupted, which resumes in the child too: the child leaves
+ * the mapping alone (it is the parent's file; one mapping is leaked).
+ */
+static CKPT_TLS int fork_locked;	/* prepare took the lock */
+
+static void after_fork_prepare(void)
+{
+	fork_locked = pthread_mutex_trylock(&lock) == 0;
+}
+
+static void after_fork_parent(void)
+{
+	if (fork_locked)
+		pthread_mutex_unlock(&lock);
+	fork_locked = 0;
+}
 
 /* The child owns a copy of the parent's pointer into a shared window: it
  * must not write there. It starts a file of its own. */
 static void after_fork_child(void)
 {
+	int was_inside = inside;
 	pthread_mutex_init(&lock, NULL);
-	if (win)
+	if (win && fork_locked)
 		raw3(SYS_munmap, win, CKPT_TRACE_WINDOW, 0);
+	fork_locked = 0;
 	win = NULL;
 	shim_pid = raw_getpid();
 	shim_getenv_forget();
@@ -715,7 +737,7 @@ static void after_fork_child(void)
 		return;
 	inside = 1;
 	emit_start(CKPT_START_FORK);
-	inside = 0;
+	inside = was_inside;
 }
 
 void shim_init(void)

@@ -57,6 +57,14 @@ expect env-i <<'X'
 exec */cat ok
 read $T/exists.txt ok
 X
+# fork() in a signal handler that interrupted the shim (holding its trace
+# lock): no deadlock, and the children are traced.
+rm -rf tr-sigfork
+traced "$TRASH/tr-sigfork" timeout 60 ./proc sigfork "$T" ||
+	fail "fork in a signal handler failed under the shim ($?; 124: it hung)"
+"$CKPT" dump --json -d tr-sigfork > ev-sigfork.json || fail "dump sigfork"
+[ "$(grep -c '"fork":true' ev-sigfork.json)" -ge 200 ] ||
+	fail "fork in a signal handler: not every child has a START"
 run fork
 grep -q '"fork":true' ev-fork.json || fail "the fork child has no START with fork=true"
 expect fork <<'X'

@@ -2,11 +2,14 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,6 +32,20 @@ static void *opener(void *arg)
 			close(fd);
 	}
 	return NULL;
+}
+
+static volatile int forks;
+
+/* A timer's handler forks while the main thread is in the shim, most often
+ * holding the trace lock. */
+static void fork_in_handler(int sig)
+{
+	(void)sig;
+	pid_t p = fork();
+	if (p == 0)
+		_exit(0);
+	if (p > 0 && waitpid(p, NULL, 0) == p)
+		forks++;
 }
 
 int main(int argc, char **argv)
@@ -151,6 +168,19 @@ int main(int argc, char **argv)
 				if (getenv(name))
 					return 1;
 			}
+		return 0;
+	}
+	if (!strcmp(m, "sigfork")) {
+		struct sigaction sa = { .sa_handler = fork_in_handler,
+					.sa_flags = SA_RESTART };
+		struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
+		struct stat st;
+		sigaction(SIGALRM, &sa, NULL);
+		setitimer(ITIMER_REAL, &it, NULL);
+		while (forks < 200)
+			stat("sigfork-missing", &st);
+		memset(&it, 0, sizeof it);
+		setitimer(ITIMER_REAL, &it, NULL);
 		return 0;
 	}
 	if (!strcmp(m, "fork")) {
