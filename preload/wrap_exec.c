@@ -124,11 +124,17 @@ static int classify_elf(int fd, const unsigned char *hdr, long n)
 	return CKPT_UT_STATIC;
 }
 
-/* 0 if an exec of `path` will be traced, else an enum ckpt_untraced. */
+/*
+ * 0 if an exec of `path` will be traced, else an enum ckpt_untraced.
+ * Only a regular file is opened and read (the kernel execs nothing else):
+ * opening a FIFO waits for a writer, and opening a device may do anything.
+ * O_NONBLOCK covers a file swapped for one of those after the stat.
+ */
 static int classify(const char *path, int depth)
 {
 	struct stat st;
-	if (raw6(SYS_newfstatat, AT_FDCWD, (long)path, (long)&st, 0, 0, 0) < 0)
+	if (raw6(SYS_newfstatat, AT_FDCWD, (long)path, (long)&st, 0, 0, 0) < 0 ||
+	    !S_ISREG(st.st_mode))
 		return 0;
 	if (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
 	    ((st.st_mode & S_ISGID) && st.st_gid != getegid()))
@@ -136,7 +142,8 @@ static int classify(const char *path, int depth)
 	if (raw6(SYS_getxattr, (long)path, (long)"security.capability", 0, 0,
 		 0, 0) > 0)
 		return CKPT_UT_CAPS;
-	int fd = raw_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	int fd = raw_openat(AT_FDCWD, path,
+			    O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return 0;
 	unsigned char hdr[1024];

@@ -24,6 +24,11 @@ compare make make -C /nonexistent
 compare python python3 -c 'import os, sys; print(os.path.exists("/x/y")); sys.exit(3)'
 compare perl perl -e 'print -e "/nope" ? "y" : "n"; open(F, "/nope") or print " $!\n"; exit 4'
 compare env-i env -i /bin/sh -c 'echo $PATH; exit 2'
+# An exec of a FIFO, or of a script whose #! names one: EACCES at once
+# (the shim's look at the file must not wait for a writer).
+mkfifo fifo && chmod 755 fifo && printf '#!%s/fifo\n' "$TRASH" > fifo.sh &&
+	chmod 755 fifo.sh || fail "mkfifo"
+compare fifo timeout 20 sh -c './fifo; echo $?; ./fifo.sh; echo $?'
 # RLIMIT_FSIZE under the trace window: growing the trace file must not
 # raise SIGXFSZ, neither for the first window (at start) nor a later one.
 compare fsize sh -c 'ulimit -f 100; /bin/echo hi; echo $?'
