@@ -549,9 +549,10 @@ CKPT_EXPORT int posix_spawnp(pid_t *pid, const char *file,
 /* ---- system, popen: they pass the program's own environ on ------------- */
 
 /*
- * If the program removed LD_PRELOAD or CKPT_DIR from its environment, put
- * them back for the duration of the call, then restore exactly what was
- * there. Returns 1 if something was changed.
+ * If the program removed LD_PRELOAD or CKPT_DIR from its environment, or
+ * set a LD_PRELOAD of its own, put ours back for the duration of the call,
+ * then restore exactly what was there. The program's own libraries stay,
+ * after ours, as env_fix() keeps them. Returns 1 if something was changed.
  */
 static int env_patch(char **saved_preload, char **saved_dir)
 {
@@ -568,7 +569,12 @@ static int env_patch(char **saved_preload, char **saved_dir)
 		return 0;
 	*saved_preload = pre ? strdup(pre) : NULL;
 	*saved_dir = dir ? strdup(dir) : NULL;
-	setenv("LD_PRELOAD", self_lib(), 1);
+	if (!pre || !strstr(pre, self_lib())) {
+		char buf[PATH_MAX * 2 + 64];
+		snprintf(buf, sizeof buf, "%s%s%s", self_lib(), pre ? " " : "",
+			 pre ? pre : "");
+		setenv("LD_PRELOAD", buf, 1);
+	}
 	setenv("CKPT_DIR", want_dir, 1);
 	return 1;
 }

@@ -52,6 +52,14 @@ run popen
 expect popen <<'X'
 read $T/sub/in-sub.txt ok
 X
+# system and popen keep the program's own LD_PRELOAD, after ours.
+echo 'int nothing;' > nothing.c && cc -shared -fPIC -o libnothing.so nothing.c ||
+	fail "compile libnothing.so"
+rm -rf tr-sp
+traced "$TRASH/tr-sp" ./proc system-preload "$T" "$TRASH/libnothing.so" ||
+	fail "proc system-preload failed under the shim"
+expect_eq "LD_PRELOAD under system()" "$SHIM $TRASH/libnothing.so" "$(cat t/system-preload.txt)"
+expect_eq "LD_PRELOAD under popen()" "$SHIM $TRASH/libnothing.so" "$(cat t/popen-preload.txt)"
 run env-i
 expect env-i <<'X'
 exec */cat ok

@@ -83,6 +83,15 @@ int main(int argc, char **argv)
 		int ok = f && fgets(b, sizeof b, f);
 		return f && pclose(f) == 0 && ok ? 0 : 1;
 	}
+	if (!strcmp(m, "system-preload")) {	/* a LD_PRELOAD of its own */
+		setenv("LD_PRELOAD", argv[3], 1);
+		if (system("echo \"$LD_PRELOAD\" > system-preload.txt"))
+			return 1;
+		FILE *f = popen("echo \"$LD_PRELOAD\" > popen-preload.txt", "r");
+		if (!f || pclose(f) != 0)
+			return 1;
+		return strcmp(getenv("LD_PRELOAD"), argv[3]) ? 1 : 0;
+	}
 	if (!strcmp(m, "env-i")) {	/* an empty environment for the child */
 		char *av[] = { "/bin/cat", "exists.txt", NULL }, *env[] = { NULL };
 		pid_t p = fork();
