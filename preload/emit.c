@@ -420,10 +420,15 @@ void rec_strings(int op, pid_t pid, uint64_t arg, int err, int nstr,
 	errno = saved;
 }
 
+/*
+ * A call that failed with EFAULT may have been given a path the program
+ * cannot read either: the shim must not read it (the program would die of
+ * SIGSEGV where it got an error). Such a call looked nothing up.
+ */
 void rec_path(int op, int dirfd, const char *path, uint64_t arg, int err)
 {
 	int saved = errno;
-	if (path && enter()) {
+	if (path && err != EFAULT && enter()) {
 		char buf[PATH_MAX * 2];
 		const char *s = shim_abspath(dirfd, path, buf, sizeof buf);
 		emit(op, shim_pid, arg, err, 1, &s);
@@ -436,7 +441,7 @@ void rec_path2(int op, int dirfd1, const char *p1, int dirfd2,
 	       const char *p2, int err)
 {
 	int saved = errno;
-	if (p1 && p2 && enter()) {
+	if (p1 && p2 && err != EFAULT && enter()) {
 		char b1[PATH_MAX * 2], b2[PATH_MAX * 2];
 		const char *s[2] = {
 			op == CKPT_SYMLINK ? p1

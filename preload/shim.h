@@ -59,6 +59,7 @@ void *shim_real_versioned(const char *name, const char *version);
  * tracing is off or the thread is already inside the shim (a signal handler
  * that opens a file while we hold the trace lock, for instance).
  * `ret` is the wrapped call's result: < 0 means it failed with errno `err`.
+ * With err == EFAULT, rec_path and rec_path2 do not read the paths.
  */
 void rec_path(int op, int dirfd, const char *path, uint64_t arg, int err);
 void rec_path2(int op, int dirfd1, const char *p1, int dirfd2,

@@ -244,6 +244,9 @@ static int do_execve(const char *path, char *const argv[], char *const envp[])
 		errno = ENOSYS;
 		return -1;
 	}
+	const char *volatile given = path;	/* declared nonnull */
+	if (!given)	/* the kernel's EFAULT, unrecorded */
+		return real_execve(path, argv, envp);
 	pid_t pid = raw_getpid();
 	char abs[PATH_MAX * 2];
 	FIXED_ENV(env, envp);
@@ -260,6 +263,9 @@ static int do_execvpe(const char *file, char *const argv[],
 		errno = ENOSYS;
 		return -1;
 	}
+	const char *volatile given = file;	/* declared nonnull */
+	if (!given)	/* glibc's own answer, unrecorded */
+		return real_execvpe(file, argv, envp);
 	pid_t pid = raw_getpid();
 	char found[PATH_MAX * 2];
 	FIXED_ENV(env, envp);
@@ -351,6 +357,9 @@ CKPT_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 		errno = ENOSYS;
 		return -1;
 	}
+	const char *volatile given = path;	/* declared nonnull */
+	if (!given)
+		return real_execveat(dirfd, path, argv, envp, flags);
 	pid_t pid = raw_getpid();
 	char abs[PATH_MAX * 2];
 	const char *p = (flags & AT_EMPTY_PATH) && !*path
@@ -731,7 +740,8 @@ CKPT_EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	}
 	int r = real_connect(fd, sa, len);
 	int e = errno;
-	note_connect(sa, len, r < 0 ? e : 0);
+	if (r == 0 || e != EFAULT)	/* else sa may be unreadable */
+		note_connect(sa, len, r < 0 ? e : 0);
 	errno = e;
 	return r;
 }
@@ -769,6 +779,8 @@ static void note_syscall(long n, const long *a, long r)
 {
 	int err = r < 0 ? errno : 0;
 	const char *p0 = (const char *)a[0], *p1 = (const char *)a[1];
+	if (err == EFAULT)	/* an argument may be unreadable (openat2's how) */
+		return;
 	switch (n) {
 #ifdef SYS_open
 	case SYS_open:
@@ -837,7 +849,7 @@ CKPT_EXPORT long syscall(long n, ...)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (n == SYS_execve) {
+	if (n == SYS_execve && a[0]) {
 		/* Raw execve: the environment is the caller's, as given. */
 		pid_t pid = raw_getpid();
 		char abs[PATH_MAX * 2];

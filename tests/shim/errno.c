@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -18,8 +21,26 @@ extern char **environ;
 	do {                                                                \
 		errno = 4242;                                               \
 		long r_ = (long)(call);                                     \
-		printf("%-44s r=%ld errno=%d\n", #call, r_ == -1 ? -1 : r_ != 0, \
-		       errno);                                              \
+		printf("%-44s r=%ld errno=%d\n", #call,                     \
+		       r_ == -1 ? -1L : (long)(r_ != 0), errno);            \
+	} while (0)
+
+/* A bad pointer: the call fails with EFAULT, and the shim must not read
+ * it either. Each runs in a child, so that a crash shows as one line. */
+#define BAD ((const char *)1)
+#define BADP(call)                                                          \
+	do {                                                                \
+		fflush(stdout);                                             \
+		pid_t c_ = fork();                                          \
+		if (c_ == 0) {                                              \
+			SHOW(call);                                         \
+			fflush(stdout);                                     \
+			_exit(0);                                           \
+		}                                                           \
+		int st_;                                                    \
+		if (waitpid(c_, &st_, 0) == c_ && WIFSIGNALED(st_))         \
+			printf("%-44s killed by signal %d\n", #call,        \
+			       WTERMSIG(st_));                              \
 	} while (0)
 
 int main(void)
@@ -47,6 +68,28 @@ int main(void)
 	char *av[] = { "nonexistent-program-xyz", NULL };
 	printf("posix_spawnp: %d\n", posix_spawnp(&p, av[0], NULL, NULL, av, environ));
 	SHOW(system("exit 3"));
+	char *volatile none = NULL;
+	char *bav[] = { "x", NULL };
+	BADP(open(BAD, O_RDONLY));
+	BADP(openat(AT_FDCWD, BAD, O_RDONLY));
+	BADP(stat(BAD, &st));
+	BADP(access(BAD, F_OK));
+	BADP(unlink(BAD));
+	BADP(mkdir(BAD, 0755));
+	BADP(chdir(BAD));
+	BADP(rename(BAD, "/nonexistent"));
+	BADP(rename("/nonexistent", BAD));
+	BADP(symlink(BAD, "/nonexistent/x"));
+	BADP(readlink(BAD, buf, sizeof buf));
+	BADP(truncate(BAD, 0));
+	BADP(opendir(BAD));
+	BADP(syscall(SYS_openat, AT_FDCWD, BAD, O_RDONLY));
+	BADP(syscall(SYS_openat2, AT_FDCWD, "/", BAD, 24));
+	BADP(syscall(SYS_statx, AT_FDCWD, BAD, 0, 0, buf));
+	BADP(connect(0, (const struct sockaddr *)BAD, 16));
+	BADP(execve(none, bav, environ));
+	BADP(execv(none, bav));
+	BADP(syscall(SYS_execve, none, bav, environ));
 	fflush(stdout);
 	fprintf(stderr, "to stderr\n");
 	return 7;
