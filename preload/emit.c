@@ -730,7 +730,7 @@ static void after_fork_parent(void)
  * must not write there. It starts a file of its own. */
 static void after_fork_child(void)
 {
-	int was_inside = inside;
+	int was_inside = inside, saved_errno = errno;
 	pthread_mutex_init(&lock, NULL);
 	if (win && fork_locked)
 		raw3(SYS_munmap, win, CKPT_TRACE_WINDOW, 0);
@@ -738,11 +738,12 @@ static void after_fork_child(void)
 	win = NULL;
 	shim_pid = raw_getpid();
 	shim_getenv_forget();
-	if (state != 2 || !trace_dir || open_trace_file() < 0)
-		return;
-	inside = 1;
-	emit_start(CKPT_START_FORK);
-	inside = was_inside;
+	if (state == 2 && trace_dir && open_trace_file() == 0) {
+		inside = 1;
+		emit_start(CKPT_START_FORK);
+		inside = was_inside;
+	}
+	errno = saved_errno;	/* fork() leaves the child's errno alone */
 }
 
 void shim_init(void)
@@ -751,6 +752,9 @@ void shim_init(void)
 	if (!__atomic_compare_exchange_n(&state, &expect, 1, 0,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return;		/* done, or under way (re-entry) */
+	/* The program's errno at main() is 0: getauxval, dladdr and the
+	 * dynamic loader's calls below may set it. */
+	int saved_errno = errno;
 	inside = 1;
 	shim_pid = raw_getpid();
 	unsigned long ps = getauxval(AT_PAGESZ);
@@ -795,6 +799,7 @@ void shim_init(void)
 	}
 	inside = 0;
 	__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+	errno = saved_errno;
 }
 
 /* glibc passes argc, argv and envp to the constructors of a shared object.

@@ -45,8 +45,18 @@ extern char **environ;
 
 int main(void)
 {
+	printf("errno at main=%d\n", errno);	/* the shim started first */
 	struct stat st;
 	char buf[64];
+	fflush(stdout);
+	errno = 4242;
+	pid_t child = fork();
+	if (child == 0) {
+		printf("errno in a fork child=%d\n", errno);
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(child, NULL, 0);
 	SHOW(open("/nonexistent/x", O_RDONLY));
 	SHOW(open("/etc/passwd/x", O_RDONLY));
 	SHOW(open("/proc/1/mem", O_RDWR));
