@@ -727,14 +727,14 @@ static void after_fork_parent(void)
 }
 
 /* The child owns a copy of the parent's pointer into a shared window: it
- * must not write there. It starts a file of its own. */
-static void after_fork_child(void)
+ * must not write there. It starts a file of its own. `unmap`: no record
+ * can be half written in the window by this thread. */
+static void fork_child(int unmap)
 {
 	int was_inside = inside, saved_errno = errno;
 	pthread_mutex_init(&lock, NULL);
-	if (win && fork_locked)
+	if (win && unmap)
 		raw3(SYS_munmap, win, CKPT_TRACE_WINDOW, 0);
-	fork_locked = 0;
 	win = NULL;
 	shim_pid = raw_getpid();
 	shim_getenv_forget();
@@ -744,6 +744,20 @@ static void after_fork_child(void)
 		inside = was_inside;
 	}
 	errno = saved_errno;	/* fork() leaves the child's errno alone */
+}
+
+static void after_fork_child(void)
+{
+	fork_child(fork_locked);
+	fork_locked = 0;
+}
+
+/* The child of a fork made by a raw system call: no atfork handler ran.
+ * The lock may be held by a thread the child does not have; this thread
+ * is inside the shim only if a signal handler interrupted it there. */
+void shim_raw_fork_child(void)
+{
+	fork_child(!inside);
 }
 
 void shim_init(void)

@@ -72,6 +72,10 @@ void rec_open_flags(int dirfd, const char *path, int flags, int err);
 /* Make `path` (relative to dirfd) absolute in buf; returns buf or path. */
 const char *shim_abspath(int dirfd, const char *path, char *buf, size_t size);
 
+/* The child of syscall(SYS_fork) and the like starts a file of its own,
+ * as the atfork child handler does for fork(). */
+void shim_raw_fork_child(void);
+
 /* A fork child records its own getenv names again. */
 void shim_getenv_forget(void);
 

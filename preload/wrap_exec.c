@@ -20,6 +20,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -837,6 +838,32 @@ static void note_syscall(long n, const long *a, long r)
 	}
 }
 
+/*
+ * Is this the child (it returned 0) of a raw fork or clone that copied our
+ * memory? Its records must then go to a file of its own, or they would go
+ * into the parent's window, under the parent's pid, and be overwritten. A
+ * child that shares our memory (CLONE_VM: SYS_vfork, CLONE_VFORK) writes
+ * into the parent's window, as a vfork child does.
+ */
+static int raw_fork_child(long n, const long *a, long r)
+{
+	if (r != 0)
+		return 0;
+	switch (n) {
+#ifdef SYS_fork
+	case SYS_fork:
+		return 1;
+#endif
+	case SYS_clone:
+		return !(a[0] & CLONE_VM);
+#ifdef SYS_clone3
+	case SYS_clone3:	/* struct clone_args starts with the flags */
+		return !(*(const uint64_t *)a[0] & CLONE_VM);
+#endif
+	}
+	return 0;
+}
+
 CKPT_EXPORT long syscall(long n, ...)
 {
 	long a[6];
@@ -864,6 +891,8 @@ CKPT_EXPORT long syscall(long n, ...)
 	}
 	long r = real_syscall(n, a[0], a[1], a[2], a[3], a[4], a[5]);
 	int e = errno;
+	if (raw_fork_child(n, a, r))
+		shim_raw_fork_child();
 	note_syscall(n, a, r);
 	errno = e;
 	return r;

@@ -78,6 +78,21 @@ grep -q '"fork":true' ev-fork.json || fail "the fork child has no START with for
 expect fork <<'X'
 read $T/exists.txt ok
 X
+# A fork by raw system call (syscall(SYS_fork), clone3 without CLONE_VM):
+# the child's records go to a file of its own, under its own pid.
+for mode in rawfork rawclone3; do
+	run $mode
+	expect $mode <<'X'
+read $T/raw-parent ENOENT
+read $T/raw-child ENOENT
+X
+	[ "$(grep -c '"fork":true' ev-$mode.json)" -eq 1 ] ||
+		fail "$mode: the child has no START with fork=true"
+	[ "$(pid_of $mode read "$T/raw-parent")" != "$(pid_of $mode read "$T/raw-child")" ] ||
+		fail "$mode: the child's records are under the parent's pid"
+	[ "$(grep -c '"op":"read","path":"[^"]*/raw-' ev-$mode.json)" -eq 10 ] ||
+		fail "$mode: records lost"
+done
 # argv of START records: the parent's as exec'd, a fork child's as the
 # parent left it (what /proc/self/cmdline shows in the child).
 run fork-argv

@@ -1,6 +1,7 @@
 /* proc.c MODE DIR: process-creation paths of the shim tests (t1002). */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -191,6 +192,28 @@ int main(int argc, char **argv)
 		memset(&it, 0, sizeof it);
 		setitimer(ITIMER_REAL, &it, NULL);
 		return 0;
+	}
+	if (!strcmp(m, "rawfork") || !strcmp(m, "rawclone3")) {
+		/* fork by system call: no atfork handler runs */
+		struct clone_args ca = { .exit_signal = SIGCHLD };
+		long p;
+		if (!strcmp(m, "rawclone3"))
+			p = syscall(SYS_clone3, &ca, sizeof ca);
+		else
+#ifdef SYS_fork
+			p = syscall(SYS_fork);
+#else
+			p = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+#endif
+		if (p < 0)
+			return 1;
+		const char *name = p ? "raw-parent" : "raw-child";
+		for (int i = 0; i < 5; i++)
+			if (open(name, O_RDONLY) >= 0)
+				return 1;
+		if (p == 0)
+			_exit(0);
+		return wait_ok((pid_t)p) ? 0 : 1;
 	}
 	if (!strcmp(m, "fork")) {
 		pid_t p = fork();
