@@ -339,6 +339,11 @@ CKPT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 		errno = ENOSYS;
 		return -1;
 	}
+	/* glibc fails a NULL argv or envp with EINVAL (execve would take
+	 * them as empty): keep them NULL, and record nothing. */
+	char *const *volatile given = argv;	/* declared nonnull */
+	if (!given || !envp)
+		return real_fexecve(fd, argv, envp);
 	pid_t pid = raw_getpid();
 	char link[64], path[PATH_MAX];
 	long n = raw_readlink(shim_fd_link(fd, link, sizeof link), path,

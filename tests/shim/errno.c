@@ -100,6 +100,10 @@ int main(void)
 	BADP(execve(none, bav, environ));
 	BADP(execv(none, bav));
 	BADP(syscall(SYS_execve, none, bav, environ));
+	char *eav[] = { "echo", "fexecve ran", NULL };
+	int efd = open("/bin/echo", O_RDONLY | O_CLOEXEC);
+	fflush(stdout);
+	SHOW(fexecve(efd, eav, NULL));	/* EINVAL, not an exec */
 	fflush(stdout);
 	fprintf(stderr, "to stderr\n");
 	return 7;
