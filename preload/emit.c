@@ -334,6 +334,102 @@ static void emit(int op, pid_t pid, uint64_t arg, int err, int nstr,
 	pthread_mutex_unlock(&lock);
 }
 
+/* ---- objects dlopen loaded --------------------------------------------- */
+
+/*
+ * The dlopen wrapper jumps to the real dlopen (wrap_exec.c) and never sees
+ * what it loaded: it only notes that this thread asked. The objects are
+ * found afterwards in dl_iterate_phdr's list of our namespace, which is in
+ * load order: the start-up objects first (never unloaded), then each
+ * dlopen's appended. dlpi_adds counts every object ever added, so the
+ * last `adds - dl_adds` of the list are all that came since the last look
+ * (one that is gone again stretches that window over an older object: a
+ * record twice, never one lost).
+ *
+ * The look is made at this thread's next record after its dlopen (so a
+ * LOAD carries the time of that record, not of the dlopen), before a
+ * dlclose, at an exec and at exit (a destructor, after the atexit
+ * handlers). Not covered: a process that ends by _exit, abort or a signal
+ * with no record after its dlopen, and an object that a failed dlopen
+ * mapped and removed again. A process that never dlopens pays a test of
+ * a flag in enter() and one at exit.
+ */
+static int dl_nstart;			/* objects listed at start-up */
+static unsigned long long dl_adds;	/* dlpi_adds at the last look */
+static int dl_used;			/* the program called dlopen */
+static CKPT_TLS int dl_pending;		/* this thread did, since a look */
+static const char *self_name;		/* the file we were loaded from */
+
+struct dl_look {
+	int n;				/* objects listed */
+	int from;			/* the first to record */
+	unsigned long long adds;
+	int changed;			/* the list changed in between */
+};
+
+static int dl_count_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct dl_look *l = data;
+	(void)size;
+	if (l->n++ == 0) {
+		l->adds = info->dlpi_adds;
+		if (l->adds == __atomic_load_n(&dl_adds, __ATOMIC_RELAXED))
+			return 1;	/* nothing added: no need to count */
+	}
+	return 0;
+}
+
+static int dl_record_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct dl_look *l = data;
+	const char *name = info->dlpi_name;
+	(void)size;
+	if (l->n == 0 && info->dlpi_adds != l->adds) {
+		l->changed = 1;
+		return 1;
+	}
+	if (l->n++ >= l->from && name && name[0] == '/' &&
+	    !(self_name && !strcmp(name, self_name)))
+		emit(CKPT_LOAD, shim_pid, 0, 0, 1, &name);
+	return 0;
+}
+
+/* Record the objects added since the last look (inside the shim). The
+ * list is walked twice, counted then recorded, each time under ld.so's
+ * lock; a change in between (another thread's dlopen or dlclose) is seen
+ * by the count or dlpi_adds, and the look made again. */
+static void dl_look(void)
+{
+	dl_pending = 0;
+	for (int tries = 0; tries < 4; tries++) {
+		struct dl_look l = { 0 };
+		dl_iterate_phdr(dl_count_cb, &l);
+		unsigned long long done = __atomic_load_n(&dl_adds, __ATOMIC_RELAXED);
+		if (l.n == 0 || l.adds == done)
+			return;
+		unsigned long long added = l.adds - done;
+		int n = l.n, later = n > dl_nstart ? n - dl_nstart : 0;
+		l.from = n - (added < (unsigned long long)later ? (int)added
+								 : later);
+		l.n = 0;
+		dl_iterate_phdr(dl_record_cb, &l);
+		if (!l.changed && l.n == n) {
+			__atomic_store_n(&dl_adds, l.adds, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+}
+
+void shim_dl_opening(void)
+{
+	/* The start-up objects are told by their number: count them before
+	 * a dlopen adds any (a constructor may dlopen before ours ran). */
+	if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == 0)
+		shim_init();
+	__atomic_store_n(&dl_used, 1, __ATOMIC_RELAXED);
+	dl_pending = 1;
+}
+
 static int enter(void)
 {
 	if (inside || resolving)
@@ -346,10 +442,22 @@ static int enter(void)
 	if (!win)
 		return 0;
 	inside = 1;
+	if (dl_pending)
+		dl_look();
 	return 1;
 }
 
 static void leave(void) { inside = 0; }
+
+void shim_dl_flush(void)
+{
+	int saved = errno;
+	if (__atomic_load_n(&dl_used, __ATOMIC_RELAXED) && enter()) {
+		dl_look();
+		leave();
+	}
+	errno = saved;
+}
 
 int shim_ready(void) { return state == 2 && win != NULL; }
 
@@ -414,6 +522,11 @@ void rec_strings(int op, pid_t pid, uint64_t arg, int err, int nstr,
 {
 	int saved = errno;
 	if (enter()) {
+		/* An exec ends this image: what any thread dlopened goes
+		 * in now. */
+		if (op == CKPT_EXEC &&
+		    __atomic_load_n(&dl_used, __ATOMIC_RELAXED))
+			dl_look();
 		emit(op, pid ? pid : shim_pid, arg, err, nstr, strs);
 		leave();
 	}
@@ -620,6 +733,8 @@ static int load_cb(struct dl_phdr_info *info, size_t size, void *data)
 	(void)size;
 	const char *self = data;
 	const char *name = info->dlpi_name;
+	dl_nstart++;
+	dl_adds = info->dlpi_adds;
 	if (name && name[0] == '/' && strcmp(name, self) != 0)
 		emit(CKPT_LOAD, shim_pid, 0, 0, 1, &name);
 	return 0;
@@ -776,6 +891,7 @@ void shim_init(void)
 		page = (uint32_t)ps;
 	shim_cwd_refresh();
 	const char *self = find_self();
+	self_name = self;
 	const char *dir = env_lookup("CKPT_DIR");
 	/* The first traced process records the environment: under a bare
 	 * LD_PRELOAD it is the one without CKPT_DIR; `ckpt record` marks its
@@ -834,4 +950,12 @@ __attribute__((constructor)) static void shim_constructor(int argc,
 		}
 	}
 	shim_init();
+}
+
+/* At exit (after the program's atexit handlers): what a dlopen loaded since
+ * the last record. */
+__attribute__((destructor)) static void shim_destructor(void)
+{
+	if (__atomic_load_n(&dl_used, __ATOMIC_RELAXED))
+		shim_dl_flush();
 }

@@ -69,6 +69,12 @@ void rec_strings(int op, pid_t pid, uint64_t arg, int err, int nstr,
 		 const char *const *strs);
 void rec_open_flags(int dirfd, const char *path, int flags, int err);
 
+/* dlopen jumps to the real one and cannot see what it loads: it notes the
+ * call (shim_dl_opening), and what came is recorded at the thread's next
+ * record, or now by shim_dl_flush (dlclose, exit). emit.c says more. */
+void shim_dl_opening(void);
+void shim_dl_flush(void);
+
 /* Make `path` (relative to dirfd) absolute in buf; returns buf or path. */
 const char *shim_abspath(int dirfd, const char *path, char *buf, size_t size);
 

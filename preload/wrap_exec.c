@@ -636,21 +636,118 @@ CKPT_EXPORT FILE *popen(const char *cmd, const char *type)
 	return f;
 }
 
-/* ---- dlopen, getenv ---------------------------------------------------- */
+/* ---- dlopen, dlclose, getenv ------------------------------------------ */
 
+/*
+ * glibc's dlopen takes its caller from its return address: the caller's
+ * RUNPATH and $ORIGIN are where a bare name or "$ORIGIN/..." is looked
+ * for, its namespace is where the object goes. A wrapper that called it
+ * would be the caller, and such a dlopen would fail. So dlopen is a stub
+ * that asks shim_dlopen_prepare() for the real dlopen and jumps to it,
+ * the caller's return address left in place. In assembly: a C tail call
+ * is up to the compiler (none at -O0). The stub never sees the result;
+ * what was loaded is recorded later (emit.c).
+ */
 static void *(*real_dlopen)(const char *, int);
-CKPT_EXPORT void *dlopen(const char *file, int flags)
+
+void *shim_dlopen_prepare(const char *file, int flags);
+
+/* Called by the stub with dlopen's arguments: what to jump to, or NULL
+ * (the stub then returns NULL). */
+__attribute__((used)) void *shim_dlopen_prepare(const char *file, int flags)
 {
-	if (!REAL(dlopen))
-		return NULL;
-	void *h = real_dlopen(file, flags);
-	struct link_map *lm = NULL;
-	if (h && file && dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm &&
-	    lm->l_name && lm->l_name[0] == '/')
-		rec_path(CKPT_LOAD, AT_FDCWD, lm->l_name, 0, 0);
-	else if (!h && file && strchr(file, '/'))
-		rec_path(CKPT_LOAD, AT_FDCWD, file, 0, ENOENT);
-	return h;
+	int saved = errno;
+	if (REAL(dlopen) && file && !(flags & RTLD_NOLOAD)) {
+		/* A path with a slash names one file, whoever the caller:
+		 * one that is not there is recorded now (the dlopen fails),
+		 * a relative one too, while the working directory is the
+		 * one it is relative to (ld.so lists it as given). */
+		if (strchr(file, '/') && !strchr(file, '$')) {
+			long r = raw6(SYS_faccessat, AT_FDCWD, (long)file, F_OK,
+				      0, 0, 0);
+			if (r < 0 || file[0] != '/')
+				rec_path(CKPT_LOAD, AT_FDCWD, file, 0, (int)-r);
+		}
+		/* Last: a record made before the dlopen would clear it. */
+		shim_dl_opening();
+	}
+	errno = saved;
+	return real_dlopen;
+}
+
+#if defined(__x86_64__)
+__asm__(".pushsection .text\n"
+	".globl dlopen\n"
+	".type dlopen, @function\n"
+	".p2align 4\n"
+	"dlopen:\n"
+	".cfi_startproc\n"
+#ifdef __CET__
+	"endbr64\n"
+#endif
+	/* the arguments kept, the stack 16-byte aligned at the call */
+	"pushq %rdi\n"
+	".cfi_adjust_cfa_offset 8\n"
+	"pushq %rsi\n"
+	".cfi_adjust_cfa_offset 8\n"
+	"subq $8, %rsp\n"
+	".cfi_adjust_cfa_offset 8\n"
+	"call shim_dlopen_prepare\n"
+	"addq $8, %rsp\n"
+	".cfi_adjust_cfa_offset -8\n"
+	"popq %rsi\n"
+	".cfi_adjust_cfa_offset -8\n"
+	"popq %rdi\n"
+	".cfi_adjust_cfa_offset -8\n"
+	"testq %rax, %rax\n"
+	"jz 1f\n"
+	"jmp *%rax\n"
+	"1: ret\n"
+	".cfi_endproc\n"
+	".size dlopen, .-dlopen\n"
+	".popsection\n");
+#elif defined(__aarch64__)
+__asm__(".pushsection .text\n"
+	".globl dlopen\n"
+	".type dlopen, %function\n"
+	".p2align 2\n"
+	"dlopen:\n"
+	".cfi_startproc\n"
+#ifdef __ARM_FEATURE_BTI_DEFAULT
+	"hint 34\n"			/* bti c */
+#endif
+	"stp x29, x30, [sp, -32]!\n"
+	".cfi_def_cfa_offset 32\n"
+	".cfi_offset 29, -32\n"
+	".cfi_offset 30, -24\n"
+	"mov x29, sp\n"
+	"stp x0, x1, [sp, 16]\n"
+	"bl shim_dlopen_prepare\n"
+	/* x16: a register a "bti c" target may be branched to by */
+	"mov x16, x0\n"
+	"ldp x0, x1, [sp, 16]\n"
+	"ldp x29, x30, [sp], 32\n"
+	".cfi_restore 29\n"
+	".cfi_restore 30\n"
+	".cfi_def_cfa_offset 0\n"
+	"cbz x16, 1f\n"
+	"br x16\n"
+	"1: mov x0, xzr\n"
+	"ret\n"
+	".cfi_endproc\n"
+	".size dlopen, .-dlopen\n"
+	".popsection\n");
+#endif
+
+/* What dlopen loaded is recorded before dlclose can unload it. dlclose
+ * does not depend on its caller: a plain wrapper. */
+static int (*real_dlclose)(void *);
+CKPT_EXPORT int dlclose(void *handle)
+{
+	if (!REAL(dlclose))
+		return -1;
+	shim_dl_flush();
+	return real_dlclose(handle);
 }
 
 /* The names this process has recorded, by hash: each is recorded once.

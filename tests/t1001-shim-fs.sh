@@ -59,4 +59,48 @@ X
 		nm -D fs2 | grep -q __open_2 || fail "fs2 does not call __open_2: the test is not testing it"
 	fi
 done
+# dlopen looks for a bare name in its caller's RUNPATH and expands $ORIGIN
+# to its caller's directory: under the shim the caller must still be the
+# program. A plugin loaded so works as without the shim, and it and what
+# it needs are recorded by their absolute paths, whichever comes first
+# after the dlopen: exit, dlclose, or another record.
+D=$TRASH/dl
+mkdir -p dl/lib
+echo 'int dep(void) { return 40; }' > dep.c
+echo 'int dep(void); int plug(void) { return dep() + 2; }' > plug-a.c
+echo 'int plug(void) { return 7; }' > plug-b.c
+cc -shared -fPIC -o dl/lib/libplug-dep.so dep.c &&
+	cc -shared -fPIC -o dl/lib/libplug-a.so plug-a.c -Ldl/lib -lplug-dep \
+		-Wl,--enable-new-dtags,-rpath,'$ORIGIN' &&
+	cc -shared -fPIC -o dl/lib/libplug-b.so plug-b.c &&
+	cc -O2 -o dl/main "$TOP/tests/shim/dl.c" -ldl \
+		-Wl,--enable-new-dtags,-rpath,'$ORIGIN/lib' || fail "cannot compile dl.c"
+readelf -d dl/main | grep -q 'RUNPATH.*\$ORIGIN/lib' || fail "dl/main has no RUNPATH"
+for m in bare origin next missing; do
+	(cd t && "$D/main" $m) > dl-$m.plain 2>&1
+	echo "exit $?" >> dl-$m.plain
+	grep -q '^exit 0$' dl-$m.plain || fail "dl $m fails even without the shim"
+	rm -rf tr-dl
+	(cd t && traced "$TRASH/tr-dl" "$D/main" $m) > dl-$m.shim 2>&1
+	echo "exit $?" >> dl-$m.shim
+	cmp -s dl-$m.plain dl-$m.shim ||
+		fail "dl $m under the shim: $(diff dl-$m.plain dl-$m.shim)"
+	"$CKPT" dump --json -d tr-dl > ev-dl-$m.json || fail "dump dl $m"
+done
+python3 "$TOP/tests/shim/expect.py" ev-dl-bare.json - <<X || fail "dl bare: records are not as expected"
+load $D/lib/libplug-a.so ok
+load $D/lib/libplug-dep.so ok
+X
+python3 "$TOP/tests/shim/expect.py" ev-dl-origin.json - <<X || fail "dl origin: records are not as expected"
+load $D/lib/libplug-b.so ok
+X
+python3 "$TOP/tests/shim/expect.py" ev-dl-missing.json - <<'X' || fail "dl missing: records are not as expected"
+load $T/lib/libplug-missing.so ENOENT
+X
+python3 - ev-dl-next.json "$D/lib/libplug-b.so" "$T/next-file" <<'PY' || fail "dl next: the plugin is not recorded before the next record"
+import json, sys
+ev = [(e["op"], e["path"]) for e in map(json.loads, open(sys.argv[1]))]
+assert ("load", sys.argv[2]) in ev and ("read", sys.argv[3]) in ev, ev
+assert ev.index(("load", sys.argv[2])) < ev.index(("read", sys.argv[3])), ev
+PY
 pass
