@@ -61,18 +61,6 @@ static char *parent_key(const char *path)
 	return k;
 }
 
-/* The path of `p` from `root` ("" for the root itself), or NULL if it
- * lies elsewhere. */
-static const char *below(const char *p, const char *root)
-{
-	size_t n = strlen(root);
-	while (n > 1 && root[n - 1] == '/')
-		n--;
-	if (strncmp(p, root, n) || (p[n] && p[n] != '/'))
-		return NULL;
-	return p[n] ? p + n + 1 : p + n;
-}
-
 void ckpt_set_dir(struct ckpt *c, const char *dir, const char *root)
 {
 	free(c->ckpt_rel);
@@ -80,9 +68,9 @@ void ckpt_set_dir(struct ckpt *c, const char *dir, const char *root)
 	char *abs = realpath(dir, NULL);
 	if (!abs)
 		return;
-	const char *rel = below(abs, root);
-	if (!rel && c->root)
-		rel = below(abs, c->root);
+	const char *rel = path_under(abs, root);
+	if (!rel && c->root && *c->root)
+		rel = path_under(abs, c->root);
 	if (rel && *rel)
 		c->ckpt_rel = xstrdup(rel);
 	free(abs);

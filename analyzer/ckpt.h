@@ -82,8 +82,11 @@ const char *path_under(const char *path, const char *root);
 /* A stored relative path is safe: not absolute, no ".." component, not
  * empty, no NUL. */
 int path_is_safe_relative(const char *rel);
-/* No component of root/rel (below root) is a symlink, so writing there
- * stays inside root. 1 = safe, 0 = not. Missing components are fine. */
+/* The mode of the first directory on the way to root/rel (below root)
+ * that is not one (a symlink, a file), or 0. Missing ones are fine. */
+mode_t path_blocked(const char *root, const char *rel);
+/* rel is safe and path_blocked finds nothing, so writing there stays
+ * inside root. 1 = safe, 0 = not. */
 int path_stays_inside(const char *root, const char *rel);
 /* mkdir -p of the directories above root/rel; -1 on error. */
 int path_mkdirs_for(const char *root, const char *rel);

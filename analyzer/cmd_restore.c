@@ -126,23 +126,6 @@ static int stays_inside(const struct plan *p, const char *rel, char **ok)
 	return 1;
 }
 
-/* Is a directory on the way to rel (under the root) a plain file now, not
- * a directory or a symbolic link? Then nothing can be at rel. */
-static int under_a_file(const struct plan *p, const char *rel)
-{
-	char *buf = xasprintf("%s/%s", p->root, rel);
-	int file = 0;
-	for (char *s = buf + strlen(p->root) + 1; !file && (s = strchr(s, '/'));
-	     *s++ = '/') {
-		struct stat st;
-		*s = 0;
-		if (lstat(buf, &st) == 0 && !S_ISDIR(st.st_mode))
-			file = !S_ISLNK(st.st_mode);
-	}
-	free(buf);
-	return file;
-}
-
 /* Check one object (on a thread), keeping its content if there is room. */
 static int check_one(void *arg, size_t k, int worker)
 {
@@ -178,9 +161,10 @@ static int plan(struct plan *p, char *want)
 			/* An invalid output under what is now a file (out/
 			 * became one): nothing is there to remove. Through a
 			 * link, a stale file may be: refused, as is writing. */
-			if (output_invalid(c, f) &&
-			    path_is_safe_relative(f->path) &&
-			    under_a_file(p, f->path)) {
+			mode_t m = path_is_safe_relative(f->path)
+					   ? path_blocked(p->root, f->path)
+					   : 0;
+			if (output_invalid(c, f) && m && !S_ISLNK(m)) {
 				p->invalid++;
 				continue;
 			}

@@ -68,28 +68,26 @@ int path_is_safe_relative(const char *rel)
 	return 1;
 }
 
-int path_stays_inside(const char *root, const char *rel)
+mode_t path_blocked(const char *root, const char *rel)
 {
-	if (!path_is_safe_relative(rel))
-		return 0;
 	char *buf = xasprintf("%s/%s", root, rel);
-	char *p = buf + strlen(root) + 1;
-	int ok = 1;
-	for (;;) {
-		char *slash = strchr(p, '/');
-		if (!slash)
-			break;
-		*slash = 0;
+	mode_t mode = 0;
+	for (char *p = buf + strlen(root) + 1; (p = strchr(p, '/')); p++) {
 		struct stat st;
+		*p = 0;
 		if (lstat(buf, &st) == 0 && !S_ISDIR(st.st_mode))
-			ok = 0;		/* a symlink (or file) on the way */
-		*slash = '/';
-		if (!ok)
+			mode = st.st_mode;	/* a symlink or a file */
+		*p = '/';
+		if (mode)
 			break;
-		p = slash + 1;
 	}
 	free(buf);
-	return ok;
+	return mode;
+}
+
+int path_stays_inside(const char *root, const char *rel)
+{
+	return path_is_safe_relative(rel) && !path_blocked(root, rel);
 }
 
 int path_mkdirs_for(const char *root, const char *rel)

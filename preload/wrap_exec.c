@@ -56,6 +56,14 @@ static const char *self_lib(void)
 	return shim_env_preload + sizeof "LD_PRELOAD=" - 1;
 }
 
+/* "LD_PRELOAD=<ours> <theirs>" in buf; theirs may be NULL. */
+static char *preload_with(char *buf, size_t size, const char *theirs)
+{
+	snprintf(buf, size, "%s%s%s", shim_env_preload, theirs ? " " : "",
+		 theirs ? theirs : "");
+	return buf;
+}
+
 /*
  * Copy envp into out[] (room for count + 3), with our LD_PRELOAD first in
  * the list and CKPT_DIR set; CKPT_ENVIRON is dropped (only the first traced
@@ -71,11 +79,9 @@ static char **env_fix(char *const *envp, char **out, char *buf, size_t size)
 			continue;
 		if (starts(e, "LD_PRELOAD=")) {
 			have_preload = 1;
-			if (!strstr(e, self_lib())) {
-				snprintf(buf, size, "%s %s", shim_env_preload,
-					 e + sizeof "LD_PRELOAD=" - 1);
-				e = buf;
-			}
+			if (!strstr(e, self_lib()))
+				e = preload_with(buf, size,
+						 e + sizeof "LD_PRELOAD=" - 1);
 		}
 		out[k++] = e;
 	}
@@ -586,9 +592,10 @@ static int env_patch(char **saved_preload, char **saved_dir)
 	*saved_dir = dir ? strdup(dir) : NULL;
 	if (!pre || !strstr(pre, self_lib())) {
 		char buf[PATH_MAX * 2 + 64];
-		snprintf(buf, sizeof buf, "%s%s%s", self_lib(), pre ? " " : "",
-			 pre ? pre : "");
-		setenv("LD_PRELOAD", buf, 1);
+		setenv("LD_PRELOAD",
+		       preload_with(buf, sizeof buf, pre) +
+			       sizeof "LD_PRELOAD=" - 1,
+		       1);
 	}
 	setenv("CKPT_DIR", want_dir, 1);
 	return 1;
