@@ -33,6 +33,18 @@ struct pidref {
 	int img;
 };
 
+/* A moment in a job's life, and a driver's access to a file in the tree:
+ * see link_recipe_lines. */
+struct tick {
+	int job;
+	uint64_t time;
+};
+
+struct look {
+	int job, file;
+	uint64_t time;
+};
+
 struct builder {
 	struct ckpt *c;
 	uint64_t *out_ino;		/* per image: stdout inode, or 0 */
@@ -47,6 +59,12 @@ struct builder {
 	size_t nspawns, aspawns;
 	struct pidref *ghosts;		/* foreign pid without an image: job */
 	size_t nghosts, aghosts;
+	struct look *looks;		/* a driver's own access in the tree */
+	size_t nlooks, alooks;
+	struct tick *spawned;		/* a driver's exec record of a child */
+	size_t nspawned, aspawned;
+	struct tick *reaped;		/* a driver's REAP record of a child */
+	size_t nreaped, areaped;
 };
 
 static int cmp_pidref(const void *a, const void *b)
@@ -279,6 +297,20 @@ static int foreign_job(struct builder *b, size_t i, int pid, uint64_t time)
 	return g;
 }
 
+/* The job of child `pid` of image i, which i waited for at `time`, if it
+ * has one already; -1 if not. */
+static int child_job(const struct builder *b, size_t i, int pid,
+		     uint64_t time)
+{
+	const struct pidref *e = nearest(b->execs, b->nexecs, pid, time);
+	if (e && b->parent[e->img] == (int)i)
+		return b->job[e->img];
+	for (size_t k = 0; k < b->nghosts; k++)
+		if (b->ghosts[k].pid == pid && b->ghosts[k].img == (int)i)
+			return (int)b->ghosts[k].time;
+	return -1;
+}
+
 /* Intern a recorded path, or -1 for paths that are never dependencies. */
 static int intern(struct builder *b, const char *raw)
 {
@@ -305,8 +337,13 @@ static void access_path(struct builder *b, int j, const char *p, int acc,
 	if (acc == ACC_ABSENT && p && strstr(p, "/.."))
 		return;
 	int f = intern(b, p);
-	if (f >= 0)
-		job_access(b->c, j, f, acc, t);
+	if (f < 0)
+		return;
+	job_access(b->c, j, f, acc, t);
+	if (b->c->jobs[j].kind == JOB_DRIVER && b->c->files[f].path[0] != '/') {
+		GROW(b->looks, b->nlooks, b->alooks);
+		b->looks[b->nlooks++] = (struct look){ j, f, t };
+	}
 }
 
 /* A failed look-up: only "not there" says something about the tree. */
@@ -455,6 +492,12 @@ static void image_events(struct builder *b, size_t i)
 				access_path(b, j, event_str(e, 1), ACC_WRITE, tm);
 			break;
 		case CKPT_EXEC:
+			if (r->pid != im->pid && j != own &&
+			    c->jobs[own].kind == JOB_DRIVER) {
+				GROW(b->spawned, b->nspawned, b->aspawned);
+				b->spawned[b->nspawned++] =
+					(struct tick){ j, tm };
+			}
 			if (r->arg & CKPT_EXEC_FAILED) {
 				if (absent_errno(r->err))
 					access_path(b, j, p, ACC_ABSENT, tm);
@@ -481,6 +524,17 @@ static void image_events(struct builder *b, size_t i)
 				}
 			}
 			break;
+		case CKPT_REAP:
+			if (j == own && c->jobs[own].kind == JOB_DRIVER) {
+				int cj = child_job(b, i, (int)r->arg, tm);
+				if (cj >= 0 && cj != own) {
+					GROW(b->reaped, b->nreaped,
+					     b->areaped);
+					b->reaped[b->nreaped++] =
+						(struct tick){ cj, tm };
+				}
+			}
+			continue;	/* not the job's own time */
 		case CKPT_UNTRACED:
 			job_set_untraced(c, j, (int)r->arg, p);
 			access_path(b, j, p, ACC_READ, tm);
@@ -513,6 +567,206 @@ static void image_events(struct builder *b, size_t i)
 		if (tm > c->jobs[j].end)
 			c->jobs[j].end = tm;
 	}
+}
+
+static int cmp_look_job(const void *a, const void *b)
+{
+	const struct look *x = a, *y = b;
+	if (x->job != y->job)
+		return x->job < y->job ? -1 : 1;
+	return (x->time > y->time) - (x->time < y->time);
+}
+
+static int cmp_look_file(const void *a, const void *b)
+{
+	const struct look *x = a, *y = b;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return (x->time > y->time) - (x->time < y->time);
+}
+
+/* The index of the first look in v[0..n) at or after (key, time), v
+ * sorted by (key, time) where key is the job, or the file if by_file. */
+static size_t look_at(const struct look *v, size_t n, int by_file, int key,
+		      uint64_t time)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int k = by_file ? v[mid].file : v[mid].job;
+		if (k < key || (k == key && v[mid].time < time))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * make runs a target's recipe one line at a time, each line a job: when it
+ * has reaped one, it starts the next at once, looking at nothing in the
+ * tree between them. Before the first line of another target it looks at
+ * that target (its stat), and at its prerequisites. So a recipe job B may
+ * be a later line of the recipe of job A of the same driver if
+ *   1. A was the last job the driver reaped before B started, B the
+ *      first job it started after that, and the driver accessed nothing
+ *      in the tree in between;
+ *   2. the driver did not look at what B writes (its target) after the
+ *      first line of A's recipe started. Under -j make looks at a target
+ *      while its slots are busy, and starts it when one is free: after
+ *      the last line of another recipe, with nothing in between.
+ * That can still over-count under -j (a target make looked at before the
+ * first line of A's recipe, started after its last), and changes.c uses
+ * it only for lines that read nothing in the tree (the stamp idiom: `cp
+ * in out` then `touch stamp`). When a job was reaped is the driver's REAP
+ * record of it; without one (a trace from before REAP records) any job
+ * whose last record falls in the window of rule 1 is taken. When a job
+ * started is the earlier of its first record and the driver's record of
+ * starting it (a posix_spawn is recorded when it returns).
+ */
+#define MAX_PREV 8
+
+struct line {
+	int driver, job;
+	uint64_t reaped;	/* or its last record, if not known */
+	int known;		/* reaped is the driver's REAP record */
+};
+
+static int cmp_line(const void *a, const void *b)
+{
+	const struct line *x = a, *y = b;
+	if (x->driver != y->driver)
+		return x->driver < y->driver ? -1 : 1;
+	return (x->reaped > y->reaped) - (x->reaped < y->reaped);
+}
+
+/* The index of the first line of v[0..n) after (driver, reaped). */
+static size_t line_after(const struct line *v, size_t n, int driver,
+			 uint64_t reaped)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].driver < driver ||
+		    (v[mid].driver == driver && v[mid].reaped <= reaped))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The driver's last look, before `before`, at a file in the tree that job
+ * bj writes; 0 if none. */
+static uint64_t target_look(const struct builder *b, const struct look *v,
+			    int driver, int bj, uint64_t before)
+{
+	const struct job *job = &b->c->jobs[bj];
+	uint64_t last = 0;
+	for (size_t k = 0; k < job->ndeps; k++) {
+		int f = job->deps[k].file;
+		if (!(job->deps[k].acc & ACC_WRITE) ||
+		    b->c->files[f].path[0] == '/')
+			continue;
+		for (size_t l = look_at(v, b->nlooks, 1, f, before);
+		     l-- > 0 && v[l].file == f;)
+			if (v[l].job == driver) {
+				if (v[l].time > last)
+					last = v[l].time;
+				break;
+			}
+	}
+	return last;
+}
+
+static int cmp_began(const void *a, const void *b)
+{
+	const struct tick *x = a, *y = b;
+	return (x->time > y->time) - (x->time < y->time);
+}
+
+static void link_recipe_lines(struct builder *b)
+{
+	struct ckpt *c = b->c;
+	size_t nj = c->njobs, nl = 0;
+	uint64_t *began = xmalloc((nj + 1) * sizeof *began);
+	uint64_t *reaped = xcalloc(nj + 1, sizeof *reaped);
+	uint64_t *first = xmalloc((nj + 1) * sizeof *first);
+	for (size_t j = 0; j < nj; j++)
+		began[j] = c->jobs[j].start;
+	for (size_t k = 0; k < b->nspawned; k++) {
+		const struct tick *s = &b->spawned[k];
+		if (s->time < began[s->job])
+			began[s->job] = s->time;
+	}
+	for (size_t k = 0; k < b->nreaped; k++)
+		if (b->reaped[k].time > reaped[b->reaped[k].job])
+			reaped[b->reaped[k].job] = b->reaped[k].time;
+	struct line *lines = xmalloc((nj + 1) * sizeof *lines);
+	struct tick *order = xmalloc((nj + 1) * sizeof *order);
+	for (size_t j = 0; j < nj; j++) {
+		first[j] = began[j];
+		if (c->jobs[j].kind != JOB_RECIPE || c->jobs[j].driver < 0)
+			continue;
+		uint64_t end = reaped[j] ? reaped[j] : c->jobs[j].end;
+		order[nl] = (struct tick){ (int)j, began[j] };
+		lines[nl++] = (struct line){ c->jobs[j].driver, (int)j, end,
+					     reaped[j] != 0 };
+	}
+	/* The same jobs by (driver, when they started). */
+	struct line *starts = xmalloc((nl + 1) * sizeof *starts);
+	for (size_t k = 0; k < nl; k++)
+		starts[k] = (struct line){ lines[k].driver, lines[k].job,
+					   began[lines[k].job], 1 };
+	qsort(lines, nl, sizeof *lines, cmp_line);
+	qsort(starts, nl, sizeof *starts, cmp_line);
+	qsort(order, nl, sizeof *order, cmp_began);
+	struct look *by_file = xmalloc((b->nlooks + 1) * sizeof *by_file);
+	memcpy(by_file, b->looks, b->nlooks * sizeof *by_file);
+	qsort(b->looks, b->nlooks, sizeof *b->looks, cmp_look_job);
+	qsort(by_file, b->nlooks, sizeof *by_file, cmp_look_file);
+	/* In the order they started: the first line of a candidate's
+	 * recipe is known before a later line is looked at. */
+	for (size_t k = 0; k < nl; k++) {
+		int bj = order[k].job, m = c->jobs[bj].driver;
+		struct job *job = &c->jobs[bj];
+		size_t l = look_at(b->looks, b->nlooks, 0, m, began[bj]);
+		uint64_t look = l > 0 && b->looks[l - 1].job == m
+					? b->looks[l - 1].time
+					: 0;
+		uint64_t target = target_look(b, by_file, m, bj, began[bj]);
+		for (size_t e = line_after(lines, nl, m, began[bj]); e-- > 0 &&
+		     lines[e].driver == m && lines[e].reaped > look &&
+		     job->nprev < MAX_PREV;) {
+			int aj = lines[e].job;
+			if (aj == bj || began[aj] >= began[bj])
+				continue;
+			/* The first job started after A was reaped. */
+			size_t s1 = line_after(starts, nl, m, lines[e].reaped);
+			int next = s1 < nl && starts[s1].driver == m
+					   ? starts[s1].job
+					   : -1;
+			if (lines[e].known && next != bj)
+				break;
+			if (target < first[aj]) {
+				GROW(job->prev, job->nprev, job->aprev);
+				job->prev[job->nprev++] = aj;
+				if (first[aj] < first[bj])
+					first[bj] = first[aj];
+			}
+			/* make starts the next line as soon as it has
+			 * reaped one: the last job reaped is the one. */
+			if (lines[e].known)
+				break;
+		}
+	}
+	free(by_file);
+	free(starts);
+	free(order);
+	free(lines);
+	free(first);
+	free(reaped);
+	free(began);
 }
 
 int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
@@ -555,6 +809,7 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 	for (size_t i = 0; i < c->njobs; i++)
 		if (c->jobs[i].end < c->jobs[i].start)
 			c->jobs[i].end = c->jobs[i].start;
+	link_recipe_lines(&b);
 	ckpt_sort_deps(c);
 	free(b.parent);
 	free(b.bypid);
@@ -562,6 +817,9 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 	free(b.execs);
 	free(b.spawns);
 	free(b.ghosts);
+	free(b.looks);
+	free(b.spawned);
+	free(b.reaped);
 	free(b.out_ino);
 	free(b.out_pipe);
 	return 0;

@@ -20,6 +20,10 @@
  * 3. A $(shell ...) job (its stdout a pipe make reads, see build.c) that
  *    wrote no output passed its result to make: if it is affected, so is
  *    make, and so every job that make started.
+ * 4. A recipe job that reads nothing in the tree and may be a later line
+ *    of an affected job's recipe (build.c, link_recipe_lines) is
+ *    affected: make reruns a whole recipe or none of it, and the target
+ *    is often what such a line writes (`cp in out` then `touch stamp`).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -603,6 +607,41 @@ static int written_role(const struct file *f)
 	       f->role == ROLE_TEMP;
 }
 
+/* Does job j read (by content) a file in the tree that it did not write
+ * first? `touch stamp` and `echo x > log` do not. (Deps as stored: a read
+ * bit is left only on an input, ckpt_classify_deps.) */
+static int reads_tree(const struct ckpt *c, const struct job *j)
+{
+	for (size_t k = 0; k < j->ndeps; k++)
+		if ((j->deps[k].acc & ACC_READ) &&
+		    c->files[j->deps[k].file].path[0] != '/')
+			return 1;
+	return 0;
+}
+
+/* The jobs that may be a later recipe line of each job: next[count[j]]
+ * up to next[count[j + 1]] (the reverse of job.prev). */
+static int *next_lines_index(const struct ckpt *c, int **countp)
+{
+	size_t nj = c->njobs;
+	int *count = xcalloc(nj + 2, sizeof *count);
+	for (size_t b = 0; b < nj; b++)
+		for (size_t k = 0; k < c->jobs[b].nprev; k++)
+			count[c->jobs[b].prev[k] + 1]++;
+	for (size_t j = 0; j < nj; j++)
+		count[j + 1] += count[j];
+	int *next = xmalloc((count[nj] + 1) * sizeof *next);
+	int *fill = xcalloc(nj + 1, sizeof *fill);
+	for (size_t b = 0; b < nj; b++)
+		for (size_t k = 0; k < c->jobs[b].nprev; k++) {
+			int a = c->jobs[b].prev[k];
+			next[count[a] + fill[a]++] = (int)b;
+		}
+	free(fill);
+	*countp = count;
+	return next;
+}
+
 size_t ckpt_affected(struct ckpt *c)
 {
 	size_t nj = c->njobs;
@@ -663,9 +702,14 @@ size_t ckpt_affected(struct ckpt *c)
 	 * or was gone by the end: `tr < in > out.tmp` then `mv out.tmp out`,
 	 * make's intermediate files. */
 	int *count, *readers = readers_index(c, reads, nreads, &count);
+	int *ncount, *next = next_lines_index(c, &ncount);
 	free(reads);
 	for (size_t qi = 0; qi < nq; qi++) {
 		int j = queue[qi];
+		for (int n = ncount[j]; n < ncount[j + 1]; n++)
+			if (!c->jobs[next[n]].affected &&
+			    !reads_tree(c, &c->jobs[next[n]]))
+				mark(c, next[n], AFF_RECIPE, j, queue, &nq);
 		if (c->jobs[j].kind == JOB_SHELL && c->jobs[j].driver >= 0 &&
 		    !has_outputs(c, &c->jobs[j]))
 			mark(c, c->jobs[j].driver, AFF_RESULT, j, queue, &nq);
@@ -694,6 +738,8 @@ size_t ckpt_affected(struct ckpt *c)
 	}
 	free(count);
 	free(readers);
+	free(ncount);
+	free(next);
 	free(queue);
 	return nq;
 }

@@ -52,6 +52,9 @@ static void dump_json(const struct image *im, const struct event *e)
 		printf(",\"fork\":%s,\"cwd\":", im->forked ? "true" : "false");
 		json_string(stdout, im->cwd);
 		break;
+	case CKPT_REAP:
+		printf(",\"child\":%llu", (unsigned long long)r->arg);
+		break;
 	case CKPT_EXEC:
 		printf(",\"spawn\":%s,\"failed\":%s",
 		       r->arg & CKPT_EXEC_SPAWN ? "true" : "false",
@@ -85,6 +88,8 @@ static void dump_text(const struct image *im, const struct event *e)
 		printf(" ...");
 	if (r->op == CKPT_UNTRACED)
 		printf(" (%s)", reason_name(r->arg));
+	if (r->op == CKPT_REAP)
+		printf(" %llu", (unsigned long long)r->arg);
 	if (r->err)
 		printf(" = %s", strerrorname_np(r->err) ? strerrorname_np(r->err)
 							: "error");

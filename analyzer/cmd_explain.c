@@ -71,6 +71,13 @@ static void chain(const struct ckpt *c, int j, int depth)
 		       "(a $(shell ...)), so\n");
 		print_job(c, j);
 		return;
+	case AFF_RECIPE:
+		chain(c, job->cause, depth + 1);
+		printf("  -> followed, as the next line of its recipe, by one "
+		       "that reads nothing\n     in the tree (make reruns a "
+		       "recipe whole)\n");
+		print_job(c, j);
+		return;
 	case AFF_UNTRACED:
 		printf("  %s could not be traced: %s; its job always "
 		       "re-runs:\n",

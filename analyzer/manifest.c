@@ -5,7 +5,8 @@
  * every free-form field %XX-escaped (path_escape), and a last line
  * "end <XXH3-128 of every byte before it>".
  *
- *   ckpt-manifest 3        (1 and 2 are read too; 1 has no "t" lines)
+ *   ckpt-manifest 4        (1 to 3 are read too; 1 has no "t" lines,
+ *                          before 4 no "p" lines)
  *   root <path>            absolute root when recorded
  *   created <ns>           wall clock of the save
  *   counts <files> <jobs>
@@ -13,6 +14,7 @@
  *   t <file>               output that is text naming the root (rewritten
  *                          when restored into another tree)
  *   j <kind> <driver> <untraced> <start> <end> <cwd> <cmd words...>
+ *   p <job>...             jobs the last one may be a later recipe line of
  *   u <path>               program a job ran that could not be traced
  *   d <file><acc>...       deps of the last job: file id + letters
  *   e <name>               environment variable read by the last job
@@ -187,6 +189,12 @@ int manifest_write(const struct ckpt *c, const char *dir)
 			j->driver, j->untraced, j->start, j->end);
 		put_path(f, j->cwd);
 		fprintf(f, " %s\n", j->cmd);
+		if (j->nprev) {
+			fputc('p', f);
+			for (size_t k = 0; k < j->nprev; k++)
+				fprintf(f, " %d", j->prev[k]);
+			fputc('\n', f);
+		}
 		if (j->untraced) {
 			fputs("u ", f);
 			put_path(f, j->untraced_path ? j->untraced_path : "?");
@@ -499,6 +507,23 @@ static int parse_job(struct reader *r, struct ckpt *c, char *s)
 	return 0;
 }
 
+/* "p <job>...": the jobs the last one may follow in a recipe. */
+static int parse_prev(struct reader *r, struct job *job, char *s)
+{
+	if (job->nprev)
+		return bad(r, "a second recipe link record");
+	for (char *t; (t = tok(&s));) {
+		int64_t v;
+		if (num(t, &v) || v < 0 || v > INT32_MAX)
+			return bad(r, "malformed recipe link");
+		GROW(job->prev, job->nprev, job->aprev);
+		job->prev[job->nprev++] = (int)v;
+	}
+	if (!job->nprev)
+		return bad(r, "malformed recipe link");
+	return 0;
+}
+
 /* Access flags by dep letter, 0 for any other byte. */
 _Static_assert(ACC_MKDIR <= 0xff && ACC_DELETE <= 0xff,
 	       "a dep letter's flags fit in a byte");
@@ -699,6 +724,8 @@ static int parse(struct reader *r, struct ckpt *c,
 			GROW(r->dl, r->ndl, r->adl);
 			r->dl[r->ndl++] = (struct deps_line){ c->njobs - 1, rest,
 							      r->line };
+		} else if (!strcmp(s, "p") && version >= 4) {
+			rc = parse_prev(r, last, rest);
 		} else if (!strcmp(s, "u")) {
 			free(last->untraced_path);
 			last->untraced_path = unescaped(rest);
@@ -741,6 +768,13 @@ static int parse(struct reader *r, struct ckpt *c,
 				     "exist (the checkpoint is damaged)",
 				     r->name, c->files[i].path,
 				     c->files[i].producer);
+	for (size_t i = 0; i < c->njobs; i++)
+		for (size_t k = 0; k < c->jobs[i].nprev; k++)
+			if (c->jobs[i].prev[k] >= (int)c->njobs)
+				return error("%s: job %zu follows job %d, which "
+					     "does not exist (the checkpoint "
+					     "is damaged)",
+					     r->name, i, c->jobs[i].prev[k]);
 	return 0;
 }
 

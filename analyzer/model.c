@@ -411,6 +411,7 @@ void ckpt_release(struct ckpt *c)
 		free(j->cmd);
 		free(j->deps);
 		free(j->dtimes);
+		free(j->prev);
 		free_strings(j->env, j->nenv);
 		free_strings(j->net, j->nnet);
 		free_strings(j->execs, j->nexecs);

@@ -97,6 +97,12 @@ struct job {
 	size_t nnet, anet;
 	char **execs;		/* "cwd\targv..." of each program run */
 	size_t nexecs, aexecs;
+	/* Jobs of the same driver that this one may be the next line of a
+	 * recipe after (build.c, link_recipe_lines): make starts the next
+	 * line as soon as one ends, and looks at nothing in the tree
+	 * between them. Few; usually one. */
+	int *prev;
+	size_t nprev, aprev;
 	int affected;		/* set by changes.c: 0, or why (AFF_*) */
 	int cause;		/* file or job that caused it, by AFF_ */
 	int via;		/* AFF_INPUT: the affected job that wrote the

@@ -561,6 +561,9 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 	for (size_t j = 0; j < c->njobs && top < 0; j++)
 		if (c->jobs[j].driver < 0)
 			top = (int)j;
+	int *kept_as = xmalloc((old.njobs + 1) * sizeof *kept_as);
+	for (size_t j = 0; j < old.njobs; j++)
+		kept_as[j] = -1;
 	for (size_t j = 0; j < old.njobs; j++) {
 		struct job *oj = &old.jobs[j];
 		if (oj->kind != JOB_RECIPE)
@@ -589,6 +592,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 			continue;
 		int nj = ckpt_job_new(c, JOB_RECIPE, top);
 		struct job *job = &c->jobs[nj];
+		kept_as[j] = nj;
 		oj = &old.jobs[j];
 		job->cwd = xstrdup(oj->cwd);
 		job->cmd = xstrdup(oj->cmd);
@@ -616,6 +620,20 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 				       oj->execs[k], 0);
 		s->kept++;
 	}
+	/* Recipe lines kept together stay linked. */
+	for (size_t j = 0; j < old.njobs; j++) {
+		if (kept_as[j] < 0)
+			continue;
+		struct job *job = &c->jobs[kept_as[j]];
+		for (size_t k = 0; k < old.jobs[j].nprev; k++) {
+			int p = old.jobs[j].prev[k];
+			if (p < 0 || kept_as[p] < 0)
+				continue;
+			GROW(job->prev, job->nprev, job->aprev);
+			job->prev[job->nprev++] = kept_as[p];
+		}
+	}
+	free(kept_as);
 	free(rewritten);
 	ckpt_release(&old);
 	return 0;

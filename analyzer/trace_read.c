@@ -34,6 +34,7 @@ static const char *const op_names[CKPT_OP_MAX] = {
 	[CKPT_CONNECT] = "connect",   [CKPT_RESOLVE] = "resolve",
 	[CKPT_ENVIRON] = "environ",
 	[CKPT_STDOUT] = "stdout",     [CKPT_LOST] = "lost",
+	[CKPT_REAP] = "reap",
 };
 
 const char *op_name(int op)

@@ -81,6 +81,8 @@ enum ckpt_op {
 	CKPT_LOST = 24,		/* the process could not write the rest of
 				   its records (the file system of the trace
 				   had no room). err: why. The last record. */
+	CKPT_REAP = 25,		/* a child's end was waited for (wait*).
+				   arg: the child's pid */
 	CKPT_OP_MAX
 };
 

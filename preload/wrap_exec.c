@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "raw.h"
@@ -564,6 +565,91 @@ CKPT_EXPORT int posix_spawnp(pid_t *pid, const char *file,
 		note_spawn(child, path, argv, fa);
 	if (pid)
 		*pid = child;
+	return r;
+}
+
+/* ---- wait: when a child was reaped -------------------------------------- */
+
+/*
+ * make starts the next line of a recipe as soon as it has reaped the last
+ * one, and the analyzer tells the lines of one recipe apart from the next
+ * target's by what make did in between (build.c, link_recipe_lines). The
+ * child's last record is not when make learnt of its end: make may look
+ * at other targets first. A REAP record is. Only an end (exit or signal)
+ * is recorded, not a stop or a WNOWAIT peek; with a NULL status, only
+ * ends are reported unless the options ask for more.
+ */
+static void note_reap(pid_t child, const int *status, int options)
+{
+	if (child <= 0)
+		return;
+	if (status ? !WIFEXITED(*status) && !WIFSIGNALED(*status)
+		   : (options & (WUNTRACED | WCONTINUED)) != 0)
+		return;
+	rec_strings(CKPT_REAP, 0, (uint64_t)child, 0, 0, NULL);
+}
+
+static pid_t (*real_wait)(int *);
+CKPT_EXPORT pid_t wait(int *status)
+{
+	if (!REAL(wait)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	pid_t r = real_wait(status);
+	note_reap(r, status, 0);
+	return r;
+}
+
+static pid_t (*real_waitpid)(pid_t, int *, int);
+CKPT_EXPORT pid_t waitpid(pid_t pid, int *status, int options)
+{
+	if (!REAL(waitpid)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	pid_t r = real_waitpid(pid, status, options);
+	note_reap(r, status, options);
+	return r;
+}
+
+static pid_t (*real_wait3)(int *, int, struct rusage *);
+CKPT_EXPORT pid_t wait3(int *status, int options, struct rusage *ru)
+{
+	if (!REAL(wait3)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	pid_t r = real_wait3(status, options, ru);
+	note_reap(r, status, options);
+	return r;
+}
+
+static pid_t (*real_wait4)(pid_t, int *, int, struct rusage *);
+CKPT_EXPORT pid_t wait4(pid_t pid, int *status, int options,
+			struct rusage *ru)
+{
+	if (!REAL(wait4)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	pid_t r = real_wait4(pid, status, options, ru);
+	note_reap(r, status, options);
+	return r;
+}
+
+static int (*real_waitid)(idtype_t, id_t, siginfo_t *, int);
+CKPT_EXPORT int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
+{
+	if (!REAL(waitid)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	int r = real_waitid(type, id, info, options);
+	if (r == 0 && info && !(options & WNOWAIT) &&
+	    (info->si_code == CLD_EXITED || info->si_code == CLD_KILLED ||
+	     info->si_code == CLD_DUMPED))
+		rec_strings(CKPT_REAP, 0, (uint64_t)info->si_pid, 0, 0, NULL);
 	return r;
 }
 

@@ -3,7 +3,7 @@
 # exec with an empty environment, fork; tracing survives close_range and
 # dup2 over every descriptor; 8 threads lose no record; execvp's PATH
 # search, fexecve and getenv; a static executable is recorded as untraced;
-# what program each START names.
+# what program each START names; which children were reaped.
 . "$(dirname "$0")/lib.sh"
 export T="$TRASH/t"
 mkdir -p t/sub && echo x > t/exists.txt && echo y > t/sub/in-sub.txt
@@ -188,6 +188,18 @@ n = collections.Counter(e["path"] for e in map(json.loads, open(sys.argv[1]))
                         if e["op"] == "getenv" and e["path"].startswith("CKPT_T_"))
 assert set(n) == {"CKPT_T_%d" % i for i in range(300)}, sorted(n)
 assert all(n["CKPT_T_%d" % i] == 1 for i in range(100)), {k: v for k, v in n.items() if v != 1}
+PY
+# Every child whose end a wait function returned, once; a stop and a
+# WNOWAIT peek are not ends. wait's return value and status are the
+# program's (proc checks them).
+run wait
+python3 - ev-wait.json t/pids <<'PY' || fail "reap records"
+import json, sys
+pids = [int(l) for l in open(sys.argv[2])]
+reaps = [json.loads(l) for l in open(sys.argv[1])]
+reaps = [e["child"] for e in reaps if e["op"] == "reap"]
+if sorted(reaps) != sorted(pids):
+    sys.exit("reaped %s, expected %s" % (sorted(reaps), sorted(pids)))
 PY
 run static
 expect static <<'X'

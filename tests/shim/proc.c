@@ -1,5 +1,6 @@
 /* proc.c MODE DIR: process-creation paths of the shim tests (t1002). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <pthread.h>
@@ -214,6 +215,42 @@ int main(int argc, char **argv)
 		if (p == 0)
 			_exit(0);
 		return wait_ok((pid_t)p) ? 0 : 1;
+	}
+	if (!strcmp(m, "wait")) {	/* each wait function; pids in pids */
+		pid_t p[6];
+		int st, ok = 1;
+		siginfo_t si;
+		for (int i = 0; i < 6; i++) {
+			p[i] = fork();
+			if (p[i] == 0) {
+				if (i == 1 || i == 5)
+					pause();	/* killed, stopped */
+				_exit(10 + i);
+			}
+		}
+		ok &= waitpid(p[0], &st, 0) == p[0] && WEXITSTATUS(st) == 10;
+		kill(p[1], SIGTERM);
+		ok &= waitpid(p[1], &st, 0) == p[1] && WIFSIGNALED(st);
+		/* wait() takes whichever ends first: 2 and 3 both end. */
+		pid_t w = wait(&st);
+		ok &= (w == p[2] || w == p[3]) && WIFEXITED(st);
+		pid_t other = w == p[2] ? p[3] : p[2];
+		ok &= wait3(&st, 0, NULL) == other;
+		ok &= wait4(p[4], NULL, 0, NULL) == p[4];
+		/* A stop and a peek reap nothing; then the end is reaped. */
+		kill(p[5], SIGSTOP);
+		ok &= waitpid(p[5], &st, WUNTRACED) == p[5] && WIFSTOPPED(st);
+		kill(p[5], SIGKILL);
+		ok &= waitid(P_PID, (id_t)p[5], &si, WEXITED | WNOWAIT) == 0 &&
+		      si.si_pid == p[5];
+		ok &= waitid(P_PID, (id_t)p[5], &si, WEXITED) == 0 &&
+		      si.si_code == CLD_KILLED;
+		errno = 0;
+		ok &= waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD;
+		FILE *f = fopen("pids", "w");
+		for (int i = 0; f && i < 6; i++)
+			fprintf(f, "%d\n", (int)p[i]);
+		return ok && f && !fclose(f) ? 0 : 1;
 	}
 	if (!strcmp(m, "fork")) {
 		pid_t p = fork();

@@ -411,6 +411,51 @@ static void dep_times(void **state)
 	ckpt_release(&c);
 }
 
+/* Rule 5: a recipe line that reads nothing in the tree goes with the line
+ * it follows (`cp in out` then `touch stamp`); one that reads a source
+ * does not, nor does a line nothing affected precedes. */
+static void stamp_line_follows(void **state)
+{
+	(void)state;
+	struct g *g = build();
+	struct ckpt *c = &g->c;
+	int stamp = file(c, "stamp", ROLE_OUTPUT);
+	int log = file(c, "log", ROLE_OUTPUT);
+	int list = file(c, "list", ROLE_OUTPUT);
+	int libc = file(c, "/usr/lib/libc.so.6", ROLE_EXTERNAL);
+	int j6 = ckpt_job_new(c, JOB_RECIPE, 0);
+	int j7 = ckpt_job_new(c, JOB_RECIPE, 0);
+	int j8 = ckpt_job_new(c, JOB_RECIPE, 0);
+	dep(c, j6, libc, ACC_READ);	/* touch stamp, after job 1 */
+	dep(c, j6, stamp, ACC_WRITE);
+	dep(c, j7, g->util, ACC_READ);	/* cat util.h > list, after job 1 */
+	dep(c, j7, list, ACC_WRITE);
+	dep(c, j8, log, ACC_WRITE);	/* echo > log, after job 2 */
+	int after1[] = { 1 }, after2[] = { 2 };
+	c->jobs[j6].prev = malloc(sizeof after1);
+	memcpy(c->jobs[j6].prev, after1, sizeof after1);
+	c->jobs[j6].nprev = 1;
+	c->jobs[j7].prev = malloc(sizeof after1);
+	memcpy(c->jobs[j7].prev, after1, sizeof after1);
+	c->jobs[j7].nprev = 1;
+	c->jobs[j8].prev = malloc(sizeof after2);
+	memcpy(c->jobs[j8].prev, after2, sizeof after2);
+	c->jobs[j8].nprev = 1;
+	c->files[g->ac].changed = CH_CONTENT;
+	ckpt_affected(c);
+	assert_int_equal(affected(g, 1), AFF_CHANGED);
+	assert_int_equal(affected(g, j6), AFF_RECIPE);
+	assert_int_equal(c->jobs[j6].cause, 1);
+	assert_int_equal(affected(g, j7), 0);
+	assert_int_equal(affected(g, j8), 0);
+	/* Through a chain of such lines: job 8 follows job 6 too. */
+	c->jobs[j8].prev[0] = j6;
+	ckpt_affected(c);
+	assert_int_equal(affected(g, j8), AFF_RECIPE);
+	assert_int_equal(c->jobs[j8].cause, j6);
+	release(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +464,7 @@ int main(void)
 		cmocka_unit_test(stat_only_content_change),
 		cmocka_unit_test(absent_appears),
 		cmocka_unit_test(driver_input_affects_its_jobs),
+		cmocka_unit_test(stamp_line_follows),
 		cmocka_unit_test(driver_reading_other_output),
 		cmocka_unit_test(untraced_always),
 		cmocka_unit_test(shell_result_reaches_make),

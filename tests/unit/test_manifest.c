@@ -133,6 +133,10 @@ static void sample(struct ckpt *c)
 	c->jobs[r].end = 99;
 	c->jobs[s].cwd = xstrdup("/");
 	c->jobs[s].cmd = xstrdup("cat VERSION");
+	for (int k = 0; k < 2; k++) {	/* as if s followed r, and d */
+		GROW(c->jobs[s].prev, c->jobs[s].nprev, c->jobs[s].aprev);
+		c->jobs[s].prev[c->jobs[s].nprev++] = k ? d : r;
+	}
 	static const int accs[] = { ACC_READ, ACC_STAT, ACC_ABSENT, ACC_LIST,
 				    ACC_WRITE, ACC_MKDIR, ACC_DELETE };
 	for (size_t k = 0; k < sizeof accs / sizeof *accs; k++) {
@@ -192,6 +196,9 @@ static void assert_same(const struct ckpt *a, const struct ckpt *b)
 			assert_string_equal(x->untraced_path, y->untraced_path);
 		assert_int_equal(x->start, y->start);
 		assert_int_equal(x->end, y->end);
+		assert_int_equal(x->nprev, y->nprev);
+		for (size_t k = 0; k < x->nprev; k++)
+			assert_int_equal(x->prev[k], y->prev[k]);
 		assert_string_equal(x->cwd, y->cwd);
 		assert_string_equal(x->cmd, y->cmd);
 		assert_int_equal(x->ndeps, y->ndeps);
@@ -352,6 +359,7 @@ static void seal(const char *body)
 #define F0 "f S 0123456789abcdef0123456789abcdef 3 100644 9 1 -1 a.c\n"
 #define F1 "f O 0123456789abcdef0123456789abcdef 3 100644 9 2 0 a.o\n"
 #define J0 "j r -1 0 1 2 /r cc a.c\nd 0r 1w\n"
+#define HEAD4 "ckpt-manifest 4\nroot /r\ncreated 5\ncounts 2 2\n"
 
 /* A sealed manifest that is well-formed reads back: the sealing is right,
  * so the refusals below are about content, not about the checksum. */
@@ -384,6 +392,20 @@ static void sealed_valid(void **state)
 	ckpt_release(&r);
 }
 
+/* Version 4's recipe links, as a person would write them. */
+static void recipe_links(void **state)
+{
+	(void)state;
+	struct ckpt r;
+	seal(HEAD4 F0 F1 J0 "j r -1 0 3 4 /r touch stamp\np 0\n");
+	assert_int_equal(read_quiet(&r, NULL), 0);
+	assert_int_equal(r.njobs, 2);
+	assert_int_equal(r.jobs[0].nprev, 0);
+	assert_int_equal(r.jobs[1].nprev, 1);
+	assert_int_equal(r.jobs[1].prev[0], 0);
+	ckpt_release(&r);
+}
+
 static void refused(const char *body, const char *want1, const char *want2)
 {
 	struct ckpt r;
@@ -401,7 +423,7 @@ static void refused(const char *body, const char *want1, const char *want2)
 static void sealed_but_wrong(void **state)
 {
 	(void)state;
-	refused("ckpt-manifest 4\nroot /r\n", "version 4", NULL);
+	refused("ckpt-manifest 5\nroot /r\n", "version 5", NULL);
 	refused("ckpt-manifest 999\n", "version 999", NULL);
 	refused("something else\n", "line 1", "not a ckpt manifest");
 	refused("", "line", NULL);
@@ -450,6 +472,13 @@ static void sealed_but_wrong(void **state)
 	refused(HEAD F0 F1 J0 "h w 0 0 3\n", "line 9", "hazard");
 	/* a.o names job 0, and there is no job. */
 	refused(HEAD F0 F1, "a.o", "job 0");
+	/* Recipe links: version 4 only, numbers, once a job, jobs that
+	 * exist. */
+	refused(HEAD F0 F1 J0 "p 0\n", "line 9", "unknown record");
+	refused(HEAD4 F0 F1 J0 "p x\n", "line 9", "recipe link");
+	refused(HEAD4 F0 F1 J0 "p -1\n", "line 9", "recipe link");
+	refused(HEAD4 F0 F1 J0 "p 0\np 0\n", "line 10", "second");
+	refused(HEAD4 F0 F1 J0 "p 7\n", "job 0 follows job 7", NULL);
 	refused("ckpt-manifest 1\nroot relative/dir\n", "line 2", "root");
 	refused("ckpt-manifest 1\ncreated -4\n", "line 2", NULL);
 }
@@ -770,6 +799,7 @@ int main(void)
 		cmocka_unit_test(any_truncation),
 		cmocka_unit_test(sealed_valid),
 		cmocka_unit_test(sealed_but_wrong),
+		cmocka_unit_test(recipe_links),
 		cmocka_unit_test(sealed_empty_fields),
 		cmocka_unit_test(hooked),
 		cmocka_unit_test(details_skipped),
