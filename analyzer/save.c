@@ -658,6 +658,37 @@ static void adopt_kept(struct ckpt *c, size_t first_kept)
 	}
 }
 
+/* A build that ran outside the tree being saved, wrote nothing in it, and
+ * left files where it ran: `ckpt save` run from a subdirectory, or from
+ * the wrong tree. Such a checkpoint would have no outputs and restore
+ * nothing, so it is refused, and the trace kept for a save in the right
+ * place. `cwd`: where the build's first process started. */
+static int ran_elsewhere(const struct ckpt *c, const char *cwd)
+{
+	if (!cwd || path_under(cwd, c->root))
+		return 0;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct file *f = &c->files[i];
+		if ((f->role == ROLE_OUTPUT || f->role == ROLE_OUTDIR) &&
+		    f->path[0] != '/')
+			return 0;
+	}
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
+			const struct dep *d = &c->jobs[j].deps[k];
+			const char *p = c->files[d->file].path;
+			struct stat st;
+			if ((d->acc & ACC_WRITE) && path_under(p, cwd) &&
+			    lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+				return error("the build ran in %s and wrote "
+					     "%s, but nothing in %s: save the "
+					     "checkpoint where the build ran "
+					     "(the trace is kept)",
+					     cwd, p, c->root);
+		}
+	return 0;
+}
+
 int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 		    const char *root, int keep_trace, struct save_stats *s)
 {
@@ -703,6 +734,8 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	if (assign_roles(&c) < 0)
 		goto out;
 	find_role_hazards(&c, first_read, nread);
+	if (ran_elsewhere(&c, t.img[0].cwd) < 0)
+		goto out;
 	/* assign_roles drops producers of what is not an output; files
 	 * without a traced writer keep -1. */
 	for (size_t i = 0; i < c.nfiles; i++)

@@ -130,6 +130,22 @@ for c in record save status restore explain audit compdb graph dump; do
 	grep -q "usage: ckpt $c" help.txt || fail "$c --help: $(cat help.txt)"
 done
 
+# `ckpt save` where the build did not run (a subdirectory of it): refused,
+# the trace kept; saved where it ran, with its outputs.
+rm -rf "$TRASH/where" && cp -a "$TOP/examples/basic" "$TRASH/where" &&
+	mkdir -p "$TRASH/where/sub" || fail "copy"
+(cd "$TRASH/where" && CKPT_DIR="$TRASH/where.ckpt" LD_PRELOAD="$SHIM" make) \
+	> where.log 2>&1 || fail "traced build: $(cat where.log)"
+(cd "$TRASH/where/sub" && "$CKPT" save -d "$TRASH/where.ckpt") > where.log 2>&1
+expect_eq "save from a subdirectory" 1 "$?"
+grep -q "the build ran in $TRASH/where and wrote" where.log ||
+	fail "no reason given: $(cat where.log)"
+[ -d "$TRASH/where.ckpt/trace" ] || fail "the trace was not kept"
+[ -e "$TRASH/where.ckpt/manifest" ] && fail "a checkpoint was written"
+(cd "$TRASH/where" && "$CKPT" save -d "$TRASH/where.ckpt") > where.log 2>&1 ||
+	fail "save where the build ran: $(cat where.log)"
+grep -q " 0 outputs" where.log && fail "no outputs: $(cat where.log)"
+
 # The trace is staged in /dev/shm (when it has room) and nothing is left
 # there; a stage of a record that was killed (its pid is gone) is removed
 # by the next record, one of a live process is not.
