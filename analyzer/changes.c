@@ -20,10 +20,11 @@
  * 3. A $(shell ...) job (its stdout a pipe make reads, see build.c) that
  *    wrote no output passed its result to make: if it is affected, so is
  *    make, and so every job that make started.
- * 4. A recipe job that reads nothing in the tree and may be a later line
- *    of an affected job's recipe (build.c, link_recipe_lines) is
- *    affected: make reruns a whole recipe or none of it, and the target
- *    is often what such a line writes (`cp in out` then `touch stamp`).
+ * 4. A recipe job that reads nothing in the tree, writes nothing another
+ *    job reads, and may be a later line of an affected job's recipe
+ *    (build.c, link_recipe_lines) is affected: make reruns a whole
+ *    recipe or none of it, and the target is often what such a line
+ *    writes (`cp in out` then `touch stamp`).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -607,16 +608,23 @@ static int written_role(const struct file *f)
 	       f->role == ROLE_TEMP;
 }
 
-/* Does job j read (by content) a file in the tree that it did not write
- * first? `touch stamp` and `echo x > log` do not. (Deps as stored: a read
- * bit is left only on an input, ckpt_classify_deps.) */
-static int reads_tree(const struct ckpt *c, const struct job *j)
+/* Is job j a line that only marks that a recipe ran: it reads no file of
+ * the tree (by content) that it did not write first, and no job reads
+ * what it writes (`touch stamp`, `echo done > log`; not `echo '#define V
+ * 1' > ver.h`, which compilers read)? (Deps as stored: a read bit is
+ * left only on an input, ckpt_classify_deps.) `count` indexes the
+ * readers of written files (readers_index). */
+static int marks_only(const struct ckpt *c, const struct job *j,
+		      const int *count)
 {
-	for (size_t k = 0; k < j->ndeps; k++)
-		if ((j->deps[k].acc & ACC_READ) &&
-		    c->files[j->deps[k].file].path[0] != '/')
-			return 1;
-	return 0;
+	for (size_t k = 0; k < j->ndeps; k++) {
+		const struct dep *d = &j->deps[k];
+		if ((d->acc & ACC_READ) && c->files[d->file].path[0] != '/')
+			return 0;
+		if ((d->acc & ACC_WRITE) && count[d->file + 1] > count[d->file])
+			return 0;
+	}
+	return 1;
 }
 
 /* The jobs that may be a later recipe line of each job: next[count[j]]
@@ -708,7 +716,7 @@ size_t ckpt_affected(struct ckpt *c)
 		int j = queue[qi];
 		for (int n = ncount[j]; n < ncount[j + 1]; n++)
 			if (!c->jobs[next[n]].affected &&
-			    !reads_tree(c, &c->jobs[next[n]]))
+			    marks_only(c, &c->jobs[next[n]], count))
 				mark(c, next[n], AFF_RECIPE, j, queue, &nq);
 		if (c->jobs[j].kind == JOB_SHELL && c->jobs[j].driver >= 0 &&
 		    !has_outputs(c, &c->jobs[j]))

@@ -21,7 +21,8 @@ enum {
 	AFF_RESULT,	/* ...an affected job of this driver that wrote no
 			   output: a $(shell ...) whose result only make saw */
 	AFF_RECIPE,	/* ...the affected job it may be the next recipe line
-			   of; it reads nothing in the tree (`touch stamp`) */
+			   of; it reads nothing in the tree, and nothing
+			   reads what it writes (`touch stamp`) */
 };
 
 /* Set c->ckpt_rel from the checkpoint directory `dir`, if it lies in the

@@ -413,7 +413,8 @@ static void dep_times(void **state)
 
 /* Rule 5: a recipe line that reads nothing in the tree goes with the line
  * it follows (`cp in out` then `touch stamp`); one that reads a source
- * does not, nor does a line nothing affected precedes. */
+ * does not, nor one whose output a job reads (a generated header), nor a
+ * line nothing affected precedes. */
 static void stamp_line_follows(void **state)
 {
 	(void)state;
@@ -426,11 +427,15 @@ static void stamp_line_follows(void **state)
 	int j6 = ckpt_job_new(c, JOB_RECIPE, 0);
 	int j7 = ckpt_job_new(c, JOB_RECIPE, 0);
 	int j8 = ckpt_job_new(c, JOB_RECIPE, 0);
+	int j9 = ckpt_job_new(c, JOB_RECIPE, 0);
+	int gen = file(c, "gen.h", ROLE_OUTPUT);
 	dep(c, j6, libc, ACC_READ);	/* touch stamp, after job 1 */
 	dep(c, j6, stamp, ACC_WRITE);
 	dep(c, j7, g->util, ACC_READ);	/* cat util.h > list, after job 1 */
 	dep(c, j7, list, ACC_WRITE);
 	dep(c, j8, log, ACC_WRITE);	/* echo > log, after job 2 */
+	dep(c, j9, gen, ACC_WRITE);	/* echo > gen.h, after job 1 */
+	dep(c, 3, gen, ACC_READ);	/* which the link reads */
 	int after1[] = { 1 }, after2[] = { 2 };
 	c->jobs[j6].prev = malloc(sizeof after1);
 	memcpy(c->jobs[j6].prev, after1, sizeof after1);
@@ -438,6 +443,9 @@ static void stamp_line_follows(void **state)
 	c->jobs[j7].prev = malloc(sizeof after1);
 	memcpy(c->jobs[j7].prev, after1, sizeof after1);
 	c->jobs[j7].nprev = 1;
+	c->jobs[j9].prev = malloc(sizeof after1);
+	memcpy(c->jobs[j9].prev, after1, sizeof after1);
+	c->jobs[j9].nprev = 1;
 	c->jobs[j8].prev = malloc(sizeof after2);
 	memcpy(c->jobs[j8].prev, after2, sizeof after2);
 	c->jobs[j8].nprev = 1;
@@ -448,6 +456,7 @@ static void stamp_line_follows(void **state)
 	assert_int_equal(c->jobs[j6].cause, 1);
 	assert_int_equal(affected(g, j7), 0);
 	assert_int_equal(affected(g, j8), 0);
+	assert_int_equal(affected(g, j9), 0);
 	/* Through a chain of such lines: job 8 follows job 6 too. */
 	c->jobs[j8].prev[0] = j6;
 	ckpt_affected(c);
