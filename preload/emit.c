@@ -43,6 +43,7 @@ const char *shim_env_dir = "";		/* "CKPT_DIR=<absolute dir>" */
  */
 static CKPT_COLD char names[4 * PATH_MAX + 64];
 static const char *trace_dir;		/* $CKPT_DIR/trace */
+static size_t trace_room;		/* for the name of a file in it */
 static const char *exe_path;		/* /proc/self/exe at start-up */
 static unsigned trace_seq;		/* this image's file: <pid>-<seq>.trc */
 static const char *args_start, *args_end; /* argv as the kernel laid it out */
@@ -101,6 +102,14 @@ const char *shim_fd_link(int fd, char *buf, size_t size)
 	strb_str(&b, "/proc/self/fd/");
 	strb_num(&b, (unsigned long)fd);
 	return strb_done(&b);
+}
+
+/* What a file's name in trace_dir takes: "/", two numbers, "-", ".trc". At
+ * most the fixed buffer it had: a longer one fails as it did. */
+static size_t trace_name_room(void)
+{
+	size_t n = strlen(trace_dir) + 32;
+	return n < PATH_MAX + 64 ? n : PATH_MAX + 64;
 }
 
 static int trace_path(char *buf, size_t size)
@@ -215,7 +224,7 @@ static char *map_window_fd(int fd, uint64_t index, long *err)
 
 static char *map_window(uint64_t index, long *err)
 {
-	char path[PATH_MAX + 64];
+	char path[trace_room];
 	*err = -ENAMETOOLONG;
 	if (trace_path(path, sizeof path) < 0)
 		return NULL;
@@ -297,19 +306,39 @@ static char *reserve(uint32_t len)
 	return p;
 }
 
-/* Write one record. Strings longer than the window allows are cut short:
- * a huge environment must never stop the exec record itself. */
-static void emit(int op, pid_t pid, uint64_t arg, int err, int nstr,
-		 const char *const *strs)
+/* The i-th string of a record: `head` (unless NULL), then strs[]. */
+static inline const char *str_at(const char *head, const char *const *strs,
+				 int i)
 {
-	size_t lens[nstr > 0 ? nstr : 1];
+	return !head ? strs[i] : i ? strs[i - 1] : head;
+}
+
+/* String lengths kept from the sizing pass to the copy: an array of one per
+ * string would be 32 KiB on the stack for an exec of 4096 arguments. */
+#define EMIT_LENS 4
+
+/*
+ * Write one record: head (unless NULL), then strs[0..nstr). Strings longer
+ * than the window allows are cut short: a huge environment must never stop
+ * the exec record itself. Strings past the first EMIT_LENS are measured
+ * again as they are copied, within the room the first pass found (less a
+ * byte for each string after): one that another thread changed in between
+ * comes out shorter, never past the record.
+ */
+static void emit(int op, pid_t pid, uint64_t arg, int err, const char *head,
+		 int nstr, const char *const *strs)
+{
+	size_t lens[EMIT_LENS];
 	uint32_t len = sizeof(struct ckpt_rec);
 	int n = 0;
+	nstr += head != NULL;
 	for (; n < nstr; n++) {
-		lens[n] = strlen(strs[n]) + 1;
-		if (len + lens[n] > CKPT_TRACE_WINDOW / 2)
+		size_t l = strlen(str_at(head, strs, n)) + 1;
+		if (len + l > CKPT_TRACE_WINDOW / 2)
 			break;
-		len += (uint32_t)lens[n];
+		len += (uint32_t)l;
+		if (n < EMIT_LENS)
+			lens[n] = l;
 	}
 	len = CKPT_REC_ALIGN(len);
 	struct ckpt_rec h = {
@@ -319,12 +348,20 @@ static void emit(int op, pid_t pid, uint64_t arg, int err, int nstr,
 	pthread_mutex_lock(&lock);
 	char *p = reserve(len);
 	if (p) {
-		char *s = p + sizeof h;
+		char *s = p + sizeof h, *end = p + len;
 		for (int i = 0; i < n; i++) {
-			memcpy(s, strs[i], lens[i]);
-			s += lens[i];
+			const char *str = str_at(head, strs, i);
+			if (i < EMIT_LENS) {
+				memcpy(s, str, lens[i]);
+				s += lens[i];
+				continue;
+			}
+			size_t room = (size_t)(end - s) - (size_t)(n - 1 - i);
+			for (size_t l = 1; l < room && *str; l++)
+				*s++ = *str++;
+			*s++ = 0;
 		}
-		memset(s, 0, (size_t)(p + len - s));
+		memset(s, 0, (size_t)(end - s));
 		/* The length goes in last: a reader never sees a record whose
 		 * length is set and whose body is not. */
 		h.len = 0;
@@ -390,7 +427,7 @@ static int dl_record_cb(struct dl_phdr_info *info, size_t size, void *data)
 	}
 	if (l->n++ >= l->from && name && name[0] == '/' &&
 	    !(self_name && !strcmp(name, self_name)))
-		emit(CKPT_LOAD, shim_pid, 0, 0, 1, &name);
+		emit(CKPT_LOAD, shim_pid, 0, 0, NULL, 1, &name);
 	return 0;
 }
 
@@ -487,26 +524,56 @@ void shim_cwd_refresh(void)
 		shim_cwd[0] = 0;
 }
 
-const char *shim_abspath(int dirfd, const char *path, char *buf, size_t size)
+/* SHIM_ABSPATH (shim.h): the room first asked. */
+size_t shim_abs_room(struct shim_abs *a, int dirfd, const char *path,
+		     size_t max)
 {
-	const char *base = shim_cwd;
-	char fdlink[64];
+	size_t room;
+	*a = (struct shim_abs){ .dirfd = dirfd, .path = path, .max = max };
 	if (!path || path[0] == '/')
+		return 1;
+	a->plen = strlen(path);
+	a->blen = strlen(shim_cwd);
+	if (dirfd == AT_FDCWD) {
+		room = a->blen + a->plen + 2;
+		return room <= max ? room : 1;
+	}
+	if (a->plen + 2 > max)
+		return 1;
+	room = a->blen + SHIM_DIR_GUESS + a->plen + 2;
+	a->guess = room < max;
+	return a->guess ? room : max;
+}
+
+/* Join the base (cwd, or the directory dirfd names) and the path in buf.
+ * With a directory, the name is read into buf with the room the path
+ * leaves: a name that fills it may be cut short, and does not fit anyway
+ * (when the room was a guess, the caller asks for more). */
+const char *shim_abs_make(struct shim_abs *a, char *buf, size_t size)
+{
+	const char *path = a->path;
+	size_t blen, plen = a->plen;
+	a->more = 0;
+	if (!path || path[0] == '/' || plen + 2 > size)
 		return path;
-	if (dirfd != AT_FDCWD) {
-		const char *link = shim_fd_link(dirfd, fdlink, sizeof fdlink);
-		long n = link ? raw_readlink(link, buf, (long)size - 1) : -1;
+	if (a->dirfd == AT_FDCWD) {
+		blen = a->blen;
+		if (blen + plen + 2 > size)
+			return path;
+		memcpy(buf, shim_cwd, blen);
+	} else {
+		char fdlink[32];
+		const char *link = shim_fd_link(a->dirfd, fdlink, sizeof fdlink);
+		long room = (long)(size - plen - 1);
+		long n = link ? raw_readlink(link, buf, room) : -1;
 		if (n <= 0)
 			return path;
-		buf[n] = 0;
-		base = NULL;
+		if (n >= room) {
+			a->more = a->guess;
+			return path;
+		}
+		blen = (size_t)n;
 	}
-	size_t blen = base ? strlen(base) : strlen(buf);
-	size_t plen = strlen(path);
-	if (blen + plen + 2 > size)
-		return path;
-	if (base)
-		memcpy(buf, base, blen);
 	if (path[0] == '.' && path[1] == 0) {	/* "." is the base itself */
 		buf[blen] = 0;
 		return buf;
@@ -514,6 +581,21 @@ const char *shim_abspath(int dirfd, const char *path, char *buf, size_t size)
 	if (blen == 0 || buf[blen - 1] != '/')
 		buf[blen++] = '/';
 	memcpy(buf + blen, path, plen + 1);
+	return buf;
+}
+
+const char *shim_fd_name(int fd, char *buf, size_t size, int *more)
+{
+	char link[32];
+	long n = raw_readlink(shim_fd_link(fd, link, sizeof link), buf,
+			      (long)size - 1);
+	if (n <= 0)
+		return NULL;
+	if (n == (long)size - 1 && more) {
+		*more = 1;
+		return NULL;
+	}
+	buf[n] = 0;
 	return buf;
 }
 
@@ -527,7 +609,21 @@ void rec_strings(int op, pid_t pid, uint64_t arg, int err, int nstr,
 		if (op == CKPT_EXEC &&
 		    __atomic_load_n(&dl_used, __ATOMIC_RELAXED))
 			dl_look();
-		emit(op, pid ? pid : shim_pid, arg, err, nstr, strs);
+		emit(op, pid ? pid : shim_pid, arg, err, NULL, nstr, strs);
+		leave();
+	}
+	errno = saved;
+}
+
+void rec_exec(pid_t pid, uint64_t arg, const char *path, int argc,
+	      const char *const *argv)
+{
+	int saved = errno;
+	if (enter()) {
+		if (__atomic_load_n(&dl_used, __ATOMIC_RELAXED))
+			dl_look();
+		emit(CKPT_EXEC, pid ? pid : shim_pid, arg, 0,
+		     path ? path : "", argc, argv);
 		leave();
 	}
 	errno = saved;
@@ -542,9 +638,8 @@ void rec_path(int op, int dirfd, const char *path, uint64_t arg, int err)
 {
 	int saved = errno;
 	if (path && err != EFAULT && enter()) {
-		char buf[PATH_MAX * 2];
-		const char *s = shim_abspath(dirfd, path, buf, sizeof buf);
-		emit(op, shim_pid, arg, err, 1, &s);
+		SHIM_ABSPATH(s, dirfd, path, PATH_MAX * 2);
+		emit(op, shim_pid, arg, err, NULL, 1, &s);
 		leave();
 	}
 	errno = saved;
@@ -555,13 +650,12 @@ void rec_path2(int op, int dirfd1, const char *p1, int dirfd2,
 {
 	int saved = errno;
 	if (p1 && p2 && err != EFAULT && enter()) {
-		char b1[PATH_MAX * 2], b2[PATH_MAX * 2];
-		const char *s[2] = {
-			op == CKPT_SYMLINK ? p1
-					   : shim_abspath(dirfd1, p1, b1, sizeof b1),
-			shim_abspath(dirfd2, p2, b2, sizeof b2),
-		};
-		emit(op, shim_pid, 0, err, 2, s);
+		/* a symbolic link's target is recorded as it is given */
+		SHIM_ABSPATH(a1, dirfd1, op == CKPT_SYMLINK ? NULL : p1,
+			     PATH_MAX * 2);
+		SHIM_ABSPATH(a2, dirfd2, p2, PATH_MAX * 2);
+		const char *s[2] = { op == CKPT_SYMLINK ? p1 : a1, a2 };
+		emit(op, shim_pid, 0, err, NULL, 2, s);
 		leave();
 	}
 	errno = saved;
@@ -571,14 +665,9 @@ void rec_fd(int op, int fd, uint64_t arg, int err)
 {
 	int saved = errno;
 	if (fd >= 0 && enter()) {
-		char link[64], buf[PATH_MAX];
-		long n = raw_readlink(shim_fd_link(fd, link, sizeof link), buf,
-				      sizeof buf - 1);
-		if (n > 0 && buf[0] == '/') {
-			buf[n] = 0;
-			const char *s = buf;
-			emit(op, shim_pid, arg, err, 1, &s);
-		}
+		SHIM_FD_NAME(s, fd);
+		if (s && s[0] == '/')
+			emit(op, shim_pid, arg, err, NULL, 1, &s);
 		leave();
 	}
 	errno = saved;
@@ -609,10 +698,10 @@ static const char *env_lookup(const char *name)
 /* Create the directories of `dir` that are missing. */
 static int mkdir_p(const char *dir)
 {
-	char path[PATH_MAX + 8];
 	size_t len = strlen(dir);
-	if (len >= sizeof path)
+	if (len >= PATH_MAX + 8)
 		return -1;
+	char path[len + 1];
 	memcpy(path, dir, len + 1);
 	for (char *p = path + 1; *p; p++) {
 		if (*p != '/')
@@ -631,7 +720,7 @@ static int mkdir_p(const char *dir)
 static int open_trace_file(void)
 {
 	const int flags = O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC;
-	char path[PATH_MAX + 64];
+	char path[trace_room];
 	for (trace_seq = 0; trace_seq < 1000; trace_seq++) {
 		if (trace_path(path, sizeof path) < 0)
 			return -1;
@@ -649,7 +738,7 @@ static int open_trace_file(void)
 		if (!p) {
 			/* No room even for the header: the file's name says
 			 * that this process went untraced. */
-			char lost[PATH_MAX + 64];
+			char lost[strlen(path) + 2];
 			struct strb b;
 			strb_init(&b, lost, sizeof lost);
 			strb_mem(&b, path, strlen(path) - 4);
@@ -687,7 +776,7 @@ static void emit_start_args(uint64_t flags, const char *a, const char *end)
 	for (; a < end && k < 2 + argc; a += strlen(a) + 1)
 		strs[k++] = a;
 	emit(CKPT_START, shim_pid, (uint64_t)(uint32_t)raw_getppid() | flags, 0,
-	     k, strs);
+	     NULL, k, strs);
 }
 
 /* argv from /proc, for a start before our constructor has seen it. */
@@ -725,7 +814,7 @@ static void emit_start(uint64_t flags)
 					     : "other";
 	else
 		st.st_ino = 0;
-	emit(CKPT_STDOUT, shim_pid, (uint64_t)st.st_ino, 0, 1, &what);
+	emit(CKPT_STDOUT, shim_pid, (uint64_t)st.st_ino, 0, NULL, 1, &what);
 }
 
 static int load_cb(struct dl_phdr_info *info, size_t size, void *data)
@@ -736,7 +825,7 @@ static int load_cb(struct dl_phdr_info *info, size_t size, void *data)
 	dl_nstart++;
 	dl_adds = info->dlpi_adds;
 	if (name && name[0] == '/' && strcmp(name, self) != 0)
-		emit(CKPT_LOAD, shim_pid, 0, 0, 1, &name);
+		emit(CKPT_LOAD, shim_pid, 0, 0, NULL, 1, &name);
 	return 0;
 }
 
@@ -747,7 +836,8 @@ static void emit_environ(void)
 		n++;
 	if (n > 4096)
 		n = 4096;
-	emit(CKPT_ENVIRON, shim_pid, 0, 0, n, (const char *const *)environ);
+	emit(CKPT_ENVIRON, shim_pid, 0, 0, NULL, n,
+	     (const char *const *)environ);
 }
 
 /* The file name ld.so loaded us by (it lives as long as we are mapped). */
@@ -801,8 +891,7 @@ static const char *keep_exe(size_t *used)
 	if (fn && *fn && args_start && !getauxval(AT_EXECFD) &&
 	    strncmp(fn, "/dev/fd/", 8) && strncmp(fn, "/proc/", 6) &&
 	    !interpreted(fn)) {
-		char buf[PATH_MAX];
-		const char *abs = shim_abspath(AT_FDCWD, fn, buf, sizeof buf);
+		SHIM_ABSPATH(abs, AT_FDCWD, fn, PATH_MAX);
 		size_t n = strlen(abs);
 		if (abs[0] == '/' && (long)n < room) {
 			memcpy(s, abs, n + 1);
@@ -912,6 +1001,8 @@ void shim_init(void)
 		"LD_PRELOAD=", self, NULL });
 	trace_dir = keep(&used, (const char *[]){
 		env_dir ? env_dir + 9 : "", "/trace", NULL });
+	if (trace_dir)
+		trace_room = trace_name_room();
 	exe_path = keep_exe(&used);
 	if (env_dir && env_preload && trace_dir) {
 		shim_env_dir = env_dir;

@@ -67,6 +67,9 @@ void rec_path2(int op, int dirfd1, const char *p1, int dirfd2,
 void rec_fd(int op, int fd, uint64_t arg, int err);
 void rec_strings(int op, pid_t pid, uint64_t arg, int err, int nstr,
 		 const char *const *strs);
+/* An EXEC record: path, then argv[0..argc), with no copy of argv. */
+void rec_exec(pid_t pid, uint64_t arg, const char *path, int argc,
+	      const char *const *argv);
 void rec_open_flags(int dirfd, const char *path, int flags, int err);
 
 /* dlopen jumps to the real one and cannot see what it loads: it notes the
@@ -75,8 +78,73 @@ void rec_open_flags(int dirfd, const char *path, int flags, int err);
 void shim_dl_opening(void);
 void shim_dl_flush(void);
 
-/* Make `path` (relative to dirfd) absolute in buf; returns buf or path. */
-const char *shim_abspath(int dirfd, const char *path, char *buf, size_t size);
+/*
+ * Buffers on the stack are sized to what they hold. A wrapper runs on the
+ * program's stack, which may be a crash handler's sigaltstack of a few KiB
+ * or a thread's 16 KiB: a buffer of PATH_MAX there, or two, overflows it
+ * where the program alone would not. A buffer is at most what the fixed
+ * one was: past that, the shim gave up on the path then and does now.
+ *
+ * SHIM_ABSPATH(var, dirfd, path, max) declares `var`: path made absolute
+ * (relative to dirfd) in `max` bytes at most of the caller's frame, or path
+ * itself when it cannot be. The working directory's length is known; a
+ * directory's name is not, before it is read: room is asked for one of
+ * SHIM_DIR_GUESS bytes more than the working directory's (most are near
+ * it), and, when it is longer, again in a second buffer for the longest
+ * /proc gives (a second readlink, for those directories only).
+ */
+#define SHIM_DIR_GUESS 256
+
+struct shim_abs {
+	int dirfd;
+	const char *path;
+	size_t plen;		/* strlen(path) */
+	size_t blen;		/* strlen(shim_cwd) */
+	size_t max;
+	int guess;		/* the room is for a guessed directory name */
+	int more;		/* it was short: shim_abs_more() says how much */
+};
+
+/* The room path needs; 1 when it stays as it is. */
+size_t shim_abs_room(struct shim_abs *a, int dirfd, const char *path,
+		     size_t max);
+/* path made absolute in buf (of that room), or path. */
+const char *shim_abs_make(struct shim_abs *a, char *buf, size_t size);
+
+static inline size_t shim_abs_more(struct shim_abs *a)
+{
+	if (!a->more)
+		return 1;
+	a->guess = 0;
+	return PATH_MAX + a->plen + 1 < a->max ? PATH_MAX + a->plen + 1
+					       : a->max;
+}
+
+#define SHIM_ABSPATH(var, dirfd, path, max)                               \
+	struct shim_abs var##_a;                                          \
+	size_t var##_n1 = shim_abs_room(&var##_a, dirfd, path, max);      \
+	char var##_b1[var##_n1];                                          \
+	const char *var = shim_abs_make(&var##_a, var##_b1, var##_n1);    \
+	size_t var##_n2 = shim_abs_more(&var##_a);                        \
+	char var##_b2[var##_n2];                                          \
+	if (var##_a.more)                                                 \
+		var = shim_abs_make(&var##_a, var##_b2, var##_n2)
+
+/* The name /proc gives the file of fd, in buf; NULL when there is none.
+ * With `more`: NULL and *more = 1 when it may be longer than buf. */
+const char *shim_fd_name(int fd, char *buf, size_t size, int *more);
+
+/* SHIM_FD_NAME(var, fd) declares `var`: that name, in the caller's frame,
+ * or NULL. The same guess: a second buffer of PATH_MAX only for a name
+ * longer than the working directory's by SHIM_DIR_GUESS. */
+#define SHIM_FD_NAME(var, fd)                                             \
+	char var##_b1[strlen(shim_cwd) + SHIM_DIR_GUESS];                 \
+	int var##_more = 0;                                               \
+	const char *var = shim_fd_name(fd, var##_b1, sizeof var##_b1,     \
+				       &var##_more);                      \
+	char var##_b2[var##_more ? PATH_MAX : 1];                         \
+	if (var##_more)                                                   \
+		var = shim_fd_name(fd, var##_b2, sizeof var##_b2, NULL)
 
 /* The child of syscall(SYS_fork) and the like starts a file of its own,
  * as the atfork child handler does for fork(). */

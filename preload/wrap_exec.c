@@ -8,8 +8,8 @@
  * secure-exec, other ABI) are recorded as untraced, from their ELF headers.
  *
  * Exec wrappers may run in a vfork child: they take the pid from the kernel,
- * and use only the stack (no malloc, no locks other than the trace lock,
- * which the suspended parent thread does not hold).
+ * and use only the stack and raw mmap (no malloc, no locks other than the
+ * trace lock, which the suspended parent thread does not hold).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -66,22 +67,185 @@ static char *preload_with(char *buf, size_t size, const char *theirs)
 }
 
 /*
- * Copy envp into out[] (room for count + 3), with our LD_PRELOAD first in
- * the list and CKPT_DIR set; CKPT_ENVIRON is dropped (only the first traced
- * process records the environment). buf holds a combined LD_PRELOAD.
+ * The environment a child gets. Most often the program passes on its own,
+ * which has our variables: it goes as it is. Else a copy is made with them
+ * (env_fix), whose array is on the stack when it is small. That of a huge
+ * environment (200,000 variables: 1.6 MB) overflowed a thread's stack, or
+ * a signal handler's, where the exec alone fails with E2BIG or works: it is
+ * mapped for the call instead, and unmapped when the exec has failed (one
+ * that works takes the memory with it). Raw system calls: an exec wrapper
+ * may run in a vfork child, where malloc is not to be called.
  */
-static char **env_fix(char *const *envp, char **out, char *buf, size_t size)
+#define ENV_ON_STACK 128	/* entries of an array on the stack, at most */
+
+struct env_copy {
+	size_t n;		/* variables in envp */
+	size_t stack;		/* entries of the array on the stack */
+	size_t buf;		/* bytes for a combined LD_PRELOAD */
+	char **map;		/* the array, when mapped */
+	size_t map_len;
+	int left;		/* its entry in env_left[], or -1 */
+};
+
+/*
+ * A vfork child shares its parent's memory: what it maps stays mapped in
+ * the parent when its exec works, and nothing is left of the child to
+ * unmap it. It notes the mapping in env_left[] under pthread_self(), the
+ * parent thread's, which it shares. That thread runs again only once the
+ * exec has read the array, and unmaps what is noted under its name at its
+ * next exec or wait. A vfork child of a vfork child notes its own under the
+ * same name: of those, only the one running can look, and it leaves its
+ * own (a signal handler's exec or wait in the middle of its exec). A full
+ * table leaves a mapping in the parent.
+ */
+#define ENV_LEFT 16
+static CKPT_COLD struct {
+	uintptr_t owner;	/* pthread_self() of the parent; 0: free */
+	pid_t pid;		/* the child's */
+	void *map;
+	size_t len;
+} env_left[ENV_LEFT];
+static int env_left_used;
+
+static int env_leave(void *map, size_t len, pid_t pid)
+{
+	uintptr_t self = (uintptr_t)pthread_self();
+	for (int i = 0; i < ENV_LEFT; i++) {
+		uintptr_t none = 0;
+		if (__atomic_compare_exchange_n(&env_left[i].owner, &none, self,
+						0, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED)) {
+			env_left[i].pid = pid;
+			env_left[i].map = map;
+			env_left[i].len = len;
+			__atomic_fetch_add(&env_left_used, 1, __ATOMIC_RELEASE);
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void env_left_drop(int i)
+{
+	__atomic_fetch_sub(&env_left_used, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&env_left[i].owner, 0, __ATOMIC_RELEASE);
+}
+
+/* Unmap what vfork children of this thread left behind. */
+static void env_left_free(void)
+{
+	if (!__atomic_load_n(&env_left_used, __ATOMIC_ACQUIRE))
+		return;
+	uintptr_t self = (uintptr_t)pthread_self();
+	pid_t me = 0;
+	for (int i = 0; i < ENV_LEFT; i++) {
+		if (__atomic_load_n(&env_left[i].owner, __ATOMIC_ACQUIRE) !=
+		    self)
+			continue;
+		if (!me)
+			me = raw_getpid();
+		if (env_left[i].pid == me)
+			continue;
+		raw3(SYS_munmap, env_left[i].map, env_left[i].len, 0);
+		env_left_drop(i);
+	}
+}
+
+/*
+ * Look at envp: 1 when it can go as it is (each LD_PRELOAD has ours, the
+ * one CKPT_DIR is ours, no CKPT_ENVIRON), else the room a copy takes.
+ */
+static int env_scan(char *const *envp, struct env_copy *c)
+{
+	size_t n = 0, longest = 0;
+	int ours = 1, preloads = 0, dirs = 0;
+	*c = (struct env_copy){ .stack = 1, .buf = 1, .left = -1 };
+	env_left_free();
+	if (!shim_env_preload[0])
+		return 1;
+	for (; envp && envp[n]; n++) {
+		const char *e = envp[n];
+		if (e[0] != 'L' && e[0] != 'C')
+			continue;
+		if (starts(e, "LD_PRELOAD=")) {
+			preloads++;
+			if (!strstr(e, self_lib())) {
+				size_t l = strlen(e);
+				longest = l > longest ? l : longest;
+				ours = 0;
+			}
+		} else if (starts(e, "CKPT_DIR=")) {
+			dirs++;
+			ours &= !strcmp(e, shim_env_dir);
+		} else if (starts(e, "CKPT_ENVIRON=")) {
+			ours = 0;
+		}
+	}
+	c->n = n;
+	if (ours && preloads && dirs == 1)
+		return 1;
+	if (n + 3 <= ENV_ON_STACK)
+		c->stack = n + 3;
+	/* "LD_PRELOAD=<ours> <theirs>", cut where the fixed buffer was */
+	if (longest) {
+		size_t room = strlen(shim_env_preload) + longest -
+			      (sizeof "LD_PRELOAD=" - 1) + 2;
+		c->buf = room < PATH_MAX * 2 + 64 ? room : PATH_MAX * 2 + 64;
+	}
+	return 0;
+}
+
+static char **env_map(struct env_copy *c)
+{
+	size_t len = (c->n + 3) * sizeof(char *);
+	char **v = (char **)raw6(SYS_mmap, 0, (long)len,
+				 PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if ((unsigned long)v > -4096UL)
+		return NULL;
+	c->map = v;
+	c->map_len = len;
+	pid_t pid = raw_getpid();
+	if (pid != shim_pid)	/* a child sharing our memory */
+		c->left = env_leave(v, len, pid);
+	return v;
+}
+
+/* After the exec failed, or the spawn returned. errno stays. */
+static void env_done(struct env_copy *c)
+{
+	if (!c->map)
+		return;
+	if (c->left >= 0)
+		env_left_drop(c->left);
+	raw3(SYS_munmap, c->map, c->map_len, 0);
+	c->map = NULL;
+}
+
+/*
+ * Copy envp, with our LD_PRELOAD first in the list and CKPT_DIR set;
+ * CKPT_ENVIRON is dropped (only the first traced process records the
+ * environment). Into out[] (c->stack entries) or a mapping; buf holds a
+ * combined LD_PRELOAD. Without memory for the copy, envp goes as it is:
+ * the child may go untraced, which the analyzer tells by its missing
+ * trace. No more than the n variables counted are copied: another thread
+ * may add one in between.
+ */
+static char **env_fix(char *const *envp, struct env_copy *c, char **out,
+		      char *buf)
 {
 	size_t k = 0;
 	int have_preload = 0;
-	for (size_t i = 0; envp && envp[i]; i++) {
+	if (c->stack < c->n + 3 && !(out = env_map(c)))
+		return (char **)envp;
+	for (size_t i = 0; i < c->n && envp[i]; i++) {
 		char *e = envp[i];
 		if (starts(e, "CKPT_DIR=") || starts(e, "CKPT_ENVIRON="))
 			continue;
 		if (starts(e, "LD_PRELOAD=")) {
 			have_preload = 1;
 			if (!strstr(e, self_lib()))
-				e = preload_with(buf, size,
+				e = preload_with(buf, c->buf,
 						 e + sizeof "LD_PRELOAD=" - 1);
 		}
 		out[k++] = e;
@@ -94,20 +258,21 @@ static char **env_fix(char *const *envp, char **out, char *buf, size_t size)
 	return out;
 }
 
+/* `var`: the environment to pass; env_done(&var_c) once the call is over. */
 #define FIXED_ENV(var, envp)                                              \
-	size_t var##_n = env_count(envp);                                 \
-	char *var##_v[var##_n + 3];                                       \
-	char var##_buf[PATH_MAX * 2 + 64];                                \
-	char **var = shim_env_preload[0]                                  \
-			     ? env_fix(envp, var##_v, var##_buf,          \
-				       sizeof var##_buf)                  \
-			     : (char **)(envp)
+	struct env_copy var##_c;                                          \
+	int var##_as_is = env_scan(envp, &var##_c);                       \
+	char *var##_v[var##_c.stack];                                     \
+	char var##_buf[var##_c.buf];                                      \
+	char **var = var##_as_is ? (char **)(envp)                        \
+				 : env_fix(envp, &var##_c, var##_v, var##_buf)
 
 /* ---- what cannot be traced -------------------------------------------- */
 
 /* hdr holds the file's first n bytes; the program headers are most often
- * among them, and are read from the file only when they are not. */
-static int classify_elf(int fd, const unsigned char *hdr, long n)
+ * among them, and are read from the file only when they are not, into hdr
+ * (an array of 64 on the stack was 3.5 KiB, in every exec). */
+static int classify_elf(int fd, unsigned char *hdr, size_t hdr_size, long n)
 {
 	if (n < EI_NIDENT || memcmp(hdr, ELFMAG, SELFMAG) != 0)
 		return 0;
@@ -119,16 +284,26 @@ static int classify_elf(int fd, const unsigned char *hdr, long n)
 	memcpy(&eh, hdr, sizeof eh);
 	if (eh.e_phentsize != sizeof(ElfW(Phdr)))
 		return 0;
-	ElfW(Phdr) ph[64];
+	ElfW(Phdr) ph;
 	size_t count = eh.e_phnum < 64 ? eh.e_phnum : 64;
-	size_t size = count * sizeof ph[0];
-	if (eh.e_phoff <= (size_t)n && size <= (size_t)n - eh.e_phoff)
-		memcpy(ph, hdr + eh.e_phoff, size);
-	else if (raw_pread(fd, ph, (long)size, (long)eh.e_phoff) < (long)size)
-		return 0;
-	for (size_t i = 0; i < count; i++)
-		if (ph[i].p_type == PT_INTERP)
+	size_t size = count * sizeof ph;
+	size_t chunk = hdr_size / sizeof ph;
+	int in_hdr = eh.e_phoff <= (size_t)n && size <= (size_t)n - eh.e_phoff;
+	const unsigned char *at = in_hdr ? hdr + eh.e_phoff : hdr;
+	for (size_t i = 0; i < count; i++) {
+		if (!in_hdr && i % chunk == 0) {
+			size_t k = count - i < chunk ? count - i : chunk;
+			long want = (long)(k * sizeof ph);
+			if (raw_pread(fd, hdr, want,
+				      (long)(eh.e_phoff + i * sizeof ph)) < want)
+				return 0;
+			at = hdr;
+		}
+		memcpy(&ph, at, sizeof ph);
+		at += sizeof ph;
+		if (ph.p_type == PT_INTERP)
 			return 0;
+	}
 	return CKPT_UT_STATIC;
 }
 
@@ -166,7 +341,7 @@ static int classify(const char *path, int depth)
 		*end = 0;
 		why = *p ? classify(p, 1) : 0;
 	} else if (n > 0) {
-		why = classify_elf(fd, hdr, n);
+		why = classify_elf(fd, hdr, sizeof hdr, n);
 	}
 	raw_close(fd);
 	return why;
@@ -181,11 +356,8 @@ static void note_exec(pid_t pid, const char *path, char *const argv[],
 	size_t argc = env_count(argv);
 	if (argc > 4096)
 		argc = 4096;
-	const char *strs[argc + 1];
-	strs[0] = path;
-	for (size_t i = 0; i < argc; i++)
-		strs[i + 1] = argv[i];
-	rec_strings(CKPT_EXEC, pid, argc | flags, 0, (int)argc + 1, strs);
+	rec_exec(pid, argc | flags, path, (int)argc,
+		 (const char *const *)argv);
 	int why = classify(path, 0);
 	if (why)
 		rec_strings(CKPT_UNTRACED, pid, (uint64_t)why, 0, 1, &path);
@@ -196,25 +368,55 @@ static void note_exec_failed(pid_t pid, const char *path, int err)
 	rec_strings(CKPT_EXEC, pid, CKPT_EXEC_FAILED, err, 1, &path);
 }
 
+/* The PATH execvp searches: the first, as getenv finds it. */
+static const char *search_path(void)
+{
+	for (char **e = environ; e && *e; e++)
+		if (starts(*e, "PATH="))
+			return *e + 5;
+	return "/bin:/usr/bin";
+}
+
+/* The room for what path_search finds: its longest candidate, made
+ * absolute, and at most the fixed buffer it had (`max`). */
+static size_t search_room(const char *file, const char *path, size_t max)
+{
+	size_t flen = strlen(file), cwd = strlen(shim_cwd) + 1, room;
+	if (strchr(file, '/')) {
+		room = (file[0] == '/' ? 0 : cwd) + flen + 1;
+	} else {
+		room = 1;
+		for (const char *p = path;; p++) {
+			const char *end = strchrnul(p, ':');
+			size_t n = (size_t)(end - p) + 1 + flen + 1 +
+				   (*p == '/' ? 0 : cwd);
+			room = n > room ? n : room;
+			if (!*end)
+				break;
+			p = end;
+		}
+	}
+	return room < max ? room : max;
+}
+
 /*
  * Resolve `file` the way execvp does, recording each PATH candidate that is
  * not there (a program that appears earlier in PATH later changes what
  * runs). Returns the path to record: `out`, or `file` if not found.
  */
-static const char *path_search(pid_t pid, const char *file, char *out,
-			       size_t size)
+static const char *path_search(pid_t pid, const char *file, const char *path,
+			       char *out, size_t size)
 {
-	if (strchr(file, '/'))
-		return shim_abspath(AT_FDCWD, file, out, size);
-	const char *path = NULL;
-	for (char **e = environ; e && *e && !path; e++)
-		if (starts(*e, "PATH="))
-			path = *e + 5;	/* the first, as getenv finds it */
-	if (!path)
-		path = "/bin:/usr/bin";
+	if (strchr(file, '/')) {
+		struct shim_abs a;
+		shim_abs_room(&a, AT_FDCWD, file, size);
+		return shim_abs_make(&a, out, size);
+	}
+	size_t flen = strlen(file);
 	for (const char *p = path;; p++) {
 		const char *end = strchrnul(p, ':');
-		char cand[PATH_MAX], abs[PATH_MAX * 2];
+		size_t clen = (size_t)(end - p) + 1 + flen + 1;
+		char cand[clen < PATH_MAX ? clen : PATH_MAX];
 		struct strb b;
 		strb_init(&b, cand, sizeof cand);
 		strb_mem(&b, p, (size_t)(end - p));
@@ -222,8 +424,7 @@ static const char *path_search(pid_t pid, const char *file, char *out,
 			strb_str(&b, "/");
 		strb_str(&b, file);
 		if (strb_done(&b)) {
-			const char *a = shim_abspath(AT_FDCWD, cand, abs,
-						     sizeof abs);
+			SHIM_ABSPATH(a, AT_FDCWD, cand, PATH_MAX * 2);
 			long r = raw6(SYS_faccessat, AT_FDCWD, (long)a, X_OK, 0,
 				      0, 0);
 			if (r == 0) {
@@ -256,10 +457,11 @@ static int do_execve(const char *path, char *const argv[], char *const envp[])
 	if (!given)	/* the kernel's EFAULT, unrecorded */
 		return real_execve(path, argv, envp);
 	pid_t pid = raw_getpid();
-	char abs[PATH_MAX * 2];
+	SHIM_ABSPATH(abs, AT_FDCWD, path, PATH_MAX * 2);
 	FIXED_ENV(env, envp);
-	note_exec(pid, shim_abspath(AT_FDCWD, path, abs, sizeof abs), argv, 0);
+	note_exec(pid, abs, argv, 0);
 	int r = real_execve(path, argv, env);
+	env_done(&env_c);
 	note_exec_failed(pid, path, errno);
 	return r;
 }
@@ -275,10 +477,13 @@ static int do_execvpe(const char *file, char *const argv[],
 	if (!given)	/* glibc's own answer, unrecorded */
 		return real_execvpe(file, argv, envp);
 	pid_t pid = raw_getpid();
-	char found[PATH_MAX * 2];
+	const char *search = search_path();
+	char found[search_room(file, search, PATH_MAX * 2)];
 	FIXED_ENV(env, envp);
-	note_exec(pid, path_search(pid, file, found, sizeof found), argv, 0);
+	note_exec(pid, path_search(pid, file, search, found, sizeof found),
+		  argv, 0);
 	int r = real_execvpe(file, argv, env);
+	env_done(&env_c);
 	note_exec_failed(pid, file, errno);
 	return r;
 }
@@ -352,13 +557,12 @@ CKPT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 	if (!given || !envp)
 		return real_fexecve(fd, argv, envp);
 	pid_t pid = raw_getpid();
-	char link[64], path[PATH_MAX];
-	long n = raw_readlink(shim_fd_link(fd, link, sizeof link), path,
-			      sizeof path - 1);
-	path[n > 0 ? n : 0] = 0;
+	SHIM_FD_NAME(name, fd);
+	const char *path = name ? name : "";
 	FIXED_ENV(env, envp);
 	note_exec(pid, path, argv, 0);
 	int r = real_fexecve(fd, argv, env);
+	env_done(&env_c);
 	note_exec_failed(pid, path, errno);
 	return r;
 }
@@ -374,13 +578,12 @@ CKPT_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 	if (!given)
 		return real_execveat(dirfd, path, argv, envp, flags);
 	pid_t pid = raw_getpid();
-	char abs[PATH_MAX * 2];
-	const char *p = (flags & AT_EMPTY_PATH) && !*path
-				? shim_abspath(dirfd, ".", abs, sizeof abs)
-				: shim_abspath(dirfd, path, abs, sizeof abs);
+	SHIM_ABSPATH(p, dirfd, (flags & AT_EMPTY_PATH) && !*path ? "." : path,
+		     PATH_MAX * 2);
 	FIXED_ENV(env, envp);
 	note_exec(pid, p, argv, 0);
 	int r = real_execveat(dirfd, path, argv, env, flags);
+	env_done(&env_c);
 	note_exec_failed(pid, p, errno);
 	return r;
 }
@@ -438,15 +641,24 @@ static void fa_record(const posix_spawn_file_actions_t *fa, pid_t child)
 	if (!fa)
 		return;
 	pthread_mutex_lock(&fa_lock);
-	struct fa_note *list[256];
+	/* The working directory grows by a chdir at most by its path: room
+	 * for all of them, up to the fixed buffers there were. */
 	int n = 0;
+	size_t room = strlen(shim_cwd) + 1;
 	for (struct fa_note *p = fa_notes; p && n < 256; p = p->next)
+		if (p->fa == fa) {
+			n++;
+			room += strlen(p->path) + 1;
+		}
+	struct fa_note *list[n > 0 ? n : 1];
+	int k = 0;
+	for (struct fa_note *p = fa_notes; p && k < n; p = p->next)
 		if (p->fa == fa)
-			list[n++] = p;
-	char cwd[PATH_MAX * 2];
+			list[k++] = p;
+	char cwd[room < PATH_MAX * 2 ? room : PATH_MAX * 2];
 	snprintf(cwd, sizeof cwd, "%s", shim_cwd);
 	for (int i = n - 1; i >= 0; i--) {
-		char buf[PATH_MAX * 4];
+		char buf[room < PATH_MAX * 4 ? room : PATH_MAX * 4];
 		const char *p = list[i]->path;
 		if (p[0] != '/') {
 			snprintf(buf, sizeof buf, "%s/%s", cwd, p);
@@ -538,12 +750,13 @@ CKPT_EXPORT int posix_spawn(pid_t *pid, const char *path,
 	if (!REAL(posix_spawn))
 		return ENOSYS;
 	pid_t child = 0;
-	char abs[PATH_MAX * 2];
 	FIXED_ENV(env, envp);
 	int r = real_posix_spawn(&child, path, fa, attr, argv, env);
-	if (r == 0)
-		note_spawn(child, shim_abspath(AT_FDCWD, path, abs, sizeof abs),
-			   argv, fa);
+	env_done(&env_c);
+	if (r == 0) {
+		SHIM_ABSPATH(abs, AT_FDCWD, path, PATH_MAX * 2);
+		note_spawn(child, abs, argv, fa);
+	}
 	if (pid)
 		*pid = child;
 	return r;
@@ -557,10 +770,13 @@ CKPT_EXPORT int posix_spawnp(pid_t *pid, const char *file,
 	if (!REAL(posix_spawnp))
 		return ENOSYS;
 	pid_t child = 0;
-	char found[PATH_MAX * 2];
-	const char *path = path_search(shim_pid, file, found, sizeof found);
+	const char *search = search_path();
+	char found[search_room(file, search, PATH_MAX * 2)];
+	const char *path = path_search(shim_pid, file, search, found,
+				       sizeof found);
 	FIXED_ENV(env, envp);
 	int r = real_posix_spawnp(&child, file, fa, attr, argv, env);
+	env_done(&env_c);
 	if (r == 0)
 		note_spawn(child, path, argv, fa);
 	if (pid)
@@ -581,6 +797,7 @@ CKPT_EXPORT int posix_spawnp(pid_t *pid, const char *file,
  */
 static void note_reap(pid_t child, const int *status, int options)
 {
+	env_left_free();
 	if (child <= 0)
 		return;
 	if (status ? !WIFEXITED(*status) && !WIFSIGNALED(*status)
@@ -677,7 +894,9 @@ static int env_patch(char **saved_preload, char **saved_dir)
 	*saved_preload = pre ? strdup(pre) : NULL;
 	*saved_dir = dir ? strdup(dir) : NULL;
 	if (!pre || !strstr(pre, self_lib())) {
-		char buf[PATH_MAX * 2 + 64];
+		size_t room = strlen(shim_env_preload) +
+			      (pre ? strlen(pre) + 1 : 0) + 1;
+		char buf[room < PATH_MAX * 2 + 64 ? room : PATH_MAX * 2 + 64];
 		setenv("LD_PRELOAD",
 		       preload_with(buf, sizeof buf, pre) +
 			       sizeof "LD_PRELOAD=" - 1,
@@ -900,13 +1119,17 @@ CKPT_EXPORT char *secure_getenv(const char *name)
 
 static void note_connect(const struct sockaddr *sa, socklen_t len, int err)
 {
-	char buf[PATH_MAX + 16], ip[INET6_ADDRSTRLEN];
-	const char *s = buf;
 	if (!sa || len < sizeof sa->sa_family)
 		return;
+	/* "unix:@" and the path, or an address and a port; up to the fixed
+	 * buffer there was */
+	size_t n = len - offsetof(struct sockaddr_un, sun_path);
+	size_t room = sa->sa_family != AF_UNIX ? 64
+		      : n < PATH_MAX + 8 ? n + 8 : PATH_MAX + 16;
+	char buf[room], ip[INET6_ADDRSTRLEN];
+	const char *s = buf;
 	if (sa->sa_family == AF_UNIX) {
 		const struct sockaddr_un *un = (const void *)sa;
-		size_t n = len - offsetof(struct sockaddr_un, sun_path);
 		if (n > 0 && un->sun_path[0] == 0)
 			snprintf(buf, sizeof buf, "unix:@%.*s", (int)n - 1,
 				 un->sun_path + 1);
@@ -1074,9 +1297,7 @@ CKPT_EXPORT long syscall(long n, ...)
 	if (n == SYS_execve && a[0]) {
 		/* Raw execve: the environment is the caller's, as given. */
 		pid_t pid = raw_getpid();
-		char abs[PATH_MAX * 2];
-		const char *p = shim_abspath(AT_FDCWD, (const char *)a[0], abs,
-					     sizeof abs);
+		SHIM_ABSPATH(p, AT_FDCWD, (const char *)a[0], PATH_MAX * 2);
 		note_exec(pid, p, (char *const *)a[1], 0);
 		int ours = 0;
 		for (char *const *e = (char *const *)a[2]; e && *e; e++)

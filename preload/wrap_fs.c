@@ -540,7 +540,8 @@ SCANDIRAT_WRAPPER(scandirat64, dirent64)
 static void rec_glob(const char *pat, size_t n, char **paths, int r)
 {
 	const char *slash = strrchr(pat, '/');
-	char dir[PATH_MAX];
+	size_t room = slash ? (size_t)(slash - pat) + 2 : 2;
+	char dir[room < PATH_MAX ? room : PATH_MAX];
 	if (!slash)
 		snprintf(dir, sizeof dir, ".");
 	else
@@ -707,13 +708,10 @@ CKPT_EXPORT FTSENT *fts_read(FTS *fts)
 	if (fts_chdir)
 		shim_cwd_refresh();
 	if (e && e->fts_info == FTS_D) {
-		char buf[PATH_MAX];
 		/* fts_accpath is relative to where fts stands now. */
-		const char *p = e->fts_path;
-		if (p[0] != '/' && fts_chdir && e->fts_level > 0)
-			p = shim_abspath(AT_FDCWD, e->fts_accpath, buf,
-					 sizeof buf);
-		rec_path(CKPT_READDIR, AT_FDCWD, p, 0, 0);
+		int acc = e->fts_path[0] != '/' && fts_chdir && e->fts_level > 0;
+		SHIM_ABSPATH(p, AT_FDCWD, acc ? e->fts_accpath : NULL, PATH_MAX);
+		rec_path(CKPT_READDIR, AT_FDCWD, acc ? p : e->fts_path, 0, 0);
 	}
 	errno = saved;
 	return e;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Every family of file entry points records the right op, absolute path and
-# result (failed look-ups with their errno), fortified or not.
+# result (failed look-ups with their errno), fortified or not; also relative
+# to a deep directory.
 . "$(dirname "$0")/lib.sh"
 export T="$TRASH/t"
 mkdir -p t/sub t/tree/a && echo x > t/exists.txt && echo y > t/sub/in-sub.txt
@@ -59,6 +60,39 @@ X
 		nm -D fs2 | grep -q __open_2 || fail "fs2 does not call __open_2: the test is not testing it"
 	fi
 done
+# Paths relative to a directory descriptor, and a descriptor's file, whose
+# names are longer than the working directory's by far: the shim reads such
+# a name twice (the first buffer is sized for the common case).
+cat > deep.c <<'C'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	struct stat st;
+	int d = open(argv[1], O_RDONLY | O_DIRECTORY);
+	int fd = openat(d, "f.txt", O_WRONLY | O_CREAT, 0644);
+	return d < 0 || fd < 0 || ftruncate(fd, 0) < 0 ||
+	       fstatat(d, "missing", &st, 0) == 0 ||
+	       renameat(d, "f.txt", d, "g.txt") < 0;
+}
+C
+cc -O2 -o deep deep.c || fail "compile deep.c"
+DEEP=$TRASH/deep.d
+for i in 1 2 3 4 5 6 7 8; do
+	DEEP=$DEEP/$i-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+done
+mkdir -p "$DEEP" && rm -rf tr-deep
+(cd / && traced "$TRASH/tr-deep" "$TRASH/deep" "$DEEP") || fail "deep failed under the shim"
+"$CKPT" dump --json -d tr-deep > ev-deep.json || fail "dump deep"
+python3 "$TOP/tests/shim/expect.py" ev-deep.json - <<X || fail "deep: records are not as expected"
+write $DEEP/f.txt ok
+truncate $DEEP/f.txt ok
+stat $DEEP/missing ENOENT
+rename $DEEP/f.txt ok to=$DEEP/g.txt
+X
 # dlopen looks for a bare name in its caller's RUNPATH and expands $ORIGIN
 # to its caller's directory: under the shim the caller must still be the
 # program. A plugin loaded so works as without the shim, and it and what
