@@ -13,7 +13,9 @@
  *    changed if it is gone.
  * 2. A job is affected if it read a changed file in the way that matters
  *    (content for a read, existence for a stat, appearance for a failed
- *    look-up), if it could not be traced, if its driver is affected, or
+ *    look-up), if an environment variable it used has another value
+ *    now (envvars.c), if it could not be traced, if its driver is
+ *    affected, or
  *    if it read (opened) an output of an affected job. A make reading a
  *    .d/.cmd file of its own jobs is the exception: such a file only tells
  *    make to rebuild its target, which is removed anyway.
@@ -39,6 +41,7 @@
 #include <xxhash.h>
 
 #include "changes.h"
+#include "envvars.h"
 
 static int is_output_role(int role)
 {
@@ -671,10 +674,18 @@ size_t ckpt_affected(struct ckpt *c)
 	}
 	struct out_read *reads = NULL;
 	size_t nreads = 0, areads = 0;
+	size_t env_changed = 0;
+	for (size_t i = 0; i < c->nenvs; i++)
+		env_changed += c->envs[i].changed != 0;
 	for (size_t j = 0; j < nj; j++) {
 		struct job *job = &c->jobs[j];
 		if (job->untraced)
 			mark(c, (int)j, AFF_UNTRACED, -1, queue, &nq);
+		for (size_t k = 0; env_changed && k < job->nenv; k++) {
+			int e = envvars_changed(c, job->env[k]);
+			if (e >= 0)
+				mark(c, (int)j, AFF_ENV, e, queue, &nq);
+		}
 		for (size_t k = 0; k < job->ndeps; k++) {
 			const struct dep *d = &job->deps[k];
 			int w = what[d->file];

@@ -20,6 +20,8 @@ enum {
 	AFF_UNTRACED,	/* (-1) it ran something that could not be traced */
 	AFF_RESULT,	/* ...an affected job of this driver that wrote no
 			   output: a $(shell ...) whose result only make saw */
+	AFF_ENV,	/* ...the environment variable (c->envs) it used,
+			   whose value is not the same now */
 	AFF_RECIPE,	/* ...the affected job it may be the next recipe line
 			   of; it reads nothing in the tree, and nothing
 			   reads what it writes (`touch stamp`) */

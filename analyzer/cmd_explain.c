@@ -71,6 +71,19 @@ static void chain(const struct ckpt *c, int j, int depth)
 		       "(a $(shell ...)), so\n");
 		print_job(c, j);
 		return;
+	case AFF_ENV: {
+		const struct envvar *e = &c->envs[job->cause];
+		printf("  the environment variable %s %s\n  -> used by\n",
+		       e->name,
+		       !e->set ? "was unset when the build was recorded, and is "
+				 "set now"
+		       : getenv(e->name) ? "has another value than when the "
+					   "build was recorded"
+					 : "was set when the build was recorded, "
+					   "and is unset now");
+		print_job(c, j);
+		return;
+	}
 	case AFF_RECIPE:
 		chain(c, job->cause, depth + 1);
 		printf("  -> followed, as the next line of its recipe, by one "

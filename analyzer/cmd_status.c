@@ -11,6 +11,7 @@
 
 #include "changes.h"
 #include "cmd.h"
+#include "envvars.h"
 #include "manifest.h"
 
 /* The tree is checked on a thread of its own while the jobs are read:
@@ -33,6 +34,9 @@ static void *check_thread(void *arg)
 static void files_read(struct ckpt *c, void *arg)
 {
 	struct early_check *e = arg;
+	/* Before the jobs: the manifest reader keeps the "e" records of
+	 * only the variables that changed. */
+	envvars_check(c);
 	e->c = c;
 	ckpt_set_dir(c, e->dir, e->root);
 	e->started = pthread_create(&e->th, NULL, check_thread, e) == 0;
@@ -98,8 +102,9 @@ static void status_usage(FILE *f)
 		"(default .ckpt):\nsources and external inputs that changed "
 		"or were deleted, paths the build\nlooked for and did not "
 		"find that now exist, directory listings that changed,\n"
-		"programs that could not be traced, and the outputs all that "
-		"invalidates.\n\n"
+		"environment variables the build used whose value is not the "
+		"same in this\nshell, programs that could not be traced, and "
+		"the outputs all that invalidates.\n\n"
 		"  -d, --dir DIR   checkpoint directory\n"
 		"  --json          one JSON object (keys in docs/json.md)\n");
 }
@@ -136,10 +141,12 @@ int cmd_status(int argc, char **argv)
 		{ .key = "appeared", .title = "looked for and missing then, present now" },
 		{ .key = "listings", .title = "directory listings that changed" },
 		{ .key = "externals", .title = "changed inputs outside the tree" },
+		{ .key = "environment", .title = "environment variables the build used, with another value now" },
 		{ .key = "untraced", .title = "programs that could not be traced" },
 		{ .key = "affected", .title = "outputs to rebuild" },
 	};
-	enum { G_CHANGED, G_MOD, G_DEL, G_APP, G_LIST, G_EXT, G_UT, G_AFF, NG };
+	enum { G_CHANGED, G_MOD, G_DEL, G_APP, G_LIST, G_EXT, G_ENV, G_UT,
+	       G_AFF, NG };
 	for (size_t i = 0; i < c.nfiles; i++) {
 		const struct file *f = &c.files[i];
 		if (f->changed) {
@@ -154,6 +161,9 @@ int cmd_status(int argc, char **argv)
 		if (is_output(f) && f->path[0] != '/' && output_invalid(&c, f))
 			add(&g[G_AFF], f->path);
 	}
+	for (size_t i = 0; i < c.nenvs; i++)
+		if (c.envs[i].changed)
+			add(&g[G_ENV], c.envs[i].name);
 	for (size_t j = 0; j < c.njobs; j++)
 		if (c.jobs[j].untraced > 0) {
 			char *s = xasprintf("%s", c.jobs[j].untraced_path
@@ -178,7 +188,7 @@ int cmd_status(int argc, char **argv)
 		}
 		printf("}\n");
 	} else {
-		if (!g[G_CHANGED].n && !g[G_UT].n)
+		if (!g[G_CHANGED].n && !g[G_ENV].n && !g[G_UT].n)
 			printf("nothing changed since the checkpoint\n");
 		for (int k = G_MOD; k < NG; k++) {
 			if (!g[k].n)

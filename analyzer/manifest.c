@@ -13,6 +13,8 @@
  *   f <role> <hash|-> <size> <mode> <mtime-ns> <ino> <producer> <path> [<link>]
  *   t <file>               output that is text naming the root (rewritten
  *                          when restored into another tree)
+ *   v <name> <hash|->      an environment variable the build used: its
+ *                          value's hash when the build started, or unset
  *   j <kind> <driver> <untraced> <start> <end> <cwd> <cmd words...>
  *   p <job>...             jobs the last one may be a later recipe line of
  *   u <path>               program a job ran that could not be traced
@@ -183,6 +185,18 @@ int manifest_write(const struct ckpt *c, const char *dir)
 		if (c->files[i].role == ROLE_OUTPUT &&
 		    (c->files[i].flags & FILE_NAMES_ROOT))
 			fprintf(f, "t %zu\n", i);
+	for (size_t i = 0; i < c->nenvs; i++) {
+		const struct envvar *e = &c->envs[i];
+		char hex[HASH_HEX];
+		fputs("v ", f);
+		put_path(f, e->name);
+		if (e->set) {
+			hash_to_hex(&e->hash, hex);
+			fprintf(f, " %s\n", hex);
+		} else {
+			fputs(" -\n", f);
+		}
+	}
 	for (size_t i = 0; i < c->njobs; i++) {
 		const struct job *j = &c->jobs[i];
 		fprintf(f, "j %c %d %d %" PRIu64 " %" PRIu64 " ", j->kind,
@@ -507,6 +521,28 @@ static int parse_job(struct reader *r, struct ckpt *c, char *s)
 	return 0;
 }
 
+/* Is the variable of an "e" record one that changed (envs[].changed, set
+ * by the files_read hook)? Those are all a reader that skips details
+ * needs. *any: -1 not yet known, else whether any changed. */
+static int env_wanted(const struct ckpt *c, const char *field, int *any)
+{
+	if (*any < 0) {
+		*any = 0;
+		for (size_t i = 0; i < c->nenvs; i++)
+			*any |= c->envs[i].changed != 0;
+	}
+	if (!*any)
+		return 0;
+	char *name = xstrdup(field);
+	int wanted = 0;
+	if (unescape_field(name))
+		for (size_t i = 0; i < c->nenvs && !wanted; i++)
+			wanted = c->envs[i].changed &&
+				 !strcmp(c->envs[i].name, name);
+	free(name);
+	return wanted;
+}
+
 /* "p <job>...": the jobs the last one may follow in a recipe. */
 static int parse_prev(struct reader *r, struct job *job, char *s)
 {
@@ -661,6 +697,7 @@ static int parse(struct reader *r, struct ckpt *c,
 			     r->name, s + 14, MANIFEST_VERSION);
 	struct job *last = NULL;
 	int files_read = 0;	/* the file table is whole: files_whole */
+	int envs_changed = -1;	/* env_wanted */
 	while (r->p < r->end) {
 		if (!files_read && !strncmp(r->p, "f ", 2)) {
 			if (parse_files(r, c) < 0)
@@ -673,9 +710,11 @@ static int parse(struct reader *r, struct ckpt *c,
 			return bad(r, "malformed line");
 		*rest++ = 0;
 		int rc = 0;
-		int file_line = !strcmp(s, "f") || !strcmp(s, "t");
+		int file_line = !strcmp(s, "f") || !strcmp(s, "t") ||
+				!strcmp(s, "v");
 		if (file_line && files_read)
-			return bad(r, "a file record after the jobs");
+			return bad(r, "a file or environment record after the "
+				      "jobs");
 		if (!files_read && !file_line && strcmp(s, "root") &&
 		    strcmp(s, "created") && strcmp(s, "counts")) {
 			if (files_whole(r, c, hook) < 0)
@@ -716,6 +755,16 @@ static int parse(struct reader *r, struct ckpt *c,
 			c->hazards[c->nhazards++] = (struct hazard){
 				*k, (int)f, (int)a, (int)b
 			};
+		} else if (!strcmp(s, "v") && version >= 4) {
+			char *name = unescaped(tok(&rest)), *hv = tok(&rest);
+			struct envvar e = { .name = name, .set = hv && strcmp(hv, "-") };
+			if (!name || !*name || !hv || rest ||
+			    (e.set && hash_from_hex(hv, &e.hash) < 0)) {
+				free(name);
+				return bad(r, "malformed environment variable");
+			}
+			GROW(c->envs, c->nenvs, c->aenvs);
+			c->envs[c->nenvs++] = e;
 		} else if (!strcmp(s, "end")) {
 			break;
 		} else if (!last) {
@@ -730,8 +779,8 @@ static int parse(struct reader *r, struct ckpt *c,
 			free(last->untraced_path);
 			last->untraced_path = unescaped(rest);
 		} else if (hook && hook->skip_details &&
-			   (!strcmp(s, "e") || !strcmp(s, "n") ||
-			    !strcmp(s, "x"))) {
+			   (!strcmp(s, "n") || !strcmp(s, "x") ||
+			    (!strcmp(s, "e") && !env_wanted(c, rest, &envs_changed)))) {
 			continue;
 		} else if (!strcmp(s, "e") || !strcmp(s, "n")) {
 			char *v = unescape_field(rest);

@@ -416,6 +416,9 @@ void ckpt_release(struct ckpt *c)
 		free_strings(j->net, j->nnet);
 		free_strings(j->execs, j->nexecs);
 	}
+	for (size_t i = 0; i < c->nenvs; i++)
+		free(c->envs[i].name);
+	free(c->envs);
 	free(c->files);
 	free(c->jobs);
 	free(c->hazards);

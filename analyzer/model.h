@@ -110,6 +110,14 @@ struct job {
 	int keep;		/* scratch for merging */
 };
 
+/* An environment variable the build used (envvars.c). */
+struct envvar {
+	char *name;
+	int set;		/* it was set when the build started */
+	struct hash128 hash;	/* of its value then, if set */
+	int changed;		/* set by envvars_check */
+};
+
 struct ckpt {
 	char *root;		/* absolute root at record time */
 	uint64_t created;	/* wall clock ns when saved */
@@ -123,6 +131,8 @@ struct ckpt {
 				 * listings leave out; else NULL */
 	struct job *jobs;
 	size_t njobs, ajobs;
+	struct envvar *envs;	/* sorted by name */
+	size_t nenvs, aenvs;
 	struct hazard *hazards;
 	size_t nhazards, ahazards;
 };

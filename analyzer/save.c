@@ -26,6 +26,7 @@
 
 #include "build.h"
 #include "changes.h"
+#include "envvars.h"
 #include "fsio.h"
 #include "manifest.h"
 #include "object.h"
@@ -539,6 +540,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		return error("not updating a damaged checkpoint: remove %s "
 			     "or record into another directory", dir);
 	ckpt_detect_changes(&old, c->root);
+	envvars_check(&old);
 	for (size_t i = 0; i < old.nfiles; i++) {
 		int nf = old.files[i].role == ROLE_OUTPUT
 				 ? ckpt_file(c, old.files[i].path, 0)
@@ -588,6 +590,9 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 				       ACC_LIST)))
 				stale = 1;
 		}
+		for (size_t k = 0; k < oj->nenv; k++)
+			if (envvars_changed(&old, oj->env[k]) >= 0)
+				stale = 1;
 		if (!outputs || redone || oj->untraced)
 			continue;
 		int nj = ckpt_job_new(c, JOB_RECIPE, top);
@@ -733,6 +738,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	adopt_kept(&c, first_kept);
 	if (assign_roles(&c) < 0)
 		goto out;
+	envvars_record(&c, &t);
 	find_role_hazards(&c, first_read, nread);
 	if (ran_elsewhere(&c, t.img[0].cwd) < 0)
 		goto out;

@@ -4,7 +4,9 @@
 # be killed at several points: while hashing, storing objects, writing the
 # manifest. After each kill the checkpoint reads (status), and a restore
 # into an empty copy gives the outputs of ONE build, old or new (never a
-# mix, never a damaged file), verified against the sets kept aside.
+# mix, never a damaged file), verified against the sets kept aside. The
+# set is a make argument: in the environment it would be a variable the
+# build used, whose absence at restore invalidates every output.
 . "$(dirname "$0")/lib.sh"
 mkdir p sets
 cat > p/Makefile <<'MK'
@@ -27,11 +29,11 @@ which_set() {
 	echo mixed
 }
 mkset 0
-(cd p && SET=../sets/0 "$CKPT" record -- make -s) > rec.log 2>&1 || fail "record: $(cat rec.log)"
+(cd p && "$CKPT" record -- make -s SET=../sets/0) > rec.log 2>&1 || fail "record: $(cat rec.log)"
 round=1 killed=0
 for delay in 0.05 0.15 0.3 0.5 0.8 1.2; do
 	mkset $round
-	(cd p && SET=../sets/$round exec "$CKPT" record -- make -s) > rec.log 2>&1 &
+	(cd p && exec "$CKPT" record -- make -s SET=../sets/$round) > rec.log 2>&1 &
 	pid=$!
 	sleep "$delay"
 	kill -9 "$pid" 2>/dev/null && killed=$((killed + 1))
@@ -53,7 +55,7 @@ done
 # The same with a bare LD_PRELOAD trace and `ckpt save`.
 for delay in 0.05 0.2 0.4; do
 	mkset $round
-	(cd p && SET=../sets/$round LD_PRELOAD=$SHIM CKPT_DIR=$TRASH/p/.ckpt make -s) ||
+	(cd p && LD_PRELOAD=$SHIM CKPT_DIR=$TRASH/p/.ckpt make -s SET=../sets/$round) ||
 		fail "traced make"
 	(cd p && exec "$CKPT" save) > save.log 2>&1 &
 	pid=$!
@@ -71,7 +73,7 @@ for delay in 0.05 0.2 0.4; do
 done
 # A save that is not killed still works on top of what the kills left.
 mkset $round
-(cd p && SET=../sets/$round "$CKPT" record -- make -s) > rec.log 2>&1 || fail "final record: $(cat rec.log)"
+(cd p && "$CKPT" record -- make -s SET=../sets/$round) > rec.log 2>&1 || fail "final record: $(cat rec.log)"
 rm -rf copy && mkdir copy && cp p/Makefile copy/
 (cd copy && "$CKPT" restore -d ../p/.ckpt) > r.log 2>&1 || fail "final restore: $(cat r.log)"
 expect_eq "the last build restored" "$round" "$(which_set copy)"

@@ -1,0 +1,75 @@
+#!/bin/sh
+# Environment variables the build used are inputs: one a job looked up
+# (`date` reads TZ) invalidates that job; one a makefile refers to, or
+# that make's built-in rules use (CFLAGS), invalidates all of that make's
+# jobs, as an edit of the makefile would. Variables that differ between
+# shells (PWD, TERM, SHLVL) are not compared. Each restore is followed by
+# make and compared with a clean build in the same environment.
+. "$(dirname "$0")/lib.sh"
+unset MAKEFLAGS MAKELEVEL MFLAGS MAKEOVERRIDES GNUMAKEFLAGS CFLAGS VERSION
+mkdir src
+cat > src/Makefile <<'MK'
+all: prog ver.txt epoch.txt
+prog: main.o
+	$(CC) -o prog main.o
+ver.txt:
+	echo $(VERSION) > ver.txt
+epoch.txt:
+	date -d @0 +%H > epoch.txt
+MK
+echo 'int main(void) { return 0; }' > src/main.c
+export TZ=UTC VERSION=1
+cp -a src orig && (cd orig && "$CKPT" record -- make) > rec.log 2>&1 ||
+	fail "record: $(cat rec.log)"
+
+# restore_in NAME ENV...: restore a fresh copy with ENV set, make there,
+# compare with a clean build in the same environment; the recipe lines
+# make ran are in NAME.jobs.
+restore_in() {
+	_n=$1; shift
+	rm -rf "$_n" "$_n.oracle" && cp -a src "$_n" && cp -a src "$_n.oracle"
+	(cd "$_n.oracle" && env "$@" make) > "$_n.oracle.log" 2>&1 ||
+		fail "$_n: clean build"
+	(cd "$_n" && env "$@" "$CKPT" status --json -d ../orig/.ckpt) > "$_n.json" ||
+		fail "$_n: status"
+	(cd "$_n" && env "$@" "$CKPT" restore -d ../orig/.ckpt) > "$_n.restore" 2>&1 ||
+		fail "$_n: restore: $(cat "$_n.restore")"
+	(cd "$_n" && env "$@" make) > "$_n.make" 2>&1 || fail "$_n: make"
+	grep -v '^make' "$_n.make" | sort > "$_n.jobs"
+	for f in prog ver.txt epoch.txt; do
+		cmp -s "$_n/$f" "$_n.oracle/$f" ||
+			fail "$_n: $f differs from a clean build's"
+	done
+}
+json_list() { # json_list FILE KEY
+	python3 -c 'import json,sys; print(" ".join(sorted(json.load(open(sys.argv[1]))[sys.argv[2]])))' "$1" "$2"
+}
+
+restore_in same TERM=dumb SHLVL=7
+expect_eq "same environment: rebuilt" "" "$(cat same.jobs)"
+expect_eq "same environment: changed" "" "$(json_list same.json environment)"
+
+restore_in tz TZ=Asia/Tokyo
+expect_eq "TZ: changed" "TZ" "$(json_list tz.json environment)"
+expect_eq "TZ: affected" "epoch.txt" "$(json_list tz.json affected)"
+expect_eq "TZ: rebuilt" "date -d @0 +%H > epoch.txt" "$(cat tz.jobs)"
+
+restore_in ver VERSION=2
+expect_eq "VERSION: changed" "VERSION" "$(json_list ver.json environment)"
+expect_eq "VERSION: affected" "epoch.txt main.o prog ver.txt" \
+	"$(json_list ver.json affected)"
+(cd ver && VERSION=2 "$CKPT" explain -d ../orig/.ckpt ver.txt) > explain.txt
+grep -q "environment variable VERSION has another value" explain.txt ||
+	fail "explain: $(cat explain.txt)"
+
+# Unset when recorded, set now: make's built-in rule for main.o uses it.
+restore_in cflags CFLAGS=-O1
+expect_eq "CFLAGS: changed" "CFLAGS" "$(json_list cflags.json environment)"
+grep -q "cc -O1 *-c -o main.o main.c" cflags.jobs ||
+	fail "CFLAGS: main.o not rebuilt: $(cat cflags.jobs)"
+
+# The checkpoint holds hashes of the values, never the values.
+zstdcat orig/.ckpt/manifest | grep -q "Asia\|UTC" && fail "a value is in the manifest"
+zstdcat orig/.ckpt/manifest | grep -q "^v TZ [0-9a-f]\{32\}$" ||
+	fail "no record of TZ"
+pass
