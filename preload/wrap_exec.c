@@ -74,7 +74,8 @@ static char *preload_with(char *buf, size_t size, const char *theirs)
  * a signal handler's, where the exec alone fails with E2BIG or works: it is
  * mapped for the call instead, and unmapped when the exec has failed (one
  * that works takes the memory with it). Raw system calls: an exec wrapper
- * may run in a vfork child, where malloc is not to be called.
+ * may run in a vfork child, where malloc is not to be called (and where
+ * nothing is mapped: env_map).
  */
 #define ENV_ON_STACK 128	/* entries of an array on the stack, at most */
 
@@ -84,72 +85,7 @@ struct env_copy {
 	size_t buf;		/* bytes for a combined LD_PRELOAD */
 	char **map;		/* the array, when mapped */
 	size_t map_len;
-	int left;		/* its entry in env_left[], or -1 */
 };
-
-/*
- * A vfork child shares its parent's memory: what it maps stays mapped in
- * the parent when its exec works, and nothing is left of the child to
- * unmap it. It notes the mapping in env_left[] under pthread_self(), the
- * parent thread's, which it shares. That thread runs again only once the
- * exec has read the array, and unmaps what is noted under its name at its
- * next exec or wait. A vfork child of a vfork child notes its own under the
- * same name: of those, only the one running can look, and it leaves its
- * own (a signal handler's exec or wait in the middle of its exec). A full
- * table leaves a mapping in the parent.
- */
-#define ENV_LEFT 16
-static CKPT_COLD struct {
-	uintptr_t owner;	/* pthread_self() of the parent; 0: free */
-	pid_t pid;		/* the child's */
-	void *map;
-	size_t len;
-} env_left[ENV_LEFT];
-static int env_left_used;
-
-static int env_leave(void *map, size_t len, pid_t pid)
-{
-	uintptr_t self = (uintptr_t)pthread_self();
-	for (int i = 0; i < ENV_LEFT; i++) {
-		uintptr_t none = 0;
-		if (__atomic_compare_exchange_n(&env_left[i].owner, &none, self,
-						0, __ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED)) {
-			env_left[i].pid = pid;
-			env_left[i].map = map;
-			env_left[i].len = len;
-			__atomic_fetch_add(&env_left_used, 1, __ATOMIC_RELEASE);
-			return i;
-		}
-	}
-	return -1;
-}
-
-static void env_left_drop(int i)
-{
-	__atomic_fetch_sub(&env_left_used, 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&env_left[i].owner, 0, __ATOMIC_RELEASE);
-}
-
-/* Unmap what vfork children of this thread left behind. */
-static void env_left_free(void)
-{
-	if (!__atomic_load_n(&env_left_used, __ATOMIC_ACQUIRE))
-		return;
-	uintptr_t self = (uintptr_t)pthread_self();
-	pid_t me = 0;
-	for (int i = 0; i < ENV_LEFT; i++) {
-		if (__atomic_load_n(&env_left[i].owner, __ATOMIC_ACQUIRE) !=
-		    self)
-			continue;
-		if (!me)
-			me = raw_getpid();
-		if (env_left[i].pid == me)
-			continue;
-		raw3(SYS_munmap, env_left[i].map, env_left[i].len, 0);
-		env_left_drop(i);
-	}
-}
 
 /*
  * Look at envp: 1 when it can go as it is (each LD_PRELOAD has ours, the
@@ -159,8 +95,7 @@ static int env_scan(char *const *envp, struct env_copy *c)
 {
 	size_t n = 0, longest = 0;
 	int ours = 1, preloads = 0, dirs = 0;
-	*c = (struct env_copy){ .stack = 1, .buf = 1, .left = -1 };
-	env_left_free();
+	*c = (struct env_copy){ .stack = 1, .buf = 1 };
 	if (!shim_env_preload[0])
 		return 1;
 	for (; envp && envp[n]; n++) {
@@ -195,8 +130,18 @@ static int env_scan(char *const *envp, struct env_copy *c)
 	return 0;
 }
 
+/*
+ * A vfork child shares its parent's memory: what it mapped would stay
+ * mapped in the parent once the exec works, with nothing left of the
+ * child to unmap it. So a vfork child makes no copy of a large
+ * environment: it goes as given, and the child may go untraced (which
+ * the analyzer tells by its missing trace). posix_spawn copies in the
+ * parent, before the child is there.
+ */
 static char **env_map(struct env_copy *c)
 {
+	if (raw_getpid() != shim_pid)
+		return NULL;
 	size_t len = (c->n + 3) * sizeof(char *);
 	char **v = (char **)raw6(SYS_mmap, 0, (long)len,
 				 PROT_READ | PROT_WRITE,
@@ -205,9 +150,6 @@ static char **env_map(struct env_copy *c)
 		return NULL;
 	c->map = v;
 	c->map_len = len;
-	pid_t pid = raw_getpid();
-	if (pid != shim_pid)	/* a child sharing our memory */
-		c->left = env_leave(v, len, pid);
 	return v;
 }
 
@@ -216,8 +158,6 @@ static void env_done(struct env_copy *c)
 {
 	if (!c->map)
 		return;
-	if (c->left >= 0)
-		env_left_drop(c->left);
 	raw3(SYS_munmap, c->map, c->map_len, 0);
 	c->map = NULL;
 }
@@ -797,7 +737,6 @@ CKPT_EXPORT int posix_spawnp(pid_t *pid, const char *file,
  */
 static void note_reap(pid_t child, const int *status, int options)
 {
-	env_left_free();
 	if (child <= 0)
 		return;
 	if (status ? !WIFEXITED(*status) && !WIFSIGNALED(*status)
