@@ -110,25 +110,16 @@ static int name_char(char ch)
 	       (ch >= '0' && ch <= '9') || ch == '_';
 }
 
-static void refer(struct job *job, struct name *candidates, const char *s,
-		  size_t len)
-{
-	struct name *n = find(candidates, s, len);
-	if (n && n->value) {
-		char *name = strndup(s, len);
-		job_add_string(&job->env, &job->nenv, &job->aenv, name, 1);
-		free(name);
-	}
-}
-
-/* The candidates that text (a makefile) refers to, added to the driver. */
-static void scan_makefile(struct job *driver, struct name *candidates,
-			  const char *p, size_t size)
+void envvars_refs(const char *p, size_t size,
+		  void (*found)(const char *name, size_t len, void *arg),
+		  void *arg)
 {
 	const char *end = p + size;
 	for (const char *q = p; q < end; q++) {
 		const char *w = NULL;
-		if (*q == '$' && q + 1 < end && (q[1] == '(' || q[1] == '{')) {
+		int directive = 0;
+		if (*q == '$' && q + 1 < end && (q[1] == '(' || q[1] == '{') &&
+		    (q == p || q[-1] != '$')) {
 			w = q + 2;
 			/* $(origin NAME), $(value NAME), $(flavor NAME) */
 			for (const char *fn = "origin\0value\0flavor\0"; *fn;
@@ -140,18 +131,41 @@ static void scan_makefile(struct job *driver, struct name *candidates,
 					break;
 				}
 			}
-		} else if ((q == p || q[-1] == '\n') && end - q > 6 &&
+		} else if ((q == p || q[-1] == '\n') && end - q > 7 &&
 			   (!memcmp(q, "ifdef ", 6) || !memcmp(q, "ifndef ", 7))) {
 			w = q + (q[2] == 'n' ? 7 : 6);
+			directive = 1;
 		}
 		if (!w)
 			continue;
 		const char *e = w;
 		while (e < end && name_char(*e))
 			e++;
-		if (e > w && (e == end || *e == ')' || *e == '}' ||
-			      *e == ':' || *e == '\n' || *e == ' '))
-			refer(driver, candidates, w, (size_t)(e - w));
+		/* $(NAME) $(NAME:a=b); not $(shell ...), a function */
+		int ends = directive ? e == end || *e == '\n' || *e == ' ' ||
+					       *e == '\t'
+				     : e < end && (*e == ')' || *e == '}' ||
+						   *e == ':');
+		if (e > w && ends)
+			found(w, (size_t)(e - w), arg);
+	}
+}
+
+struct refer_arg {
+	struct job *driver;
+	struct name *candidates;
+};
+
+/* A name a makefile refers to: the driver used it, if the environment
+ * could have given it. */
+static void refer(const char *s, size_t len, void *arg)
+{
+	struct refer_arg *r = arg;
+	if (find(r->candidates, s, len)) {
+		char *name = strndup(s, len);
+		job_add_string(&r->driver->env, &r->driver->nenv,
+			       &r->driver->aenv, name, 1);
+		free(name);
 	}
 }
 
@@ -184,7 +198,8 @@ static void scan_file(const char *path, struct job *driver,
 		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
 			       fd, 0);
 		if (m != MAP_FAILED) {
-			scan_makefile(driver, candidates, m, (size_t)st.st_size);
+			struct refer_arg r = { driver, candidates };
+			envvars_refs(m, (size_t)st.st_size, refer, &r);
 			munmap(m, (size_t)st.st_size);
 		}
 	}
@@ -222,9 +237,13 @@ void envvars_record(struct ckpt *c, const struct trace *t)
 		struct job *job = &c->jobs[j];
 		if (job->kind != JOB_DRIVER)
 			continue;
+		/* Those set: the built-in rules read them. The unset ones
+		 * are compared for every make (envvars_make_uses), and not
+		 * listed: the audit would say each make read CXX. */
 		for (size_t k = 0; k < sizeof builtin / sizeof *builtin; k++)
-			job_add_string(&job->env, &job->nenv, &job->aenv,
-				       builtin[k], 1);
+			if (find(env, builtin[k], strlen(builtin[k])))
+				job_add_string(&job->env, &job->nenv,
+					       &job->aenv, builtin[k], 1);
 		for (size_t k = 0; k < job->ndeps; k++) {
 			const struct file *f = &c->files[job->deps[k].file];
 			if (!(job->deps[k].acc & ACC_READ) || !makefile_like(f))
@@ -237,6 +256,12 @@ void envvars_record(struct ckpt *c, const struct trace *t)
 	/* Every variable any job used, with its value when the build
 	 * started. */
 	struct name *used = NULL;
+	for (size_t j = 0; j < c->njobs; j++)
+		if (c->jobs[j].kind == JOB_DRIVER)
+			for (size_t k = 0; k < sizeof builtin / sizeof *builtin;
+			     k++)
+				add_name(&used, builtin[k], strlen(builtin[k]),
+					 NULL);
 	for (size_t j = 0; j < c->njobs; j++)
 		for (size_t k = 0; k < c->jobs[j].nenv; k++) {
 			const char *s = c->jobs[j].env[k];
@@ -280,6 +305,16 @@ size_t envvars_check(struct ckpt *c)
 		changed += e->changed != 0;
 	}
 	return changed;
+}
+
+int envvars_make_uses(const struct ckpt *c)
+{
+	for (size_t k = 0; k < sizeof builtin / sizeof *builtin; k++) {
+		int e = envvars_changed(c, builtin[k]);
+		if (e >= 0)
+			return e;
+	}
+	return -1;
 }
 
 int envvars_changed(const struct ckpt *c, const char *name)

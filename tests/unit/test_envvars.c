@@ -1,0 +1,67 @@
+/* What envvars.c takes for a makefile's references to variables, and
+ * which variables it leaves out of the comparison. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "envvars.h"
+
+static void collect(const char *name, size_t len, void *arg)
+{
+	char *out = arg;
+	strncat(out, name, len);
+	strcat(out, " ");
+}
+
+static const char *refs(const char *text)
+{
+	static char out[512];
+	out[0] = 0;
+	envvars_refs(text, strlen(text), collect, out);
+	return out;
+}
+
+static void references(void **state)
+{
+	(void)state;
+	assert_string_equal(refs("CFLAGS += $(OPT) ${DEBUG}\n"), "OPT DEBUG ");
+	assert_string_equal(refs("OBJ = $(SRC:.c=.o)\n"), "SRC ");
+	assert_string_equal(refs("ifdef V\nifndef QUIET\nendif\n"), "V QUIET ");
+	assert_string_equal(refs("$(if $(origin CC),x) $(value LD) "
+				 "$(flavor AR)"),
+			    "CC LD AR ");
+	/* Functions and the shell's own variables are not references. */
+	assert_string_equal(refs("x:\n\techo $$HOME $$(pwd) $(shell ls)\n"),
+			    "");
+	assert_string_equal(refs("$(wildcard *.c) $(patsubst %.c,%.o,$(S))"),
+			    "S ");
+	/* A name must end where a reference ends. */
+	assert_string_equal(refs("$(A-B) $(C.D)"), "");
+	assert_string_equal(refs("# ifdef X in a comment\n"), "");
+}
+
+static void ignored(void **state)
+{
+	(void)state;
+	const char *out[] = { "PWD", "OLDPWD", "TERM", "SHLVL", "PATH",
+			      "TMPDIR", "MAKEFLAGS", "LD_PRELOAD", "CKPT_DIR",
+			      "COLLECT_GCC_OPTIONS" };
+	for (size_t i = 0; i < sizeof out / sizeof *out; i++)
+		assert_true(envvars_ignored(out[i]));
+	const char *in[] = { "CFLAGS", "CC", "TZ", "SOURCE_DATE_EPOCH",
+			     "CPATH", "HOME", "LANG", "PATHX" };
+	for (size_t i = 0; i < sizeof in / sizeof *in; i++)
+		assert_false(envvars_ignored(in[i]));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(references),
+		cmocka_unit_test(ignored),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
