@@ -541,7 +541,7 @@ static void image_events(struct builder *b, size_t i)
 			break;
 		case CKPT_GETENV: {
 			struct job *jb = &c->jobs[j];
-			if (p)
+			if (p && *p)	/* getenv("") finds nothing */
 				job_add_string(&jb->env, &jb->nenv, &jb->aenv,
 					       p, 1);
 			break;

@@ -535,11 +535,13 @@ static int change_matters(int ch, int acc)
 	return 0;
 }
 
-static int dependency_file(const char *path)
+int dependency_file(const char *path)
 {
 	size_t n = strlen(path);
 	return (n > 2 && !strcmp(path + n - 2, ".d")) ||
-	       (n > 4 && !strcmp(path + n - 4, ".cmd"));
+	       (n > 4 && !strcmp(path + n - 4, ".cmd")) ||
+	       (n > 3 && !strcmp(path + n - 3, ".Po")) ||
+	       (n > 4 && !strcmp(path + n - 4, ".Plo"));
 }
 
 static int has_outputs(const struct ckpt *c, const struct job *j)

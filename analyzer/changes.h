@@ -35,6 +35,9 @@ size_t ckpt_detect_changes(struct ckpt *c, const char *root);
 /* Set jobs[].affected/cause from files[].changed; returns how many. */
 size_t ckpt_affected(struct ckpt *c);
 const char *change_name(int ch);
+/* A file a make includes only to learn when to rebuild a target: gcc's
+ * `.d`, kbuild's `.cmd`, automake's `.Po` and `.Plo` (in .deps). */
+int dependency_file(const char *path);
 /* Mark the directories that hold outputs (after the roles are final):
  * listing_hash looks the entries of only those up. */
 void mark_output_parents(struct ckpt *c);

@@ -13,7 +13,8 @@
  * their own environment, which is the one the next make runs in.
  *
  * Left out are variables that differ from one shell to the next and do
- * not change what a build writes (PWD, TERM, SHLVL), those make and ckpt
+ * not change what a build writes (PWD, TERM, SHLVL, COLORTERM and gcc's
+ * other colour settings), those make and ckpt
  * set for their children (MAKEFLAGS, LD_PRELOAD, CKPT_DIR), and PATH and
  * the temporary directories: which program a look-up finds is already a
  * dependency of its own, and where compilers put temporary files does
@@ -28,10 +29,13 @@
 #include <unistd.h>
 #include <uthash.h>
 
+#include "changes.h"
 #include "envvars.h"
 
 static const char *const ignored[] = {
 	"PWD", "OLDPWD", "SHLVL", "_", "TERM", "COLUMNS", "LINES", "PATH",
+	/* gcc's, for diagnostics on a terminal */
+	"COLORTERM", "GCC_COLORS", "GCC_URLS", "TERM_URLS",
 	"TMPDIR", "TMP", "TEMP", "SHELL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL",
 	"MAKEOVERRIDES", "GNUMAKEFLAGS", "MAKE_TERMOUT", "MAKE_TERMERR",
 	"LD_PRELOAD",
@@ -176,8 +180,7 @@ static int makefile_like(const struct file *f)
 	const char *base = strrchr(f->path, '/');
 	base = base ? base + 1 : f->path;
 	size_t n = strlen(base);
-	if (n > 2 && (!strcmp(base + n - 2, ".d") ||
-		      (n > 4 && !strcmp(base + n - 4, ".cmd"))))
+	if (dependency_file(f->path))
 		return 0;
 	if (f->path[0] != '/')
 		return f->role == ROLE_SOURCE || f->role == ROLE_OUTPUT;
