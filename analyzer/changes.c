@@ -688,11 +688,6 @@ size_t ckpt_affected(struct ckpt *c)
 			if (e >= 0)
 				mark(c, (int)j, AFF_ENV, e, queue, &nq);
 		}
-		if (env_changed && job->kind == JOB_DRIVER) {
-			int e = envvars_make_uses(c);
-			if (e >= 0)
-				mark(c, (int)j, AFF_ENV, e, queue, &nq);
-		}
 		for (size_t k = 0; k < job->ndeps; k++) {
 			const struct dep *d = &job->deps[k];
 			int w = what[d->file];

@@ -3,22 +3,28 @@
  *
  * A job reads the environment through getenv (the shim records each
  * name), and make imports all of it as variables: a makefile's $(CFLAGS)
- * is the environment's CFLAGS unless the makefile sets it. So the
- * variables a build used are those its jobs looked up, and, for each
- * make, those its makefiles refer to ($(NAME), ${NAME}, ifdef NAME,
- * $(origin NAME)) among the ones the environment had, plus the ones
- * make's built-in rules use. The checkpoint keeps a hash of each one's
- * value when the build started (never the value: environments hold
- * secrets), or that it was unset; status and restore compare that with
- * their own environment, which is the one the next make runs in.
+ * is the environment's CFLAGS unless a makefile assigns CFLAGS itself. So
+ * the variables a build used are those its jobs looked up, and, for each
+ * make, those the makefiles it read refer to ($(NAME), ${NAME}, ifdef
+ * NAME, $(origin NAME)) and do not assign (=, :=, ::=, !=, define; ?= and
+ * += take the environment's value), plus those make's built-in rules use.
+ * The checkpoint keeps a hash of each one's value when the build started
+ * (never the value: environments hold secrets), or that it was unset;
+ * status and restore compare that with their own environment, which is
+ * the one the next make runs in.
  *
  * Left out are variables that differ from one shell to the next and do
  * not change what a build writes (PWD, TERM, SHLVL, COLORTERM and gcc's
- * other colour settings), those make and ckpt
- * set for their children (MAKEFLAGS, LD_PRELOAD, CKPT_DIR), and PATH and
- * the temporary directories: which program a look-up finds is already a
- * dependency of its own, and where compilers put temporary files does
- * not matter.
+ * other colour settings), those make and ckpt set for their children
+ * (MAKEFLAGS, LD_PRELOAD, CKPT_DIR), make's own (CURDIR, MAKE), and PATH
+ * and the temporary directories: which program a look-up finds is
+ * already a dependency of its own, and where compilers put temporary
+ * files does not matter.
+ *
+ * The environment comes from the trace's ENVIRON record, of the first
+ * traced process. Without one, nothing is compared; when it was cut short
+ * (over 4096 variables, or near the half window a record may take), a
+ * variable not in it is taken as unknown, not as unset.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -39,6 +45,9 @@ static const char *const ignored[] = {
 	"TMPDIR", "TMP", "TEMP", "SHELL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL",
 	"MAKEOVERRIDES", "GNUMAKEFLAGS", "MAKE_TERMOUT", "MAKE_TERMERR",
 	"LD_PRELOAD",
+	/* make's own: it sets them, whatever the environment says */
+	"CURDIR", "MAKE", "MAKECMDGOALS", "MAKEFILE_LIST", "MAKE_VERSION",
+	"MAKE_HOST", "MAKE_RESTARTS", "MAKE_COMMAND", "SUFFIXES",
 };
 
 int envvars_ignored(const char *name)
@@ -59,10 +68,12 @@ static const char *const builtin[] = {
 	"FC",	    "FFLAGS",
 };
 
+/* A set of names; a name need not end with a NUL (it may point into a
+ * "NAME=value" string of the trace). */
 struct name {
-	const char *name;	/* into the trace, or builtin[] */
+	const char *name;
 	size_t len;
-	const char *value;	/* NULL: unset when the build started */
+	const char *value;	/* the environment's, for start_env */
 	UT_hash_handle hh;
 };
 
@@ -85,10 +96,25 @@ static void add_name(struct name **set, const char *s, size_t len,
 	HASH_ADD_KEYPTR(hh, *set, n->name, n->len, n);
 }
 
-/* The environment the first traced process started with. */
-static struct name *start_env(const struct trace *t)
+static void free_names(struct name **set)
 {
-	struct name *set = NULL;
+	struct name *n, *tmp;
+	HASH_ITER(hh, *set, n, tmp) {
+		HASH_DEL(*set, n);
+		free(n);
+	}
+}
+
+/*
+ * The environment the first traced process started with; -1 if the trace
+ * has none. *cut: the record may have been cut short. The shim records at
+ * most 4096 variables, and drops those that would take a record past half
+ * its window; one variable may be up to 128 KiB.
+ */
+static int start_env(const struct trace *t, struct name **set, int *cut)
+{
+	*set = NULL;
+	*cut = 0;
 	for (size_t i = 0; i < t->nimg; i++) {
 		const struct image *im = &t->img[i];
 		for (size_t k = 0; k < im->nev; k++) {
@@ -99,19 +125,35 @@ static struct name *start_env(const struct trace *t)
 				const char *kv = event_str(e, s);
 				const char *eq = strchr(kv, '=');
 				if (eq && eq > kv)
-					add_name(&set, kv, (size_t)(eq - kv),
+					add_name(set, kv, (size_t)(eq - kv),
 						 eq + 1);
 			}
-			return set;
+			*cut = e->rec->nstr >= 4096 ||
+			       e->rec->len > CKPT_TRACE_WINDOW / 2 - (128 << 10);
+			return 0;
 		}
 	}
-	return set;
+	return -1;
 }
 
 static int name_char(char ch)
 {
 	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
 	       (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+/* The start of the line that holds q, past blanks and an `else`. */
+static const char *directive_at(const char *q, const char *end)
+{
+	while (q < end && (*q == ' ' || *q == '\t'))
+		q++;
+	if (end - q > 5 && !memcmp(q, "else", 4) &&
+	    (q[4] == ' ' || q[4] == '\t')) {
+		q += 5;
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+	}
+	return q;
 }
 
 void envvars_refs(const char *p, size_t size,
@@ -135,10 +177,17 @@ void envvars_refs(const char *p, size_t size,
 					break;
 				}
 			}
-		} else if ((q == p || q[-1] == '\n') && end - q > 7 &&
-			   (!memcmp(q, "ifdef ", 6) || !memcmp(q, "ifndef ", 7))) {
-			w = q + (q[2] == 'n' ? 7 : 6);
-			directive = 1;
+		} else if (q == p || q[-1] == '\n') {
+			const char *d = directive_at(q, end);
+			if (end - d > 7 && (!memcmp(d, "ifdef", 5) ||
+					    !memcmp(d, "ifndef", 6))) {
+				w = d + (d[2] == 'n' ? 6 : 5);
+				if (*w != ' ' && *w != '\t')
+					continue;
+				while (w < end && (*w == ' ' || *w == '\t'))
+					w++;
+				directive = 1;
+			}
 		}
 		if (!w)
 			continue;
@@ -155,58 +204,128 @@ void envvars_refs(const char *p, size_t size,
 	}
 }
 
-struct refer_arg {
-	struct job *driver;
-	struct name *candidates;
-};
-
-/* A name a makefile refers to: the driver used it, if the environment
- * could have given it. */
-static void refer(const char *s, size_t len, void *arg)
+void envvars_assigns(const char *p, size_t size,
+		     void (*found)(const char *name, size_t len, void *arg),
+		     void *arg)
 {
-	struct refer_arg *r = arg;
-	if (find(r->candidates, s, len)) {
-		char *name = strndup(s, len);
-		job_add_string(&r->driver->env, &r->driver->nenv,
-			       &r->driver->aenv, name, 1);
-		free(name);
+	const char *end = p + size;
+	for (const char *q = p; q < end;) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		const char *eol = nl ? nl : end, *w = q;
+		/* [override|export|private]... NAME op, or define NAME [op] */
+		int define = 0;
+		for (;;) {
+			while (w < eol && (*w == ' ' || *w == '\t'))
+				w++;
+			const char *k = w;
+			while (k < eol && name_char(*k))
+				k++;
+			size_t n = (size_t)(k - w);
+			if (k < eol && (*k == ' ' || *k == '\t') &&
+			    ((n == 8 && !memcmp(w, "override", 8)) ||
+			     (n == 6 && !memcmp(w, "export", 6)) ||
+			     (n == 7 && !memcmp(w, "private", 7)) ||
+			     (n == 6 && !memcmp(w, "define", 6)))) {
+				define |= n == 6 && *w == 'd';
+				w = k;
+				continue;
+			}
+			break;
+		}
+		const char *e = w;
+		while (e < eol && name_char(*e))
+			e++;
+		const char *o = e;
+		while (o < eol && (*o == ' ' || *o == '\t'))
+			o++;
+		int plain = eol - o >= 1 && o[0] == '=';
+		int colon = eol - o >= 2 && o[0] == ':' &&
+			    (o[1] == '=' || (eol - o >= 3 && o[1] == ':' &&
+					     (o[2] == '=' ||
+					      (eol - o >= 4 && o[2] == ':' &&
+					       o[3] == '='))));
+		int bang = eol - o >= 2 && o[0] == '!' && o[1] == '=';
+		if (e > w && (plain || colon || bang || (define && o == eol)))
+			found(w, (size_t)(e - w), arg);
+		q = nl ? nl + 1 : end;
 	}
 }
 
-/* Is f a makefile a driver read: in the tree and not a dependency file
- * (`.d`, kbuild's `.cmd`), or outside it with a makefile's name. */
-static int makefile_like(const struct file *f)
+/* What one makefile refers to and what it assigns, by file id. */
+struct scanned {
+	int done;
+	char **refs, **sets;
+	size_t nrefs, arefs, nsets, asets;
+};
+
+static void keep_ref(const char *s, size_t len, void *arg)
 {
-	const char *base = strrchr(f->path, '/');
-	base = base ? base + 1 : f->path;
-	size_t n = strlen(base);
-	if (dependency_file(f->path))
-		return 0;
-	if (f->path[0] != '/')
-		return f->role == ROLE_SOURCE || f->role == ROLE_OUTPUT;
-	return !strcmp(base, "Makefile") || !strcmp(base, "makefile") ||
-	       !strcmp(base, "GNUmakefile") ||
-	       (n > 3 && !strcmp(base + n - 3, ".mk"));
+	struct scanned *sc = arg;
+	GROW(sc->refs, sc->nrefs, sc->arefs);
+	sc->refs[sc->nrefs++] = strndup(s, len);
 }
 
-static void scan_file(const char *path, struct job *driver,
-		      struct name *candidates)
+static void keep_set(const char *s, size_t len, void *arg)
 {
+	struct scanned *sc = arg;
+	GROW(sc->sets, sc->nsets, sc->asets);
+	sc->sets[sc->nsets++] = strndup(s, len);
+}
+
+/* Scan a file make read, once: not a dependency file, not a program or a
+ * library (make's own, read as it loads), not /proc. */
+static void scan(const struct ckpt *c, const struct file *f,
+		 struct scanned *sc)
+{
+	if (sc->done)
+		return;
+	sc->done = 1;
+	if (f->role == ROLE_PSEUDO || dependency_file(f->path))
+		return;
+	char *path = file_abs(c, f, c->root);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
 	struct stat st;
 	if (fd < 0)
 		return;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 4 &&
 	    st.st_size <= (16 << 20)) {
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
-			       fd, 0);
-		if (m != MAP_FAILED) {
-			struct refer_arg r = { driver, candidates };
-			envvars_refs(m, (size_t)st.st_size, refer, &r);
-			munmap(m, (size_t)st.st_size);
+		size_t n = (size_t)st.st_size;
+		char *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m != MAP_FAILED && memcmp(m, "\177ELF", 4)) {
+			envvars_refs(m, n, keep_ref, sc);
+			envvars_assigns(m, n, keep_set, sc);
 		}
+		if (m != MAP_FAILED)
+			munmap(m, n);
 	}
 	close(fd);
+}
+
+/* Add to a make the variables its makefiles take from the environment. */
+static void make_uses(struct ckpt *c, struct job *job, struct scanned *sc)
+{
+	struct name *refs = NULL, *sets = NULL, *n, *tmp;
+	for (size_t k = 0; k < sizeof builtin / sizeof *builtin; k++)
+		add_name(&refs, builtin[k], strlen(builtin[k]), NULL);
+	for (size_t k = 0; k < job->ndeps; k++) {
+		int fi = job->deps[k].file;
+		if (!(job->deps[k].acc & ACC_READ))
+			continue;
+		scan(c, &c->files[fi], &sc[fi]);
+		for (size_t i = 0; i < sc[fi].nrefs; i++)
+			add_name(&refs, sc[fi].refs[i], strlen(sc[fi].refs[i]),
+				 NULL);
+		for (size_t i = 0; i < sc[fi].nsets; i++)
+			add_name(&sets, sc[fi].sets[i], strlen(sc[fi].sets[i]),
+				 NULL);
+	}
+	HASH_ITER(hh, refs, n, tmp)
+		if (!find(sets, n->name, n->len) && !envvars_ignored(n->name))
+			job_add_string(&job->env, &job->nenv, &job->aenv,
+				       n->name, 1);
+	free_names(&refs);
+	free_names(&sets);
 }
 
 static int by_name(struct name *a, struct name *b)
@@ -214,57 +333,27 @@ static int by_name(struct name *a, struct name *b)
 	return strcmp(a->name, b->name);
 }
 
-void envvars_record(struct ckpt *c, const struct trace *t)
+int envvars_record(struct ckpt *c, const struct trace *t)
 {
-	struct name *env = start_env(t), *n, *tmp;
-	/* What a makefile may take from the environment: what was in it,
-	 * and what built-in rules use (set or not). */
-	struct name *candidates = NULL;
-	HASH_ITER(hh, env, n, tmp) {
-		char name[256];
-		if (n->len >= sizeof name)
-			continue;
-		memcpy(name, n->name, n->len);
-		name[n->len] = 0;
-		if (!envvars_ignored(name))
-			add_name(&candidates, n->name, n->len, n->value);
-	}
-	for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++) {
-		n = find(env, builtin[i], strlen(builtin[i]));
-		add_name(&candidates, builtin[i], strlen(builtin[i]),
-			 n ? n->value : "");
-	}
-	/* A file is scanned once; the drivers that read it each get what it
-	 * refers to. */
-	for (size_t j = 0; j < c->njobs; j++) {
-		struct job *job = &c->jobs[j];
-		if (job->kind != JOB_DRIVER)
-			continue;
-		/* Those set: the built-in rules read them. The unset ones
-		 * are compared for every make (envvars_make_uses), and not
-		 * listed: the audit would say each make read CXX. */
-		for (size_t k = 0; k < sizeof builtin / sizeof *builtin; k++)
-			if (find(env, builtin[k], strlen(builtin[k])))
-				job_add_string(&job->env, &job->nenv,
-					       &job->aenv, builtin[k], 1);
-		for (size_t k = 0; k < job->ndeps; k++) {
-			const struct file *f = &c->files[job->deps[k].file];
-			if (!(job->deps[k].acc & ACC_READ) || !makefile_like(f))
-				continue;
-			char *p = file_abs(c, f, c->root);
-			scan_file(p, job, candidates);
-			free(p);
-		}
-	}
-	/* Every variable any job used, with its value when the build
-	 * started. */
-	struct name *used = NULL;
+	struct name *env, *used = NULL, *n, *tmp;
+	int cut;
+	if (start_env(t, &env, &cut) < 0)
+		return -1;
+	struct scanned *sc = xcalloc(c->nfiles + 1, sizeof *sc);
 	for (size_t j = 0; j < c->njobs; j++)
 		if (c->jobs[j].kind == JOB_DRIVER)
-			for (size_t k = 0; k < sizeof builtin / sizeof *builtin;
-			     k++)
-				add_name(&used, builtin[k], strlen(builtin[k]),
-					 NULL);
+			make_uses(c, &c->jobs[j], sc);
+	for (size_t f = 0; f < c->nfiles; f++) {
+		for (size_t i = 0; i < sc[f].nrefs; i++)
+			free(sc[f].refs[i]);
+		for (size_t i = 0; i < sc[f].nsets; i++)
+			free(sc[f].sets[i]);
+		free(sc[f].refs);
+		free(sc[f].sets);
+	}
+	free(sc);
+	/* Every variable any job used, with its value when the build
+	 * started. */
 	for (size_t j = 0; j < c->njobs; j++)
 		for (size_t k = 0; k < c->jobs[j].nenv; k++) {
 			const char *s = c->jobs[j].env[k];
@@ -274,24 +363,21 @@ void envvars_record(struct ckpt *c, const struct trace *t)
 	HASH_SRT(hh, used, by_name);
 	HASH_ITER(hh, used, n, tmp) {
 		struct name *v = find(env, n->name, n->len);
-		GROW(c->envs, c->nenvs, c->aenvs);
-		struct envvar *e = &c->envs[c->nenvs++];
-		memset(e, 0, sizeof *e);
-		e->name = xstrdup(n->name);
-		e->set = v != NULL;
-		if (v)
-			hash_bytes(v->value, strlen(v->value), &e->hash);
+		if (v || !cut) {
+			GROW(c->envs, c->nenvs, c->aenvs);
+			struct envvar *e = &c->envs[c->nenvs++];
+			memset(e, 0, sizeof *e);
+			e->name = xstrdup(n->name);
+			e->set = v != NULL;
+			if (v)
+				hash_bytes(v->value, strlen(v->value),
+					   &e->hash);
+		}
 		HASH_DEL(used, n);
 		free(n);
 	}
-	HASH_ITER(hh, candidates, n, tmp) {
-		HASH_DEL(candidates, n);
-		free(n);
-	}
-	HASH_ITER(hh, env, n, tmp) {
-		HASH_DEL(env, n);
-		free(n);
-	}
+	free_names(&env);
+	return 0;
 }
 
 size_t envvars_check(struct ckpt *c)
@@ -308,16 +394,6 @@ size_t envvars_check(struct ckpt *c)
 		changed += e->changed != 0;
 	}
 	return changed;
-}
-
-int envvars_make_uses(const struct ckpt *c)
-{
-	for (size_t k = 0; k < sizeof builtin / sizeof *builtin; k++) {
-		int e = envvars_changed(c, builtin[k]);
-		if (e >= 0)
-			return e;
-	}
-	return -1;
 }
 
 int envvars_changed(const struct ckpt *c, const char *name)

@@ -9,24 +9,28 @@
 #include "trace_read.h"
 
 /* At save, after the jobs are final: add to each driver the variables its
- * makefiles refer to, and set c->envs from the environment the build
- * started with (the trace's ENVIRON record), for every variable a job
- * read that could differ in another run. */
-void envvars_record(struct ckpt *c, const struct trace *t);
+ * makefiles take from the environment, and set c->envs from the
+ * environment the build started with (the trace's ENVIRON record), for
+ * every variable a job used that could differ in another run. -1, and
+ * nothing set, when the trace has no ENVIRON record. */
+int envvars_record(struct ckpt *c, const struct trace *t);
 /* Call found() for each variable the makefile text refers to by name:
  * $(NAME), ${NAME}, $(NAME:a=b), $(origin NAME), $(value NAME),
  * $(flavor NAME), ifdef NAME, ifndef NAME; not $$NAME (the shell's). */
 void envvars_refs(const char *text, size_t size,
 		  void (*found)(const char *name, size_t len, void *arg),
 		  void *arg);
+/* Call found() for each variable the makefile text assigns in a way that
+ * overrides the environment: NAME = , :=, ::=, :::=, != (after any of
+ * override, export, private), and define NAME; not ?= or +=. */
+void envvars_assigns(const char *text, size_t size,
+		     void (*found)(const char *name, size_t len, void *arg),
+		     void *arg);
 /* Set envs[].changed against this process's environment; returns how
  * many changed. */
 size_t envvars_check(struct ckpt *c);
 /* The index in c->envs of a variable named `name` that changed, or -1. */
 int envvars_changed(const struct ckpt *c, const char *name);
-/* The index in c->envs of a variable make's built-in rules use (CC,
- * CFLAGS, ...) that changed, or -1: every make used those. */
-int envvars_make_uses(const struct ckpt *c);
 /* Is a variable of this name left out of the comparison (it differs from
  * run to run and says nothing about the build: PWD, TERM, ...)? */
 int envvars_ignored(const char *name);

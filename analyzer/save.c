@@ -738,7 +738,10 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	adopt_kept(&c, first_kept);
 	if (assign_roles(&c) < 0)
 		goto out;
-	envvars_record(&c, &t);
+	if (envvars_record(&c, &t) < 0)
+		fprintf(stderr, "ckpt: note: the trace holds no record of the "
+				"environment the build started with: "
+				"environment variables will not be compared\n");
 	find_role_hazards(&c, first_read, nread);
 	if (ran_elsewhere(&c, t.img[0].cwd) < 0)
 		goto out;

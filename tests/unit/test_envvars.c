@@ -43,12 +43,49 @@ static void references(void **state)
 	assert_string_equal(refs("# ifdef X in a comment\n"), "");
 }
 
+static const char *sets(const char *text)
+{
+	static char out[512];
+	out[0] = 0;
+	envvars_assigns(text, strlen(text), collect, out);
+	return out;
+}
+
+static void directives(void **state)
+{
+	(void)state;
+	assert_string_equal(refs("ifeq (a,b)\n  ifdef DEBUG\n  endif\n"
+				 "else ifndef QUIET\nendif\n"),
+			    "DEBUG QUIET ");
+	assert_string_equal(refs("ifdefX\n"), "");
+}
+
+/* What overrides the environment, and what does not. */
+static void assignments(void **state)
+{
+	(void)state;
+	assert_string_equal(sets("src := $(obj)\nCC = gcc\nA::=1\nB:::=2\n"
+				 "D != date\n"),
+			    "src CC A B D ");
+	assert_string_equal(sets("override CFLAGS = -g\nexport X = 1\n"
+				 "  private Y := 2\noverride V += 1\n"),
+			    "CFLAGS X Y ");
+	assert_string_equal(sets("define Z\nbody\nendef\ndefine W =\nx\n"
+				 "endef\n"),
+			    "Z W ");
+	/* ?= and += take the environment's value; a rule is not one. */
+	assert_string_equal(sets("PREFIX ?= /usr\nCFLAGS += -O2\n"
+				 "export PATH\nall: x\n\t$(CC) -o x\n"),
+			    "");
+}
+
 static void ignored(void **state)
 {
 	(void)state;
 	const char *out[] = { "PWD", "OLDPWD", "TERM", "SHLVL", "PATH",
 			      "TMPDIR", "MAKEFLAGS", "LD_PRELOAD", "CKPT_DIR",
-			      "COLLECT_GCC_OPTIONS" };
+			      "COLLECT_GCC_OPTIONS", "COLORTERM", "CURDIR",
+			      "MAKECMDGOALS" };
 	for (size_t i = 0; i < sizeof out / sizeof *out; i++)
 		assert_true(envvars_ignored(out[i]));
 	const char *in[] = { "CFLAGS", "CC", "TZ", "SOURCE_DATE_EPOCH",
@@ -61,6 +98,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(references),
+		cmocka_unit_test(directives),
+		cmocka_unit_test(assignments),
 		cmocka_unit_test(ignored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
