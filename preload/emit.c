@@ -695,7 +695,8 @@ static const char *env_lookup(const char *name)
 	return NULL;
 }
 
-/* Create the directories of `dir` that are missing. */
+/* Create the directories of `dir` that are missing: 1 if this call made
+ * `dir` itself, 0 if it was there, -1 on failure. */
 static int mkdir_p(const char *dir)
 {
 	size_t len = strlen(dir);
@@ -711,8 +712,11 @@ static int mkdir_p(const char *dir)
 		*p = '/';
 	}
 	long rc = raw3(SYS_mkdirat, AT_FDCWD, path, 0777);
-	return rc == 0 || rc == -EEXIST ? 0 : -1;
+	return rc == 0 ? 1 : rc == -EEXIST ? 0 : -1;
 }
+
+/* This process made the trace directory: it is the first of the build. */
+static int made_trace_dir;
 
 /* Create this image's trace file and map its first window. The directory
  * is made only when the file cannot be: it is there for all but the
@@ -724,9 +728,11 @@ static int open_trace_file(void)
 	for (trace_seq = 0; trace_seq < 1000; trace_seq++) {
 		if (trace_path(path, sizeof path) < 0)
 			return -1;
-		int fd = raw_openat(AT_FDCWD, path, flags, 0644);
-		if (fd == -ENOENT && mkdir_p(trace_dir) == 0)
+		int fd = raw_openat(AT_FDCWD, path, flags, 0644), made;
+		if (fd == -ENOENT && (made = mkdir_p(trace_dir)) >= 0) {
+			made_trace_dir |= made;
 			fd = raw_openat(AT_FDCWD, path, flags, 0644);
+		}
 		if (fd == -EEXIST)
 			continue;
 		if (fd < 0)
@@ -983,8 +989,10 @@ void shim_init(void)
 	self_name = self;
 	const char *dir = env_lookup("CKPT_DIR");
 	/* The first traced process records the environment: under a bare
-	 * LD_PRELOAD it is the one without CKPT_DIR; `ckpt record` marks its
-	 * child with CKPT_ENVIRON=1, which exec wrappers do not pass on. */
+	 * LD_PRELOAD it is the one without CKPT_DIR, or the one that made
+	 * the trace directory (CKPT_DIR=... LD_PRELOAD=... make); `ckpt
+	 * record` marks its child with CKPT_ENVIRON=1, which exec wrappers
+	 * do not pass on. */
 	int first = dir == NULL || !*dir || env_lookup("CKPT_ENVIRON");
 	const char *base = "", *sep = "";
 	if (dir == NULL || !*dir) {
@@ -1011,7 +1019,7 @@ void shim_init(void)
 			       after_fork_child);
 		if (open_trace_file() == 0) {
 			emit_start(0);
-			if (first)
+			if (first || made_trace_dir)
 				emit_environ();
 			dl_iterate_phdr(load_cb, (void *)self);
 		}

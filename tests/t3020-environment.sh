@@ -68,6 +68,20 @@ expect_eq "CFLAGS: changed" "CFLAGS" "$(json_list cflags.json environment)"
 grep -q "cc -O1 *-c -o main.o main.c" cflags.jobs ||
 	fail "CFLAGS: main.o not rebuilt: $(cat cflags.jobs)"
 
+# A bare traced build with CKPT_DIR set: the process that made the trace
+# directory records the environment, and the values are compared.
+rm -rf bare bare.ckpt && cp -a src bare &&
+	(cd bare && CKPT_DIR="$TRASH/bare.ckpt" LD_PRELOAD="$SHIM" make &&
+	 "$CKPT" save -d "$TRASH/bare.ckpt") > bare.log 2>&1 ||
+	fail "bare build and save: $(cat bare.log)"
+grep -q "no record of the environment" bare.log && fail "no environment: $(cat bare.log)"
+zstdcat bare.ckpt/manifest | grep -q "^v TZ [0-9a-f]\{32\}$" ||
+	fail "bare: no record of TZ"
+(cd bare && TZ=Asia/Tokyo "$CKPT" status --json -d ../bare.ckpt) > bare.json
+expect_eq "bare, TZ: changed" "TZ" "$(json_list bare.json environment)"
+(cd bare && "$CKPT" status --json -d ../bare.ckpt) > bare.json
+expect_eq "bare, same: changed" "" "$(json_list bare.json environment)"
+
 # The checkpoint holds hashes of the values, never the values.
 zstdcat orig/.ckpt/manifest | grep -q "Asia\|UTC" && fail "a value is in the manifest"
 zstdcat orig/.ckpt/manifest | grep -q "^v TZ [0-9a-f]\{32\}$" ||
