@@ -614,7 +614,12 @@ static size_t look_at(const struct look *v, size_t n, int by_file, int key,
  *   2. the driver did not look at what B writes (its target) after the
  *      first line of A's recipe started. Under -j make looks at a target
  *      while its slots are busy, and starts it when one is free: after
- *      the last line of another recipe, with nothing in between.
+ *      the last line of another recipe, with nothing in between. A line
+ *      whose outputs make never looked at passes this for any A, so the
+ *      start of its recipe is not carried on to the lines after it.
+ * B writes a target when the driver looked, before B began, at a file B
+ * writes (job.target_look, the last such look): changes.c invalidates
+ * only such lines, and only after a line that began after that look.
  * That can still over-count under -j (a target make looked at before the
  * first line of A's recipe, started after its last), and changes.c uses
  * it only for lines that read nothing in the tree (the stamp idiom: `cp
@@ -735,6 +740,7 @@ static void link_recipe_lines(struct builder *b)
 					? b->looks[l - 1].time
 					: 0;
 		uint64_t target = target_look(b, by_file, m, bj, began[bj]);
+		job->target_look = target;
 		for (size_t e = line_after(lines, nl, m, began[bj]); e-- > 0 &&
 		     lines[e].driver == m && lines[e].reaped > look &&
 		     job->nprev < MAX_PREV;) {
@@ -751,7 +757,13 @@ static void link_recipe_lines(struct builder *b)
 			if (target < first[aj]) {
 				GROW(job->prev, job->nprev, job->aprev);
 				job->prev[job->nprev++] = aj;
-				if (first[aj] < first[bj])
+				/* Only a line that writes what make looked
+				 * at is known to belong to a recipe begun
+				 * before it: a line whose outputs make
+				 * never looked at may be linked to another
+				 * target's (-j), and its recipe's start is
+				 * not carried on past it. */
+				if (target && first[aj] < first[bj])
 					first[bj] = first[aj];
 			}
 			/* make starts the next line as soon as it has

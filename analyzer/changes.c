@@ -23,7 +23,8 @@
  *    wrote no output passed its result to make: if it is affected, so is
  *    make, and so every job that make started.
  * 4. A recipe job that reads nothing in the tree, writes nothing another
- *    job reads, and may be a later line of an affected job's recipe
+ *    job reads but writes what its make looked at before it began (the
+ *    target), and may be a later line of an affected job's recipe
  *    (build.c, link_recipe_lines) is affected: make reruns a whole
  *    recipe or none of it, and the target is often what such a line
  *    writes (`cp in out` then `touch stamp`).
@@ -655,6 +656,37 @@ static int *next_lines_index(const struct ckpt *c, int **countp)
 	return next;
 }
 
+/*
+ * Rule 4, from affected job `from`: the lines that may come after `at` in
+ * its recipe. One that only marks that the recipe ran and writes what its
+ * make looked at before `from` began (the target: `touch stamp`) is
+ * affected; any other is walked through (`cp in out; sh check.sh; touch
+ * stamp`), as far as RECIPE_WALK lines on. A marking line whose output
+ * make never looked at is not the target: removing it would lose it if
+ * the target stays. One whose target make looked at after `from` began
+ * is the first line of a target make took up later (-j).
+ */
+#define RECIPE_WALK 4
+static void recipe_walk(struct ckpt *c, int from, int at, int depth,
+			const int *next, const int *ncount, const int *count,
+			int *queue, size_t *nq)
+{
+	for (int n = ncount[at]; n < ncount[at + 1]; n++) {
+		int b = next[n];
+		struct job *job = &c->jobs[b];
+		if (job->affected)
+			continue;
+		/* make looked at the target before the line that changed
+		 * began: that line is of the same recipe, or ran first */
+		if (job->target_look && job->target_look < c->jobs[from].start &&
+		    marks_only(c, job, count))
+			mark(c, b, AFF_RECIPE, from, queue, nq);
+		else if (depth + 1 < RECIPE_WALK)
+			recipe_walk(c, from, b, depth + 1, next, ncount, count,
+				    queue, nq);
+	}
+}
+
 size_t ckpt_affected(struct ckpt *c)
 {
 	size_t nj = c->njobs;
@@ -727,10 +759,11 @@ size_t ckpt_affected(struct ckpt *c)
 	free(reads);
 	for (size_t qi = 0; qi < nq; qi++) {
 		int j = queue[qi];
-		for (int n = ncount[j]; n < ncount[j + 1]; n++)
-			if (!c->jobs[next[n]].affected &&
-			    marks_only(c, &c->jobs[next[n]], count))
-				mark(c, next[n], AFF_RECIPE, j, queue, &nq);
+		/* A marking line ends its recipe: what follows it belongs
+		 * to another target. */
+		if (c->jobs[j].affected != AFF_RECIPE)
+			recipe_walk(c, j, j, 0, next, ncount, count, queue,
+				    &nq);
 		if (c->jobs[j].kind == JOB_SHELL && c->jobs[j].driver >= 0 &&
 		    !has_outputs(c, &c->jobs[j]))
 			mark(c, c->jobs[j].driver, AFF_RESULT, j, queue, &nq);

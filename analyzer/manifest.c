@@ -16,7 +16,8 @@
  *   v <name> <hash|->      an environment variable the build used: its
  *                          value's hash when the build started, or unset
  *   j <kind> <driver> <untraced> <start> <end> <cwd> <cmd words...>
- *   p <job>...             jobs the last one may be a later recipe line of
+ *   p <look> <job>...      jobs the last one may be a later recipe line of;
+ *                          when its make looked at what it writes, or 0
  *   u <path>               program a job ran that could not be traced
  *   d <file><acc>...       deps of the last job: file id + letters
  *   e <name>               environment variable read by the last job
@@ -204,7 +205,7 @@ int manifest_write(const struct ckpt *c, const char *dir)
 		put_path(f, j->cwd);
 		fprintf(f, " %s\n", j->cmd);
 		if (j->nprev) {
-			fputc('p', f);
+			fprintf(f, "p %" PRIu64, j->target_look);
 			for (size_t k = 0; k < j->nprev; k++)
 				fprintf(f, " %d", j->prev[k]);
 			fputc('\n', f);
@@ -548,6 +549,8 @@ static int parse_prev(struct reader *r, struct job *job, char *s)
 {
 	if (job->nprev)
 		return bad(r, "a second recipe link record");
+	if (unum(tok(&s), &job->target_look))
+		return bad(r, "malformed recipe link");
 	for (char *t; (t = tok(&s));) {
 		int64_t v;
 		if (num(t, &v) || v < 0 || v > INT32_MAX)

@@ -103,6 +103,8 @@ struct job {
 	 * between them. Few; usually one. */
 	int *prev;
 	size_t nprev, aprev;
+	uint64_t target_look;	/* when its make last looked at a file it
+				 * writes, before it began; 0: never (build.c) */
 	int affected;		/* set by changes.c: 0, or why (AFF_*) */
 	int cause;		/* file or job that caused it, by AFF_ */
 	int via;		/* AFF_INPUT: the affected job that wrote the

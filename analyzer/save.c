@@ -630,6 +630,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		if (kept_as[j] < 0)
 			continue;
 		struct job *job = &c->jobs[kept_as[j]];
+		job->target_look = old.jobs[j].target_look;
 		for (size_t k = 0; k < old.jobs[j].nprev; k++) {
 			int p = old.jobs[j].prev[k];
 			if (p < 0 || kept_as[p] < 0)

@@ -411,10 +411,24 @@ static void dep_times(void **state)
 	ckpt_release(&c);
 }
 
-/* Rule 5: a recipe line that reads nothing in the tree goes with the line
- * it follows (`cp in out` then `touch stamp`); one that reads a source
- * does not, nor one whose output a job reads (a generated header), nor a
- * line nothing affected precedes. */
+/* Rule 5: a recipe line that only marks that the recipe ran (reads
+ * nothing in the tree, writes nothing a job reads) and writes the target
+ * (what make looked at first) goes with the line it follows, or with a
+ * line before that (`cp in out; sh check.sh; touch stamp`). Not one that
+ * reads a source, nor one whose output a job reads (a generated header),
+ * nor one that writes what make never looked at (`echo > t2.log` before
+ * `cp in2 t2`: with t2 kept, removing t2.log would lose it), nor a line
+ * nothing affected precedes. */
+static int line(struct ckpt *c, int after, uint64_t target_look)
+{
+	int j = ckpt_job_new(c, JOB_RECIPE, 0);
+	c->jobs[j].prev = malloc(sizeof(int));
+	c->jobs[j].prev[0] = after;
+	c->jobs[j].nprev = 1;
+	c->jobs[j].target_look = target_look;
+	return j;
+}
+
 static void stamp_line_follows(void **state)
 {
 	(void)state;
@@ -422,46 +436,42 @@ static void stamp_line_follows(void **state)
 	struct ckpt *c = &g->c;
 	int stamp = file(c, "stamp", ROLE_OUTPUT);
 	int log = file(c, "log", ROLE_OUTPUT);
+	int side = file(c, "side.log", ROLE_OUTPUT);
 	int list = file(c, "list", ROLE_OUTPUT);
-	int libc = file(c, "/usr/lib/libc.so.6", ROLE_EXTERNAL);
-	int j6 = ckpt_job_new(c, JOB_RECIPE, 0);
-	int j7 = ckpt_job_new(c, JOB_RECIPE, 0);
-	int j8 = ckpt_job_new(c, JOB_RECIPE, 0);
-	int j9 = ckpt_job_new(c, JOB_RECIPE, 0);
 	int gen = file(c, "gen.h", ROLE_OUTPUT);
-	dep(c, j6, libc, ACC_READ);	/* touch stamp, after job 1 */
-	dep(c, j6, stamp, ACC_WRITE);
-	dep(c, j7, g->util, ACC_READ);	/* cat util.h > list, after job 1 */
-	dep(c, j7, list, ACC_WRITE);
-	dep(c, j8, log, ACC_WRITE);	/* echo > log, after job 2 */
-	dep(c, j9, gen, ACC_WRITE);	/* echo > gen.h, after job 1 */
-	dep(c, 3, gen, ACC_READ);	/* which the link reads */
-	int after1[] = { 1 }, after2[] = { 2 };
-	c->jobs[j6].prev = malloc(sizeof after1);
-	memcpy(c->jobs[j6].prev, after1, sizeof after1);
-	c->jobs[j6].nprev = 1;
-	c->jobs[j7].prev = malloc(sizeof after1);
-	memcpy(c->jobs[j7].prev, after1, sizeof after1);
-	c->jobs[j7].nprev = 1;
-	c->jobs[j9].prev = malloc(sizeof after1);
-	memcpy(c->jobs[j9].prev, after1, sizeof after1);
-	c->jobs[j9].nprev = 1;
-	c->jobs[j8].prev = malloc(sizeof after2);
-	memcpy(c->jobs[j8].prev, after2, sizeof after2);
-	c->jobs[j8].nprev = 1;
+	int libc = file(c, "/usr/lib/libc.so.6", ROLE_EXTERNAL);
+	c->jobs[1].start = c->jobs[2].start = 100;
+	int touch = line(c, 1, 50);	/* touch stamp, after job 1 */
+	dep(c, touch, libc, ACC_READ);
+	dep(c, touch, stamp, ACC_WRITE);
+	int cat = line(c, 1, 50);	/* cat util.h > list */
+	dep(c, cat, g->util, ACC_READ);
+	dep(c, cat, list, ACC_WRITE);
+	int hdr = line(c, 1, 50);	/* echo > gen.h, which the link reads */
+	dep(c, hdr, gen, ACC_WRITE);
+	dep(c, 3, gen, ACC_READ);
+	int echo = line(c, 1, 0);	/* echo > side.log, not the target */
+	dep(c, echo, side, ACC_WRITE);
+	int other = line(c, 2, 50);	/* echo > log, after job 2 */
+	dep(c, other, log, ACC_WRITE);
+	int later = line(c, 1, 150);	/* make took its target up later */
+	dep(c, later, file(c, "later.stamp", ROLE_OUTPUT), ACC_WRITE);
 	c->files[g->ac].changed = CH_CONTENT;
 	ckpt_affected(c);
 	assert_int_equal(affected(g, 1), AFF_CHANGED);
-	assert_int_equal(affected(g, j6), AFF_RECIPE);
-	assert_int_equal(c->jobs[j6].cause, 1);
-	assert_int_equal(affected(g, j7), 0);
-	assert_int_equal(affected(g, j8), 0);
-	assert_int_equal(affected(g, j9), 0);
-	/* Through a chain of such lines: job 8 follows job 6 too. */
-	c->jobs[j8].prev[0] = j6;
+	assert_int_equal(affected(g, touch), AFF_RECIPE);
+	assert_int_equal(c->jobs[touch].cause, 1);
+	assert_int_equal(affected(g, cat), 0);
+	assert_int_equal(affected(g, hdr), 0);
+	assert_int_equal(affected(g, echo), 0);
+	assert_int_equal(affected(g, other), 0);
+	assert_int_equal(affected(g, later), 0);
+	/* Through lines that are not affected: job 1, cat util.h, then the
+	 * marking line. */
+	c->jobs[other].prev[0] = cat;
 	ckpt_affected(c);
-	assert_int_equal(affected(g, j8), AFF_RECIPE);
-	assert_int_equal(c->jobs[j8].cause, j6);
+	assert_int_equal(affected(g, other), AFF_RECIPE);
+	assert_int_equal(c->jobs[other].cause, 1);
 	release(g);
 }
 

@@ -137,6 +137,7 @@ static void sample(struct ckpt *c)
 		GROW(c->jobs[s].prev, c->jobs[s].nprev, c->jobs[s].aprev);
 		c->jobs[s].prev[c->jobs[s].nprev++] = k ? d : r;
 	}
+	c->jobs[s].target_look = 12345;
 	static const int accs[] = { ACC_READ, ACC_STAT, ACC_ABSENT, ACC_LIST,
 				    ACC_WRITE, ACC_MKDIR, ACC_DELETE };
 	for (size_t k = 0; k < sizeof accs / sizeof *accs; k++) {
@@ -197,6 +198,7 @@ static void assert_same(const struct ckpt *a, const struct ckpt *b)
 		assert_int_equal(x->start, y->start);
 		assert_int_equal(x->end, y->end);
 		assert_int_equal(x->nprev, y->nprev);
+		assert_int_equal(x->target_look, y->target_look);
 		for (size_t k = 0; k < x->nprev; k++)
 			assert_int_equal(x->prev[k], y->prev[k]);
 		assert_string_equal(x->cwd, y->cwd);
@@ -397,12 +399,13 @@ static void recipe_links(void **state)
 {
 	(void)state;
 	struct ckpt r;
-	seal(HEAD4 F0 F1 J0 "j r -1 0 3 4 /r touch stamp\np 0\n");
+	seal(HEAD4 F0 F1 J0 "j r -1 0 3 4 /r touch stamp\np 2 0\n");
 	assert_int_equal(read_quiet(&r, NULL), 0);
 	assert_int_equal(r.njobs, 2);
 	assert_int_equal(r.jobs[0].nprev, 0);
 	assert_int_equal(r.jobs[1].nprev, 1);
 	assert_int_equal(r.jobs[1].prev[0], 0);
+	assert_int_equal(r.jobs[1].target_look, 2);
 	ckpt_release(&r);
 }
 
@@ -474,11 +477,13 @@ static void sealed_but_wrong(void **state)
 	refused(HEAD F0 F1, "a.o", "job 0");
 	/* Recipe links: version 4 only, numbers, once a job, jobs that
 	 * exist. */
-	refused(HEAD F0 F1 J0 "p 0\n", "line 9", "unknown record");
-	refused(HEAD4 F0 F1 J0 "p x\n", "line 9", "recipe link");
-	refused(HEAD4 F0 F1 J0 "p -1\n", "line 9", "recipe link");
-	refused(HEAD4 F0 F1 J0 "p 0\np 0\n", "line 10", "second");
-	refused(HEAD4 F0 F1 J0 "p 7\n", "job 0 follows job 7", NULL);
+	refused(HEAD F0 F1 J0 "p 0 0\n", "line 9", "unknown record");
+	refused(HEAD4 F0 F1 J0 "p 0 x\n", "line 9", "recipe link");
+	refused(HEAD4 F0 F1 J0 "p x 0\n", "line 9", "recipe link");
+	refused(HEAD4 F0 F1 J0 "p 0 -1\n", "line 9", "recipe link");
+	refused(HEAD4 F0 F1 J0 "p 0\n", "line 9", "recipe link");
+	refused(HEAD4 F0 F1 J0 "p 0 0\np 0 0\n", "line 10", "second");
+	refused(HEAD4 F0 F1 J0 "p 0 7\n", "job 0 follows job 7", NULL);
 	refused("ckpt-manifest 1\nroot relative/dir\n", "line 2", "root");
 	refused("ckpt-manifest 1\ncreated -4\n", "line 2", NULL);
 }
