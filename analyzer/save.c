@@ -9,10 +9,12 @@
  *    removed only after (collect_garbage).
  * 2. Only final outputs are stored, never sources (store_outputs).
  * 3. Chaining: recording an incremental build on top of a checkpoint
- *    keeps the old jobs whose outputs no new job rewrote, provided their
- *    inputs are still what they read; outputs of an old job whose inputs
- *    changed are kept as outputs without a producer, so that restore
- *    always invalidates them and what read them (merge_previous).
+ *    keeps the old jobs whose outputs no new job rewrote, provided a
+ *    restore of the old checkpoint into this tree would find them valid
+ *    (their inputs, their make's makefiles and variables, what they read
+ *    from other jobs); outputs of any other old job are kept as outputs
+ *    without a producer, so that restore always invalidates them and
+ *    what read them (merge_previous).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -521,6 +523,65 @@ static void collect_garbage(const struct ckpt *c, const char *dir)
 	}
 }
 
+/* The drivers (makes) of a build, by directory and command line. */
+struct driver_key {
+	char *key;
+	int job;
+	UT_hash_handle hh;
+};
+
+/* Its directory is taken from the root: the old build ran in another
+ * copy of the tree, as often as not. */
+static char *driver_key(const struct ckpt *c, const struct job *j)
+{
+	const char *cwd = j->cwd ? j->cwd : "";
+	const char *rel = c->root ? path_under(cwd, c->root) : NULL;
+	return xasprintf("%s\t%s", rel ? rel : cwd, j->cmd ? j->cmd : "");
+}
+
+static struct driver_key *index_drivers(const struct ckpt *c)
+{
+	struct driver_key *set = NULL, *e;
+	for (size_t j = 0; j < c->njobs; j++) {
+		if (c->jobs[j].kind != JOB_DRIVER)
+			continue;
+		char *k = driver_key(c, &c->jobs[j]);
+		HASH_FIND_STR(set, k, e);
+		if (e) {
+			free(k);
+			continue;
+		}
+		e = xcalloc(1, sizeof *e);
+		e->key = k;
+		e->job = (int)j;
+		HASH_ADD_KEYPTR(hh, set, e->key, strlen(e->key), e);
+	}
+	return set;
+}
+
+static void free_drivers(struct driver_key *set)
+{
+	struct driver_key *e, *tmp;
+	HASH_ITER(hh, set, e, tmp) {
+		HASH_DEL(set, e);
+		free(e->key);
+		free(e);
+	}
+}
+
+/* The driver of this build that matches old driver d, or `top`. */
+static int same_driver(struct driver_key *set, const struct ckpt *old, int d,
+		       int top)
+{
+	if (d < 0 || old->jobs[d].driver < 0)
+		return top;
+	char *k = driver_key(old, &old->jobs[d]);
+	struct driver_key *e;
+	HASH_FIND_STR(set, k, e);
+	free(k);
+	return e ? e->job : top;
+}
+
 /* The jobs of the previous checkpoint that this build did not redo. DIR
  * without a checkpoint is a fresh start, unless it was named (--from). */
 static int merge_previous(struct ckpt *c, const char *dir, int named,
@@ -541,6 +602,11 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 			     "or record into another directory", dir);
 	ckpt_detect_changes(&old, c->root);
 	envvars_check(&old);
+	/* What a restore of the old checkpoint into this tree would find
+	 * invalid: also a job whose make read a changed makefile or used a
+	 * changed variable, and the readers of what such jobs wrote. make
+	 * need not have re-run it (it does not know of the change). */
+	ckpt_affected(&old);
 	for (size_t i = 0; i < old.nfiles; i++) {
 		int nf = old.files[i].role == ROLE_OUTPUT
 				 ? ckpt_file(c, old.files[i].path, 0)
@@ -563,6 +629,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 	for (size_t j = 0; j < c->njobs && top < 0; j++)
 		if (c->jobs[j].driver < 0)
 			top = (int)j;
+	struct driver_key *drivers = index_drivers(c);
 	int *kept_as = xmalloc((old.njobs + 1) * sizeof *kept_as);
 	for (size_t j = 0; j < old.njobs; j++)
 		kept_as[j] = -1;
@@ -590,12 +657,15 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 				       ACC_LIST)))
 				stale = 1;
 		}
-		for (size_t k = 0; k < oj->nenv; k++)
-			if (envvars_changed(&old, oj->env[k]) >= 0)
-				stale = 1;
+		if (oj->affected)
+			stale = 1;
 		if (!outputs || redone || oj->untraced)
 			continue;
-		int nj = ckpt_job_new(c, JOB_RECIPE, top);
+		/* Under the make of this build that ran the same command in
+		 * the same directory as its old one: what that make reads
+		 * and uses is still what the job depends on. */
+		int drv = same_driver(drivers, &old, oj->driver, top);
+		int nj = ckpt_job_new(c, JOB_RECIPE, drv);
 		struct job *job = &c->jobs[nj];
 		kept_as[j] = nj;
 		oj = &old.jobs[j];
@@ -617,6 +687,14 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		for (size_t k = 0; k < oj->nenv; k++)
 			job_add_string(&job->env, &job->nenv, &job->aenv,
 				       oj->env[k], 0);
+		/* Without such a make, the variables its old make used. */
+		for (int d = oj->driver; drv == top && d >= 0 &&
+					 old.jobs[d].driver >= 0;
+		     d = old.jobs[d].driver)
+			for (size_t k = 0; k < old.jobs[d].nenv; k++)
+				job_add_string(&job->env, &job->nenv,
+					       &job->aenv, old.jobs[d].env[k],
+					       1);
 		for (size_t k = 0; k < oj->nnet; k++)
 			job_add_string(&job->net, &job->nnet, &job->anet,
 				       oj->net[k], 0);
@@ -640,6 +718,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		}
 	}
 	free(kept_as);
+	free_drivers(drivers);
 	free(rewritten);
 	ckpt_release(&old);
 	return 0;

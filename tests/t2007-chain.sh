@@ -98,4 +98,40 @@ for p in ck2/objects/packs/*.pack; do
 done
 named=$(manifest_text ck2/manifest | awk '$1 == "f" && $2 == "O" { print $3 }' | sort -u | wc -l)
 expect_eq "objects in ck2's packs" "$named" "$packed"
+
+# A kept job's make is what it depends on too. A sub-make whose makefile
+# uses VERSION and writes v.txt; a second build in a restored copy edits
+# sub/w.in, so only `cp w.in w.txt` re-runs and v.txt's job is kept. It
+# goes under the new sub-make (same directory, same command): a third
+# copy with another VERSION, or an edited sub/Makefile, rebuilds v.txt.
+rm -rf rsrc && mkdir -p rsrc/sub
+printf 'all:\n\t$(MAKE) -C sub\n' > rsrc/Makefile
+printf 'all: v.txt w.txt\nv.txt:\n\techo $(VERSION) > v.txt\nw.txt: w.in\n\tcp w.in w.txt\n' > rsrc/sub/Makefile
+echo w1 > rsrc/sub/w.in
+export VERSION=1
+rm -rf r1 r2 && cp -a rsrc r1 && cp -a rsrc r2 && echo w2 > r2/sub/w.in &&
+	(cd r1 && "$CKPT" record -- make) > r.log 2>&1 &&
+	(cd r2 && "$CKPT" restore -d ../r1/.ckpt && "$CKPT" record --from ../r1/.ckpt -- make) >> r.log 2>&1 ||
+	fail "chained record: $(cat r.log)"
+grep -q "echo 1 > v.txt" r.log && [ "$(grep -c 'echo 1 > v.txt' r.log)" = 1 ] ||
+	fail "v.txt was rebuilt in the second build: $(cat r.log)"
+for case in version makefile; do
+	rm -rf r3 && cp -a rsrc r3 && echo w2 > r3/sub/w.in
+	want=2
+	[ $case = makefile ] && sed -i 's/echo \$(VERSION)/echo v$(VERSION)/' r3/sub/Makefile && want=v1
+	[ $case = version ] && v=2 || v=1
+	(cd r3 && VERSION=$v "$CKPT" restore -d ../r2/.ckpt && VERSION=$v make) > r3.log 2>&1 ||
+		fail "$case: restore and make: $(cat r3.log)"
+	expect_eq "$case: v.txt" "$want" "$(cat r3/sub/v.txt)"
+done
+unset VERSION
+
+# Recorded again in place with another VERSION: make rebuilds nothing, and
+# the kept job is no longer vouched for.
+rm -rf r4 && cp -a rsrc r4 && (cd r4 && VERSION=1 "$CKPT" record -- make &&
+	VERSION=2 "$CKPT" record -- make) > r4.log 2>&1 || fail "record twice: $(cat r4.log)"
+rm -rf r5 && cp -a rsrc r5 &&
+	(cd r5 && VERSION=2 "$CKPT" restore -d ../r4/.ckpt && VERSION=2 make) > r5.log 2>&1 ||
+	fail "restore of r4: $(cat r5.log)"
+expect_eq "in place, VERSION=2: v.txt" 2 "$(cat r5/sub/v.txt)"
 pass
