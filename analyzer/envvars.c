@@ -204,14 +204,44 @@ void envvars_refs(const char *p, size_t size,
 	}
 }
 
+/* Does the line [q, eol) start (after blanks) with directive `w`? */
+static int directive(const char *q, const char *eol, const char *w)
+{
+	size_t n = strlen(w);
+	while (q < eol && (*q == ' ' || *q == '\t'))
+		q++;
+	return (size_t)(eol - q) >= n && !memcmp(q, w, n) &&
+	       ((size_t)(eol - q) == n || q[n] == ' ' || q[n] == '\t' ||
+		q[n] == '(');
+}
+
 void envvars_assigns(const char *p, size_t size,
 		     void (*found)(const char *name, size_t len, void *arg),
 		     void *arg)
 {
 	const char *end = p + size;
+	int depth = 0, continued = 0;
 	for (const char *q = p; q < end;) {
 		const char *nl = memchr(q, '\n', (size_t)(end - q));
 		const char *eol = nl ? nl : end, *w = q;
+		int cont = continued;
+		continued = eol > q && eol[-1] == '\\';
+		q = nl ? nl + 1 : end;
+		/* An assignment in a conditional may be the default the
+		 * environment's value replaces (ifndef PREFIX, ifeq ($(origin
+		 * CC),default)); a recipe line (a tab) and a continued line
+		 * (VAR=$(VAR) cmd) are the shell's. */
+		if (directive(w, eol, "ifdef") || directive(w, eol, "ifndef") ||
+		    directive(w, eol, "ifeq") || directive(w, eol, "ifneq")) {
+			depth++;
+			continue;
+		}
+		if (directive(w, eol, "endif")) {
+			depth -= depth > 0;
+			continue;
+		}
+		if (depth || cont || *w == '\t')
+			continue;
 		/* [override|export|private]... NAME op, or define NAME [op] */
 		int define = 0;
 		for (;;) {
@@ -247,7 +277,6 @@ void envvars_assigns(const char *p, size_t size,
 		int bang = eol - o >= 2 && o[0] == '!' && o[1] == '=';
 		if (e > w && (plain || colon || bang || (define && o == eol)))
 			found(w, (size_t)(e - w), arg);
-		q = nl ? nl + 1 : end;
 	}
 }
 

@@ -22,7 +22,9 @@ void envvars_refs(const char *text, size_t size,
 		  void *arg);
 /* Call found() for each variable the makefile text assigns in a way that
  * overrides the environment: NAME = , :=, ::=, :::=, != (after any of
- * override, export, private), and define NAME; not ?= or +=. */
+ * override, export, private), and define NAME; not ?= or +=, not in a
+ * conditional (it may be the default the environment replaces), not in a
+ * recipe line or a continued line (the shell's VAR=... cmd). */
 void envvars_assigns(const char *text, size_t size,
 		     void (*found)(const char *name, size_t len, void *arg),
 		     void *arg);

@@ -73,6 +73,15 @@ static void assignments(void **state)
 	assert_string_equal(sets("define Z\nbody\nendef\ndefine W =\nx\n"
 				 "endef\n"),
 			    "Z W ");
+	/* In a conditional: the default the environment's value replaces. */
+	assert_string_equal(sets("ifndef PREFIX\nPREFIX = /usr\nendif\n"
+				 "ifeq ($(origin CC),default)\n  CC = gcc\n"
+				 "else\nCC := x\nendif\nA = 1\n"),
+			    "A ");
+	/* The shell's: a recipe line, a continued line. */
+	assert_string_equal(sets("v.txt:\n\tVERSION=$(VERSION) sh gen.sh\n"
+				 "ENV = LANG=C \\\nVERSION=$(V)\nB = 2\n"),
+			    "ENV B ");
 	/* ?= and += take the environment's value; a rule is not one. */
 	assert_string_equal(sets("PREFIX ?= /usr\nCFLAGS += -O2\n"
 				 "export PATH\nall: x\n\t$(CC) -o x\n"),
