@@ -265,8 +265,17 @@ static void assign_jobs(struct builder *b)
 		int enclosing = pkind == JOB_DRIVER ? pj : c->jobs[pj].driver;
 		if (same && pkind == JOB_DRIVER)
 			b->job[i] = pj;	/* a driver re-executing itself */
-		else if (drv)
+		else if (drv) {
 			b->job[i] = new_job(b, JOB_DRIVER, enclosing, im);
+			/* `$(MAKE) -C sub && touch sub.stamp`: the line's
+			 * own job goes with what the make it ran does, as a
+			 * next line would (link_recipe_lines). */
+			struct job *line = &c->jobs[pj];
+			if (pkind == JOB_RECIPE) {
+				GROW(line->prev, line->nprev, line->aprev);
+				line->prev[line->nprev++] = b->job[i];
+			}
+		}
 		else if (pkind == JOB_DRIVER && !same)
 			b->job[i] = new_job(b, JOB_RECIPE, pj, im);
 		else
@@ -711,7 +720,10 @@ static void link_recipe_lines(struct builder *b)
 	struct tick *order = xmalloc((nj + 1) * sizeof *order);
 	for (size_t j = 0; j < nj; j++) {
 		first[j] = began[j];
-		if (c->jobs[j].kind != JOB_RECIPE || c->jobs[j].driver < 0)
+		/* a sub-make is a line too (`$(MAKE) -C sub`, then `touch
+		 * sub.stamp`) */
+		if ((c->jobs[j].kind != JOB_RECIPE &&
+		     c->jobs[j].kind != JOB_DRIVER) || c->jobs[j].driver < 0)
 			continue;
 		uint64_t end = reaped[j] ? reaped[j] : c->jobs[j].end;
 		order[nl] = (struct tick){ (int)j, began[j] };
@@ -735,6 +747,8 @@ static void link_recipe_lines(struct builder *b)
 	for (size_t k = 0; k < nl; k++) {
 		int bj = order[k].job, m = c->jobs[bj].driver;
 		struct job *job = &c->jobs[bj];
+		if (job->kind != JOB_RECIPE)
+			continue;
 		size_t l = look_at(b->looks, b->nlooks, 0, m, began[bj]);
 		uint64_t look = l > 0 && b->looks[l - 1].job == m
 					? b->looks[l - 1].time

@@ -25,7 +25,7 @@
  * 4. A recipe job that reads nothing in the tree, writes nothing another
  *    job reads but writes what its make looked at before it began (the
  *    target), and may be a later line of an affected job's recipe
- *    (build.c, link_recipe_lines) is affected: make reruns a whole
+ *    (build.c, link_recipe_lines), is affected: make reruns a whole
  *    recipe or none of it, and the target is often what such a line
  *    writes (`cp in out` then `touch stamp`).
  */
@@ -664,7 +664,9 @@ static int *next_lines_index(const struct ckpt *c, int **countp)
  * stamp`), as far as RECIPE_WALK lines on. A marking line whose output
  * make never looked at is not the target: removing it would lose it if
  * the target stays. One whose target make looked at after `from` began
- * is the first line of a target make took up later (-j).
+ * is the first line of a target make took up later (-j). A line that
+ * writes its target ends its recipe: no walk goes on from one, or through
+ * one (under -j, what make starts after it is another target's).
  */
 #define RECIPE_WALK 4
 static void recipe_walk(struct ckpt *c, int from, int at, int depth,
@@ -681,7 +683,7 @@ static void recipe_walk(struct ckpt *c, int from, int at, int depth,
 		if (job->target_look && job->target_look < c->jobs[from].start &&
 		    marks_only(c, job, count))
 			mark(c, b, AFF_RECIPE, from, queue, nq);
-		else if (depth + 1 < RECIPE_WALK)
+		else if (!job->target_look && depth + 1 < RECIPE_WALK)
 			recipe_walk(c, from, b, depth + 1, next, ncount, count,
 				    queue, nq);
 	}
@@ -756,14 +758,26 @@ size_t ckpt_affected(struct ckpt *c)
 	 * make's intermediate files. */
 	int *count, *readers = readers_index(c, reads, nreads, &count);
 	int *ncount, *next = next_lines_index(c, &ncount);
+	char *walked = xcalloc(nj + 1, 1);	/* sub-makes walked from */
 	free(reads);
 	for (size_t qi = 0; qi < nq; qi++) {
 		int j = queue[qi];
-		/* A marking line ends its recipe: what follows it belongs
-		 * to another target. */
-		if (c->jobs[j].affected != AFF_RECIPE)
+		/* A line that writes its target ends its recipe: what
+		 * follows it belongs to another target. */
+		if (!c->jobs[j].target_look)
 			recipe_walk(c, j, j, 0, next, ncount, count, queue,
 				    &nq);
+		/* A sub-make with an affected job is a line whose next ones
+		 * (`touch sub.stamp`) go with it, whether it is affected
+		 * itself or not. */
+		for (int d = c->jobs[j].driver; d >= 0 && c->jobs[d].driver >= 0;
+		     d = c->jobs[d].driver) {
+			if (walked[d])
+				break;
+			walked[d] = 1;
+			recipe_walk(c, j, d, 0, next, ncount, count, queue,
+				    &nq);
+		}
 		if (c->jobs[j].kind == JOB_SHELL && c->jobs[j].driver >= 0 &&
 		    !has_outputs(c, &c->jobs[j]))
 			mark(c, c->jobs[j].driver, AFF_RESULT, j, queue, &nq);
@@ -794,6 +808,7 @@ size_t ckpt_affected(struct ckpt *c)
 	free(readers);
 	free(ncount);
 	free(next);
+	free(walked);
 	free(queue);
 	return nq;
 }

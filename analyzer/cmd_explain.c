@@ -86,9 +86,9 @@ static void chain(const struct ckpt *c, int j, int depth)
 	}
 	case AFF_RECIPE:
 		chain(c, job->cause, depth + 1);
-		printf("  -> followed, as the next line of its recipe, by one "
-		       "that only marks that\n     the recipe ran (make reruns "
-		       "a recipe whole)\n");
+		printf("  -> followed, as a later line of its recipe, by one that "
+		       "only marks that\n     the recipe ran (make reruns a "
+		       "recipe whole)\n");
 		print_job(c, j);
 		return;
 	case AFF_UNTRACED:

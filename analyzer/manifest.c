@@ -547,7 +547,7 @@ static int env_wanted(const struct ckpt *c, const char *field, int *any)
 /* "p <job>...": the jobs the last one may follow in a recipe. */
 static int parse_prev(struct reader *r, struct job *job, char *s)
 {
-	if (job->nprev)
+	if (job->nprev || job->target_look)
 		return bad(r, "a second recipe link record");
 	if (unum(tok(&s), &job->target_look))
 		return bad(r, "malformed recipe link");
@@ -558,7 +558,7 @@ static int parse_prev(struct reader *r, struct job *job, char *s)
 		GROW(job->prev, job->nprev, job->aprev);
 		job->prev[job->nprev++] = (int)v;
 	}
-	if (!job->nprev)
+	if (!job->nprev && !job->target_look)
 		return bad(r, "malformed recipe link");
 	return 0;
 }

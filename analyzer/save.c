@@ -530,13 +530,28 @@ struct driver_key {
 	UT_hash_handle hh;
 };
 
-/* Its directory is taken from the root: the old build ran in another
- * copy of the tree, as often as not. */
+/* Its directory is taken from the root, and the root in its command line
+ * (`make -C $(CURDIR)/sub`) is written <root>: the old build ran in
+ * another copy of the tree, as often as not. */
 static char *driver_key(const struct ckpt *c, const struct job *j)
 {
 	const char *cwd = j->cwd ? j->cwd : "";
 	const char *rel = c->root ? path_under(cwd, c->root) : NULL;
-	return xasprintf("%s\t%s", rel ? rel : cwd, j->cmd ? j->cmd : "");
+	const char *cmd = j->cmd ? j->cmd : "";
+	size_t rl = c->root ? strlen(c->root) : 0;
+	char *key = xasprintf("%s\t", rel ? rel : cwd);
+	size_t n = strlen(key);
+	for (const char *at; rl && (at = strstr(cmd, c->root));
+	     cmd = at + rl) {
+		key = xrealloc(key, n + (size_t)(at - cmd) + 7);
+		memcpy(key + n, cmd, (size_t)(at - cmd));
+		n += (size_t)(at - cmd);
+		memcpy(key + n, "<root>", 7);
+		n += 6;
+	}
+	key = xrealloc(key, n + strlen(cmd) + 1);
+	strcpy(key + n, cmd);
+	return key;
 }
 
 static struct driver_key *index_drivers(const struct ckpt *c)

@@ -104,8 +104,9 @@ expect_eq "objects in ck2's packs" "$named" "$packed"
 # sub/w.in, so only `cp w.in w.txt` re-runs and v.txt's job is kept. It
 # goes under the new sub-make (same directory, same command): a third
 # copy with another VERSION, or an edited sub/Makefile, rebuilds v.txt.
+for dir in sub '$(CURDIR)/sub'; do
 rm -rf rsrc && mkdir -p rsrc/sub
-printf 'all:\n\t$(MAKE) -C sub\n' > rsrc/Makefile
+printf 'all:\n\t$(MAKE) -C %s\n' "$dir" > rsrc/Makefile
 printf 'all: v.txt w.txt\nv.txt:\n\techo $(VERSION) > v.txt\nw.txt: w.in\n\tcp w.in w.txt\n' > rsrc/sub/Makefile
 echo w1 > rsrc/sub/w.in
 export VERSION=1
@@ -122,9 +123,10 @@ for case in version makefile; do
 	[ $case = version ] && v=2 || v=1
 	(cd r3 && VERSION=$v "$CKPT" restore -d ../r2/.ckpt && VERSION=$v make) > r3.log 2>&1 ||
 		fail "$case: restore and make: $(cat r3.log)"
-	expect_eq "$case: v.txt" "$want" "$(cat r3/sub/v.txt)"
+	expect_eq "$dir, $case: v.txt" "$want" "$(cat r3/sub/v.txt)"
 done
 unset VERSION
+done
 
 # Recorded again in place with another VERSION: make rebuilds nothing, and
 # the kept job is no longer vouched for.

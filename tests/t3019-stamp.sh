@@ -112,4 +112,33 @@ for flags in "" -j2 -j8; do
 	expect_same
 	cd "$TRASH" && rm -rf orig fresh oracle
 done
+# A stamp after a sub-make, on its own line and on the same line: the
+# sub-make's outputs are invalid, so the stamp must go too, or make would
+# never enter the directory.
+project3() {	# $1: MAKEFLAGS
+	rm -rf "$P" && mkdir -p "$P/sub" "$P/one" || fail "mkdir"
+	{
+		[ -n "$1" ] && echo "MAKEFLAGS += $1"
+		cat <<'MK'
+all: sub.stamp one.stamp
+sub.stamp:
+	$(MAKE) -C sub
+	touch sub.stamp
+one.stamp:
+	$(MAKE) -C one && touch one.stamp
+MK
+	} > "$P/Makefile"
+	for d in sub one; do
+		printf 'out.txt: in.txt\n\tcp in.txt out.txt\n' > "$P/$d/Makefile"
+		echo 1 > "$P/$d/in.txt"
+	done
+}
+for flags in "" -j2; do
+	project3 "$flags"
+	edit() { echo 2 > sub/in.txt; echo 3 > one/in.txt; }
+	scenario "$P" edit
+	expect_jobs "cp in.txt out.txt" "cp in.txt out.txt" "touch sub.stamp"
+	expect_same
+	cd "$TRASH" && rm -rf orig fresh oracle
+done
 pass

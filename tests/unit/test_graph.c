@@ -444,7 +444,7 @@ static void stamp_line_follows(void **state)
 	int touch = line(c, 1, 50);	/* touch stamp, after job 1 */
 	dep(c, touch, libc, ACC_READ);
 	dep(c, touch, stamp, ACC_WRITE);
-	int cat = line(c, 1, 50);	/* cat util.h > list */
+	int cat = line(c, 1, 0);	/* cat util.h > list */
 	dep(c, cat, g->util, ACC_READ);
 	dep(c, cat, list, ACC_WRITE);
 	int hdr = line(c, 1, 50);	/* echo > gen.h, which the link reads */
@@ -472,6 +472,10 @@ static void stamp_line_follows(void **state)
 	ckpt_affected(c);
 	assert_int_equal(affected(g, other), AFF_RECIPE);
 	assert_int_equal(c->jobs[other].cause, 1);
+	/* Not through a line that writes its target (it ends its recipe). */
+	c->jobs[cat].target_look = 50;
+	ckpt_affected(c);
+	assert_int_equal(affected(g, other), 0);
 	release(g);
 }
 

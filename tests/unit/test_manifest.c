@@ -407,6 +407,12 @@ static void recipe_links(void **state)
 	assert_int_equal(r.jobs[1].prev[0], 0);
 	assert_int_equal(r.jobs[1].target_look, 2);
 	ckpt_release(&r);
+	/* A first line: when make looked at its target, and no job before. */
+	seal(HEAD4 F0 F1 J0 "p 9\n");
+	assert_int_equal(read_quiet(&r, NULL), 0);
+	assert_int_equal(r.jobs[0].nprev, 0);
+	assert_int_equal(r.jobs[0].target_look, 9);
+	ckpt_release(&r);
 }
 
 static void refused(const char *body, const char *want1, const char *want2)
