@@ -636,7 +636,9 @@ static size_t look_at(const struct look *v, size_t n, int by_file, int key,
  * record of it; without one (a trace from before REAP records) any job
  * whose last record falls in the window of rule 1 is taken. When a job
  * started is the earlier of its first record and the driver's record of
- * starting it (a posix_spawn is recorded when it returns).
+ * starting it (a posix_spawn is recorded when it returns). A sub-make is
+ * a line too, as A (`$(MAKE) -C sub` then `touch sub.stamp`); the recipe
+ * job in which one runs is linked to it by assign_jobs.
  */
 #define MAX_PREV 8
 
