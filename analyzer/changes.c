@@ -578,28 +578,28 @@ static void mark_input(struct ckpt *c, int j, int fi, int writer, int *queue,
 	c->jobs[j].via = writer;
 }
 
-/* A read, by content, of a file that a job wrote. */
-struct out_read {
-	int file, job;
+/* A pair to group by key: (file, job that read it), (job, later line). */
+struct pair {
+	int key, val;
 };
 
-/* The jobs that read each written file: readers[count[f]] up to
- * readers[count[f + 1]], from the n reads collected. */
-static int *readers_index(const struct ckpt *c, const struct out_read *r,
-			  size_t n, int **countp)
+/* The values of the n pairs grouped by key (below nkeys): those of key k
+ * are out[count[k]] up to out[count[k + 1]]. */
+static int *group_by_key(size_t nkeys, const struct pair *p, size_t n,
+			 int **countp)
 {
-	int *count = xcalloc(c->nfiles + 1, sizeof *count);
+	int *count = xcalloc(nkeys + 2, sizeof *count);
 	for (size_t k = 0; k < n; k++)
-		count[r[k].file + 1]++;
-	for (size_t f = 0; f < c->nfiles; f++)
-		count[f + 1] += count[f];
-	int *readers = xmalloc((n + 1) * sizeof *readers);
-	int *fill = xcalloc(c->nfiles + 1, sizeof *fill);
+		count[p[k].key + 1]++;
+	for (size_t k = 0; k < nkeys; k++)
+		count[k + 1] += count[k];
+	int *out = xmalloc((n + 1) * sizeof *out);
+	int *fill = xcalloc(nkeys + 1, sizeof *fill);
 	for (size_t k = 0; k < n; k++)
-		readers[count[r[k].file] + fill[r[k].file]++] = r[k].job;
+		out[count[p[k].key] + fill[p[k].key]++] = p[k].val;
 	free(fill);
 	*countp = count;
-	return readers;
+	return out;
 }
 
 /* What a file is to the scan of the deps, a byte each. WRITTEN: jobs
@@ -619,7 +619,7 @@ static int written_role(const struct file *f)
  * what it writes (`touch stamp`, `echo done > log`; not `echo '#define V
  * 1' > ver.h`, which compilers read)? (Deps as stored: a read bit is
  * left only on an input, ckpt_classify_deps.) `count` indexes the
- * readers of written files (readers_index). */
+ * readers of written files (group_by_key of the reads). */
 static int marks_only(const struct ckpt *c, const struct job *j,
 		      const int *count)
 {
@@ -637,22 +637,15 @@ static int marks_only(const struct ckpt *c, const struct job *j,
  * up to next[count[j + 1]] (the reverse of job.prev). */
 static int *next_lines_index(const struct ckpt *c, int **countp)
 {
-	size_t nj = c->njobs;
-	int *count = xcalloc(nj + 2, sizeof *count);
-	for (size_t b = 0; b < nj; b++)
-		for (size_t k = 0; k < c->jobs[b].nprev; k++)
-			count[c->jobs[b].prev[k] + 1]++;
-	for (size_t j = 0; j < nj; j++)
-		count[j + 1] += count[j];
-	int *next = xmalloc((count[nj] + 1) * sizeof *next);
-	int *fill = xcalloc(nj + 1, sizeof *fill);
-	for (size_t b = 0; b < nj; b++)
+	struct pair *p = NULL;
+	size_t n = 0, a = 0;
+	for (size_t b = 0; b < c->njobs; b++)
 		for (size_t k = 0; k < c->jobs[b].nprev; k++) {
-			int a = c->jobs[b].prev[k];
-			next[count[a] + fill[a]++] = (int)b;
+			GROW(p, n, a);
+			p[n++] = (struct pair){ c->jobs[b].prev[k], (int)b };
 		}
-	free(fill);
-	*countp = count;
+	int *next = group_by_key(c->njobs, p, n, countp);
+	free(p);
 	return next;
 }
 
@@ -708,7 +701,7 @@ size_t ckpt_affected(struct ckpt *c)
 		if (written_role(f))
 			what[i] |= WRITTEN;
 	}
-	struct out_read *reads = NULL;
+	struct pair *reads = NULL;	/* (written file, job that read it) */
 	size_t nreads = 0, areads = 0;
 	size_t env_changed = 0;
 	for (size_t i = 0; i < c->nenvs; i++)
@@ -729,7 +722,7 @@ size_t ckpt_affected(struct ckpt *c)
 				continue;
 			if ((w & WRITTEN) && (d->acc & ACC_READ)) {
 				GROW(reads, nreads, areads);
-				reads[nreads++] = (struct out_read){ d->file,
+				reads[nreads++] = (struct pair){ d->file,
 								     (int)j };
 			}
 			if (!(w & MAY_AFFECT) || job->affected)
@@ -756,7 +749,7 @@ size_t ckpt_affected(struct ckpt *c)
 	 * the first job wrote). A file is followed whether it is still there
 	 * or was gone by the end: `tr < in > out.tmp` then `mv out.tmp out`,
 	 * make's intermediate files. */
-	int *count, *readers = readers_index(c, reads, nreads, &count);
+	int *count, *readers = group_by_key(c->nfiles, reads, nreads, &count);
 	int *ncount, *next = next_lines_index(c, &ncount);
 	char *walked = xcalloc(nj + 1, 1);	/* sub-makes walked from */
 	free(reads);

@@ -142,18 +142,28 @@ static int name_char(char ch)
 	       (ch >= '0' && ch <= '9') || ch == '_';
 }
 
-/* The start of the line that holds q, past blanks and an `else`. */
-static const char *directive_at(const char *q, const char *end)
+static const char *blanks(const char *q, const char *end)
 {
 	while (q < end && (*q == ' ' || *q == '\t'))
 		q++;
-	if (end - q > 5 && !memcmp(q, "else", 4) &&
-	    (q[4] == ' ' || q[4] == '\t')) {
-		q += 5;
-		while (q < end && (*q == ' ' || *q == '\t'))
-			q++;
-	}
 	return q;
+}
+
+/* If the line at q (up to end) is make's directive `w` (after blanks, and
+ * after `else` when `after_else`), where its argument begins; else NULL. */
+static const char *directive(const char *q, const char *end, const char *w,
+			     int after_else)
+{
+	size_t n = strlen(w);
+	q = blanks(q, end);
+	if (after_else && end - q > 5 && !memcmp(q, "else", 4) &&
+	    (q[4] == ' ' || q[4] == '\t'))
+		q = blanks(q + 5, end);
+	if ((size_t)(end - q) < n || memcmp(q, w, n))
+		return NULL;
+	if ((size_t)(end - q) == n || q[n] == '\n')
+		return q + n;
+	return q[n] == ' ' || q[n] == '\t' || q[n] == '(' ? q + n : NULL;
 }
 
 void envvars_refs(const char *p, size_t size,
@@ -163,7 +173,7 @@ void envvars_refs(const char *p, size_t size,
 	const char *end = p + size;
 	for (const char *q = p; q < end; q++) {
 		const char *w = NULL;
-		int directive = 0;
+		int is_directive = 0;
 		if (*q == '$' && q + 1 < end && (q[1] == '(' || q[1] == '{') &&
 		    (q == p || q[-1] != '$')) {
 			w = q + 2;
@@ -178,15 +188,12 @@ void envvars_refs(const char *p, size_t size,
 				}
 			}
 		} else if (q == p || q[-1] == '\n') {
-			const char *d = directive_at(q, end);
-			if (end - d > 7 && (!memcmp(d, "ifdef", 5) ||
-					    !memcmp(d, "ifndef", 6))) {
-				w = d + (d[2] == 'n' ? 6 : 5);
-				if (*w != ' ' && *w != '\t')
-					continue;
-				while (w < end && (*w == ' ' || *w == '\t'))
-					w++;
-				directive = 1;
+			const char *d = directive(q, end, "ifdef", 1);
+			if (!d)
+				d = directive(q, end, "ifndef", 1);
+			if (d && d < end && (*d == ' ' || *d == '\t')) {
+				w = blanks(d, end);
+				is_directive = 1;
 			}
 		}
 		if (!w)
@@ -195,24 +202,13 @@ void envvars_refs(const char *p, size_t size,
 		while (e < end && name_char(*e))
 			e++;
 		/* $(NAME) $(NAME:a=b); not $(shell ...), a function */
-		int ends = directive ? e == end || *e == '\n' || *e == ' ' ||
+		int ends = is_directive ? e == end || *e == '\n' || *e == ' ' ||
 					       *e == '\t'
 				     : e < end && (*e == ')' || *e == '}' ||
 						   *e == ':');
 		if (e > w && ends)
 			found(w, (size_t)(e - w), arg);
 	}
-}
-
-/* Does the line [q, eol) start (after blanks) with directive `w`? */
-static int directive(const char *q, const char *eol, const char *w)
-{
-	size_t n = strlen(w);
-	while (q < eol && (*q == ' ' || *q == '\t'))
-		q++;
-	return (size_t)(eol - q) >= n && !memcmp(q, w, n) &&
-	       ((size_t)(eol - q) == n || q[n] == ' ' || q[n] == '\t' ||
-		q[n] == '(');
 }
 
 void envvars_assigns(const char *p, size_t size,
@@ -231,12 +227,13 @@ void envvars_assigns(const char *p, size_t size,
 		 * environment's value replaces (ifndef PREFIX, ifeq ($(origin
 		 * CC),default)); a recipe line (a tab) and a continued line
 		 * (VAR=$(VAR) cmd) are the shell's. */
-		if (directive(w, eol, "ifdef") || directive(w, eol, "ifndef") ||
-		    directive(w, eol, "ifeq") || directive(w, eol, "ifneq")) {
+		if (directive(w, eol, "ifdef", 0) ||
+		    directive(w, eol, "ifndef", 0) ||
+		    directive(w, eol, "ifeq", 0) || directive(w, eol, "ifneq", 0)) {
 			depth++;
 			continue;
 		}
-		if (directive(w, eol, "endif")) {
+		if (directive(w, eol, "endif", 0)) {
 			depth -= depth > 0;
 			continue;
 		}
