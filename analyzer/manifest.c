@@ -5,8 +5,8 @@
  * every free-form field %XX-escaped (path_escape), and a last line
  * "end <XXH3-128 of every byte before it>".
  *
- *   ckpt-manifest 4        (1 to 3 are read too; 1 has no "t" lines,
- *                          before 4 no "p" lines)
+ *   ckpt-manifest 5        (1 to 4 are read too; 1 has no "t" lines,
+ *                          before 4 no "p" lines, before 5 no "g" lines)
  *   root <path>            absolute root when recorded
  *   created <ns>           wall clock of the save
  *   counts <files> <jobs>
@@ -15,11 +15,13 @@
  *                          when restored into another tree)
  *   v <name> <hash|->      an environment variable the build used: its
  *                          value's hash when the build started, or unset
+ *   g <file><acc>...       dep group 0: deps many jobs have (put_dep)
  *   j <kind> <driver> <untraced> <start> <end> <cwd> <cmd words...>
  *   p <look> <job>...      jobs the last one may be a later recipe line of;
  *                          when its make looked at what it writes, or 0
  *   u <path>               program a job ran that could not be traced
  *   d <file><acc>...       deps of the last job: file id + letters
+ *   d @0 <file><acc>|-<file>...   the same, as group 0's deps changed
  *   e <name>               environment variable read by the last job
  *   n <what>               network access of the last job
  *   x <cwd> <argv...>      a program the last job executed
@@ -60,19 +62,21 @@ static const struct {
 #define NLETTERS (sizeof acc_letters / sizeof *acc_letters)
 
 /* " <file><letters>": a manifest holds one for each dependency of each
- * job (half a million for a kernel), so not through fprintf's parsing. */
+ * job (half a million for a kernel), so not through fprintf's parsing.
+ * A dep with acc DROP is written " -<file>" (dep groups, below). */
+#define DROP (-1)
 static void put_dep(FILE *f, const struct dep *d)
 {
 	char b[32], *p = b + 12;	/* digits go right to left from here */
 	char *q = p;
-	unsigned v = d->file < 0 ? 0u - (unsigned)d->file : (unsigned)d->file;
+	unsigned v = (unsigned)d->file;
 	do
 		*--p = (char)('0' + v % 10);
 	while ((v /= 10) != 0);
-	if (d->file < 0)
+	if (d->acc == DROP)
 		*--p = '-';
 	*--p = ' ';
-	for (size_t l = 0; l < NLETTERS; l++)
+	for (size_t l = 0; d->acc != DROP && l < NLETTERS; l++)
 		if (d->acc & acc_letters[l].acc)
 			*q++ = acc_letters[l].letter;
 	fwrite_unlocked(p, 1, (size_t)(q - p), f);
@@ -156,6 +160,99 @@ static char *compress_frames(const char *text, size_t len, size_t *zlen)
 	return out;
 }
 
+/*
+ * Dep groups. Nearly all of a manifest is deps, and compiles share most
+ * of theirs: a generated project's two thousand jobs have half a million
+ * deps, four in five of them the same ~400 system headers and misses in
+ * the -I directories. So the deps that at least half of the jobs with
+ * many deps have (the same file, the same letters) are written once, as
+ * group 0 ("g" line), and a job's "d" line may start with "@0" and list
+ * only how its deps differ: its own deps ("<file><letters>", which also
+ * stands for the group's dep on that file if there is one) and the
+ * group's deps it does not have ("-<file>"), in the order of the files.
+ * A job gets the group only where that is shorter; read back, its deps
+ * are the same, in the same order.
+ */
+enum { GROUP_MIN_DEPS = 16 };
+
+/* Deps in strictly increasing file order, as ckpt_sort_deps leaves them:
+ * only such a job can be written against the group. */
+static int sorted_deps(const struct job *j)
+{
+	for (size_t k = 1; k < j->ndeps; k++)
+		if (j->deps[k].file <= j->deps[k - 1].file)
+			return 0;
+	return j->ndeps >= GROUP_MIN_DEPS;
+}
+
+/* The deps of at least half of the jobs sorted_deps takes, by file. For
+ * each file, the letters most of them have (a majority vote, then a
+ * count of the winner). Returns how many; *out is what the caller
+ * frees. */
+static size_t common_deps(const struct ckpt *c, struct dep **out)
+{
+	int *cand = xcalloc(c->nfiles + 1, sizeof *cand);
+	int *votes = xcalloc(c->nfiles + 1, sizeof *votes);
+	size_t njobs = 0, n = 0, a = 0;
+	for (size_t i = 0; i < c->njobs; i++) {
+		const struct job *j = &c->jobs[i];
+		if (!sorted_deps(j))
+			continue;
+		njobs++;
+		for (size_t k = 0; k < j->ndeps; k++) {
+			const struct dep *d = &j->deps[k];
+			if (!votes[d->file])
+				cand[d->file] = d->acc;
+			votes[d->file] += cand[d->file] == d->acc ? 1 : -1;
+		}
+	}
+	memset(votes, 0, (c->nfiles + 1) * sizeof *votes);
+	for (size_t i = 0; i < c->njobs; i++) {
+		const struct job *j = &c->jobs[i];
+		if (sorted_deps(j))
+			for (size_t k = 0; k < j->ndeps; k++)
+				votes[j->deps[k].file] +=
+					cand[j->deps[k].file] == j->deps[k].acc;
+	}
+	*out = NULL;
+	for (size_t f = 0; njobs >= 2 && f < c->nfiles; f++)
+		if (votes[f] && 2 * (size_t)votes[f] >= njobs) {
+			GROW(*out, n, a);
+			(*out)[n++] = (struct dep){ .file = (int)f, .acc = cand[f] };
+		}
+	free(cand);
+	free(votes);
+	return n;
+}
+
+/* Job j's deps against group g (n of them): into *diff (the caller's
+ * scratch, *adiff long) what its "d @0" line lists; returns how many, or
+ * SIZE_MAX when the job cannot or should not use the group. */
+static size_t diff_deps(const struct job *j, const struct dep *g, size_t n,
+			struct dep **diff, size_t *adiff)
+{
+	if (!n || !sorted_deps(j))
+		return SIZE_MAX;
+	size_t a = 0, b = 0, k = 0;
+	while (a < n || b < j->ndeps) {
+		GROW(*diff, k, *adiff);
+		if (b == j->ndeps ||
+		    (a < n && g[a].file < j->deps[b].file)) {
+			(*diff)[k++] = (struct dep){ .file = g[a++].file,
+						     .acc = DROP };
+		} else if (a == n || j->deps[b].file < g[a].file) {
+			(*diff)[k++] = j->deps[b++];
+		} else {
+			if (g[a].acc != j->deps[b].acc)
+				(*diff)[k++] = j->deps[b];
+			a++, b++;
+		}
+		if (k + 1 >= j->ndeps)
+			return SIZE_MAX;	/* no shorter */
+	}
+	return k;
+}
+
 int manifest_write(const struct ckpt *c, const char *dir)
 {
 	char *buf = NULL;
@@ -198,6 +295,14 @@ int manifest_write(const struct ckpt *c, const char *dir)
 			fputs(" -\n", f);
 		}
 	}
+	struct dep *group, *diff = NULL;
+	size_t ngroup = common_deps(c, &group), adiff = 0;
+	if (ngroup) {
+		fputc('g', f);
+		for (size_t k = 0; k < ngroup; k++)
+			put_dep(f, &group[k]);
+		fputc('\n', f);
+	}
 	for (size_t i = 0; i < c->njobs; i++) {
 		const struct job *j = &c->jobs[i];
 		fprintf(f, "j %c %d %d %" PRIu64 " %" PRIu64 " ", j->kind,
@@ -215,7 +320,13 @@ int manifest_write(const struct ckpt *c, const char *dir)
 			put_path(f, j->untraced_path ? j->untraced_path : "?");
 			fputc('\n', f);
 		}
-		if (j->ndeps) {
+		size_t nd = diff_deps(j, group, ngroup, &diff, &adiff);
+		if (nd != SIZE_MAX) {
+			fputs("d @0", f);
+			for (size_t k = 0; k < nd; k++)
+				put_dep(f, &diff[k]);
+			fputc('\n', f);
+		} else if (j->ndeps) {
 			fputc('d', f);
 			for (size_t k = 0; k < j->ndeps; k++)
 				put_dep(f, &j->deps[k]);
@@ -242,6 +353,8 @@ int manifest_write(const struct ckpt *c, const char *dir)
 			free(cwd);
 		}
 	}
+	free(group);
+	free(diff);
 	for (size_t i = 0; i < c->nhazards; i++) {
 		const struct hazard *h = &c->hazards[i];
 		fprintf(f, "h %c %d %d %d\n", h->kind, h->file, h->job1,
@@ -285,6 +398,8 @@ struct reader {
 	unsigned char acc[256];	/* access flags by dep letter */
 	struct deps_line *dl;	/* the "d" lines, parsed last (parse_all_deps) */
 	size_t ndl, adl;
+	struct dep_group *groups;	/* "g" lines */
+	size_t ngroups, agroups;
 	int *file_line;		/* per file: its line, for errors */
 	size_t afile_line;
 };
@@ -582,19 +697,19 @@ struct deps_line {
 };
 
 /*
- * "<file><letters> ..." in one pass, into a scratch array and then one
- * allocation of the exact size: NULL, or what is wrong. These lines hold
- * nearly all of a manifest (half a million deps for two thousand
- * compiles), so they are parsed last, on a thread a core (parse_all_deps),
- * each job's by one thread.
+ * "<file><letters> ..." in one pass, into a scratch array; "-<file>"
+ * (acc DROP) too if `drops`, and then the files must come in increasing
+ * order. NULL, or what is wrong.
  */
-static const char *deps_of(const struct ckpt *c, const unsigned char acc[256],
-			   struct job *j, const char *s, struct dep **scratch,
-			   size_t *ascratch)
+static const char *tokens_of(const struct ckpt *c, const unsigned char acc[256],
+			     const char *s, int drops, struct dep **scratch,
+			     size_t *ascratch, size_t *ntok)
 {
 	const unsigned char *e = (const unsigned char *)s;
 	size_t n = 0;
 	while (*e) {
+		int drop = drops && *e == '-';
+		e += drop;
 		const unsigned char *t = e;
 		uint64_t f = 0;
 		while (*e >= '0' && *e <= '9' && f < c->nfiles)
@@ -603,22 +718,95 @@ static const char *deps_of(const struct ckpt *c, const unsigned char acc[256],
 			return "a dependency on an unknown file";
 		int a = 0, l;
 		for (; *e && *e != ' '; e++) {
-			if (!(l = acc[*e]))
+			if (drop || !(l = acc[*e]))
 				return "unknown access letter";
 			a |= l;
 		}
+		if (drops && n && (int)f <= (*scratch)[n - 1].file)
+			return "dependencies out of order";
 		GROW(*scratch, n, *ascratch);
 		struct dep *d = &(*scratch)[n++];
 		d->file = (int)f;	/* not a compound literal: gcc clears */
-		d->acc = a;		/* that with a slow `rep stos` */
+		d->acc = drop ? DROP : a;	/* that with a slow `rep stos` */
 		if (*e)
 			e++;
 	}
-	j->deps = xrealloc(j->deps, (j->ndeps + n) * sizeof *j->deps);
-	memcpy(j->deps + j->ndeps, *scratch, n * sizeof *j->deps);
-	j->ndeps += n;
-	j->adeps = j->ndeps;
+	*ntok = n;
 	return NULL;
+}
+
+/* A dep group ("g" line), parsed before the jobs' deps. */
+struct dep_group {
+	struct dep *deps;
+	size_t n;
+};
+
+/*
+ * A "d" line of job j, its deps added to those it has: the line's tokens
+ * as they are, or (starting with "@N") group N's deps with the line's
+ * own merged in by file, its drops taken out. These lines hold nearly all
+ * of a manifest, so they are parsed last (parse_all_deps), on a thread a
+ * core, each job's by one thread. NULL, or what is wrong.
+ */
+static const char *deps_of(const struct ckpt *c, const struct reader *r,
+			   struct job *j, const char *s, struct dep **scratch,
+			   size_t *ascratch)
+{
+	const struct dep_group *g = NULL;
+	if (*s == '@') {
+		char *end;
+		unsigned long gi = strtoul(s + 1, &end, 10);
+		if (end == s + 1 || gi >= r->ngroups || (*end && *end != ' '))
+			return "a dependency group that does not exist";
+		g = &r->groups[gi];
+		s = *end ? end + 1 : end;
+	}
+	size_t n;
+	const char *why = tokens_of(c, r->acc, s, g != NULL, scratch,
+				    ascratch, &n);
+	if (why)
+		return why;
+	const struct dep *own = *scratch;
+	size_t most = n + (g ? g->n : 0), k = j->ndeps;
+	j->deps = xrealloc(j->deps, (k + most) * sizeof *j->deps);
+	if (!g) {
+		memcpy(j->deps + k, own, n * sizeof *own);
+		k += n;
+	}
+	for (size_t a = 0, b = 0; g && (a < g->n || b < n);) {
+		if (b == n || (a < g->n && g->deps[a].file < own[b].file)) {
+			j->deps[k++] = g->deps[a++];
+		} else if (a == g->n || own[b].file < g->deps[a].file) {
+			if (own[b].acc == DROP)
+				return "dropping a dependency the group does "
+				       "not have";
+			j->deps[k++] = own[b++];
+		} else {
+			if (own[b].acc != DROP)
+				j->deps[k++] = own[b];
+			a++, b++;
+		}
+	}
+	j->ndeps = j->adeps = k;
+	return NULL;
+}
+
+/* A "g" line: group r->ngroups. */
+static int parse_group(struct reader *r, const struct ckpt *c, const char *s)
+{
+	struct dep *deps = NULL;
+	size_t n = 0, a = 0;
+	const char *why = tokens_of(c, r->acc, s, 1, &deps, &a, &n);
+	for (size_t k = 0; !why && k < n; k++)
+		if (deps[k].acc == DROP)
+			why = "a dropped dependency in a group";
+	if (why) {
+		free(deps);
+		return bad(r, why);
+	}
+	GROW(r->groups, r->ngroups, r->agroups);
+	r->groups[r->ngroups++] = (struct dep_group){ deps, n };
+	return 0;
 }
 
 struct deps_part {
@@ -637,7 +825,7 @@ static int deps_run(void *arg, size_t k, int worker)
 	struct deps_part *dp = arg;
 	for (size_t i = dp->run[k]; i < dp->run[k + 1]; i++) {
 		const struct deps_line *l = &dp->r->dl[i];
-		const char *why = deps_of(dp->c, dp->r->acc,
+		const char *why = deps_of(dp->c, dp->r,
 					  &dp->c->jobs[l->job], l->s,
 					  &dp->scratch[worker],
 					  &dp->ascratch[worker]);
@@ -768,6 +956,8 @@ static int parse(struct reader *r, struct ckpt *c,
 			}
 			GROW(c->envs, c->nenvs, c->aenvs);
 			c->envs[c->nenvs++] = e;
+		} else if (!strcmp(s, "g") && version >= 5) {
+			rc = parse_group(r, c, rest);
 		} else if (!strcmp(s, "end")) {
 			break;
 		} else if (!last) {
@@ -966,6 +1156,9 @@ int manifest_read_hooked(struct ckpt *c, const char *dir,
 	rc = parse(&r, c, hook);
 	free(r.dl);
 	free(r.file_line);
+	for (size_t g = 0; g < r.ngroups; g++)
+		free(r.groups[g].deps);
+	free(r.groups);
 	if (hook)
 		hook->done(hook->arg);
 	if (rc < 0)

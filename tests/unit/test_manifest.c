@@ -432,7 +432,7 @@ static void refused(const char *body, const char *want1, const char *want2)
 static void sealed_but_wrong(void **state)
 {
 	(void)state;
-	refused("ckpt-manifest 5\nroot /r\n", "version 5", NULL);
+	refused("ckpt-manifest 6\nroot /r\n", "version 6", NULL);
 	refused("ckpt-manifest 999\n", "version 999", NULL);
 	refused("something else\n", "line 1", "not a ckpt manifest");
 	refused("", "line", NULL);
@@ -802,6 +802,127 @@ static void many_jobs_deps(void **state)
 	free(body);
 }
 
+/* The text of the manifest in dir (one zstd frame), NUL-terminated. */
+static char *manifest_text(void)
+{
+	char *m = xasprintf("%s/manifest", dir);
+	size_t n;
+	char *z = slurp(m, &n);
+	unsigned long long len = ZSTD_getFrameContentSize(z, n);
+	assert_true(len != ZSTD_CONTENTSIZE_ERROR &&
+		    len != ZSTD_CONTENTSIZE_UNKNOWN);
+	char *text = xmalloc(len + 1);
+	assert_int_equal(ZSTD_decompress(text, len, z, n), len);
+	text[len] = 0;
+	free(z);
+	free(m);
+	return text;
+}
+
+static void add_dep(struct job *j, int file, int acc)
+{
+	GROW(j->deps, j->ndeps, j->adeps);
+	j->deps[j->ndeps++] = (struct dep){ .file = file, .acc = acc };
+}
+
+/* Dep groups: the deps most jobs share are written once ("g"), and each
+ * job that gains by it lists only how it differs ("d @0"); every job
+ * reads back with its own deps, in its own order. */
+static void dep_groups(void **state)
+{
+	(void)state;
+	struct ckpt c, r;
+	ckpt_init(&c, "/r");
+	for (int f = 0; f < 40; f++) {
+		char name[16];
+		snprintf(name, sizeof name, "h%02d.h", f);
+		int fi = ckpt_file(&c, name, 1);	/* may move c.files */
+		c.files[fi].role = ROLE_SOURCE;
+	}
+	int drv = ckpt_job_new(&c, JOB_DRIVER, -1);
+	for (int k = 0; k < 7; k++) {
+		int j = ckpt_job_new(&c, JOB_RECIPE, drv);
+		c.jobs[j].cwd = xstrdup("/r");
+		c.jobs[j].cmd = xasprintf("cc -c f%d.c", k);
+	}
+	c.jobs[drv].cwd = xstrdup("/r");
+	c.jobs[drv].cmd = xstrdup("make");
+	/* Jobs 1..5: files 0..24 read, but job 2 lacks file 3, job 3 only
+	 * stats file 5, job 4 also writes file 39; and each its own file. */
+	for (int k = 1; k <= 5; k++) {
+		struct job *j = &c.jobs[k];
+		for (int f = 0; f < 25; f++)
+			if (!(k == 2 && f == 3))
+				add_dep(j, f, k == 3 && f == 5 ? ACC_STAT : ACC_READ);
+		add_dep(j, 25 + k, ACC_READ | ACC_LIST);
+		if (k == 4)
+			add_dep(j, 39, ACC_WRITE);
+	}
+	/* Job 5's deps out of file order (as none written by a save are):
+	 * written plainly, read back in that order. */
+	struct dep t = c.jobs[5].deps[0];
+	c.jobs[5].deps[0] = c.jobs[5].deps[7];
+	c.jobs[5].deps[7] = t;
+	/* Job 6: too few deps to gain from the group. */
+	add_dep(&c.jobs[6], 0, ACC_READ);
+	add_dep(&c.jobs[6], 1, ACC_READ);
+	assert_int_equal(manifest_write(&c, dir), 0);
+	assert_int_equal(manifest_read(&r, dir), 0);
+	assert_same(&c, &r);
+	char *text = manifest_text();
+	char g[256] = "\ng";
+	for (int f = 0; f < 25; f++)
+		snprintf(g + strlen(g), sizeof g - strlen(g), " %dr", f);
+	strcat(g, "\n");
+	assert_non_null(strstr(text, g));
+	assert_non_null(strstr(text, "\nd @0 26rl\n"));
+	assert_non_null(strstr(text, "\nd @0 -3 27rl\n"));
+	assert_non_null(strstr(text, "\nd @0 5s 28rl\n"));
+	assert_non_null(strstr(text, "\nd @0 29rl 39w\n"));
+	assert_non_null(strstr(text, "\nd 7r 1r 2r"));
+	assert_non_null(strstr(text, "\nd 0r 1r\n"));
+	free(text);
+	ckpt_release(&r);
+	ckpt_release(&c);
+}
+
+#define HEAD5 "ckpt-manifest 5\nroot /r\ncreated 5\ncounts 2 2\n"
+#define G01 "g 0r 1r\n"
+
+/* Version 5's groups, as a person would write them, and their damage. */
+static void dep_groups_sealed(void **state)
+{
+	(void)state;
+	struct ckpt r;
+	seal(HEAD5 F0 F1 G01 "j r -1 0 1 2 /r cc\nd @0 -0 1w\n"
+		"j r -1 0 1 2 /r cc\nd @0\n");
+	assert_int_equal(read_quiet(&r, NULL), 0);
+	assert_int_equal(r.jobs[0].ndeps, 1);
+	assert_int_equal(r.jobs[0].deps[0].file, 1);
+	assert_int_equal(r.jobs[0].deps[0].acc, ACC_WRITE);
+	assert_int_equal(r.jobs[1].ndeps, 2);
+	assert_int_equal(r.jobs[1].deps[1].acc, ACC_READ);
+	ckpt_release(&r);
+	refused(HEAD4 F0 F1 G01 J0, "line 7", "before any job");
+	refused(HEAD5 F0 F1 G01 "j r -1 0 1 2 /r cc\nd @1 0r\n", "line 9",
+		"group that does not exist");
+	refused(HEAD5 F0 F1 "j r -1 0 1 2 /r cc\nd @0 0r\n", "line 8",
+		"group that does not exist");
+	refused(HEAD5 F0 F1 G01 "j r -1 0 1 2 /r cc\nd @0x 0r\n", "line 9",
+		"group that does not exist");
+	refused(HEAD5 F0 F1 G01 "j r -1 0 1 2 /r cc\nd @0 1w 0s\n", "line 9",
+		"out of order");
+	refused(HEAD5 F0 F1 "g 0r\nj r -1 0 1 2 /r cc\nd @0 -1\n", "line 9",
+		"the group does not have");
+	refused(HEAD5 F0 F1 G01 "j r -1 0 1 2 /r cc\nd @0 -1r\n", "line 9",
+		"letter");
+	refused(HEAD5 F0 F1 "g 1r 0r\n", "line 7", "out of order");
+	refused(HEAD5 F0 F1 "g 0r -1\n", "line 7", "dropped");
+	refused(HEAD5 F0 F1 "g 0r 2r\n", "line 7", "unknown file");
+	refused(HEAD5 F0 F1 "j r -1 0 1 2 /r cc\nd 0r -1\n", "line 8",
+		"unknown file");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -817,6 +938,8 @@ int main(void)
 		cmocka_unit_test(many_files),
 		cmocka_unit_test(large_in_frames),
 		cmocka_unit_test(many_jobs_deps),
+		cmocka_unit_test(dep_groups),
+		cmocka_unit_test(dep_groups_sealed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
