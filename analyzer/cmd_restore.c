@@ -20,8 +20,10 @@
  *    would have written it.
  * 4. make agrees: every restored output gets an mtime later than every
  *    input in the tree, and later than the outputs it was built from
- *    (plan_times), but not in the future. A file gets its mtime before
- *    it is renamed into place; a directory after its files are.
+ *    (plan_times), but not in the future; except a directory that holds
+ *    an invalid output, which gets the epoch (age_stale_dirs). A file
+ *    gets its mtime before it is renamed into place; a directory after
+ *    its files are.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -278,6 +280,39 @@ static int64_t plan_times(struct plan *p)
 		p->mtime[order[k]] = base + (int64_t)(k + 1) * STEP;
 	free(order);
 	return base + (int64_t)n * STEP;
+}
+
+/*
+ * A directory the build made that holds an invalid output (at any depth)
+ * may be the target of the recipe that fills it: `site: pages/a.txt`
+ * running `mkdir -p site` and then `cp pages/a.txt site/`. The first
+ * line reads nothing and stays valid; restored newer than pages/a.txt,
+ * site would be up to date to make, and nothing would write site/a.txt
+ * again. So such a directory gets the oldest mtime there is, the epoch:
+ * make then reruns its recipe if it is a target with prerequisites, and
+ * it is older than nothing that depends on it. (A recipe whose first
+ * line writes a file target, `touch $@`, has no such marker:
+ * design.md's known limits.)
+ */
+#define STALE_DIR_MTIME 0
+static void age_stale_dirs(struct plan *p)
+{
+	struct ckpt *c = p->c;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		if (p->act[i] != A_REMOVE)
+			continue;
+		char *dir = xstrdup(c->files[i].path), *sl;
+		while ((sl = strrchr(dir, '/')) != NULL) {
+			*sl = 0;
+			int d = ckpt_file(c, dir, 0);
+			if (d < 0 || c->files[d].role != ROLE_OUTDIR ||
+			    p->act[d] != A_RESTORE ||
+			    p->mtime[d] == STALE_DIR_MTIME)
+				break;	/* not the build's, or done */
+			p->mtime[d] = STALE_DIR_MTIME;
+		}
+		free(dir);
+	}
 }
 
 /* Not in the future, when make runs next: what it rebuilds must come out
@@ -714,7 +749,9 @@ static void restore_usage(FILE *f)
 		"in DIR (default .ckpt) that are still\nvalid, where missing "
 		"or different, and remove those that the changes\ninvalidate, "
 		"so that make rebuilds them. Restored outputs get mtimes newer "
-		"than\nevery input, in dependency order. Nothing else in the "
+		"than\nevery input, in dependency order; a directory the build "
+		"made that holds an\ninvalid output gets the epoch, so that "
+		"make reruns its recipe if it is a target.\nNothing else in the "
 		"tree is touched.\n\n"
 		"  -d, --dir DIR     checkpoint directory (may be read-only)\n"
 		"  -n, --dry-run     say what would be done, do nothing\n"
@@ -824,6 +861,7 @@ int cmd_restore(int argc, char **argv)
 	if (p.foreign > 10)
 		warning("and %zu more outputs left in place", p.foreign - 10);
 	int64_t last = plan_times(&p);
+	age_stale_dirs(&p);
 	stage_dirs(&p);
 	/* Directories first, in order; then the files, on PFOR_CREATE
 	 * threads: creating files is what a restore costs; then the
