@@ -20,8 +20,9 @@
  *    would have written it.
  * 4. make agrees: every restored output gets an mtime later than every
  *    input in the tree, and later than the outputs it was built from
- *    (plan_times), but not in the future; except a directory that holds
- *    an invalid output, which gets the epoch (age_stale_dirs). A file
+ *    (plan_times), but not in the future; except the directory of a
+ *    recipe whose later line is invalid, which gets the epoch
+ *    (age_stale_dirs). A file
  *    gets its mtime before it is renamed into place; a directory after
  *    its files are.
  */
@@ -283,36 +284,91 @@ static int64_t plan_times(struct plan *p)
 }
 
 /*
- * A directory the build made that holds an invalid output (at any depth)
- * may be the target of the recipe that fills it: `site: pages/a.txt`
- * running `mkdir -p site` and then `cp pages/a.txt site/`. The first
- * line reads nothing and stays valid; restored newer than pages/a.txt,
- * site would be up to date to make, and nothing would write site/a.txt
- * again. So such a directory gets the oldest mtime there is, the epoch:
- * make then reruns its recipe if it is a target with prerequisites, and
- * it is older than nothing that depends on it. (A recipe whose first
- * line writes a file target, `touch $@`, has no such marker:
- * design.md's known limits.)
+ * A directory a recipe makes for itself and fills on its later lines:
+ * `site: pages/a.txt` running `mkdir -p site`, then `cp pages/a.txt
+ * site/`. An edit of the page invalidates the cp line but not the first,
+ * which reads nothing: site would be restored newer than the page, and
+ * make would never copy it again. So when an invalid job is a later line
+ * of a recipe (rule 5's links: it follows the line its make reaped last,
+ * and writes nothing make looked at before it began), a directory that
+ * an earlier line of the recipe made and that holds what the invalid
+ * line wrote gets the oldest mtime, the epoch: make reruns the recipe.
+ * The lines before are walked back until one that starts the recipe (no
+ * line before it, or it writes what make looked at). Only such a
+ * directory: one that other recipes write into (obj/, or a build/ that
+ * `rm -rf` remakes when the config changes) is restored as any output,
+ * or make would rerun its recipe for nothing, and a recipe that starts
+ * over would delete what was restored.
  */
 #define STALE_DIR_MTIME 0
+enum { RECIPE_BACK = 4 };	/* later lines walked back, as rule 5 */
+
+/* Outputs by producer: first_out[job], then next_out[file]; -1 ends. */
+struct outs {
+	int *first, *next;
+};
+
+static void outs_index(const struct ckpt *c, struct outs *o)
+{
+	o->first = xmalloc((c->njobs + 1) * sizeof *o->first);
+	o->next = xmalloc((c->nfiles + 1) * sizeof *o->next);
+	for (size_t j = 0; j < c->njobs; j++)
+		o->first[j] = -1;
+	for (size_t i = c->nfiles; i-- > 0;) {
+		int pj = c->files[i].producer;
+		o->next[i] = -1;
+		if (pj >= 0 && (size_t)pj < c->njobs) {
+			o->next[i] = o->first[pj];
+			o->first[pj] = (int)i;
+		}
+	}
+}
+
+/* Does job b write anything under directory file d? */
+static int writes_under(const struct ckpt *c, const struct outs *o, int b,
+			int d)
+{
+	const char *dir = c->files[d].path;
+	size_t n = strlen(dir);
+	for (int i = o->first[b]; i >= 0; i = o->next[i])
+		if (!strncmp(c->files[i].path, dir, n) &&
+		    c->files[i].path[n] == '/')
+			return 1;
+	return 0;
+}
+
+/* Invalid later line b of a recipe, from line `line` of it (b itself,
+ * then the lines before): the directories the lines before made that
+ * hold what b wrote get the epoch. */
+static void age_recipe_dirs(struct plan *p, const struct outs *o, int b,
+			    int line, int depth)
+{
+	const struct ckpt *c = p->c;
+	const struct job *j = &c->jobs[line];
+	for (size_t k = 0; k < j->nprev; k++) {
+		int a = j->prev[k];
+		if (a < 0 || (size_t)a >= c->njobs)
+			continue;
+		for (int d = o->first[a]; d >= 0; d = o->next[d])
+			if (c->files[d].role == ROLE_OUTDIR &&
+			    p->act[d] == A_RESTORE && writes_under(c, o, b, d))
+				p->mtime[d] = STALE_DIR_MTIME;
+		if (!c->jobs[a].target_look && depth < RECIPE_BACK)
+			age_recipe_dirs(p, o, b, a, depth + 1);
+	}
+}
+
 static void age_stale_dirs(struct plan *p)
 {
-	struct ckpt *c = p->c;
-	for (size_t i = 0; i < c->nfiles; i++) {
-		if (p->act[i] != A_REMOVE)
-			continue;
-		char *dir = xstrdup(c->files[i].path), *sl;
-		while ((sl = strrchr(dir, '/')) != NULL) {
-			*sl = 0;
-			int d = ckpt_file(c, dir, 0);
-			if (d < 0 || c->files[d].role != ROLE_OUTDIR ||
-			    p->act[d] != A_RESTORE ||
-			    p->mtime[d] == STALE_DIR_MTIME)
-				break;	/* not the build's, or done */
-			p->mtime[d] = STALE_DIR_MTIME;
-		}
-		free(dir);
-	}
+	const struct ckpt *c = p->c;
+	struct outs o;
+	outs_index(c, &o);
+	for (size_t b = 0; b < c->njobs; b++)
+		if (c->jobs[b].affected && !c->jobs[b].target_look &&
+		    c->jobs[b].nprev && o.first[b] >= 0)
+			age_recipe_dirs(p, &o, (int)b, (int)b, 0);
+	free(o.first);
+	free(o.next);
 }
 
 /* Not in the future, when make runs next: what it rebuilds must come out
@@ -749,10 +805,10 @@ static void restore_usage(FILE *f)
 		"in DIR (default .ckpt) that are still\nvalid, where missing "
 		"or different, and remove those that the changes\ninvalidate, "
 		"so that make rebuilds them. Restored outputs get mtimes newer "
-		"than\nevery input, in dependency order; a directory the build "
-		"made that holds an\ninvalid output gets the epoch, so that "
-		"make reruns its recipe if it is a target.\nNothing else in the "
-		"tree is touched.\n\n"
+		"than\nevery input, in dependency order; a directory that a "
+		"recipe makes on its first\nline and fills on an invalid later "
+		"line gets the epoch, so that make reruns\nthe recipe. Nothing "
+		"else in the tree is touched.\n\n"
 		"  -d, --dir DIR     checkpoint directory (may be read-only)\n"
 		"  -n, --dry-run     say what would be done, do nothing\n"
 		"  --target PATH...  only what these outputs need\n");

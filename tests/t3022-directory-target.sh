@@ -2,10 +2,12 @@
 # A directory as make's target, filled by its own recipe: `mkdir -p site`
 # (reads nothing, stays valid), then `cp ... site/`. An edit of a page
 # invalidates the cp; if site were restored newer than the pages, make
-# would find it up to date and never copy them again. A directory that
-# holds an invalid output is restored with the oldest mtime (the epoch),
-# so make reruns the recipe of a directory target; a directory that is a
-# prerequisite, order-only (| obj) or not (obj), rebuilds nothing.
+# would find it up to date and never copy them again. A directory that an
+# earlier line of the invalid line's recipe made is restored with the
+# oldest mtime (the epoch), so make reruns the recipe. A directory that
+# other recipes write into keeps its mtime: as a prerequisite, order-only
+# (| obj) or not (obj), it rebuilds nothing, and a directory target whose
+# recipe starts over (rm -rf) does not rerun and delete what was restored.
 . "$(dirname "$0")/lib.sh"; . "$TOP/tests/scenario.sh"
 P=$TOP/tests/trash/$TEST_NAME.src
 trap 'rm -rf "$P"' EXIT
@@ -60,6 +62,52 @@ for flags in "" -j2; do
 	expect_same
 	[ "$(stat -c %Y fresh/site)" -gt 1 ] ||
 		fail "site holds nothing invalid, yet got an old mtime"
+	cd "$TRASH" && rm -rf orig fresh oracle
+done
+
+# Found by attacking an earlier form of the rule, which aged every
+# directory holding an invalid output: recipes that start over.
+project2() {	# $1: MAKEFLAGS
+	rm -rf "$P" && mkdir -p "$P/pages" || fail "mkdir"
+	{
+		[ -n "$1" ] && echo "MAKEFLAGS += $1"
+		cat <<'MK'
+all: site/other.txt site/gen.txt prog
+site: pages/a.txt
+	rm -rf site
+	mkdir site
+	cp pages/a.txt site/
+site/gen.txt: gen.in | site
+	cp gen.in site/gen.txt
+site/other.txt: other.in | site
+	cp other.in site/other.txt
+prog: build/x.o build/y.o
+	gcc -o prog build/x.o build/y.o
+build: config.mk
+	rm -rf build
+	mkdir build
+build/%.o: %.c | build
+	gcc -c -o $@ $<
+MK
+	} > "$P/Makefile"
+	echo a > "$P/pages/a.txt"
+	echo g > "$P/gen.in"
+	echo o > "$P/other.in"
+	echo 'CFLAGS = -O2' > "$P/config.mk"
+	echo 'int x(void) { return 1; }' > "$P/x.c"
+	echo 'int x(void); int main(void) { return x(); }' > "$P/y.c"
+}
+for flags in "" -j2; do
+	project2 "$flags"
+	edit() { echo G > gen.in; }
+	scenario "$P" edit
+	expect_jobs "cp gen.in site/gen.txt"
+	expect_same
+	cd "$TRASH" && rm -rf orig fresh oracle
+	edit() { echo 'int x(void) { return 2; }' > x.c; }
+	scenario "$P" edit
+	expect_jobs "gcc -c -o build/x.o x.c" "gcc -o prog build/x.o build/y.o"
+	expect_same
 	cd "$TRASH" && rm -rf orig fresh oracle
 done
 pass
