@@ -301,7 +301,7 @@ static int64_t plan_times(struct plan *p)
  * over would delete what was restored.
  */
 #define STALE_DIR_MTIME 0
-enum { RECIPE_BACK = 4 };	/* later lines walked back, as rule 5 */
+enum { RECIPE_BACK = 64 };	/* later lines walked back, at most */
 
 /* Outputs by producer: first_out[job], then next_out[file]; -1 ends. */
 struct outs {
@@ -337,24 +337,31 @@ static int writes_under(const struct ckpt *c, const struct outs *o, int b,
 	return 0;
 }
 
-/* Invalid later line b of a recipe, from line `line` of it (b itself,
- * then the lines before): the directories the lines before made that
- * hold what b wrote get the epoch. */
+/* Invalid later line b of a recipe: the lines before it, walked back
+ * (at most RECIPE_BACK of them; `seen` marks them with b + 1), and the
+ * directories they made that hold what b wrote get the epoch. */
 static void age_recipe_dirs(struct plan *p, const struct outs *o, int b,
-			    int line, int depth)
+			    int *seen, int *queue)
 {
 	const struct ckpt *c = p->c;
-	const struct job *j = &c->jobs[line];
-	for (size_t k = 0; k < j->nprev; k++) {
-		int a = j->prev[k];
-		if (a < 0 || (size_t)a >= c->njobs)
-			continue;
-		for (int d = o->first[a]; d >= 0; d = o->next[d])
-			if (c->files[d].role == ROLE_OUTDIR &&
-			    p->act[d] == A_RESTORE && writes_under(c, o, b, d))
-				p->mtime[d] = STALE_DIR_MTIME;
-		if (!c->jobs[a].target_look && depth < RECIPE_BACK)
-			age_recipe_dirs(p, o, b, a, depth + 1);
+	size_t head = 0, tail = 0;
+	queue[tail++] = b;
+	seen[b] = b + 1;
+	while (head < tail) {
+		const struct job *j = &c->jobs[queue[head++]];
+		for (size_t k = 0; k < j->nprev; k++) {
+			int a = j->prev[k];
+			if (a < 0 || (size_t)a >= c->njobs || seen[a] == b + 1)
+				continue;
+			seen[a] = b + 1;
+			for (int d = o->first[a]; d >= 0; d = o->next[d])
+				if (c->files[d].role == ROLE_OUTDIR &&
+				    p->act[d] == A_RESTORE &&
+				    writes_under(c, o, b, d))
+					p->mtime[d] = STALE_DIR_MTIME;
+			if (!c->jobs[a].target_look && tail <= RECIPE_BACK)
+				queue[tail++] = a;	/* a later line too */
+		}
 	}
 }
 
@@ -363,10 +370,14 @@ static void age_stale_dirs(struct plan *p)
 	const struct ckpt *c = p->c;
 	struct outs o;
 	outs_index(c, &o);
+	int *seen = xcalloc(c->njobs + 1, sizeof *seen);
+	int *queue = xmalloc((RECIPE_BACK + 2) * sizeof *queue);
 	for (size_t b = 0; b < c->njobs; b++)
 		if (c->jobs[b].affected && !c->jobs[b].target_look &&
 		    c->jobs[b].nprev && o.first[b] >= 0)
-			age_recipe_dirs(p, &o, (int)b, (int)b, 0);
+			age_recipe_dirs(p, &o, (int)b, seen, queue);
+	free(seen);
+	free(queue);
 	free(o.first);
 	free(o.next);
 }

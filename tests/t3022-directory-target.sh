@@ -110,4 +110,21 @@ for flags in "" -j2; do
 	expect_same
 	cd "$TRASH" && rm -rf orig fresh oracle
 done
+
+# A long recipe: the invalid line is the seventh, six after the mkdir.
+rm -rf "$P" && mkdir -p "$P/pages" || fail "mkdir"
+{
+	echo 'site: pages/a.txt pages/b.txt pages/c.txt pages/d.txt pages/e.txt pages/f.txt'
+	echo '	mkdir -p site'
+	for f in a b c d e f; do
+		echo "$f" > "$P/pages/$f.txt"
+		printf '\tcp pages/%s.txt site/\n' "$f"
+	done
+} > "$P/Makefile"
+edit() { echo F > pages/f.txt; }
+scenario "$P" edit
+expect_jobs "mkdir -p site" "cp pages/a.txt site/" "cp pages/b.txt site/" \
+	"cp pages/c.txt site/" "cp pages/d.txt site/" "cp pages/e.txt site/" \
+	"cp pages/f.txt site/"
+expect_same
 pass
