@@ -825,32 +825,30 @@ static void add_dep(struct job *j, int file, int acc)
 	j->deps[j->ndeps++] = (struct dep){ .file = file, .acc = acc };
 }
 
-/* Dep groups: the deps most jobs share are written once ("g"), and each
- * job that gains by it lists only how it differs ("d @0"); every job
- * reads back with its own deps, in its own order. */
-static void dep_groups(void **state)
+/* Seven jobs over 40 files: five share 25 deps, each with a difference
+ * (one lacks a dep, one stats where the others read, one writes more),
+ * one has them out of order, one has only two. */
+static void grouped_jobs(struct ckpt *c)
 {
-	(void)state;
-	struct ckpt c, r;
-	ckpt_init(&c, "/r");
+	ckpt_init(c, "/r");
 	for (int f = 0; f < 40; f++) {
 		char name[16];
 		snprintf(name, sizeof name, "h%02d.h", f);
-		int fi = ckpt_file(&c, name, 1);	/* may move c.files */
-		c.files[fi].role = ROLE_SOURCE;
+		int fi = ckpt_file(c, name, 1);	/* may move c->files */
+		c->files[fi].role = ROLE_SOURCE;
 	}
-	int drv = ckpt_job_new(&c, JOB_DRIVER, -1);
+	int drv = ckpt_job_new(c, JOB_DRIVER, -1);
 	for (int k = 0; k < 7; k++) {
-		int j = ckpt_job_new(&c, JOB_RECIPE, drv);
-		c.jobs[j].cwd = xstrdup("/r");
-		c.jobs[j].cmd = xasprintf("cc -c f%d.c", k);
+		int j = ckpt_job_new(c, JOB_RECIPE, drv);
+		c->jobs[j].cwd = xstrdup("/r");
+		c->jobs[j].cmd = xasprintf("cc -c f%d.c", k);
 	}
-	c.jobs[drv].cwd = xstrdup("/r");
-	c.jobs[drv].cmd = xstrdup("make");
+	c->jobs[drv].cwd = xstrdup("/r");
+	c->jobs[drv].cmd = xstrdup("make");
 	/* Jobs 1..5: files 0..24 read, but job 2 lacks file 3, job 3 only
 	 * stats file 5, job 4 also writes file 39; and each its own file. */
 	for (int k = 1; k <= 5; k++) {
-		struct job *j = &c.jobs[k];
+		struct job *j = &c->jobs[k];
 		for (int f = 0; f < 25; f++)
 			if (!(k == 2 && f == 3))
 				add_dep(j, f, k == 3 && f == 5 ? ACC_STAT : ACC_READ);
@@ -860,12 +858,22 @@ static void dep_groups(void **state)
 	}
 	/* Job 5's deps out of file order (as none written by a save are):
 	 * written plainly, read back in that order. */
-	struct dep t = c.jobs[5].deps[0];
-	c.jobs[5].deps[0] = c.jobs[5].deps[7];
-	c.jobs[5].deps[7] = t;
+	struct dep t = c->jobs[5].deps[0];
+	c->jobs[5].deps[0] = c->jobs[5].deps[7];
+	c->jobs[5].deps[7] = t;
 	/* Job 6: too few deps to gain from the group. */
-	add_dep(&c.jobs[6], 0, ACC_READ);
-	add_dep(&c.jobs[6], 1, ACC_READ);
+	add_dep(&c->jobs[6], 0, ACC_READ);
+	add_dep(&c->jobs[6], 1, ACC_READ);
+}
+
+/* Dep groups: the deps most jobs share are written once ("g"), and each
+ * job that gains by it lists only how it differs ("d @0"); every job
+ * reads back with its own deps, in its own order. */
+static void dep_groups(void **state)
+{
+	(void)state;
+	struct ckpt c, r;
+	grouped_jobs(&c);
 	assert_int_equal(manifest_write(&c, dir), 0);
 	assert_int_equal(manifest_read(&r, dir), 0);
 	assert_same(&c, &r);
@@ -923,6 +931,49 @@ static void dep_groups_sealed(void **state)
 		"unknown file");
 }
 
+/* Hand-edited text that is sealed again (the checksum right, the content
+ * not): every byte of a manifest with a group, replaced by each of a few
+ * bytes that matter to the group syntax, is refused with the line named
+ * or read into deps that name existing files; never a crash. */
+static void dep_groups_mutated(void **state)
+{
+	(void)state;
+	struct ckpt c, r;
+	grouped_jobs(&c);
+	assert_int_equal(manifest_write(&c, dir), 0);
+	char *text = manifest_text();
+	char *body = xstrdup(text);
+	*strstr(body, "end ") = 0;	/* the body: seal() adds the end line */
+	size_t n = strlen(body), accepted = 0;
+	const char subst[] = "@-0 9\nrx";
+	for (size_t i = strstr(body, "\ng") - body + 1; i < n; i++) {
+		char was = body[i];
+		for (const char *b = subst; *b; b++) {
+			if (*b == was)
+				continue;
+			body[i] = *b;
+			seal(body);
+			char *msg;
+			if (read_quiet(&r, &msg) == 0) {
+				accepted++;
+				for (size_t j = 0; j < r.njobs; j++)
+					for (size_t k = 0; k < r.jobs[j].ndeps; k++)
+						assert_true(r.jobs[j].deps[k].file >= 0 &&
+							    (size_t)r.jobs[j].deps[k].file < r.nfiles);
+				ckpt_release(&r);
+			} else {
+				assert_non_null(strstr(msg, "damaged"));
+			}
+			free(msg);
+		}
+		body[i] = was;
+	}
+	assert_true(accepted > 0);	/* a digit for a digit, say */
+	free(body);
+	free(text);
+	ckpt_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -940,6 +991,7 @@ int main(void)
 		cmocka_unit_test(many_jobs_deps),
 		cmocka_unit_test(dep_groups),
 		cmocka_unit_test(dep_groups_sealed),
+		cmocka_unit_test(dep_groups_mutated),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
