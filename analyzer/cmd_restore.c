@@ -293,8 +293,9 @@ static int64_t plan_times(struct plan *p)
  * and writes nothing make looked at before it began), a directory that
  * an earlier line of the recipe made and that holds what the invalid
  * line wrote gets the oldest mtime, the epoch: make reruns the recipe.
- * The lines before are walked back until one that starts the recipe (no
- * line before it, or it writes what make looked at). Only such a
+ * The lines before are walked back, up to RECIPE_BACK of them, until one
+ * that starts the recipe (no line before it, or it writes what make
+ * looked at). Only such a
  * directory: one that other recipes write into (obj/, or a build/ that
  * `rm -rf` remakes when the config changes) is restored as any output,
  * or make would rerun its recipe for nothing, and a recipe that starts
@@ -303,7 +304,7 @@ static int64_t plan_times(struct plan *p)
 #define STALE_DIR_MTIME 0
 enum { RECIPE_BACK = 64 };	/* later lines walked back, at most */
 
-/* Outputs by producer: first_out[job], then next_out[file]; -1 ends. */
+/* Outputs by producer: first[job], then next[file]; -1 ends. */
 struct outs {
 	int *first, *next;
 };
