@@ -967,6 +967,17 @@ int cmd_restore(int argc, char **argv)
 				c.jobs[j].untraced_path
 						       ? c.jobs[j].untraced_path
 						       : "?");
+	size_t aged = 0;
+	for (size_t i = 0; i < c.nfiles; i++)
+		if (p.act[i] == A_RESTORE && c.files[i].role == ROLE_OUTDIR &&
+		    p.mtime[i] == STALE_DIR_MTIME && aged++ < 10)
+			fprintf(stderr,
+				"ckpt: %s: given the epoch as mtime, so that "
+				"make reruns the recipe that made it (a later "
+				"line of it is invalid)\n", c.files[i].path);
+	if (aged > 10)
+		fprintf(stderr, "ckpt: and %zu more such directories\n",
+			aged - 10);
 	fprintf(stderr,
 		"ckpt: restored %zu, already valid %zu, invalidated %zu "
 		"(%zu removed); %llu bytes in %.3f s\n",

@@ -46,6 +46,10 @@ for flags in "" -j2; do
 	expect_jobs "mkdir -p site/sub" "cp pages/a.txt site/sub/" \
 		"cp pages/b.txt site/"
 	expect_same
+	for d in site site/sub; do
+		grep -q "^ckpt: $d: given the epoch" restore.log ||
+			fail "restore does not say that $d got the epoch: $(cat restore.log)"
+	done
 	# Every source has mtime 1, as in the Nix store: still older.
 	cd "$TRASH" && rm -rf orig fresh oracle
 	scenario "$P" edit mtime1
@@ -60,6 +64,7 @@ for flags in "" -j2; do
 	scenario "$P" edit
 	expect_jobs "gcc -c -o obj/x.o x.c" "gcc -o prog obj/x.o obj/y.o"
 	expect_same
+	grep -q "epoch" restore.log && fail "a directory got the epoch: $(cat restore.log)"
 	[ "$(stat -c %Y fresh/site)" -gt 1 ] ||
 		fail "site holds nothing invalid, yet got an old mtime"
 	cd "$TRASH" && rm -rf orig fresh oracle
