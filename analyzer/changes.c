@@ -578,14 +578,7 @@ static void mark_input(struct ckpt *c, int j, int fi, int writer, int *queue,
 	c->jobs[j].via = writer;
 }
 
-/* A pair to group by key: (file, job that read it), (job, later line). */
-struct pair {
-	int key, val;
-};
-
-/* The values of the n pairs grouped by key (below nkeys): those of key k
- * are out[count[k]] up to out[count[k + 1]]. */
-static int *group_by_key(size_t nkeys, const struct pair *p, size_t n,
+int *group_by_key(size_t nkeys, const struct pair *p, size_t n,
 			 int **countp)
 {
 	int *count = xcalloc(nkeys + 2, sizeof *count);

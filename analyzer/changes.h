@@ -35,6 +35,16 @@ size_t ckpt_detect_changes(struct ckpt *c, const char *root);
 /* Set jobs[].affected/cause from files[].changed; returns how many. */
 size_t ckpt_affected(struct ckpt *c);
 const char *change_name(int ch);
+/* A pair to group by key: (file, job that read it), (job, later line),
+ * (job, output). */
+struct pair {
+	int key, val;
+};
+/* The values of the n pairs grouped by key (below nkeys): those of key k
+ * are out[count[k]] up to out[count[k + 1]]. *countp is the caller's to
+ * free, as is what is returned. */
+int *group_by_key(size_t nkeys, const struct pair *p, size_t n,
+		  int **countp);
 /* A file a make includes only to learn when to rebuild a target: gcc's
  * `.d`, kbuild's `.cmd`, automake's `.Po` and `.Plo` (in .deps). */
 int dependency_file(const char *path);

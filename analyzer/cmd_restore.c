@@ -304,25 +304,22 @@ static int64_t plan_times(struct plan *p)
 #define STALE_DIR_MTIME 0
 enum { RECIPE_BACK = 64 };	/* later lines walked back, at most */
 
-/* Outputs by producer: first[job], then next[file]; -1 ends. */
+/* Outputs by producer: those of job j are out[count[j]] up to
+ * out[count[j + 1]] (group_by_key). */
 struct outs {
-	int *first, *next;
+	int *out, *count;
 };
 
 static void outs_index(const struct ckpt *c, struct outs *o)
 {
-	o->first = xmalloc((c->njobs + 1) * sizeof *o->first);
-	o->next = xmalloc((c->nfiles + 1) * sizeof *o->next);
-	for (size_t j = 0; j < c->njobs; j++)
-		o->first[j] = -1;
-	for (size_t i = c->nfiles; i-- > 0;) {
-		int pj = c->files[i].producer;
-		o->next[i] = -1;
-		if (pj >= 0 && (size_t)pj < c->njobs) {
-			o->next[i] = o->first[pj];
-			o->first[pj] = (int)i;
-		}
-	}
+	struct pair *p = xmalloc((c->nfiles + 1) * sizeof *p);
+	size_t n = 0;
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (c->files[i].producer >= 0 &&
+		    (size_t)c->files[i].producer < c->njobs)
+			p[n++] = (struct pair){ c->files[i].producer, (int)i };
+	o->out = group_by_key(c->njobs, p, n, &o->count);
+	free(p);
 }
 
 /* Does job b write anything under directory file d? */
@@ -331,10 +328,11 @@ static int writes_under(const struct ckpt *c, const struct outs *o, int b,
 {
 	const char *dir = c->files[d].path;
 	size_t n = strlen(dir);
-	for (int i = o->first[b]; i >= 0; i = o->next[i])
-		if (!strncmp(c->files[i].path, dir, n) &&
-		    c->files[i].path[n] == '/')
+	for (int k = o->count[b]; k < o->count[b + 1]; k++) {
+		const char *path = c->files[o->out[k]].path;
+		if (!strncmp(path, dir, n) && path[n] == '/')
 			return 1;
+	}
 	return 0;
 }
 
@@ -355,11 +353,13 @@ static void age_recipe_dirs(struct plan *p, const struct outs *o, int b,
 			if (a < 0 || (size_t)a >= c->njobs || seen[a] == b + 1)
 				continue;
 			seen[a] = b + 1;
-			for (int d = o->first[a]; d >= 0; d = o->next[d])
+			for (int m = o->count[a]; m < o->count[a + 1]; m++) {
+				int d = o->out[m];
 				if (c->files[d].role == ROLE_OUTDIR &&
 				    p->act[d] == A_RESTORE &&
 				    writes_under(c, o, b, d))
 					p->mtime[d] = STALE_DIR_MTIME;
+			}
 			if (!c->jobs[a].target_look && tail <= RECIPE_BACK)
 				queue[tail++] = a;	/* a later line too */
 		}
@@ -375,12 +375,12 @@ static void age_stale_dirs(struct plan *p)
 	int *queue = xmalloc((RECIPE_BACK + 2) * sizeof *queue);
 	for (size_t b = 0; b < c->njobs; b++)
 		if (c->jobs[b].affected && !c->jobs[b].target_look &&
-		    c->jobs[b].nprev && o.first[b] >= 0)
+		    c->jobs[b].nprev && o.count[b] < o.count[b + 1])
 			age_recipe_dirs(p, &o, (int)b, seen, queue);
 	free(seen);
 	free(queue);
-	free(o.first);
-	free(o.next);
+	free(o.out);
+	free(o.count);
 }
 
 /* Not in the future, when make runs next: what it rebuilds must come out
