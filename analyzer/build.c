@@ -635,8 +635,11 @@ static size_t look_at(const struct look *v, size_t n, int by_file, int key,
  * in out` then `touch stamp`). When a job was reaped is the driver's REAP
  * record of it; without one (a trace from before REAP records) any job
  * whose last record falls in the window of rule 1 is taken. When a job
- * started is the earlier of its first record and the driver's record of
- * starting it (a posix_spawn is recorded when it returns). A sub-make is
+ * started (job.start, from here on) is the earlier of its first record
+ * and the driver's record of starting it: a posix_spawn is recorded when
+ * it returns, the exec of a vfork child before it is asked for, which is
+ * often before the driver's next look (the child's own first record
+ * comes after the dynamic loader's work). A sub-make is
  * a line too, as A (`$(MAKE) -C sub` then `touch sub.stamp`); the recipe
  * job in which one runs is linked to it by assign_jobs.
  */
@@ -708,13 +711,15 @@ static void link_recipe_lines(struct builder *b)
 	uint64_t *began = xmalloc((nj + 1) * sizeof *began);
 	uint64_t *reaped = xcalloc(nj + 1, sizeof *reaped);
 	uint64_t *first = xmalloc((nj + 1) * sizeof *first);
-	for (size_t j = 0; j < nj; j++)
-		began[j] = c->jobs[j].start;
+	/* A job begins when it is asked for: changes.c too compares
+	 * make's looks with its start. */
 	for (size_t k = 0; k < b->nspawned; k++) {
 		const struct tick *s = &b->spawned[k];
-		if (s->time < began[s->job])
-			began[s->job] = s->time;
+		if (s->time < c->jobs[s->job].start)
+			c->jobs[s->job].start = s->time;
 	}
+	for (size_t j = 0; j < nj; j++)
+		began[j] = c->jobs[j].start;
 	for (size_t k = 0; k < b->nreaped; k++)
 		if (b->reaped[k].time > reaped[b->reaped[k].job])
 			reaped[b->reaped[k].job] = b->reaped[k].time;

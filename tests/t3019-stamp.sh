@@ -112,6 +112,41 @@ for flags in "" -j2 -j8; do
 	expect_same
 	cd "$TRASH" && rm -rf orig fresh oracle
 done
+# Under -j make looks at a target (mid.stamp) while its slots are busy,
+# just after it asked for a line of another one (cp in1 t1), and starts
+# it when that line ends. The stamp is not that line's: the look came
+# after the line began. It used to be taken as before, in 5 runs of 6
+# here (and in project2 above, under load): a line's start was its own
+# first record, which comes after the dynamic loader's work, not its
+# exec.
+project4() {
+	rm -rf "$P" && mkdir -p "$P" || fail "mkdir"
+	cat > "$P/Makefile" <<'MK'
+MAKEFLAGS += -j2
+all: slow t1 mid.stamp
+slow:
+	sleep 0.5; touch slow
+t1: in1
+	cp in1 t1
+mid.stamp: mid.in
+	cp mid.in mid.out
+	touch mid.stamp
+MK
+	echo 1 > "$P/in1"; echo 1 > "$P/mid.in"
+}
+project4
+for round in 1 2 3; do	# a look just after the exec: most runs
+	edit() { echo 2 > in1; }
+	scenario "$P" edit
+	expect_jobs "cp in1 t1"
+	expect_same
+	cd "$TRASH" && rm -rf orig fresh oracle
+done
+edit() { echo 2 > mid.in; }
+scenario "$P" edit
+expect_jobs "cp mid.in mid.out" "touch mid.stamp"
+expect_same
+cd "$TRASH" && rm -rf orig fresh oracle
 # A stamp after a sub-make, on its own line and on the same line: the
 # sub-make's outputs are invalid, so the stamp must go too, or make would
 # never enter the directory.
