@@ -31,6 +31,11 @@ struct file;
 /* Read DIR's checkpoint, find the changes in the current directory (its
  * path returned in *root) and the affected jobs. */
 int checkpoint_check(const char *dir, struct ckpt *c, char **root);
+/* The same, calling meanwhile(c, arg) once the whole manifest is read,
+ * while the check of the tree (which may wait on the disk) runs on. */
+int checkpoint_check_while(const char *dir, struct ckpt *c, char **root,
+			   void (*meanwhile)(struct ckpt *c, void *arg),
+			   void *arg);
 /* Is this output of the checkpoint invalid (to be rebuilt)? */
 int output_invalid(const struct ckpt *c, const struct file *f);
 

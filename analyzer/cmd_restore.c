@@ -8,7 +8,8 @@
  *    or a file, is refused (plan: path_stays_inside).
  * 2. Nothing is touched before everything was checked: the manifest's
  *    checksum (manifest_read), path safety and every object needed, read
- *    whole and hashed (plan). What was read is kept for the write, up to
+ *    whole and hashed (plan; the packed ones mostly while the tree is
+ *    checked, by read_ahead). What was read is kept for the write, up to
  *    KEEP_MAX bytes in all; beyond that an object is read again.
  * 3. Each file is created or replaced atomically (restore_file: an
  *    unnamed file linked in where it is missing, else a temporary name
@@ -129,17 +130,66 @@ static int stays_inside(const struct plan *p, const char *rel, char **ok)
 	return 1;
 }
 
-/* Check one object (on a thread), keeping its content if there is room. */
+/* Room for f's content among what is kept: 1, and counted; or 0. */
+static int room_for(struct plan *p, const struct file *f)
+{
+	if (f->size > KEEP_ONE)
+		return 0;
+	if (atomic_fetch_add(&p->kept, f->size) + f->size > KEEP_MAX) {
+		atomic_fetch_sub(&p->kept, f->size);	/* no room left */
+		return 0;
+	}
+	return 1;
+}
+
+/* Read one packed object ahead (on a thread), if there is room. */
+static int ahead_one(void *arg, size_t k, int worker)
+{
+	struct plan *p = arg;
+	size_t i = p->todo[k];
+	const struct file *f = &p->c->files[i];
+	if (!room_for(p, f))
+		return 0;
+	if (object_load_packed(p->dir, f, &p->data[i]) == 0)
+		p->dlen[i] = f->size;
+	else
+		atomic_fetch_sub(&p->kept, f->size);
+	return 0;
+}
+
+/*
+ * While the tree is checked, which in a tree not read for a while waits
+ * on the disk with the cores idle: read and hash the packed objects of
+ * every stored output, as plan would for the ones it restores (it does
+ * not know which before the check ends). Quietly: plan reads again, and
+ * names, any that failed here, and drops those it does not restore. Not
+ * for --target, which may need few of them.
+ */
+static void read_ahead(struct ckpt *c, void *arg)
+{
+	struct plan *p = arg;
+	p->data = xcalloc(c->nfiles + 1, sizeof *p->data);
+	p->dlen = xcalloc(c->nfiles + 1, sizeof *p->dlen);
+	p->todo = xmalloc((c->nfiles + 1) * sizeof *p->todo);
+	p->ntodo = 0;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct file *f = &c->files[i];
+		if (f->role == ROLE_OUTPUT && S_ISREG(f->mode))
+			p->todo[p->ntodo++] = i;
+	}
+	parallel_for(p->ntodo, 8, PFOR_CPU, ahead_one, p, NULL);
+}
+
+/* Check one object (on a thread), keeping its content if there is room:
+ * unless it was read ahead. */
 static int check_one(void *arg, size_t k, int worker)
 {
 	struct plan *p = arg;
 	size_t i = p->todo[k];
 	const struct file *f = &p->c->files[i];
-	int rc, keep = f->size <= KEEP_ONE;
-	if (keep && atomic_fetch_add(&p->kept, f->size) + f->size > KEEP_MAX) {
-		atomic_fetch_sub(&p->kept, f->size);	/* no room left */
-		keep = 0;
-	}
+	if (p->data[i])
+		return 0;
+	int rc, keep = room_for(p, f);
 	if (keep)
 		rc = object_load(p->dir, f, NULL, NULL, &p->data[i],
 				 &p->dlen[i]);
@@ -188,6 +238,12 @@ static int plan(struct plan *p, char *want)
 			p->act[i] = A_NONE;	/* fifo, socket: not restorable */
 	}
 	free(ok);
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (p->data[i] && p->act[i] != A_RESTORE) {
+			atomic_fetch_sub(&p->kept, c->files[i].size);
+			free(p->data[i]);	/* read ahead, not needed */
+			p->data[i] = NULL;
+		}
 	parallel_for(p->ntodo, 8, PFOR_IO, check_one, p,
 		     "checking the stored outputs");
 	bad |= atomic_load(&p->failed);
@@ -874,19 +930,23 @@ int cmd_restore(int argc, char **argv)
 	pack_prefetch(dir);
 	struct ckpt c;
 	char *root;
-	if (checkpoint_check(dir, &c, &root) < 0) {
+	struct plan p = { .c = &c, .dir = dir };
+	if (checkpoint_check_while(dir, &c, &root,
+				   ntargets ? NULL : read_ahead, &p) < 0) {
 		if (lock >= 0)
 			close(lock);
 		return 1;
 	}
-	struct plan p = { .c = &c, .root = root, .dir = dir };
+	p.root = root;
 	if (strcmp(c.root, root))
 		p.from = c.root;
 	p.act = xcalloc(c.nfiles + 1, 1);
 	p.mtime = xcalloc(c.nfiles + 1, sizeof *p.mtime);
-	p.data = xcalloc(c.nfiles + 1, sizeof *p.data);
-	p.dlen = xcalloc(c.nfiles + 1, sizeof *p.dlen);
-	p.todo = xmalloc((c.nfiles + 1) * sizeof *p.todo);
+	if (!p.data) {
+		p.data = xcalloc(c.nfiles + 1, sizeof *p.data);
+		p.dlen = xcalloc(c.nfiles + 1, sizeof *p.dlen);
+		p.todo = xmalloc((c.nfiles + 1) * sizeof *p.todo);
+	}
 	p.stage_of = xcalloc(c.nfiles + 1, sizeof *p.stage_of);
 	p.level = xmalloc((c.njobs + 1) * sizeof *p.level);
 	for (size_t j = 0; j < c.njobs; j++)

@@ -22,6 +22,8 @@ struct early_check {
 	const char *root, *dir;
 	pthread_t th;
 	int started, checked;
+	void (*meanwhile)(struct ckpt *c, void *arg);
+	void *arg;
 };
 
 static void *check_thread(void *arg)
@@ -42,21 +44,26 @@ static void files_read(struct ckpt *c, void *arg)
 	e->started = pthread_create(&e->th, NULL, check_thread, e) == 0;
 }
 
-static void check_done(void *arg)
+static void check_done(void *arg, int ok)
 {
 	struct early_check *e = arg;
+	if (ok && e->meanwhile)
+		e->meanwhile(e->c, e->arg);
 	if (e->started)
 		pthread_join(e->th, NULL);
 	e->checked = e->started;
 	e->started = 0;
 }
 
-int checkpoint_check(const char *dir, struct ckpt *c, char **root)
+int checkpoint_check_while(const char *dir, struct ckpt *c, char **root,
+			   void (*meanwhile)(struct ckpt *c, void *arg),
+			   void *arg)
 {
 	*root = getcwd(NULL, 0);
 	if (!*root)
 		return error_errno("cannot get the current directory");
-	struct early_check e = { .root = *root, .dir = dir };
+	struct early_check e = { .root = *root, .dir = dir,
+				 .meanwhile = meanwhile, .arg = arg };
 	struct manifest_hook hook = { files_read, check_done, &e, 1 };
 	if (manifest_read_hooked(c, dir, &hook) < 0) {
 		free(*root);
@@ -69,6 +76,11 @@ int checkpoint_check(const char *dir, struct ckpt *c, char **root)
 	}
 	ckpt_affected(c);
 	return 0;
+}
+
+int checkpoint_check(const char *dir, struct ckpt *c, char **root)
+{
+	return checkpoint_check_while(dir, c, root, NULL, NULL);
 }
 
 int output_invalid(const struct ckpt *c, const struct file *f)

@@ -1109,7 +1109,7 @@ int manifest_read_hooked(struct ckpt *c, const char *dir,
 			error_errno("cannot open %s", path);
 		free(path);
 		if (hook)
-			hook->done(hook->arg);
+			hook->done(hook->arg, 0);
 		return -1;
 	}
 	struct stat st;
@@ -1160,13 +1160,13 @@ int manifest_read_hooked(struct ckpt *c, const char *dir,
 		free(r.groups[g].deps);
 	free(r.groups);
 	if (hook)
-		hook->done(hook->arg);
+		hook->done(hook->arg, rc == 0);
 	if (rc < 0)
 		ckpt_release(c);
 	hook = NULL;	/* done */
 out:
 	if (hook)	/* failed before the parse */
-		hook->done(hook->arg);
+		hook->done(hook->arg, 0);
 	free(buf);
 	close(fd);
 	free(path);

@@ -17,13 +17,14 @@ int manifest_read(struct ckpt *c, const char *dir);
  * whole (before the jobs, most of the text, are read): from then on c's
  * files and their index do not change, and may be read, and their
  * `changed`, `seen_mtime` and FILE_OUTPUT_CHILD written, by another
- * thread. done(arg) is called before this returns, success or not: that
- * thread must be finished then. With skip_details, the "e", "n" and
+ * thread. done(arg, ok) is called before this returns, success or not
+ * (ok is 1 when the whole manifest was read): that thread must be
+ * finished then. With skip_details, the "e", "n" and
  * "x" records (for audit and compdb: a fifth of the text, and a string
  * each) are checked by the checksum only. */
 struct manifest_hook {
 	void (*files_read)(struct ckpt *c, void *arg);
-	void (*done)(void *arg);
+	void (*done)(void *arg, int ok);
 	void *arg;
 	int skip_details;	/* leave jobs' env, net and execs empty */
 };

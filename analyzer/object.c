@@ -319,8 +319,9 @@ out:
 
 /* A packed object, its frame decompressed in one call and checked, into
  * *out (the caller's): 0; 1 if no pack holds it; -1 if it is damaged
- * (said). */
-static int load_packed(const char *dir, const struct file *f, char **out)
+ * (said, unless quiet). */
+static int load_packed(const char *dir, const struct file *f, char **out,
+		       int quiet)
 {
 	char *frame;
 	size_t len;
@@ -343,8 +344,10 @@ static int load_packed(const char *dir, const struct file *f, char **out)
 	}
 	if (rc < 0) {
 		int saved = errno;
-		error("%s/objects/packs: the stored copy of %s is missing or "
-		      "damaged (the checkpoint is damaged)", dir, f->path);
+		if (!quiet)
+			error("%s/objects/packs: the stored copy of %s is "
+			      "missing or damaged (the checkpoint is damaged)",
+			      dir, f->path);
 		free(b);
 		errno = saved;
 		return -1;
@@ -392,7 +395,7 @@ static int object_read(const char *dir, const struct file *f, sink_fn sink,
 		       void *arg)
 {
 	char *b;
-	int rc = load_packed(dir, f, &b);
+	int rc = load_packed(dir, f, &b, 0);
 	if (rc == 1)
 		return read_loose(dir, f, sink, arg);
 	if (rc == 0) {
@@ -431,7 +434,7 @@ int object_load(const char *dir, const struct file *f, const char *from,
 		const char *to, char **buf, size_t *len)
 {
 	struct membuf m = { NULL, f->size };
-	int rc = load_packed(dir, f, &m.p);	/* no copy of a packed one */
+	int rc = load_packed(dir, f, &m.p, 0);	/* no copy of a packed one */
 	if (rc == 1) {
 		m.p = xmalloc(1);
 		m.n = 0;
@@ -449,6 +452,11 @@ int object_load(const char *dir, const struct file *f, const char *from,
 		*len = m.n;
 	}
 	return 0;
+}
+
+int object_load_packed(const char *dir, const struct file *f, char **buf)
+{
+	return load_packed(dir, f, buf, 1) == 0 ? 0 : -1;
 }
 
 static int sink_fd(void *arg, const void *p, size_t n)

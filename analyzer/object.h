@@ -32,6 +32,10 @@ int object_check(const char *dir, const struct file *f);
  * rewritten to `to` unless either is NULL. */
 int object_load(const char *dir, const struct file *f, const char *from,
 		const char *to, char **buf, size_t *len);
+/* f's content, if a pack holds it and it is whole, in a malloc'd buffer
+ * of f->size bytes (+1): 0. Else -1, and nothing said: for reading ahead
+ * what may not be needed, object_load then says what is wrong. */
+int object_load_packed(const char *dir, const struct file *f, char **buf);
 /* Write f's content to fd. A damaged object is reported (errno EIO); a
  * write that fails is not: errno says why, for the caller to report with
  * the name of what it was making. */

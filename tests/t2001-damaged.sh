@@ -55,6 +55,29 @@ chmod u+w "$1" &&
 	printf 'X' | dd of="$1" bs=1 seek=$(($2 + $3 / 2)) conv=notrunc 2>/dev/null
 attempt "an object with a flipped byte" "missing or damaged" objects-only
 
+# The same damage to the stored copy of util.o, which the edit
+# invalidates: restore does not need it, and reads ahead quietly what it
+# may not need. It succeeds without a word about it, and make rebuilds
+# util.o from the edited util.c, as a clean build does.
+cp -a orig/.ckpt bad
+h=$(manifest_text bad/manifest | grep '^f O .* util.o$' | cut -d' ' -f3)
+set -- $(sh "$TOP/tests/object-cat.sh" bad "$h" --where)
+[ $# -eq 3 ] || fail "util.o is not packed: $*"
+chmod u+w "$1" &&
+	printf 'X' | dd of="$1" bs=1 seek=$(($2 + $3 / 2)) conv=notrunc 2>/dev/null
+cp -a fresh unneeded
+(cd unneeded && "$CKPT" restore -d "$TRASH/bad") > out.log 2>&1 ||
+	fail "restore failed on an object it does not need: $(cat out.log)"
+! grep -q damaged out.log || fail "restore named an unneeded object: $(cat out.log)"
+[ ! -e unneeded/util.o ] || fail "the invalid util.o is there"
+[ -e unneeded/main.o ] || fail "main.o was not restored"
+(cd unneeded && make >/dev/null 2>&1) || fail "make after restore"
+cp -a fresh clean && (cd clean && make >/dev/null 2>&1) || fail "clean make"
+for f in util.o prog; do
+	cmp -s unneeded/$f clean/$f || fail "$f differs from a clean build's"
+done
+rm -rf bad unneeded clean
+
 # A pack that is now a directory.
 cp -a orig/.ckpt bad
 set -- $(object)

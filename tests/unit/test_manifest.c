@@ -498,11 +498,11 @@ static void sealed_but_wrong(void **state)
  * crash: found by hand-crafting; it used to dereference a NULL field. */
 /* The hook that lets the tree be checked while the jobs are read: called
  * once, with every file there and no job yet; `done` always, also when
- * the manifest is refused; and a file record after the jobs is refused
+ * the manifest is refused (and then not ok); and a file record after the jobs is refused
  * (the file table would change under the other thread). */
 struct seen_hook {
 	size_t nfiles, njobs;
-	int calls, dones;
+	int calls, dones, oks;
 };
 
 static void on_files(struct ckpt *c, void *arg)
@@ -513,9 +513,11 @@ static void on_files(struct ckpt *c, void *arg)
 	h->njobs = c->njobs;
 }
 
-static void on_done(void *arg)
+static void on_done(void *arg, int ok)
 {
-	((struct seen_hook *)arg)->dones++;
+	struct seen_hook *h = arg;
+	h->dones++;
+	h->oks += ok;
 }
 
 static void hooked(void **state)
@@ -528,6 +530,7 @@ static void hooked(void **state)
 	assert_int_equal(manifest_read_hooked(&r, dir, &hook), 0);
 	assert_int_equal(h.calls, 1);
 	assert_int_equal(h.dones, 1);
+	assert_int_equal(h.oks, 1);
 	assert_int_equal(h.nfiles, 2);
 	assert_int_equal(h.njobs, 0);
 	assert_int_equal(r.njobs, 1);
@@ -536,7 +539,8 @@ static void hooked(void **state)
 	memset(&h, 0, sizeof h);
 	seal(HEAD F0);
 	assert_int_equal(manifest_read_hooked(&r, dir, &hook), 0);
-	assert_true(h.calls == 1 && h.dones == 1 && h.nfiles == 1);
+	assert_true(h.calls == 1 && h.dones == 1 && h.oks == 1 &&
+		    h.nfiles == 1);
 	ckpt_release(&r);
 	/* Refused: a file after the jobs; a missing manifest. */
 	memset(&h, 0, sizeof h);
@@ -555,6 +559,7 @@ static void hooked(void **state)
 	assert_int_equal(rc2, -1);
 	assert_int_equal(h.calls, 1);
 	assert_int_equal(h.dones, 2);
+	assert_int_equal(h.oks, 0);	/* neither was read whole */
 }
 
 static void drop_strings(char ***arr, size_t *n)
