@@ -216,12 +216,14 @@ int cmd_record(int argc, char **argv)
 		error("cannot find libckpt.so (set CKPT_LIB to its path)");
 		return 1;
 	}
-	if (writable_dir(dir) < 0)
+	char *adir = NULL, *root = NULL;
+	if (writable_dir(dir) == 0 && !(adir = realpath(dir, NULL)))
+		error_errno("cannot resolve %s", dir);
+	if (!adir || !(root = cwd_root())) {
+		free(adir);
+		free(shim);
 		return 1;
-	char *adir = realpath(dir, NULL);
-	char *root = cwd_root();
-	if (!adir || !root)
-		return 1;
+	}
 	char *tdir = xasprintf("%s/trace", adir);
 	remove_tree(tdir);	/* a trace of an earlier, failed build */
 	free(tdir);

@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,12 +34,36 @@
 #define ZLEVEL 3
 
 /* One context a thread for the whole run: creating one costs more than
- * decompressing a small object (a kernel has thousands). */
+ * decompressing a small object (a kernel has thousands). Freed when the
+ * thread ends (parallel_for's threads end with each call). */
+static pthread_key_t cc_key, dc_key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void free_cctx(void *cc)
+{
+	ZSTD_freeCCtx(cc);
+}
+
+static void free_dctx(void *dc)
+{
+	ZSTD_freeDCtx(dc);
+}
+
+static void make_keys(void)
+{
+	if (pthread_key_create(&cc_key, free_cctx) ||
+	    pthread_key_create(&dc_key, free_dctx))
+		xcheck(NULL);	/* no key left: as out of memory */
+}
+
 static ZSTD_CCtx *cctx(void)
 {
-	static __thread ZSTD_CCtx *cc;
-	if (!cc)
+	pthread_once(&key_once, make_keys);
+	ZSTD_CCtx *cc = pthread_getspecific(cc_key);
+	if (!cc) {
 		cc = xcheck(ZSTD_createCCtx());
+		pthread_setspecific(cc_key, cc);
+	}
 	ZSTD_CCtx_reset(cc, ZSTD_reset_session_and_parameters);
 	ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, ZLEVEL);
 	return cc;
@@ -46,9 +71,12 @@ static ZSTD_CCtx *cctx(void)
 
 static ZSTD_DCtx *dctx(void)
 {
-	static __thread ZSTD_DCtx *dc;
-	if (!dc)
+	pthread_once(&key_once, make_keys);
+	ZSTD_DCtx *dc = pthread_getspecific(dc_key);
+	if (!dc) {
 		dc = xcheck(ZSTD_createDCtx());
+		pthread_setspecific(dc_key, dc);
+	}
 	ZSTD_DCtx_reset(dc, ZSTD_reset_session_only);
 	return dc;
 }
