@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "build.h"
+#include "envvars.h"
 #include "trace_read.h"
 
 struct pidref {
@@ -409,6 +410,16 @@ static int exec_failed(const struct image *im, size_t k)
 	return 0;
 }
 
+/* A variable a job's shell expands is one the job used (the shell reads
+ * its environment without getenv). */
+static void shell_uses(const char *name, size_t len, void *arg)
+{
+	struct job *job = arg;
+	char *n = xcheck(strndup(name, len));
+	job_add_string(&job->env, &job->nenv, &job->aenv, n, 1);
+	free(n);
+}
+
 static void image_events(struct builder *b, size_t i)
 {
 	const struct image *im = &b->t->img[i];
@@ -417,6 +428,12 @@ static void image_events(struct builder *b, size_t i)
 	const char *cwd = im->cwd ? im->cwd : "";	/* as chdir moves it */
 	if (im->exe && !im->forked)
 		access_path(b, own, im->exe, ACC_READ, im->start);
+	const char *script = im->forked || !im->argv0
+				     ? NULL
+				     : envvars_shell_script(im->argv0, im->argc);
+	if (script)
+		envvars_shell_refs(script, strlen(script), shell_uses,
+				   &c->jobs[own]);
 	for (size_t k = 0; k < im->nev; k++) {
 		const struct event *e = &im->ev[k];
 		const struct ckpt_rec *r = e->rec;

@@ -2,7 +2,9 @@
  * envvars.c - the environment variables a build used.
  *
  * A job reads the environment through getenv (the shim records each
- * name), and make imports all of it as variables: a makefile's $(CFLAGS)
+ * name) or, being a shell, expands it in its script (the `sh -c` script
+ * of a recipe line, scanned by envvars_shell_refs: a shell reads its
+ * environment without getenv); and make imports all of it as variables: a makefile's $(CFLAGS)
  * is the environment's CFLAGS unless a makefile assigns CFLAGS itself. So
  * the variables a build used are those its jobs looked up, and, for each
  * make, those the makefiles it read refer to ($(NAME), ${NAME}, ifdef
@@ -209,6 +211,89 @@ void envvars_refs(const char *p, size_t size,
 		if (e > w && ends)
 			found(w, (size_t)(e - w), arg);
 	}
+}
+
+void envvars_shell_refs(const char *p, size_t size,
+			void (*found)(const char *name, size_t len, void *arg),
+			void *arg)
+{
+	const char *end = p + size;
+	int dquoted = 0;
+	for (const char *q = p; q < end; q++) {
+		if (*q == '\\') {
+			q++;	/* the next one is taken as it is */
+			continue;
+		}
+		if (*q == '"') {
+			dquoted = !dquoted;
+			continue;
+		}
+		if (*q == '\'' && !dquoted) {
+			const char *close = memchr(q + 1, '\'', (size_t)(end - q - 1));
+			if (!close)
+				break;
+			q = close;	/* no expansion in between */
+			continue;
+		}
+		if (*q != '$' || q + 1 >= end)
+			continue;
+		if (q[1] == '$') {	/* the shell's pid, then text */
+			q++;
+			continue;
+		}
+		const char *w = q + 1;
+		if (*w == '{') {
+			w++;
+			if (w < end && *w == '#')	/* ${#NAME}: its length */
+				w++;
+		}
+		const char *e = w;
+		if (e < end && name_char(*e) && !(*e >= '0' && *e <= '9'))
+			while (e < end && name_char(*e))
+				e++;
+		if (e > w)
+			found(w, (size_t)(e - w), arg);
+		q = e - 1;
+	}
+}
+
+/* Is this a shell's name (sh, dash, bash, /bin/sh, ...)? */
+static int is_shell(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+	base = base ? base + 1 : argv0;
+	static const char *const shells[] = { "sh", "dash", "bash", "ash",
+					      "ksh", "mksh", "zsh" };
+	for (size_t i = 0; i < sizeof shells / sizeof *shells; i++)
+		if (!strcmp(base, shells[i]))
+			return 1;
+	return 0;
+}
+
+const char *envvars_shell_script(const char *argv0, int argc)
+{
+	if (argc < 3 || !is_shell(argv0))
+		return NULL;
+	int c = 0, i = 1;
+	const char *a = argv0 + strlen(argv0) + 1;
+	for (; i < argc; i++, a += strlen(a) + 1) {
+		if (!strcmp(a, "--")) {		/* the options end */
+			i++;
+			a += strlen(a) + 1;
+			break;
+		}
+		if ((a[0] != '-' && a[0] != '+') || !a[1])
+			break;			/* the first operand */
+		if (a[1] == '-')
+			continue;		/* bash's --norc, --login */
+		if (a[0] == '-' && strchr(a + 1, 'c'))
+			c = 1;
+		if (a[1] == 'o' && !a[2] && i + 1 < argc) {
+			i++;			/* -o pipefail */
+			a += strlen(a) + 1;
+		}
+	}
+	return c && i < argc ? a : NULL;
 }
 
 void envvars_assigns(const char *p, size_t size,

@@ -16,7 +16,8 @@
 int envvars_record(struct ckpt *c, const struct trace *t);
 /* Call found() for each variable the makefile text refers to by name:
  * $(NAME), ${NAME}, $(NAME:a=b), $(origin NAME), $(value NAME),
- * $(flavor NAME), ifdef NAME, ifndef NAME; not $$NAME (the shell's). */
+ * $(flavor NAME), ifdef NAME, ifndef NAME; not $$NAME (the shell's: seen
+ * in the script make runs, by envvars_shell_refs). */
 void envvars_refs(const char *text, size_t size,
 		  void (*found)(const char *name, size_t len, void *arg),
 		  void *arg);
@@ -28,6 +29,19 @@ void envvars_refs(const char *text, size_t size,
 void envvars_assigns(const char *text, size_t size,
 		     void (*found)(const char *name, size_t len, void *arg),
 		     void *arg);
+/* Call found() for each variable a shell script (the text of `sh -c`,
+ * what make runs for a recipe line) expands: $NAME, ${NAME}, ${NAME...}
+ * (${NAME:-x}, ${#NAME}); not inside single quotes, not after a
+ * backslash, not $$ or a special parameter ($1, $@, $?). The shell reads
+ * its environment without getenv: this is how its jobs are seen to use
+ * one. */
+void envvars_shell_refs(const char *text, size_t size,
+			void (*found)(const char *name, size_t len, void *arg),
+			void *arg);
+/* The script of a shell's argv (argc strings from argv0 on, one after
+ * another) run as `sh -c SCRIPT` (or -ec, -e -c, bash -o pipefail -c):
+ * the script, or NULL if it is not a shell running one. */
+const char *envvars_shell_script(const char *argv0, int argc);
 /* Set envs[].changed against this process's environment; returns how
  * many changed. */
 size_t envvars_check(struct ckpt *c);

@@ -2,20 +2,26 @@
 # Environment variables the build used are inputs: one a job looked up
 # (`date` reads TZ) invalidates that job; one a makefile refers to, or
 # that make's built-in rules use (CFLAGS), invalidates all of that make's
-# jobs, as an edit of the makefile would. Variables that differ between
+# jobs, as an edit of the makefile would; one a recipe's shell expands
+# ($$GREETING), that line. Variables that differ between
 # shells (PWD, TERM, SHLVL) are not compared. Each restore is followed by
 # make and compared with a clean build in the same environment.
 . "$(dirname "$0")/lib.sh"
-unset MAKEFLAGS MAKELEVEL MFLAGS MAKEOVERRIDES GNUMAKEFLAGS CFLAGS VERSION
+unset MAKEFLAGS MAKELEVEL MFLAGS MAKEOVERRIDES GNUMAKEFLAGS CFLAGS VERSION \
+	GREETING NOPE
 mkdir src
 cat > src/Makefile <<'MK'
-all: prog ver.txt epoch.txt
+all: prog ver.txt epoch.txt greet.txt lit.txt
 prog: main.o
 	$(CC) -o prog main.o
 ver.txt:
 	echo $(VERSION) > ver.txt
 epoch.txt:
 	date -d @0 +%H > epoch.txt
+greet.txt:
+	echo "hello $${GREETING:-you}" > greet.txt
+lit.txt:
+	echo '$$NOPE' > lit.txt
 MK
 echo 'int main(void) { return 0; }' > src/main.c
 export TZ=UTC VERSION=1
@@ -36,7 +42,7 @@ restore_in() {
 		fail "$_n: restore: $(cat "$_n.restore")"
 	(cd "$_n" && env "$@" make) > "$_n.make" 2>&1 || fail "$_n: make"
 	grep -v '^make' "$_n.make" | sort > "$_n.jobs"
-	for f in prog ver.txt epoch.txt; do
+	for f in prog ver.txt epoch.txt greet.txt lit.txt; do
 		cmp -s "$_n/$f" "$_n.oracle/$f" ||
 			fail "$_n: $f differs from a clean build's"
 	done
@@ -56,11 +62,22 @@ expect_eq "TZ: rebuilt" "date -d @0 +%H > epoch.txt" "$(cat tz.jobs)"
 
 restore_in ver VERSION=2
 expect_eq "VERSION: changed" "VERSION" "$(json_list ver.json environment)"
-expect_eq "VERSION: affected" "epoch.txt main.o prog ver.txt" \
+expect_eq "VERSION: affected" "epoch.txt greet.txt lit.txt main.o prog ver.txt" \
 	"$(json_list ver.json affected)"
 (cd ver && VERSION=2 "$CKPT" explain -d ../orig/.ckpt ver.txt) > explain.txt
 grep -q "environment variable VERSION has another value" explain.txt ||
 	fail "explain: $(cat explain.txt)"
+
+# The shell of a recipe line reads its environment without getenv: what
+# it expands is the line's. Quoted in single quotes, it is not expanded.
+restore_in greet GREETING=world
+expect_eq "GREETING: changed" "GREETING" "$(json_list greet.json environment)"
+expect_eq "GREETING: affected" "greet.txt" "$(json_list greet.json affected)"
+expect_eq "GREETING: rebuilt" 'echo "hello ${GREETING:-you}" > greet.txt' \
+	"$(cat greet.jobs)"
+grep -qx "hello world" greet/greet.txt || fail "greet.txt: $(cat greet/greet.txt)"
+restore_in nope NOPE=1
+expect_eq "NOPE: rebuilt" "" "$(cat nope.jobs)"
 
 # Unset when recorded, set now: make's built-in rule for main.o uses it.
 restore_in cflags CFLAGS=-O1

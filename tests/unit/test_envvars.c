@@ -88,6 +88,66 @@ static void assignments(void **state)
 			    "");
 }
 
+static const char *shell(const char *text)
+{
+	static char out[512];
+	out[0] = 0;
+	envvars_shell_refs(text, strlen(text), collect, out);
+	return out;
+}
+
+/* What a shell script expands: what its shell reads of the environment. */
+static void shell_references(void **state)
+{
+	(void)state;
+	assert_string_equal(shell("echo $HOME ${LANG} ${TZ:-UTC} ${#USER}"),
+			    "HOME LANG TZ USER ");
+	assert_string_equal(shell("cc -o $@ \"$OUT/x\"; $(echo $A)"),
+			    "OUT A ");
+	/* Not in single quotes (inside double ones they are text), not
+	 * escaped, not $$ (the pid), not the special parameters. */
+	assert_string_equal(shell("awk '{ print $1, $NF }' \"it's $B\""),
+			    "B ");
+	assert_string_equal(shell("echo \\$C \\\\$D $$E $1 $? $@ ${2} $"),
+			    "D ");
+	assert_string_equal(shell("echo 'unclosed $F"), "");
+}
+
+static const char *script(const char *const *argv, int argc)
+{
+	static char buf[256];
+	char *o = buf;
+	for (int i = 0; i < argc; i++) {
+		strcpy(o, argv[i]);
+		o += strlen(argv[i]) + 1;
+	}
+	return envvars_shell_script(buf, argc);
+}
+
+/* Which argvs run a script, and which string it is. */
+static void shell_scripts(void **state)
+{
+	(void)state;
+	const char *make[] = { "/bin/sh", "-c", "echo $X" };
+	assert_string_equal(script(make, 3), "echo $X");
+	const char *posix[] = { "/bin/sh", "-ec", "s", "name", "arg" };
+	assert_string_equal(script(posix, 5), "s");
+	const char *opts[] = { "bash", "--norc", "-o", "pipefail", "-e",
+			       "-c", "s" };
+	assert_string_equal(script(opts, 7), "s");
+	const char *dashes[] = { "dash", "-c", "--", "s" };
+	assert_string_equal(script(dashes, 4), "s");
+	/* A script file, an option without -c, not a shell. */
+	const char *file[] = { "sh", "gen.sh", "-c" };
+	assert_null(script(file, 3));
+	const char *noc[] = { "bash", "--norc", "s" };
+	assert_null(script(noc, 3));
+	const char *other[] = { "/usr/bin/python3", "-c", "print(1)" };
+	assert_null(script(other, 3));
+	const char *shorter[] = { "sh", "-c" };
+	assert_null(script(shorter, 2));
+}
+
 static void ignored(void **state)
 {
 	(void)state;
@@ -109,6 +169,8 @@ int main(void)
 		cmocka_unit_test(references),
 		cmocka_unit_test(directives),
 		cmocka_unit_test(assignments),
+		cmocka_unit_test(shell_references),
+		cmocka_unit_test(shell_scripts),
 		cmocka_unit_test(ignored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
