@@ -428,11 +428,8 @@ static void image_events(struct builder *b, size_t i)
 	const char *cwd = im->cwd ? im->cwd : "";	/* as chdir moves it */
 	if (im->exe && !im->forked)
 		access_path(b, own, im->exe, ACC_READ, im->start);
-	const char *script = im->forked || !im->argv0
-				     ? NULL
-				     : envvars_shell_script(im->argv0, im->argc);
-	if (script)
-		envvars_shell_refs(script, strlen(script), shell_uses,
+	if (!im->forked && im->argv0)
+		envvars_shell_uses(im->argv0, im->argc, shell_uses,
 				   &c->jobs[own]);
 	for (size_t k = 0; k < im->nev; k++) {
 		const struct event *e = &im->ev[k];

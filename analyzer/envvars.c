@@ -213,46 +213,66 @@ void envvars_refs(const char *p, size_t size,
 	}
 }
 
+/* Where a word may begin: the start, or after a blank or an operator. */
+static int word_start(const char *p, const char *q)
+{
+	return q == p || strchr(" \t\n;&|(`=:", q[-1]) != NULL;
+}
+
+static int ident_start(char ch)
+{
+	return name_char(ch) && !(ch >= '0' && ch <= '9');
+}
+
+/*
+ * Quoting is not followed: what a shell expands can hide behind text
+ * that only looks quoted (a `'` in a comment, in a heredoc, in "$(...)"),
+ * and a name counted for nothing costs at most a rebuild of the line.
+ */
 void envvars_shell_refs(const char *p, size_t size,
 			void (*found)(const char *name, size_t len, void *arg),
 			void *arg)
 {
 	const char *end = p + size;
-	int dquoted = 0;
+	int braces = 0;		/* inside ${...}: ${s:OFF:2}, ${a[I]} */
+	int parens = 0;		/* inside ((...)), $((...)): bare names */
 	for (const char *q = p; q < end; q++) {
-		if (*q == '\\') {
-			q++;	/* the next one is taken as it is */
-			continue;
-		}
-		if (*q == '"') {
-			dquoted = !dquoted;
-			continue;
-		}
-		if (*q == '\'' && !dquoted) {
-			const char *close = memchr(q + 1, '\'', (size_t)(end - q - 1));
-			if (!close)
-				break;
-			q = close;	/* no expansion in between */
-			continue;
-		}
-		if (*q != '$' || q + 1 >= end)
-			continue;
-		if (q[1] == '$') {	/* the shell's pid, then text */
+		if (*q == '$' && q + 1 < end && q[1] == '{') {
+			braces++;
 			q++;
-			continue;
+			if (q + 1 < end && (q[1] == '#' || q[1] == '!'))
+				q++;	/* ${#NAME}, ${!NAME} */
+		} else if (*q == '}' && braces) {
+			braces--;
+		} else if (*q == '(' && q + 1 < end && q[1] == '(' &&
+			   !parens) {
+			parens = 2;
+			q++;
+		} else if (*q == '(' && parens) {
+			parens++;
+		} else if (*q == ')' && parens) {
+			parens--;
+		} else if (*q == '~' && word_start(p, q) &&
+			   (q + 1 == end || !name_char(q[1]))) {
+			found("HOME", 4, arg);	/* ~, ~/x: $HOME */
+		} else if (*q == 'c' && end - q >= 2 && q[1] == 'd' &&
+			   word_start(p, q) &&
+			   (end - q == 2 || strchr(" \t\n;&|)", q[2]))) {
+			found("CDPATH", 6, arg);	/* cd searches it */
 		}
 		const char *w = q + 1;
-		if (*w == '{') {
-			w++;
-			if (w < end && *w == '#')	/* ${#NAME}: its length */
-				w++;
+		if (*q == '$' && w < end && ident_start(*w)) {
+			/* $NAME */
+		} else if ((braces || parens) && ident_start(*q) &&
+			   (q == p || !name_char(q[-1]))) {
+			w = q;
+		} else {
+			continue;
 		}
 		const char *e = w;
-		if (e < end && name_char(*e) && !(*e >= '0' && *e <= '9'))
-			while (e < end && name_char(*e))
-				e++;
-		if (e > w)
-			found(w, (size_t)(e - w), arg);
+		while (e < end && name_char(*e))
+			e++;
+		found(w, (size_t)(e - w), arg);
 		q = e - 1;
 	}
 }
@@ -276,7 +296,14 @@ const char *envvars_shell_script(const char *argv0, int argc)
 		return NULL;
 	int c = 0, i = 1;
 	const char *a = argv0 + strlen(argv0) + 1;
+	/* An option that takes the next word: -o pipefail, -O extglob (also
+	 * inside -euo), bash's --rcfile FILE and --init-file FILE. */
+	int takes = 0;
 	for (; i < argc; i++, a += strlen(a) + 1) {
+		if (takes) {
+			takes--;
+			continue;
+		}
 		if (!strcmp(a, "--")) {		/* the options end */
 			i++;
 			a += strlen(a) + 1;
@@ -284,16 +311,30 @@ const char *envvars_shell_script(const char *argv0, int argc)
 		}
 		if ((a[0] != '-' && a[0] != '+') || !a[1])
 			break;			/* the first operand */
-		if (a[1] == '-')
-			continue;		/* bash's --norc, --login */
-		if (a[0] == '-' && strchr(a + 1, 'c'))
-			c = 1;
-		if (a[1] == 'o' && !a[2] && i + 1 < argc) {
-			i++;			/* -o pipefail */
-			a += strlen(a) + 1;
+		if (a[1] == '-') {		/* bash's --norc, --login */
+			takes = !strcmp(a, "--rcfile") ||
+				!strcmp(a, "--init-file");
+			continue;
+		}
+		for (const char *o = a + 1; *o; o++) {
+			c |= *o == 'c' && a[0] == '-';
+			takes += *o == 'o' || *o == 'O';
 		}
 	}
 	return c && i < argc ? a : NULL;
+}
+
+void envvars_shell_uses(const char *argv0, int argc,
+			void (*found)(const char *name, size_t len, void *arg),
+			void *arg)
+{
+	const char *base = strrchr(argv0, '/');
+	base = base ? base + 1 : argv0;
+	if (!strcmp(base, "bash"))
+		found("BASH_ENV", 8, arg);	/* sourced before the script */
+	const char *script = envvars_shell_script(argv0, argc);
+	if (script)
+		envvars_shell_refs(script, strlen(script), found, arg);
 }
 
 void envvars_assigns(const char *p, size_t size,

@@ -30,18 +30,25 @@ void envvars_assigns(const char *text, size_t size,
 		     void (*found)(const char *name, size_t len, void *arg),
 		     void *arg);
 /* Call found() for each variable a shell script (the text of `sh -c`,
- * what make runs for a recipe line) expands: $NAME, ${NAME}, ${NAME...}
- * (${NAME:-x}, ${#NAME}); not inside single quotes, not after a
- * backslash, not $$ or a special parameter ($1, $@, $?). The shell reads
- * its environment without getenv: this is how its jobs are seen to use
- * one. */
+ * what make runs for a recipe line) may expand: $NAME, ${NAME...},
+ * ${#NAME}, ${!NAME}; every name inside ${...} (${s:OFF:2}, ${a[I]})
+ * and inside ((...)) and $((...)); HOME for a `~` that starts a word,
+ * CDPATH for a `cd`. Not $1, $@, $?. Quoting is not followed: a name
+ * counted for nothing costs a rebuild, one missed a wrong tree. The
+ * shell reads its environment without getenv: this is how its jobs are
+ * seen to use one. */
 void envvars_shell_refs(const char *text, size_t size,
 			void (*found)(const char *name, size_t len, void *arg),
 			void *arg);
 /* The script of a shell's argv (argc strings from argv0 on, one after
- * another) run as `sh -c SCRIPT` (or -ec, -e -c, bash -o pipefail -c):
- * the script, or NULL if it is not a shell running one. */
+ * another) run as `sh -c SCRIPT` (or -ec, -e -c, -euo pipefail -c, bash
+ * --norc -c): the script, or NULL if it is not a shell running one. */
 const char *envvars_shell_script(const char *argv0, int argc);
+/* What a shell process with this argv uses of the environment: its
+ * script's variables (envvars_shell_refs), and BASH_ENV for bash. */
+void envvars_shell_uses(const char *argv0, int argc,
+			void (*found)(const char *name, size_t len, void *arg),
+			void *arg);
 /* Set envs[].changed against this process's environment; returns how
  * many changed. */
 size_t envvars_check(struct ckpt *c);

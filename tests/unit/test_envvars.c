@@ -96,21 +96,31 @@ static const char *shell(const char *text)
 	return out;
 }
 
-/* What a shell script expands: what its shell reads of the environment. */
+/* What a shell script expands: what its shell reads of the environment.
+ * Quoting is not followed: a name counted for nothing costs a rebuild. */
 static void shell_references(void **state)
 {
 	(void)state;
 	assert_string_equal(shell("echo $HOME ${LANG} ${TZ:-UTC} ${#USER}"),
-			    "HOME LANG TZ USER ");
+			    "HOME LANG TZ UTC USER ");
 	assert_string_equal(shell("cc -o $@ \"$OUT/x\"; $(echo $A)"),
 			    "OUT A ");
-	/* Not in single quotes (inside double ones they are text), not
-	 * escaped, not $$ (the pid), not the special parameters. */
+	/* Quoted, escaped or not: a `'` may be a comment's or a heredoc's
+	 * (found by attacking the first version, which followed quotes). */
 	assert_string_equal(shell("awk '{ print $1, $NF }' \"it's $B\""),
-			    "B ");
+			    "NF B ");
+	assert_string_equal(shell("# Don't edit \\\n echo \"$G\""), "G ");
 	assert_string_equal(shell("echo \\$C \\\\$D $$E $1 $? $@ ${2} $"),
-			    "D ");
-	assert_string_equal(shell("echo 'unclosed $F"), "");
+			    "C D E ");
+	assert_string_equal(shell("eval 'echo \"$F\"'"), "F ");
+	/* Bare names in arithmetic and in a ${...}; indirection. */
+	assert_string_equal(shell("echo $((GREETING * 2)); ((i += STEP))"),
+			    "GREETING i STEP ");
+	assert_string_equal(shell("${s:OFF:2} ${a[I]} ${!n} (x) y"),
+			    "s OFF a I n ");
+	/* ~ is $HOME where a word starts; cd searches $CDPATH. */
+	assert_string_equal(shell("cat ~/g; cd sub && x=~; a~b cdx ~user"),
+			    "HOME CDPATH HOME ");
 }
 
 static const char *script(const char *const *argv, int argc)
@@ -137,6 +147,14 @@ static void shell_scripts(void **state)
 	assert_string_equal(script(opts, 7), "s");
 	const char *dashes[] = { "dash", "-c", "--", "s" };
 	assert_string_equal(script(dashes, 4), "s");
+	/* Options that take the next word, also inside a cluster. */
+	const char *euo[] = { "/bin/bash", "-euo", "pipefail", "-c", "s" };
+	assert_string_equal(script(euo, 5), "s");
+	const char *shopt[] = { "bash", "-O", "extglob", "+o", "posix", "-c",
+				"s" };
+	assert_string_equal(script(shopt, 7), "s");
+	const char *rc[] = { "bash", "--rcfile", "-c", "-c", "s" };
+	assert_string_equal(script(rc, 5), "s");
 	/* A script file, an option without -c, not a shell. */
 	const char *file[] = { "sh", "gen.sh", "-c" };
 	assert_null(script(file, 3));
@@ -146,6 +164,14 @@ static void shell_scripts(void **state)
 	assert_null(script(other, 3));
 	const char *shorter[] = { "sh", "-c" };
 	assert_null(script(shorter, 2));
+	/* What the process uses: bash sources $BASH_ENV first. */
+	char out[64] = "";
+	static const char bash[] = "bash\0-c\0echo $X";
+	envvars_shell_uses(bash, 3, collect, out);
+	assert_string_equal(out, "BASH_ENV X ");
+	out[0] = 0;
+	envvars_shell_uses("dash\0-c\0echo $X", 3, collect, out);
+	assert_string_equal(out, "X ");
 }
 
 static void ignored(void **state)
