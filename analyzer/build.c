@@ -410,8 +410,8 @@ static int exec_failed(const struct image *im, size_t k)
 	return 0;
 }
 
-/* A variable a job's shell expands is one the job used (the shell reads
- * its environment without getenv). */
+/* A variable a job's shell expands, or that it reads otherwise without
+ * getenv (printenv, awk's ENVIRON), is one the job used. */
 static void shell_uses(const char *name, size_t len, void *arg)
 {
 	struct job *job = arg;
@@ -429,8 +429,8 @@ static void image_events(struct builder *b, size_t i)
 	if (im->exe && !im->forked)
 		access_path(b, own, im->exe, ACC_READ, im->start);
 	if (!im->forked && im->argv0)
-		envvars_shell_uses(im->argv0, im->argc, shell_uses,
-				   &c->jobs[own]);
+		envvars_exec_uses(im->argv0, im->argc, shell_uses,
+				  &c->jobs[own]);
 	for (size_t k = 0; k < im->nev; k++) {
 		const struct event *e = &im->ev[k];
 		const struct ckpt_rec *r = e->rec;

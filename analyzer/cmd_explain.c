@@ -9,6 +9,7 @@
 
 #include "changes.h"
 #include "cmd.h"
+#include "envvars.h"
 #include "model.h"
 
 static const char *role_name(int role)
@@ -73,6 +74,13 @@ static void chain(const struct ckpt *c, int j, int depth)
 		return;
 	case AFF_ENV: {
 		const struct envvar *e = &c->envs[job->cause];
+		if (!strcmp(e->name, ENV_ALL)) {
+			printf("  the environment is not the one the build was "
+			       "recorded in (a variable\n     was set, unset "
+			       "or changed)\n  -> read whole by\n");
+			print_job(c, j);
+			return;
+		}
 		printf("  the environment variable %s %s\n  -> used by\n",
 		       e->name,
 		       !e->set ? "was unset when the build was recorded, and is "

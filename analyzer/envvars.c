@@ -36,6 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uthash.h>
+#include <xxhash.h>
 
 #include "changes.h"
 #include "envvars.h"
@@ -224,6 +225,25 @@ static int ident_start(char ch)
 	return name_char(ch) && !(ch >= '0' && ch <= '9');
 }
 
+/* Does a shell builtin that prints every variable start at q: export
+ * or set alone, export -p, declare, typeset? */
+static int prints_all(const char *q, const char *end)
+{
+	static const char *const words[] = { "export -p", "export", "set",
+					     "declare", "typeset" };
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		size_t n = strlen(words[i]);
+		if ((size_t)(end - q) < n || memcmp(q, words[i], n))
+			continue;
+		const char *after = q + n;
+		if (i >= 3 ? after == end || !name_char(*after)
+			   : (after = blanks(after, end)) == end ||
+				     strchr("\n;&|)>", *after))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Quoting is not followed: what a shell expands can hide behind text
  * that only looks quoted (a `'` in a comment, in a heredoc, in "$(...)"),
@@ -240,6 +260,8 @@ void envvars_shell_refs(const char *p, size_t size,
 		if (*q == '$' && q + 1 < end && q[1] == '{') {
 			braces++;
 			q++;
+			if (q + 1 < end && q[1] == '!')	/* ${!n}: any */
+				found(ENV_ALL, 1, arg);
 			if (q + 1 < end && (q[1] == '#' || q[1] == '!'))
 				q++;	/* ${#NAME}, ${!NAME} */
 		} else if (*q == '}' && braces) {
@@ -259,6 +281,8 @@ void envvars_shell_refs(const char *p, size_t size,
 			   word_start(p, q) &&
 			   (end - q == 2 || strchr(" \t\n;&|)", q[2]))) {
 			found("CDPATH", 6, arg);	/* cd searches it */
+		} else if (word_start(p, q) && prints_all(q, end)) {
+			found(ENV_ALL, 1, arg);
 		}
 		const char *w = q + 1;
 		if (*q == '$' && w < end && ident_start(*w)) {
@@ -324,9 +348,43 @@ const char *envvars_shell_script(const char *argv0, int argc)
 	return c && i < argc ? a : NULL;
 }
 
-void envvars_shell_uses(const char *argv0, int argc,
-			void (*found)(const char *name, size_t len, void *arg),
-			void *arg)
+/* Does any argument after argv0 hold `text`? */
+static int any_arg_has(const char *argv0, int argc, const char *text)
+{
+	const char *a = argv0;
+	for (int i = 1; i < argc; i++) {
+		a += strlen(a) + 1;
+		if (strstr(a, text))
+			return 1;
+	}
+	return 0;
+}
+
+/* env's operands: NAME=VALUE assignments, then a command to run, or
+ * none (it prints the environment). */
+static int env_prints(const char *argv0, int argc)
+{
+	const char *a = argv0;
+	int takes = 0;
+	for (int i = 1; i < argc; i++) {
+		a += strlen(a) + 1;
+		if (takes) {
+			takes = 0;
+		} else if (!strcmp(a, "-u") || !strcmp(a, "-C") ||
+			   !strcmp(a, "-S") || !strcmp(a, "--unset") ||
+			   !strcmp(a, "--chdir") ||
+			   !strcmp(a, "--split-string")) {
+			takes = 1;
+		} else if (a[0] != '-' && !strchr(a, '=')) {
+			return 0;	/* a command: it reads what it reads */
+		}
+	}
+	return 1;
+}
+
+void envvars_exec_uses(const char *argv0, int argc,
+		       void (*found)(const char *name, size_t len, void *arg),
+		       void *arg)
 {
 	const char *base = strrchr(argv0, '/');
 	base = base ? base + 1 : argv0;
@@ -335,6 +393,29 @@ void envvars_shell_uses(const char *argv0, int argc,
 	const char *script = envvars_shell_script(argv0, argc);
 	if (script)
 		envvars_shell_refs(script, strlen(script), found, arg);
+	if (!strcmp(base, "env") && env_prints(argv0, argc))
+		found(ENV_ALL, 1, arg);
+	if (!strcmp(base, "printenv")) {
+		int names = 0;
+		const char *a = argv0;
+		for (int i = 1; i < argc; i++) {
+			a += strlen(a) + 1;
+			if (a[0] != '-') {
+				found(a, strlen(a), arg);
+				names++;
+			}
+		}
+		if (!names)
+			found(ENV_ALL, 1, arg);
+	}
+	/* What a one-line program reads of the environment, without getenv:
+	 * awk's ENVIRON, Perl's %ENV, Python's os.environ and os.getenv. */
+	if (((strstr(base, "awk") && any_arg_has(argv0, argc, "ENVIRON")) ||
+	     (!strncmp(base, "perl", 4) && any_arg_has(argv0, argc, "ENV")) ||
+	     (!strncmp(base, "python", 6) &&
+	      (any_arg_has(argv0, argc, "environ") ||
+	       any_arg_has(argv0, argc, "getenv")))))
+		found(ENV_ALL, 1, arg);
 }
 
 void envvars_assigns(const char *p, size_t size,
@@ -485,6 +566,45 @@ static int by_name(struct name *a, struct name *b)
 	return strcmp(a->name, b->name);
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The hash of the whole environment, for ENV_ALL: n "NAME=value" pairs
+ * (reordered here), those whose name is ignored left out. */
+static void hash_all(char **kv, size_t n, struct hash128 *h)
+{
+	qsort(kv, n, sizeof *kv, cmp_cstr);
+	XXH3_state_t *xs = XXH3_createState();
+	XXH3_128bits_reset(xs);
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(kv[i], '=');
+		char *name = xcheck(strndup(kv[i], eq ? (size_t)(eq - kv[i])
+						      : strlen(kv[i])));
+		if (!envvars_ignored(name))
+			XXH3_128bits_update(xs, kv[i], strlen(kv[i]) + 1);
+		free(name);
+	}
+	XXH128_hash_t x = XXH3_128bits_digest(xs);
+	XXH3_freeState(xs);
+	*h = (struct hash128){ x.high64, x.low64 };
+}
+
+/* hash_all of the environment the build started with. */
+static void all_hash(struct name *env, struct hash128 *h)
+{
+	size_t n = HASH_COUNT(env), k = 0;
+	char **kv = xmalloc((n + 1) * sizeof *kv);
+	struct name *v, *tmp;
+	HASH_ITER(hh, env, v, tmp)
+		kv[k++] = xasprintf("%.*s=%s", (int)v->len, v->name, v->value);
+	hash_all(kv, k, h);
+	for (size_t i = 0; i < k; i++)
+		free(kv[i]);
+	free(kv);
+}
+
 int envvars_record(struct ckpt *c, const struct trace *t)
 {
 	struct name *env, *used = NULL, *n, *tmp;
@@ -515,7 +635,16 @@ int envvars_record(struct ckpt *c, const struct trace *t)
 	HASH_SRT(hh, used, by_name);
 	HASH_ITER(hh, used, n, tmp) {
 		struct name *v = find(env, n->name, n->len);
-		if (v || !cut) {
+		if (!strcmp(n->name, ENV_ALL)) {
+			if (!cut) {
+				GROW(c->envs, c->nenvs, c->aenvs);
+				struct envvar *e = &c->envs[c->nenvs++];
+				memset(e, 0, sizeof *e);
+				e->name = xstrdup(ENV_ALL);
+				e->set = 1;
+				all_hash(env, &e->hash);
+			}
+		} else if (v || !cut) {
 			GROW(c->envs, c->nenvs, c->aenvs);
 			struct envvar *e = &c->envs[c->nenvs++];
 			memset(e, 0, sizeof *e);
@@ -537,6 +666,18 @@ size_t envvars_check(struct ckpt *c)
 	size_t changed = 0;
 	for (size_t i = 0; i < c->nenvs; i++) {
 		struct envvar *e = &c->envs[i];
+		if (!strcmp(e->name, ENV_ALL)) {
+			size_t n = 0;
+			while (environ[n])
+				n++;
+			char **kv = xmemdup(environ, (n + 1) * sizeof *kv);
+			struct hash128 h;
+			hash_all(kv, n, &h);
+			free(kv);
+			e->changed = !hash_equal(&h, &e->hash);
+			changed += e->changed != 0;
+			continue;
+		}
 		const char *now = getenv(e->name);
 		struct hash128 h;
 		if (now)

@@ -31,9 +31,10 @@ void envvars_assigns(const char *text, size_t size,
 		     void *arg);
 /* Call found() for each variable a shell script (the text of `sh -c`,
  * what make runs for a recipe line) may expand: $NAME, ${NAME...},
- * ${#NAME}, ${!NAME}; every name inside ${...} (${s:OFF:2}, ${a[I]})
- * and inside ((...)) and $((...)); HOME for a `~` that starts a word,
- * CDPATH for a `cd`. Not $1, $@, $?. Quoting is not followed: a name
+ * ${#NAME}; every name inside ${...} (${s:OFF:2}, ${a[I]}) and inside
+ * ((...)) and $((...)); HOME for a `~` that starts a word, CDPATH for a
+ * `cd`; ENV_ALL for ${!n} and a builtin that prints every variable
+ * (export or set alone, export -p, declare, typeset). Not $1, $@, $?. Quoting is not followed: a name
  * counted for nothing costs a rebuild, one missed a wrong tree. The
  * shell reads its environment without getenv: this is how its jobs are
  * seen to use one. */
@@ -44,11 +45,19 @@ void envvars_shell_refs(const char *text, size_t size,
  * another) run as `sh -c SCRIPT` (or -ec, -e -c, -euo pipefail -c, bash
  * --norc -c): the script, or NULL if it is not a shell running one. */
 const char *envvars_shell_script(const char *argv0, int argc);
-/* What a shell process with this argv uses of the environment: its
- * script's variables (envvars_shell_refs), and BASH_ENV for bash. */
-void envvars_shell_uses(const char *argv0, int argc,
-			void (*found)(const char *name, size_t len, void *arg),
-			void *arg);
+/* The name that stands for the whole environment: a job that printed
+ * or walked it (env or printenv alone, export -p, set, ${!n}, awk's
+ * ENVIRON) used every variable, also one set since. Its envvar's hash is
+ * of every NAME=value not ignored, sorted. */
+#define ENV_ALL "*"
+/* What a process with this argv (argc strings from argv0 on, one after
+ * another) uses of the environment without getenv: a shell's script's
+ * variables (envvars_shell_refs) and BASH_ENV for bash; the names
+ * printenv prints; ENV_ALL for env or printenv alone, and for a one-line
+ * awk, perl or python program that reads ENVIRON, %ENV or os.environ. */
+void envvars_exec_uses(const char *argv0, int argc,
+		       void (*found)(const char *name, size_t len, void *arg),
+		       void *arg);
 /* Set envs[].changed against this process's environment; returns how
  * many changed. */
 size_t envvars_check(struct ckpt *c);

@@ -82,6 +82,33 @@ expect_eq "PLACE: affected" "lit.txt" "$(json_list place.json affected)"
 restore_in unrelated UNRELATED=1
 expect_eq "UNRELATED: rebuilt" "" "$(cat unrelated.jobs)"
 
+# Programs that read the environment without getenv: printenv NAME, and
+# env, which prints all of it ("*": any variable set, unset or changed,
+# but those that differ between shells).
+mkdir whole.src && cat > whole.src/Makefile <<'MK'
+all: pe.txt all.txt
+pe.txt:
+	printenv PLACE > pe.txt || true
+all.txt:
+	env | grep '^PLACE=' > all.txt || true
+MK
+cp -a whole.src whole.orig && (cd whole.orig && "$CKPT" record -- make) > whole.log 2>&1 ||
+	fail "whole: record: $(cat whole.log)"
+for v in PLACE=here TERM=dumb; do
+	rm -rf whole.fresh && cp -a whole.src whole.fresh
+	(cd whole.fresh && env "$v" "$CKPT" restore -d ../whole.orig/.ckpt &&
+		env "$v" make) > whole.log 2>&1 || fail "whole, $v: $(cat whole.log)"
+	ran=$(grep -c '^printenv\|^env' whole.log)
+	case $v in
+	PLACE=*) [ "$ran" = 2 ] && grep -qx here whole.fresh/pe.txt &&
+		 grep -qx PLACE=here whole.fresh/all.txt ||
+		 fail "whole, $v: not rebuilt: $(cat whole.log)" ;;
+	*) [ "$ran" = 0 ] || fail "whole, $v: rebuilt: $(cat whole.log)" ;;
+	esac
+done
+(cd whole.fresh && PLACE=1 "$CKPT" explain -d ../whole.orig/.ckpt all.txt) > explain.txt
+grep -q "environment is not the one" explain.txt || fail "explain: $(cat explain.txt)"
+
 # bash with options that take a word before -c (.SHELLFLAGS).
 mkdir bash.src && cat > bash.src/Makefile <<'MK'
 SHELL := /bin/bash

@@ -117,7 +117,7 @@ static void shell_references(void **state)
 	assert_string_equal(shell("echo $((GREETING * 2)); ((i += STEP))"),
 			    "GREETING i STEP ");
 	assert_string_equal(shell("${s:OFF:2} ${a[I]} ${!n} (x) y"),
-			    "s OFF a I n ");
+			    "s OFF a I * n ");
 	/* ~ is $HOME where a word starts; cd searches $CDPATH. */
 	assert_string_equal(shell("cat ~/g; cd sub && x=~; a~b cdx ~user"),
 			    "HOME CDPATH HOME ");
@@ -167,11 +167,53 @@ static void shell_scripts(void **state)
 	/* What the process uses: bash sources $BASH_ENV first. */
 	char out[64] = "";
 	static const char bash[] = "bash\0-c\0echo $X";
-	envvars_shell_uses(bash, 3, collect, out);
+	envvars_exec_uses(bash, 3, collect, out);
 	assert_string_equal(out, "BASH_ENV X ");
 	out[0] = 0;
-	envvars_shell_uses("dash\0-c\0echo $X", 3, collect, out);
+	envvars_exec_uses("dash\0-c\0echo $X", 3, collect, out);
 	assert_string_equal(out, "X ");
+}
+
+static const char *uses(const char *const *argv, int argc)
+{
+	static char buf[256], out[128];
+	char *o = buf;
+	for (int i = 0; i < argc; i++) {
+		strcpy(o, argv[i]);
+		o += strlen(argv[i]) + 1;
+	}
+	out[0] = 0;
+	envvars_exec_uses(buf, argc, collect, out);
+	return out;
+}
+
+/* Programs that read the environment without getenv: what printenv
+ * names, and the whole of it (ENV_ALL, "*") for what prints or walks it. */
+static void whole_environment(void **state)
+{
+	(void)state;
+	const char *env[] = { "/usr/bin/env" };
+	assert_string_equal(uses(env, 1), "* ");
+	const char *env_set[] = { "env", "-u", "X", "A=1" };
+	assert_string_equal(uses(env_set, 4), "* ");
+	const char *env_run[] = { "env", "-i", "A=1", "make" };
+	assert_string_equal(uses(env_run, 4), "");
+	const char *pe[] = { "printenv", "HOME", "LANG" };
+	assert_string_equal(uses(pe, 3), "HOME LANG ");
+	const char *pe_all[] = { "printenv", "-0" };
+	assert_string_equal(uses(pe_all, 2), "* ");
+	const char *awk[] = { "gawk", "BEGIN { print ENVIRON[\"X\"] }" };
+	assert_string_equal(uses(awk, 2), "* ");
+	const char *awk_no[] = { "mawk", "{ print $1 }" };
+	assert_string_equal(uses(awk_no, 2), "");
+	const char *py[] = { "python3", "-c", "import os; os.getenv('X')" };
+	assert_string_equal(uses(py, 3), "* ");
+	const char *pl[] = { "perl", "-e", "print $ENV{X}" };
+	assert_string_equal(uses(pl, 3), "* ");
+	/* A shell's builtins that print every variable, and ${!n}. */
+	assert_string_equal(shell("export -p > e; set | sort"), "* * ");
+	assert_string_equal(shell("set -e; export X=1; setx"), "");
+	assert_string_equal(shell("echo ${!n}"), "* n ");
 }
 
 static void ignored(void **state)
@@ -197,6 +239,7 @@ int main(void)
 		cmocka_unit_test(assignments),
 		cmocka_unit_test(shell_references),
 		cmocka_unit_test(shell_scripts),
+		cmocka_unit_test(whole_environment),
 		cmocka_unit_test(ignored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
