@@ -2,9 +2,10 @@
  * envvars.c - the environment variables a build used.
  *
  * A job reads the environment through getenv (the shim records each
- * name) or, being a shell, expands it in its script (the `sh -c` script
- * of a recipe line, scanned by envvars_shell_refs: a shell reads its
- * environment without getenv); and make imports all of it as variables: a makefile's $(CFLAGS)
+ * name); or, being a shell, expands it in its script (a recipe line's
+ * `sh -c` script, scanned by envvars_shell_refs), or prints or walks all
+ * of it (env, printenv; ENV_ALL), without getenv (envvars_exec_uses).
+ * And make imports all of it as variables: a makefile's $(CFLAGS)
  * is the environment's CFLAGS unless a makefile assigns CFLAGS itself. So
  * the variables a build used are those its jobs looked up, and, for each
  * make, those the makefiles it read refer to ($(NAME), ${NAME}, ifdef
