@@ -412,7 +412,7 @@ static int exec_failed(const struct image *im, size_t k)
 
 /* A variable a job's shell expands, or that it reads otherwise without
  * getenv (printenv, awk's ENVIRON), is one the job used. */
-static void shell_uses(const char *name, size_t len, void *arg)
+static void env_used(const char *name, size_t len, void *arg)
 {
 	struct job *job = arg;
 	char *n = xcheck(strndup(name, len));
@@ -429,7 +429,7 @@ static void image_events(struct builder *b, size_t i)
 	if (im->exe && !im->forked)
 		access_path(b, own, im->exe, ACC_READ, im->start);
 	if (!im->forked && im->argv0)
-		envvars_exec_uses(im->argv0, im->argc, shell_uses,
+		envvars_exec_uses(im->argv0, im->argc, env_used,
 				  &c->jobs[own]);
 	for (size_t k = 0; k < im->nev; k++) {
 		const struct event *e = &im->ev[k];
