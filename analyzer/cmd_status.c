@@ -207,7 +207,12 @@ int cmd_status(int argc, char **argv)
 				continue;
 			printf("%s (%zu):\n", g[k].title, g[k].n);
 			for (size_t i = 0; i < g[k].n; i++)
-				printf("  %s\n", g[k].paths[i]);
+				printf("  %s%s\n", g[k].paths[i],
+				       k == G_ENV && !strcmp(g[k].paths[i],
+							     ENV_ALL)
+					       ? " (the whole environment, read "
+						 "by a job that printed it)"
+					       : "");
 		}
 	}
 	for (int k = 0; k < NG; k++) {

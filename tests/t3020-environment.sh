@@ -108,6 +108,8 @@ for v in PLACE=here TERM=dumb; do
 done
 (cd whole.fresh && PLACE=1 "$CKPT" explain -d ../whole.orig/.ckpt all.txt) > explain.txt
 grep -q "environment is not the one" explain.txt || fail "explain: $(cat explain.txt)"
+(cd whole.fresh && PLACE=1 "$CKPT" status -d ../whole.orig/.ckpt) > status.txt
+grep -q "^  \* (the whole environment" status.txt || fail "status: $(cat status.txt)"
 
 # bash with options that take a word before -c (.SHELLFLAGS).
 mkdir bash.src && cat > bash.src/Makefile <<'MK'
