@@ -26,12 +26,15 @@ obj:
 	mkdir -p obj
 obj/x.o: x.c | obj
 	gcc -c -o obj/x.o x.c
-obj/y.o: y.c obj
+obj/y.o: y.c obj | obj/x.o
 	gcc -c -o obj/y.o y.c
 prog: obj/x.o obj/y.o
 	gcc -o prog obj/x.o obj/y.o
 MK
 	} > "$P/Makefile"
+	# y.o after x.o: under -j2 x.o could be made in obj/ after y.o was
+	# written, obj/ then newer than y.o, and make would rebuild y.o, in
+	# place as after a restore (CI saw it once).
 	echo a > "$P/pages/a.txt"
 	echo b > "$P/pages/b.txt"
 	echo 'int x(void) { return 1; }' > "$P/x.c"
