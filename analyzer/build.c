@@ -428,9 +428,18 @@ static void image_events(struct builder *b, size_t i)
 	const char *cwd = im->cwd ? im->cwd : "";	/* as chdir moves it */
 	if (im->exe && !im->forked)
 		access_path(b, own, im->exe, ACC_READ, im->start);
-	if (!im->forked && im->argv0)
+	const char *sh_file = NULL;
+	if (!im->forked && im->argv0) {
 		envvars_exec_uses(im->argv0, im->argc, env_used,
 				  &c->jobs[own]);
+		sh_file = envvars_shell_file(im->argv0, im->argc);
+	}
+	if (sh_file) {		/* sh gen.sh: what gen.sh expands */
+		char *p = sh_file[0] == '/' ? xstrdup(sh_file)
+					    : xasprintf("%s/%s", cwd, sh_file);
+		envvars_shell_file_uses(p, env_used, &c->jobs[own]);
+		free(p);
+	}
 	for (size_t k = 0; k < im->nev; k++) {
 		const struct event *e = &im->ev[k];
 		const struct ckpt_rec *r = e->rec;

@@ -315,11 +315,15 @@ static int is_shell(const char *argv0)
 	return 0;
 }
 
-const char *envvars_shell_script(const char *argv0, int argc)
+/* A shell's first operand (argc strings from argv0 on), past its
+ * options: the script with -c (*with_c set), else a script file; NULL
+ * if there is none, or it is not a shell. */
+static const char *shell_operand(const char *argv0, int argc, int *with_c)
 {
-	if (argc < 3 || !is_shell(argv0))
+	*with_c = 0;
+	if (argc < 2 || !is_shell(argv0))
 		return NULL;
-	int c = 0, i = 1;
+	int i = 1, from_stdin = 0;
 	const char *a = argv0 + strlen(argv0) + 1;
 	/* An option that takes the next word: -o pipefail, -O extglob (also
 	 * inside -euo), bash's --rcfile FILE and --init-file FILE. */
@@ -342,11 +346,50 @@ const char *envvars_shell_script(const char *argv0, int argc)
 			continue;
 		}
 		for (const char *o = a + 1; *o; o++) {
-			c |= *o == 'c' && a[0] == '-';
+			*with_c |= *o == 'c' && a[0] == '-';
+			from_stdin |= *o == 's' && a[0] == '-';
 			takes += *o == 'o' || *o == 'O';
 		}
 	}
-	return c && i < argc ? a : NULL;
+	if (i >= argc || (from_stdin && !*with_c))
+		return NULL;	/* sh -s: the script comes on stdin */
+	return a;
+}
+
+const char *envvars_shell_script(const char *argv0, int argc)
+{
+	int with_c;
+	const char *s = shell_operand(argv0, argc, &with_c);
+	return with_c ? s : NULL;
+}
+
+const char *envvars_shell_file(const char *argv0, int argc)
+{
+	int with_c;
+	const char *s = shell_operand(argv0, argc, &with_c);
+	return with_c ? NULL : s;
+}
+
+void envvars_shell_file_uses(const char *path,
+			     void (*found)(const char *name, size_t len,
+					   void *arg),
+			     void *arg)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return;		/* gone since: what it did is in the trace */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    st.st_size <= (16 << 20)) {
+		size_t n = (size_t)st.st_size;
+		char *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m != MAP_FAILED) {
+			if (n < 4 || memcmp(m, "\177ELF", 4))
+				envvars_shell_refs(m, n, found, arg);
+			munmap(m, n);
+		}
+	}
+	close(fd);
 }
 
 /* Does any argument after argv0 hold `text`? */

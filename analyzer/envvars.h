@@ -45,6 +45,16 @@ void envvars_shell_refs(const char *text, size_t size,
  * another) run as `sh -c SCRIPT` (or -ec, -e -c, -euo pipefail -c, bash
  * --norc -c): the script, or NULL if it is not a shell running one. */
 const char *envvars_shell_script(const char *argv0, int argc);
+/* The script file a shell's argv runs (`sh gen.sh`, a `#!/bin/sh`
+ * script's exec), or NULL: not with -c or -s, not for another program.
+ * As it is given, relative to the process's working directory. */
+const char *envvars_shell_file(const char *argv0, int argc);
+/* envvars_shell_refs of the shell script at path, as it is now (at save:
+ * what the build read, or the job depends on its change). */
+void envvars_shell_file_uses(const char *path,
+			     void (*found)(const char *name, size_t len,
+					   void *arg),
+			     void *arg);
 /* The name that stands for the whole environment: a job that printed
  * or walked it (env or printenv alone, export -p, set, ${!n}, awk's
  * ENVIRON) used every variable, also one set since. Its envvar's hash is

@@ -11,7 +11,7 @@ unset MAKEFLAGS MAKELEVEL MFLAGS MAKEOVERRIDES GNUMAKEFLAGS CFLAGS VERSION \
 	GREETING PLACE UNRELATED
 mkdir src
 cat > src/Makefile <<'MK'
-all: prog ver.txt epoch.txt greet.txt lit.txt
+all: prog ver.txt epoch.txt greet.txt lit.txt gen.txt sb.txt
 prog: main.o
 	$(CC) -o prog main.o
 ver.txt:
@@ -22,7 +22,13 @@ greet.txt:
 	echo "hello $${GREETING:-you}" > greet.txt
 lit.txt:
 	v="$$(echo x | tr -d "'")"; echo "$$v $$PLACE" > lit.txt
+gen.txt: gen.sh
+	sh gen.sh > gen.txt
+sb.txt: sb.sh
+	./sb.sh > sb.txt
 MK
+echo 'echo "at ${PLACE:-home}"' > src/gen.sh
+printf '#!/bin/sh\necho "sb $PLACE"\n' > src/sb.sh && chmod +x src/sb.sh
 echo 'int main(void) { return 0; }' > src/main.c
 export TZ=UTC VERSION=1
 cp -a src orig && (cd orig && "$CKPT" record -- make) > rec.log 2>&1 ||
@@ -42,7 +48,7 @@ restore_in() {
 		fail "$_n: restore: $(cat "$_n.restore")"
 	(cd "$_n" && env "$@" make) > "$_n.make" 2>&1 || fail "$_n: make"
 	grep -v '^make' "$_n.make" | sort > "$_n.jobs"
-	for f in prog ver.txt epoch.txt greet.txt lit.txt; do
+	for f in prog ver.txt epoch.txt greet.txt lit.txt gen.txt sb.txt; do
 		cmp -s "$_n/$f" "$_n.oracle/$f" ||
 			fail "$_n: $f differs from a clean build's"
 	done
@@ -62,7 +68,8 @@ expect_eq "TZ: rebuilt" "date -d @0 +%H > epoch.txt" "$(cat tz.jobs)"
 
 restore_in ver VERSION=2
 expect_eq "VERSION: changed" "VERSION" "$(json_list ver.json environment)"
-expect_eq "VERSION: affected" "epoch.txt greet.txt lit.txt main.o prog ver.txt" \
+expect_eq "VERSION: affected" \
+	"epoch.txt gen.txt greet.txt lit.txt main.o prog sb.txt ver.txt" \
 	"$(json_list ver.json affected)"
 (cd ver && VERSION=2 "$CKPT" explain -d ../orig/.ckpt ver.txt) > explain.txt
 grep -q "environment variable VERSION has another value" explain.txt ||
@@ -78,7 +85,8 @@ expect_eq "GREETING: rebuilt" 'echo "hello ${GREETING:-you}" > greet.txt' \
 	"$(cat greet.jobs)"
 grep -qx "hello world" greet/greet.txt || fail "greet.txt: $(cat greet/greet.txt)"
 restore_in place PLACE=here
-expect_eq "PLACE: affected" "lit.txt" "$(json_list place.json affected)"
+# And what a script file a recipe runs expands: sh gen.sh, ./sb.sh (#!).
+expect_eq "PLACE: affected" "gen.txt lit.txt sb.txt" "$(json_list place.json affected)"
 restore_in unrelated UNRELATED=1
 expect_eq "UNRELATED: rebuilt" "" "$(cat unrelated.jobs)"
 

@@ -164,6 +164,16 @@ static void shell_scripts(void **state)
 	assert_null(script(other, 3));
 	const char *shorter[] = { "sh", "-c" };
 	assert_null(script(shorter, 2));
+	/* A script file: sh gen.sh, and the exec of a #! script. */
+	const char *gen[] = { "sh", "-e", "gen.sh", "-c" };
+	assert_null(script(gen, 4));
+	char b[64];
+	memcpy(b, "/bin/sh\0-e\0gen.sh\0x", 20);
+	assert_string_equal(envvars_shell_file(b, 4), "gen.sh");
+	assert_null(envvars_shell_file("sh\0-c\0echo", 3));
+	assert_null(envvars_shell_file("sh\0-s\0arg", 3));	/* stdin */
+	assert_null(envvars_shell_file("sh", 1));
+	assert_null(envvars_shell_file("python3\0gen.py", 2));
 	/* What the process uses: bash sources $BASH_ENV first. */
 	char out[64] = "";
 	static const char bash[] = "bash\0-c\0echo $X";
