@@ -123,7 +123,8 @@ static void shell_references(void **state)
 			    "HOME CDPATH HOME ");
 }
 
-static const char *script(const char *const *argv, int argc)
+/* argv's strings one after another, as a trace keeps them. */
+static const char *packed(const char *const *argv, int argc)
 {
 	static char buf[256];
 	char *o = buf;
@@ -131,7 +132,12 @@ static const char *script(const char *const *argv, int argc)
 		strcpy(o, argv[i]);
 		o += strlen(argv[i]) + 1;
 	}
-	return envvars_shell_script(buf, argc);
+	return buf;
+}
+
+static const char *script(const char *const *argv, int argc)
+{
+	return envvars_shell_script(packed(argv, argc), argc);
 }
 
 /* Which argvs run a script, and which string it is. */
@@ -186,14 +192,9 @@ static void shell_scripts(void **state)
 
 static const char *uses(const char *const *argv, int argc)
 {
-	static char buf[256], out[128];
-	char *o = buf;
-	for (int i = 0; i < argc; i++) {
-		strcpy(o, argv[i]);
-		o += strlen(argv[i]) + 1;
-	}
+	static char out[128];
 	out[0] = 0;
-	envvars_exec_uses(buf, argc, collect, out);
+	envvars_exec_uses(packed(argv, argc), argc, collect, out);
 	return out;
 }
 
