@@ -375,7 +375,7 @@ void envvars_shell_file_uses(const char *path,
 					   void *arg),
 			     void *arg)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 	if (fd < 0)
 		return;		/* gone since: what it did is in the trace */
@@ -560,7 +560,7 @@ static void scan(const struct ckpt *c, const struct file *f,
 	if (f->role == ROLE_PSEUDO || dependency_file(f->path))
 		return;
 	char *path = file_abs(c, f, c->root);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	free(path);
 	struct stat st;
 	if (fd < 0)

@@ -153,6 +153,14 @@ expect_eq "bare, TZ: changed" "TZ" "$(json_list bare.json environment)"
 (cd bare && "$CKPT" status --json -d ../bare.ckpt) > bare.json
 expect_eq "bare, same: changed" "" "$(json_list bare.json environment)"
 
+# A script that is a named pipe: the save reads script files to scan
+# them, and opening a FIFO with no writer waited forever.
+mkdir fifo && mkfifo fifo/pipe.sh &&
+	printf 'out:\n\t(echo "echo hi" > pipe.sh &); sh pipe.sh > out\n' > fifo/Makefile
+(cd fifo && timeout 60 "$CKPT" record -- make) > fifo.log 2>&1 ||
+	fail "a FIFO script: record failed or hung: $(cat fifo.log)"
+grep -qx hi fifo/out || fail "a FIFO script: $(cat fifo/out)"
+
 # The checkpoint holds hashes of the values, never the values.
 zstdcat orig/.ckpt/manifest | grep -q "Asia\|UTC" && fail "a value is in the manifest"
 zstdcat orig/.ckpt/manifest | grep -q "^v TZ [0-9a-f]\{32\}$" ||
