@@ -34,10 +34,10 @@ void envvars_assigns(const char *text, size_t size,
  * ${#NAME}; every name inside ${...} (${s:OFF:2}, ${a[I]}) and inside
  * ((...)) and $((...)); HOME for a `~` that starts a word, CDPATH for a
  * `cd`; ENV_ALL for ${!n} and a builtin that prints every variable
- * (export or set alone, export -p, declare, typeset). Not $1, $@, $?. Quoting is not followed: a name
- * counted for nothing costs a rebuild, one missed a wrong tree. The
- * shell reads its environment without getenv: this is how its jobs are
- * seen to use one. */
+ * (export or set alone, export -p, declare, typeset). Not $1, $@, $?.
+ * Quoting is not followed: a name counted for nothing costs a rebuild,
+ * one missed a wrong tree. The shell reads its environment without
+ * getenv: this is how its jobs are seen to use one. */
 void envvars_shell_refs(const char *text, size_t size,
 			void (*found)(const char *name, size_t len, void *arg),
 			void *arg);
