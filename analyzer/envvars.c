@@ -33,7 +33,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uthash.h>
@@ -226,20 +225,46 @@ static int ident_start(char ch)
 	return name_char(ch) && !(ch >= '0' && ch <= '9');
 }
 
-/* Does a shell builtin that prints every variable start at q: export
- * or set alone, export -p, declare, typeset? */
-static int prints_all(const char *q, const char *end)
+/* Is q where a command starts: after a newline, ; & | ( ) { or a
+ * keyword (then, do, ...), blanks between? Not in a comment's or an
+ * echo's text, where "set" and "declare" are words. */
+static int command_start(const char *p, const char *q)
 {
-	static const char *const words[] = { "export -p", "export", "set",
-					     "declare", "typeset" };
+	while (q > p && (q[-1] == ' ' || q[-1] == '\t'))
+		q--;
+	if (q == p || strchr("\n;&|(){`!", q[-1]))
+		return 1;
+	const char *w = q;
+	while (w > p && name_char(w[-1]))
+		w--;
+	if (w > p && !strchr(" \t\n;&|(){`", w[-1]))
+		return 0;
+	static const char *const keywords[] = { "then", "do", "else", "elif",
+						"if", "while", "until", "time" };
+	for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
+		if ((size_t)(q - w) == strlen(keywords[i]) &&
+		    !memcmp(w, keywords[i], (size_t)(q - w)))
+			return 1;
+	return 0;
+}
+
+/* Does a shell builtin that prints every variable start at q, as a
+ * command of its own: export or set alone, export -p, declare or typeset
+ * alone or with -p or -x, compgen -e? */
+static int prints_all(const char *p, const char *q, const char *end)
+{
+	static const char *const words[] = {
+		"export -p", "export", "set", "declare -p", "declare -x",
+		"declare", "typeset -p", "typeset -x", "typeset", "compgen -e",
+	};
+	if (!command_start(p, q))
+		return 0;
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
 		size_t n = strlen(words[i]);
 		if ((size_t)(end - q) < n || memcmp(q, words[i], n))
 			continue;
-		const char *after = q + n;
-		if (i >= 3 ? after == end || !name_char(*after)
-			   : (after = blanks(after, end)) == end ||
-				     strchr("\n;&|)>", *after))
+		const char *after = blanks(q + n, end);
+		if (after == end || strchr("\n;&|)>", *after))
 			return 1;
 	}
 	return 0;
@@ -257,8 +282,22 @@ void envvars_shell_refs(const char *p, size_t size,
 	const char *end = p + size;
 	int braces = 0;		/* inside ${...}: ${s:OFF:2}, ${a[I]} */
 	int parens = 0;		/* inside ((...)), $((...)): bare names */
+	int brackets = 0;	/* inside bash's old $[...] */
+	int let = 0;		/* in a let command: bare names */
 	for (const char *q = p; q < end; q++) {
-		if (*q == '$' && q + 1 < end && q[1] == '{') {
+		if (let && strchr("\n;&|", *q))
+			let = 0;
+		if (*q == '$' && q + 1 < end && q[1] == '[') {
+			brackets++;
+			q++;
+		} else if (*q == ']' && brackets) {
+			brackets--;
+		} else if (*q == 'l' && end - q > 3 && !memcmp(q, "let", 3) &&
+			   (q[3] == ' ' || q[3] == '\t') &&
+			   command_start(p, q)) {
+			let = 1;
+			q += 2;
+		} else if (*q == '$' && q + 1 < end && q[1] == '{') {
 			braces++;
 			q++;
 			if (q + 1 < end && q[1] == '!')	/* ${!n}: any */
@@ -282,13 +321,14 @@ void envvars_shell_refs(const char *p, size_t size,
 			   word_start(p, q) &&
 			   (end - q == 2 || strchr(" \t\n;&|)", q[2]))) {
 			found("CDPATH", 6, arg);	/* cd searches it */
-		} else if (word_start(p, q) && prints_all(q, end)) {
+		} else if (word_start(p, q) && prints_all(p, q, end)) {
 			found(ENV_ALL, 1, arg);
 		}
 		const char *w = q + 1;
 		if (*q == '$' && w < end && ident_start(*w)) {
 			/* $NAME */
-		} else if ((braces || parens) && ident_start(*q) &&
+		} else if ((braces || parens || brackets || let) &&
+			   ident_start(*q) &&
 			   (q == p || !name_char(q[-1]))) {
 			w = q;
 		} else {
@@ -307,8 +347,9 @@ static int is_shell(const char *argv0)
 {
 	const char *base = strrchr(argv0, '/');
 	base = base ? base + 1 : argv0;
-	static const char *const shells[] = { "sh", "dash", "bash", "ash",
-					      "ksh", "mksh", "zsh" };
+	static const char *const shells[] = { "sh", "dash", "bash", "rbash",
+					      "ash", "ksh", "ksh93", "mksh",
+					      "zsh", "yash" };
 	for (size_t i = 0; i < sizeof shells / sizeof *shells; i++)
 		if (!strcmp(base, shells[i]))
 			return 1;
@@ -370,26 +411,46 @@ const char *envvars_shell_file(const char *argv0, int argc)
 	return with_c ? NULL : s;
 }
 
+/* The text of a regular file of at most max bytes, read (not mapped: a
+ * file another process truncates meanwhile would be a SIGBUS), and its
+ * length; NULL for anything else, an ELF file included. */
+static char *read_text(const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	if (fd < 0)
+		return NULL;
+	char *buf = NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size <= max) {
+		size_t n = 0, size = (size_t)st.st_size;
+		buf = xmalloc(size + 1);
+		ssize_t r;
+		while (n < size && (r = read(fd, buf + n, size - n)) > 0)
+			n += (size_t)r;
+		buf[n] = 0;
+		*len = n;
+		if (n >= 4 && !memcmp(buf, "\177ELF", 4)) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	close(fd);
+	return buf;
+}
+
 void envvars_shell_file_uses(const char *path,
 			     void (*found)(const char *name, size_t len,
 					   void *arg),
 			     void *arg)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st;
-	if (fd < 0)
-		return;		/* gone since: what it did is in the trace */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    st.st_size <= (16 << 20)) {
-		size_t n = (size_t)st.st_size;
-		char *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (m != MAP_FAILED) {
-			if (n < 4 || memcmp(m, "\177ELF", 4))
-				envvars_shell_refs(m, n, found, arg);
-			munmap(m, n);
-		}
-	}
-	close(fd);
+	size_t n;
+	char *text = read_text(path, 64u << 20, &n);
+	if (text)
+		envvars_shell_refs(text, n, found, arg);
+	else	/* gone since, or not a file: what it expanded is unknown */
+		found(ENV_ALL, 1, arg);
+	free(text);
 }
 
 /* Does any argument after argv0 hold `text`? */
@@ -432,7 +493,7 @@ void envvars_exec_uses(const char *argv0, int argc,
 {
 	const char *base = strrchr(argv0, '/');
 	base = base ? base + 1 : argv0;
-	if (!strcmp(base, "bash"))
+	if (!strcmp(base, "bash") || !strcmp(base, "rbash"))
 		found("BASH_ENV", 8, arg);	/* sourced before the script */
 	const char *script = envvars_shell_script(argv0, argc);
 	if (script)
@@ -560,23 +621,14 @@ static void scan(const struct ckpt *c, const struct file *f,
 	if (f->role == ROLE_PSEUDO || dependency_file(f->path))
 		return;
 	char *path = file_abs(c, f, c->root);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	size_t n;
+	char *text = read_text(path, 16u << 20, &n);
 	free(path);
-	struct stat st;
-	if (fd < 0)
-		return;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 4 &&
-	    st.st_size <= (16 << 20)) {
-		size_t n = (size_t)st.st_size;
-		char *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (m != MAP_FAILED && memcmp(m, "\177ELF", 4)) {
-			envvars_refs(m, n, keep_ref, sc);
-			envvars_assigns(m, n, keep_set, sc);
-		}
-		if (m != MAP_FAILED)
-			munmap(m, n);
+	if (text) {
+		envvars_refs(text, n, keep_ref, sc);
+		envvars_assigns(text, n, keep_set, sc);
 	}
-	close(fd);
+	free(text);
 }
 
 /* Add to a make the variables its makefiles take from the environment. */

@@ -31,10 +31,11 @@ void envvars_assigns(const char *text, size_t size,
 		     void *arg);
 /* Call found() for each variable a shell script (the text of `sh -c`,
  * what make runs for a recipe line) may expand: $NAME, ${NAME...},
- * ${#NAME}; every name inside ${...} (${s:OFF:2}, ${a[I]}) and inside
- * ((...)) and $((...)); HOME for a `~` that starts a word, CDPATH for a
- * `cd`; ENV_ALL for ${!n} and a builtin that prints every variable
- * (export or set alone, export -p, declare, typeset). Not $1, $@, $?.
+ * ${#NAME}; every name inside ${...} (${s:OFF:2}, ${a[I]}), ((...)),
+ * $((...)), $[...] and a let command; HOME for a `~` that starts a word, CDPATH for a
+ * `cd`; ENV_ALL for ${!n} and a builtin that prints every variable, as
+ * a command (export or set alone, export -p, declare, typeset, compgen
+ * -e; not the words in a comment or an echo). Not $1, $@, $?.
  * Quoting is not followed: a name counted for nothing costs a rebuild,
  * one missed a wrong tree. The shell reads its environment without
  * getenv: this is how its jobs are seen to use one. */
@@ -50,7 +51,9 @@ const char *envvars_shell_script(const char *argv0, int argc);
  * As it is given, relative to the process's working directory. */
 const char *envvars_shell_file(const char *argv0, int argc);
 /* envvars_shell_refs of the shell script at path, as it is now (at save:
- * what the build read, or the job depends on its change). */
+ * what the build read, or the job depends on its change); ENV_ALL if it
+ * is gone (make's intermediate files), not a regular file, or over
+ * 64 MiB: what it expanded is unknown. */
 void envvars_shell_file_uses(const char *path,
 			     void (*found)(const char *name, size_t len,
 					   void *arg),

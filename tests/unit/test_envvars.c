@@ -116,6 +116,8 @@ static void shell_references(void **state)
 	/* Bare names in arithmetic and in a ${...}; indirection. */
 	assert_string_equal(shell("echo $((GREETING * 2)); ((i += STEP))"),
 			    "GREETING i STEP ");
+	assert_string_equal(shell("let \"n = P + 1\"; echo $[Q+1] R; outlet x"),
+			    "n P Q ");
 	assert_string_equal(shell("${s:OFF:2} ${a[I]} ${!n} (x) y"),
 			    "s OFF a I * n ");
 	/* ~ is $HOME where a word starts; cd searches $CDPATH. */
@@ -225,6 +227,21 @@ static void whole_environment(void **state)
 	assert_string_equal(shell("export -p > e; set | sort"), "* * ");
 	assert_string_equal(shell("set -e; export X=1; setx"), "");
 	assert_string_equal(shell("echo ${!n}"), "* n ");
+	assert_string_equal(shell("if true; then set; fi; x && declare -p"),
+			    "* * ");
+	/* As words in a comment or a message they print nothing (found by
+	 * attacking: every helper script with "# fail if not set"). */
+	assert_string_equal(shell("# fail if not set\necho 'no typeset here'"
+				  "; echo \"CC not set; using cc\"\n"
+				  "# declare the format; names we export\n"),
+			    "");
+	/* A script file that is gone, or not a file: unknown, so all. */
+	char out[64] = "";
+	envvars_shell_file_uses("/nonexistent/gen.sh", collect, out);
+	assert_string_equal(out, "* ");
+	out[0] = 0;
+	envvars_shell_file_uses("/dev/null", collect, out);
+	assert_string_equal(out, "* ");
 }
 
 static void ignored(void **state)
