@@ -226,8 +226,9 @@ static int ident_start(char ch)
 }
 
 /* Is q where a command starts: after a newline, ; & | ( ) { or a
- * keyword (then, do, ...), blanks between? Not in a comment's or an
- * echo's text, where "set" and "declare" are words. */
+ * keyword (then, do, ...), blanks between? Not in an echo's text, where
+ * "set" and "declare" are words (the caller skips comments: "# the
+ * variable (if set)"). */
 static int command_start(const char *p, const char *q)
 {
 	while (q > p && (q[-1] == ' ' || q[-1] == '\t'))
@@ -284,9 +285,14 @@ void envvars_shell_refs(const char *p, size_t size,
 	int parens = 0;		/* inside ((...)), $((...)): bare names */
 	int brackets = 0;	/* inside bash's old $[...] */
 	int let = 0;		/* in a let command: bare names */
+	int comment = 0;	/* after a # that starts a word: no commands */
 	for (const char *q = p; q < end; q++) {
 		if (let && strchr("\n;&|", *q))
 			let = 0;
+		if (*q == '\n')
+			comment = 0;
+		else if (*q == '#' && word_start(p, q))
+			comment = 1;
 		if (*q == '$' && q + 1 < end && q[1] == '[') {
 			brackets++;
 			q++;
@@ -321,7 +327,8 @@ void envvars_shell_refs(const char *p, size_t size,
 			   word_start(p, q) &&
 			   (end - q == 2 || strchr(" \t\n;&|)", q[2]))) {
 			found("CDPATH", 6, arg);	/* cd searches it */
-		} else if (word_start(p, q) && prints_all(p, q, end)) {
+		} else if (!comment && word_start(p, q) &&
+			   prints_all(p, q, end)) {
 			found(ENV_ALL, 1, arg);
 		}
 		const char *w = q + 1;

@@ -235,6 +235,10 @@ static void whole_environment(void **state)
 				  "; echo \"CC not set; using cc\"\n"
 				  "# declare the format; names we export\n"),
 			    "");
+	/* setlocalversion, Linux 6.1: a comment "(if set)"; then a set. */
+	assert_string_equal(shell("# LOCALVERSION (if set)\n"
+				  "[ \"${L+set}\" != set ]; set\n"),
+			    "L set * ");
 	/* A script file that is gone, or not a file: unknown, so all. */
 	char out[64] = "";
 	envvars_shell_file_uses("/nonexistent/gen.sh", collect, out);
