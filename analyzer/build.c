@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uthash.h>
 
 #include "build.h"
 #include "envvars.h"
@@ -46,8 +47,11 @@ struct look {
 	uint64_t time;
 };
 
+struct script;
+
 struct builder {
 	struct ckpt *c;
+	struct script *scripts;		/* script files scanned, by path */
 	uint64_t *out_ino;		/* per image: stdout inode, or 0 */
 	char *out_pipe;			/* per image: stdout is a pipe */
 	const struct trace *t;
@@ -410,14 +414,60 @@ static int exec_failed(const struct image *im, size_t k)
 	return 0;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort a job's variables and drop the repeats. */
+static void unique_env(struct job *job)
+{
+	if (job->nenv < 2)
+		return;
+	qsort(job->env, job->nenv, sizeof *job->env, cmp_name);
+	size_t n = 1;
+	for (size_t k = 1; k < job->nenv; k++) {
+		if (strcmp(job->env[k], job->env[n - 1]))
+			job->env[n++] = job->env[k];
+		else
+			free(job->env[k]);
+	}
+	job->nenv = n;
+}
+
 /* A variable a job's shell expands, or that it reads otherwise without
- * getenv (printenv, awk's ENVIRON), is one the job used. */
+ * getenv (printenv, awk's ENVIRON), is one the job used. Added as found:
+ * a script names hundreds (libtool's 768), and the job's list is made
+ * unique once, at the end (unique_env). */
 static void env_used(const char *name, size_t len, void *arg)
 {
 	struct job *job = arg;
-	char *n = xcheck(strndup(name, len));
-	job_add_string(&job->env, &job->nenv, &job->aenv, n, 1);
-	free(n);
+	GROW(job->env, job->nenv, job->aenv);
+	job->env[job->nenv++] = xcheck(strndup(name, len));
+}
+
+/* The names a script file uses, scanned once per path: libtool's 330 KB
+ * ltmain.sh runs once for each compile of an automake project. */
+struct script {
+	char *path;
+	struct job names;	/* only its env list is used */
+	UT_hash_handle hh;
+};
+
+static void add_script_names(struct script **cache, struct job *job,
+			     const char *path)
+{
+	struct script *s;
+	HASH_FIND_STR(*cache, path, s);
+	if (!s) {
+		s = xcalloc(1, sizeof *s);
+		s->path = xstrdup(path);
+		envvars_shell_file_uses(path, env_used, &s->names);
+		unique_env(&s->names);
+		HASH_ADD_KEYPTR(hh, *cache, s->path, strlen(s->path), s);
+	}
+	for (size_t k = 0; k < s->names.nenv; k++)
+		env_used(s->names.env[k], strlen(s->names.env[k]), job);
 }
 
 static void image_events(struct builder *b, size_t i)
@@ -437,7 +487,7 @@ static void image_events(struct builder *b, size_t i)
 	if (sh_file) {		/* sh gen.sh: what gen.sh expands */
 		char *p = sh_file[0] == '/' ? xstrdup(sh_file)
 					    : xasprintf("%s/%s", cwd, sh_file);
-		envvars_shell_file_uses(p, env_used, &c->jobs[own]);
+		add_script_names(&b->scripts, &c->jobs[own], p);
 		free(p);
 	}
 	for (size_t k = 0; k < im->nev; k++) {
@@ -862,9 +912,20 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 		image_events(&b, i);
 	}
 	progress_done();
-	for (size_t i = 0; i < c->njobs; i++)
+	for (size_t i = 0; i < c->njobs; i++) {
 		if (c->jobs[i].end < c->jobs[i].start)
 			c->jobs[i].end = c->jobs[i].start;
+		unique_env(&c->jobs[i]);
+	}
+	struct script *sc, *tmp;
+	HASH_ITER(hh, b.scripts, sc, tmp) {
+		HASH_DEL(b.scripts, sc);
+		for (size_t k = 0; k < sc->names.nenv; k++)
+			free(sc->names.env[k]);
+		free(sc->names.env);
+		free(sc->path);
+		free(sc);
+	}
 	link_recipe_lines(&b);
 	ckpt_sort_deps(c);
 	free(b.parent);
