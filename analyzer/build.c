@@ -51,7 +51,7 @@ struct script;
 
 struct builder {
 	struct ckpt *c;
-	struct script *scripts;		/* script files scanned, by path */
+	struct script *scripts;		/* files scanned, by kind and path */
 	uint64_t *out_ino;		/* per image: stdout inode, or 0 */
 	char *out_pipe;			/* per image: stdout is a pipe */
 	const struct trace *t;
@@ -446,28 +446,55 @@ static void env_used(const char *name, size_t len, void *arg)
 	job->env[job->nenv++] = xcheck(strndup(name, len));
 }
 
-/* The names a script file uses, scanned once per path: libtool's 330 KB
- * ltmain.sh runs once for each compile of an automake project. */
+/* The names a file uses, scanned once per kind and path: libtool's
+ * 330 KB ltmain.sh runs once for each compile of an automake project.
+ * The kinds: 's' a script a shell runs (envvars_shell_file_uses), '.' a
+ * file a shell read itself (envvars_sourced_uses), or a program file's
+ * language (envvars_program_file_uses). */
 struct script {
-	char *path;
+	char *key;		/* the kind, then the path */
 	struct job names;	/* only its env list is used */
 	UT_hash_handle hh;
 };
 
-static void add_script_names(struct script **cache, struct job *job,
-			     const char *path)
+static void add_file_names(struct builder *b, struct job *job, int kind,
+			   const char *cwd, const char *path)
 {
+	char *key = xasprintf("%c%s%s%s", kind, path[0] == '/' ? "" : cwd,
+			      path[0] == '/' ? "" : "/", path);
+	const char *abs = key + 1;
 	struct script *s;
-	HASH_FIND_STR(*cache, path, s);
-	if (!s) {
+	HASH_FIND_STR(b->scripts, key, s);
+	if (s) {
+		free(key);
+	} else {
 		s = xcalloc(1, sizeof *s);
-		s->path = xstrdup(path);
-		envvars_shell_file_uses(path, env_used, &s->names);
+		s->key = key;
+		if (kind == 's')
+			envvars_shell_file_uses(abs, env_used, &s->names);
+		else if (kind == '.')
+			envvars_sourced_uses(abs, env_used, &s->names);
+		else
+			envvars_program_file_uses(kind, abs, env_used,
+						  &s->names);
 		unique_env(&s->names);
-		HASH_ADD_KEYPTR(hh, *cache, s->path, strlen(s->path), s);
+		HASH_ADD_KEYPTR(hh, b->scripts, s->key, strlen(s->key), s);
 	}
 	for (size_t k = 0; k < s->names.nenv; k++)
 		env_used(s->names.env[k], strlen(s->names.env[k]), job);
+}
+
+struct program_files {
+	struct builder *b;
+	struct job *job;
+	int language;
+	const char *cwd;
+};
+
+static void add_program_file(const char *path, void *arg)
+{
+	struct program_files *pf = arg;
+	add_file_names(pf->b, pf->job, pf->language, pf->cwd, path);
 }
 
 static void image_events(struct builder *b, size_t i)
@@ -478,18 +505,23 @@ static void image_events(struct builder *b, size_t i)
 	const char *cwd = im->cwd ? im->cwd : "";	/* as chdir moves it */
 	if (im->exe && !im->forked)
 		access_path(b, own, im->exe, ACC_READ, im->start);
-	const char *sh_file = NULL;
 	if (!im->forked && im->argv0) {
 		envvars_exec_uses(im->argv0, im->argc, env_used,
 				  &c->jobs[own]);
-		sh_file = envvars_shell_file(im->argv0, im->argc);
+		/* sh gen.sh: what gen.sh expands */
+		const char *sh_file = envvars_shell_file(im->argv0, im->argc);
+		if (sh_file)
+			add_file_names(b, &c->jobs[own], 's', cwd, sh_file);
+		/* python3 gen.py: does it read os.environ? */
+		struct program_files pf = {
+			b, &c->jobs[own], envvars_language(im->argv0), cwd
+		};
+		envvars_program_files(im->argv0, im->argc, add_program_file,
+				      &pf);
 	}
-	if (sh_file) {		/* sh gen.sh: what gen.sh expands */
-		char *p = sh_file[0] == '/' ? xstrdup(sh_file)
-					    : xasprintf("%s/%s", cwd, sh_file);
-		add_script_names(&b->scripts, &c->jobs[own], p);
-		free(p);
-	}
+	/* A file a shell opens itself is sourced, a script on its standard
+	 * input, or data a redirection reads: scanned all the same. */
+	int shell = im->argv0 && envvars_is_shell(im->argv0);
 	for (size_t k = 0; k < im->nev; k++) {
 		const struct event *e = &im->ev[k];
 		const struct ckpt_rec *r = e->rec;
@@ -501,6 +533,8 @@ static void image_events(struct builder *b, size_t i)
 		switch (r->op) {
 		case CKPT_READ:
 		case CKPT_LOAD:
+			if (ok && shell && r->op == CKPT_READ && p)
+				add_file_names(b, &c->jobs[j], '.', cwd, p);
 			if (ok)
 				access_path(b, j, p, ACC_READ, tm);
 			else if (absent_errno(r->err))
@@ -923,7 +957,7 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 		for (size_t k = 0; k < sc->names.nenv; k++)
 			free(sc->names.env[k]);
 		free(sc->names.env);
-		free(sc->path);
+		free(sc->key);
 		free(sc);
 	}
 	link_recipe_lines(&b);

@@ -349,8 +349,7 @@ void envvars_shell_refs(const char *p, size_t size,
 	}
 }
 
-/* Is this a shell's name (sh, dash, bash, /bin/sh, ...)? */
-static int is_shell(const char *argv0)
+int envvars_is_shell(const char *argv0)
 {
 	const char *base = strrchr(argv0, '/');
 	base = base ? base + 1 : argv0;
@@ -369,7 +368,7 @@ static int is_shell(const char *argv0)
 static const char *shell_operand(const char *argv0, int argc, int *with_c)
 {
 	*with_c = 0;
-	if (argc < 2 || !is_shell(argv0))
+	if (argc < 2 || !envvars_is_shell(argv0))
 		return NULL;
 	int i = 1, from_stdin = 0;
 	const char *a = argv0 + strlen(argv0) + 1;
@@ -494,6 +493,144 @@ static int env_prints(const char *argv0, int argc)
 	return 1;
 }
 
+/* What, in a program of each language, reads the environment without
+ * getenv: awk's ENVIRON, Perl's %ENV, Python's os.environ and os.getenv
+ * (which reads os.environ). */
+static const char *const *env_words(int language)
+{
+	static const char *const awk[] = { "ENVIRON", NULL };
+	static const char *const perl[] = { "ENV", NULL };
+	static const char *const python[] = { "environ", "getenv", NULL };
+	switch (language) {
+	case 'a': return awk;
+	case 'p': return perl;
+	case 'y': return python;
+	}
+	return NULL;
+}
+
+int envvars_language(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+	base = base ? base + 1 : argv0;
+	if (strstr(base, "awk"))
+		return 'a';
+	if (!strncmp(base, "perl", 4))
+		return 'p';
+	if (!strncmp(base, "python", 6))
+		return 'y';
+	return 0;
+}
+
+/* Do the options of a perl option word (-lne, -I, -Mstrict) end in a
+ * one-line program (-e, -E), or in an option that takes the next word
+ * (*takes set: -I DIR, -e PROGRAM)? */
+static int perl_one_line(const char *a, int *takes)
+{
+	for (const char *o = a + 1; *o; o++) {
+		if (*o == 'e' || *o == 'E') {
+			*takes = !o[1];
+			return 1;
+		}
+		if (*o == 'l' || *o == '0') {	/* -l, -0777: digits */
+			while (o[1] >= '0' && o[1] <= '9')
+				o++;
+			continue;
+		}
+		if (strchr("IMmFixCdD", *o)) {	/* the rest is its own */
+			*takes = *o == 'I' && !o[1];
+			return 0;
+		}
+	}
+	return 0;
+}
+
+void envvars_program_files(const char *argv0, int argc,
+			   void (*file)(const char *path, void *arg),
+			   void *arg)
+{
+	int language = envvars_language(argv0);
+	if (!language)
+		return;
+	const char *a = argv0;
+	int takes = 0, is_file = 0;
+	for (int i = 1; i < argc; i++) {
+		a += strlen(a) + 1;
+		if (takes) {		/* an option's word */
+			takes = 0;
+			if (is_file)
+				file(a, arg);
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			if (language != 'a' && i + 1 < argc)
+				file(a + strlen(a) + 1, arg);
+			return;
+		}
+		if (a[0] != '-' || !a[1]) {
+			/* the first operand: perl's and python's program,
+			 * awk's program text unless -f came; - is stdin */
+			if (language != 'a' && a[0] != '-')
+				file(a, arg);
+			return;
+		}
+		is_file = 0;
+		if (language == 'a') {
+			if (!strcmp(a, "-f") || !strcmp(a, "--file") ||
+			    !strcmp(a, "-E") || !strcmp(a, "--exec"))
+				takes = is_file = 1;
+			else if (!strncmp(a, "--file=", 7))
+				file(a + 7, arg);
+			else if (!strncmp(a, "-f", 2))
+				file(a + 2, arg);
+			else
+				takes = !strcmp(a, "-v") || !strcmp(a, "-F") ||
+					!strcmp(a, "-W") || !strcmp(a, "-i") ||
+					!strcmp(a, "-l") ||
+					!strcmp(a, "--include");
+		} else if (language == 'p') {
+			if (perl_one_line(a, &takes))
+				return;		/* envvars_exec_uses */
+		} else {
+			const char *o = a + 1;
+			while (*o && !strchr("cmWX-", *o))
+				o++;
+			if (*o == 'c' || *o == 'm')
+				return;		/* -c PROGRAM, -m MODULE */
+			takes = (*o == 'W' || *o == 'X') && !o[1];
+			takes |= !strcmp(a, "--check-hash-based-pycs");
+		}
+	}
+}
+
+void envvars_program_file_uses(int language, const char *path,
+			       void (*found)(const char *name, size_t len,
+					     void *arg),
+			       void *arg)
+{
+	const char *const *words = env_words(language);
+	size_t n;
+	char *text = read_text(path, 64u << 20, &n);
+	int all = text == NULL;	/* gone, or not a file: unknown */
+	for (size_t i = 0; !all && words && words[i]; i++)
+		all = memmem(text, n, words[i], strlen(words[i])) != NULL;
+	if (all)
+		found(ENV_ALL, 1, arg);
+	free(text);
+}
+
+void envvars_sourced_uses(const char *path,
+			  void (*found)(const char *name, size_t len,
+					void *arg),
+			  void *arg)
+{
+	size_t n;
+	char *text = read_text(path, 16u << 20, &n);
+	if (text && !memchr(text, 0, n))
+		envvars_shell_refs(text, n, found, arg);
+	free(text);
+}
+
 void envvars_exec_uses(const char *argv0, int argc,
 		       void (*found)(const char *name, size_t len, void *arg),
 		       void *arg)
@@ -520,14 +657,14 @@ void envvars_exec_uses(const char *argv0, int argc,
 		if (!names)
 			found(ENV_ALL, 1, arg);
 	}
-	/* What a one-line program reads of the environment, without getenv:
-	 * awk's ENVIRON, Perl's %ENV, Python's os.environ and os.getenv. */
-	if (((strstr(base, "awk") && any_arg_has(argv0, argc, "ENVIRON")) ||
-	     (!strncmp(base, "perl", 4) && any_arg_has(argv0, argc, "ENV")) ||
-	     (!strncmp(base, "python", 6) &&
-	      (any_arg_has(argv0, argc, "environ") ||
-	       any_arg_has(argv0, argc, "getenv")))))
-		found(ENV_ALL, 1, arg);
+	/* What a one-line program reads of the environment, without getenv
+	 * (a program in a file: envvars_program_file_uses). */
+	const char *const *words = env_words(envvars_language(argv0));
+	for (size_t i = 0; words && words[i]; i++)
+		if (any_arg_has(argv0, argc, words[i])) {
+			found(ENV_ALL, 1, arg);
+			break;
+		}
 }
 
 void envvars_assigns(const char *p, size_t size,

@@ -42,6 +42,8 @@ void envvars_assigns(const char *text, size_t size,
 void envvars_shell_refs(const char *text, size_t size,
 			void (*found)(const char *name, size_t len, void *arg),
 			void *arg);
+/* Is argv0 a shell's name (sh, dash, bash, /bin/sh, ...)? */
+int envvars_is_shell(const char *argv0);
 /* The script of a shell's argv (argc strings from argv0 on, one after
  * another) run as `sh -c SCRIPT` (or -ec, -e -c, -euo pipefail -c, bash
  * --norc -c): the script, or NULL if it is not a shell running one. */
@@ -58,6 +60,31 @@ void envvars_shell_file_uses(const char *path,
 			     void (*found)(const char *name, size_t len,
 					   void *arg),
 			     void *arg);
+/* envvars_shell_refs of a file a shell read itself: sourced (`. ./vars.sh`),
+ * a script given on standard input (`sh -s < gen.sh`), one bash runs in a
+ * copy of itself, or data a redirection reads. Nothing if it is gone,
+ * not a regular text file, or over 16 MiB: most such files are data. */
+void envvars_sourced_uses(const char *path,
+			  void (*found)(const char *name, size_t len,
+					void *arg),
+			  void *arg);
+/* The language of a program that may read the environment without
+ * getenv: 'a' awk, 'p' perl, 'y' python; 0 for any other program. */
+int envvars_language(const char *argv0);
+/* Call file() for each program file that an awk (-f FILE, -fFILE,
+ * --file=FILE, gawk's -E FILE), perl or python (the script operand; not
+ * with -e or -c, not python -m) process with this argv runs; as given,
+ * relative to the process's working directory. */
+void envvars_program_files(const char *argv0, int argc,
+			   void (*file)(const char *path, void *arg),
+			   void *arg);
+/* ENV_ALL if the program file at path, in that language, names what
+ * reads the environment without getenv (awk's ENVIRON, Perl's ENV,
+ * Python's environ or getenv), or is gone or not a regular file. */
+void envvars_program_file_uses(int language, const char *path,
+			       void (*found)(const char *name, size_t len,
+					     void *arg),
+			       void *arg);
 /* The name that stands for the whole environment: a job that printed
  * or walked it (env or printenv alone, export -p, set, ${!n}, awk's
  * ENVIRON) used every variable, also one set since. Its envvar's hash is
@@ -67,7 +94,8 @@ void envvars_shell_file_uses(const char *path,
  * another) uses of the environment without getenv: a shell's script's
  * variables (envvars_shell_refs) and BASH_ENV for bash; the names
  * printenv prints; ENV_ALL for env or printenv alone, and for a one-line
- * awk, perl or python program that reads ENVIRON, %ENV or os.environ. */
+ * awk, perl or python program that reads ENVIRON, %ENV or os.environ
+ * (in a file: envvars_program_file_uses). */
 void envvars_exec_uses(const char *argv0, int argc,
 		       void (*found)(const char *name, size_t len, void *arg),
 		       void *arg);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "envvars.h"
@@ -248,6 +249,76 @@ static void whole_environment(void **state)
 	assert_string_equal(out, "* ");
 }
 
+static void add_file(const char *path, void *arg)
+{
+	strcat(arg, path);
+	strcat(arg, " ");
+}
+
+static const char *program_files(const char *const *argv, int argc)
+{
+	static char out[128];
+	out[0] = 0;
+	envvars_program_files(packed(argv, argc), argc, add_file, out);
+	return out;
+}
+
+/* Program files of awk, perl and python, whose environment reads are
+ * not getenv calls; and files a shell read itself (sourced). */
+static void program_files_and_sourced(void **state)
+{
+	(void)state;
+	const char *awk[] = { "gawk", "-v", "x=1", "-f", "a.awk", "-fb.awk",
+			      "--file=c.awk", "data" };
+	assert_string_equal(program_files(awk, 8), "a.awk b.awk c.awk ");
+	const char *awk_text[] = { "awk", "-F", ":", "{ print }", "f.awk" };
+	assert_string_equal(program_files(awk_text, 5), "");
+	const char *pl[] = { "/usr/bin/perl", "-w", "-I", "lib", "-Mstrict",
+			     "gen.pl", "arg" };
+	assert_string_equal(program_files(pl, 7), "gen.pl ");
+	const char *pl_e[] = { "perl", "-lne", "print", "gen.pl" };
+	assert_string_equal(program_files(pl_e, 4), "");
+	const char *py[] = { "python3", "-u", "-W", "ignore", "gen.py", "x" };
+	assert_string_equal(program_files(py, 6), "gen.py ");
+	const char *py_m[] = { "python3", "-m", "gen", "x.py" };
+	assert_string_equal(program_files(py_m, 4), "");
+	const char *py_c[] = { "python3", "-Ic", "print(1)", "x.py" };
+	assert_string_equal(program_files(py_c, 4), "");
+	const char *sh[] = { "sh", "gen.py" };
+	assert_string_equal(program_files(sh, 2), "");
+	/* What the file says: all, or nothing; all if it is gone. */
+	char dir[] = "/tmp/test_envvars.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[64], out[64] = "";
+	snprintf(path, sizeof path, "%s/p", dir);
+	FILE *f = fopen(path, "w");
+	fputs("import os\nx = os.environ['X']\n", f);
+	fclose(f);
+	envvars_program_file_uses('y', path, collect, out);
+	assert_string_equal(out, "* ");
+	out[0] = 0;
+	envvars_program_file_uses('a', path, collect, out);
+	assert_string_equal(out, "");
+	/* The same file sourced by a shell: the names it expands. */
+	f = fopen(path, "w");
+	fputs("where=${PLACE:-home}; cd /x\n", f);
+	fclose(f);
+	envvars_sourced_uses(path, collect, out);
+	assert_string_equal(out, "PLACE home CDPATH ");
+	out[0] = 0;
+	f = fopen(path, "w");
+	fwrite("$PLACE\0binary", 1, 13, f);	/* data, not a script */
+	fclose(f);
+	envvars_sourced_uses(path, collect, out);
+	assert_string_equal(out, "");
+	unlink(path);
+	envvars_sourced_uses(path, collect, out);	/* gone: data */
+	assert_string_equal(out, "");
+	envvars_program_file_uses('p', path, collect, out);
+	assert_string_equal(out, "* ");
+	rmdir(dir);
+}
+
 static void ignored(void **state)
 {
 	(void)state;
@@ -272,6 +343,7 @@ int main(void)
 		cmocka_unit_test(shell_references),
 		cmocka_unit_test(shell_scripts),
 		cmocka_unit_test(whole_environment),
+		cmocka_unit_test(program_files_and_sourced),
 		cmocka_unit_test(ignored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
