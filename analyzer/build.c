@@ -835,9 +835,14 @@ static void link_recipe_lines(struct builder *b)
 	for (size_t j = 0; j < nj; j++) {
 		first[j] = began[j];
 		/* a sub-make is a line too (`$(MAKE) -C sub`, then `touch
-		 * sub.stamp`) */
+		 * sub.stamp`), when the driver ran it: not one a line's
+		 * shell ran (`make -C one && touch one.stamp`), which under
+		 * load can start after another line was reaped and stand
+		 * between it and the next line */
 		if ((c->jobs[j].kind != JOB_RECIPE &&
 		     c->jobs[j].kind != JOB_DRIVER) || c->jobs[j].driver < 0)
+			continue;
+		if (c->jobs[j].kind == JOB_DRIVER && !reaped[j] && b->nreaped)
 			continue;
 		uint64_t end = reaped[j] ? reaped[j] : c->jobs[j].end;
 		order[nl] = (struct tick){ (int)j, began[j] };
