@@ -16,6 +16,7 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
+#include <locale.h>
 #include <link.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -31,6 +32,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "raw.h"
@@ -1013,10 +1015,9 @@ void shim_getenv_forget(void)
 	memset(env_seen, 0, sizeof env_seen);
 }
 
-static void note_getenv(const char *name, int found)
+/* Is this the first time this process records name? */
+static int env_first(const char *name)
 {
-	if (!name)
-		return;
 	uint64_t h = 1469598103934665603ull;
 	for (const char *p = name; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
@@ -1025,13 +1026,19 @@ static void note_getenv(const char *name, int found)
 		uint64_t *slot = &env_seen[k % ENV_SEEN];
 		uint64_t old = __atomic_load_n(slot, __ATOMIC_RELAXED);
 		if (old == h)
-			return;
+			return 0;
 		if (old == 0 && __atomic_compare_exchange_n(
 					slot, &old, h, 0, __ATOMIC_RELAXED,
 					__ATOMIC_RELAXED))
 			break;
 	}
-	rec_strings(CKPT_GETENV, 0, 0, found ? 0 : ENOENT, 1, &name);
+	return 1;
+}
+
+static void note_getenv(const char *name, int found)
+{
+	if (name && env_first(name))
+		rec_strings(CKPT_GETENV, 0, 0, found ? 0 : ENOENT, 1, &name);
 }
 
 static char *(*real_getenv)(const char *);
@@ -1052,6 +1059,144 @@ CKPT_EXPORT char *secure_getenv(const char *name)
 	char *v = real_secure_getenv(name);
 	note_getenv(name, v != NULL);
 	return v;
+}
+
+/* ---- what libc reads of the environment itself ------------------------- */
+
+/*
+ * libc's own look-ups do not go through our getenv: setlocale and
+ * newlocale with "" take the locale from LC_ALL, the category's variable
+ * and LANG (and LOCPATH; gettext's LANGUAGE for messages), and the local
+ * time functions take the zone from TZ. `sort` orders and `wc -m` counts
+ * by them. Each is recorded as a getenv of those names.
+ */
+static void note_env(const char *name)
+{
+	if (env_first(name) && REAL(getenv))
+		rec_strings(CKPT_GETENV, 0, 0,
+			    real_getenv(name) ? 0 : ENOENT, 1, &name);
+}
+
+static void note_locale(int mask)
+{
+	static const char *const names[] = {
+		[LC_CTYPE] = "LC_CTYPE",	 [LC_NUMERIC] = "LC_NUMERIC",
+		[LC_TIME] = "LC_TIME",		 [LC_COLLATE] = "LC_COLLATE",
+		[LC_MONETARY] = "LC_MONETARY",	 [LC_MESSAGES] = "LC_MESSAGES",
+		[LC_PAPER] = "LC_PAPER",	 [LC_NAME] = "LC_NAME",
+		[LC_ADDRESS] = "LC_ADDRESS",	 [LC_TELEPHONE] = "LC_TELEPHONE",
+		[LC_MEASUREMENT] = "LC_MEASUREMENT",
+		[LC_IDENTIFICATION] = "LC_IDENTIFICATION",
+	};
+	int saved = errno;
+	note_env("LC_ALL");
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (names[i] && (mask & (1 << i)))
+			note_env(names[i]);
+	note_env("LANG");
+	note_env("LOCPATH");
+	if (mask & (1 << LC_MESSAGES))
+		note_env("LANGUAGE");
+	errno = saved;
+}
+
+static char *(*real_setlocale)(int, const char *);
+CKPT_EXPORT char *setlocale(int category, const char *locale)
+{
+	if (!REAL(setlocale))
+		return NULL;
+	char *r = real_setlocale(category, locale);
+	if (locale && !*locale && category >= 0 && category < 31)
+		note_locale(category == LC_ALL ? LC_ALL_MASK : 1 << category);
+	return r;
+}
+
+static locale_t (*real_newlocale)(int, const char *, locale_t);
+CKPT_EXPORT locale_t newlocale(int mask, const char *locale, locale_t base)
+{
+	if (!REAL(newlocale)) {
+		errno = ENOMEM;
+		return (locale_t)0;
+	}
+	locale_t r = real_newlocale(mask, locale, base);
+	if (locale && !*locale)
+		note_locale(mask);
+	return r;
+}
+
+static void note_tz(void)
+{
+	int saved = errno;
+	note_env("TZ");
+	errno = saved;
+}
+
+static void (*real_tzset)(void);
+CKPT_EXPORT void tzset(void)
+{
+	if (REAL(tzset))
+		real_tzset();
+	note_tz();
+}
+
+static struct tm *(*real_localtime)(const time_t *);
+CKPT_EXPORT struct tm *localtime(const time_t *t)
+{
+	if (!REAL(localtime))
+		return NULL;
+	struct tm *r = real_localtime(t);
+	note_tz();
+	return r;
+}
+
+static struct tm *(*real_localtime_r)(const time_t *, struct tm *);
+CKPT_EXPORT struct tm *localtime_r(const time_t *t, struct tm *tm)
+{
+	if (!REAL(localtime_r))
+		return NULL;
+	struct tm *r = real_localtime_r(t, tm);
+	note_tz();
+	return r;
+}
+
+static time_t (*real_mktime)(struct tm *);
+CKPT_EXPORT time_t mktime(struct tm *tm)
+{
+	if (!REAL(mktime))
+		return (time_t)-1;
+	time_t r = real_mktime(tm);
+	note_tz();
+	return r;
+}
+
+static time_t (*real_timelocal)(struct tm *);
+CKPT_EXPORT time_t timelocal(struct tm *tm)
+{
+	if (!REAL(timelocal))
+		return (time_t)-1;
+	time_t r = real_timelocal(tm);
+	note_tz();
+	return r;
+}
+
+static char *(*real_ctime)(const time_t *);
+CKPT_EXPORT char *ctime(const time_t *t)
+{
+	if (!REAL(ctime))
+		return NULL;
+	char *r = real_ctime(t);
+	note_tz();
+	return r;
+}
+
+static char *(*real_ctime_r)(const time_t *, char *);
+CKPT_EXPORT char *ctime_r(const time_t *t, char *buf)
+{
+	if (!REAL(ctime_r))
+		return NULL;
+	char *r = real_ctime_r(t, buf);
+	note_tz();
+	return r;
 }
 
 /* ---- network ------------------------------------------------------------ */

@@ -4,6 +4,8 @@
 # one given on its standard input (`sh -s < in.sh`), one bash runs in a
 # copy of itself (no #! line); and programs in files that walk the whole
 # environment (Python's os.environ, Perl's %ENV, awk's ENVIRON: "*").
+# And what libc reads itself: the locale (`wc -m` counts characters by
+# it) and the time zone (find's local time).
 # Each restore is followed by make and compared with a clean build in the
 # same environment.
 . "$(dirname "$0")/lib.sh"
@@ -71,4 +73,35 @@ grep -qx here place/py.txt || fail "py.txt: $(cat place/py.txt)"
 # A variable nothing names: only the programs that walk all of it.
 restore_in unrelated UNRELATED=1
 expect_eq "UNRELATED: rebuilt" "awk.txt pl.txt py.txt " "$(cat unrelated.jobs)"
+
+# setlocale(LC_ALL, "") and localtime read LC_ALL, LANG and TZ inside
+# libc, where no getenv of ours sees them.
+mkdir libc.src && cat > libc.src/Makefile <<'MK'
+all: count.txt hour.txt
+count.txt: u.txt
+	wc -m < u.txt > count.txt
+hour.txt:
+	touch -d @0 stamp && find stamp -printf '%TH\n' > hour.txt
+MK
+printf 'h\303\251llo\n' > libc.src/u.txt
+cp -a libc.src libc.orig && (cd libc.orig && LC_ALL=C TZ=UTC "$CKPT" record -- make) \
+	> libc.log 2>&1 || fail "libc: record: $(cat libc.log)"
+for v in LC_ALL=C LC_ALL=C.UTF-8 TZ=Asia/Tokyo; do
+	rm -rf libc.fresh libc.oracle && cp -a libc.src libc.fresh &&
+		cp -a libc.src libc.oracle
+	case $v in TZ=*) set -- LC_ALL=C "$v" ;; *) set -- TZ=UTC "$v" ;; esac
+	(cd libc.oracle && env "$@" make) > libc.log 2>&1 || fail "libc, $v: clean build"
+	(cd libc.fresh && env "$@" "$CKPT" restore -d ../libc.orig/.ckpt &&
+		env "$@" make) > libc.log 2>&1 || fail "libc, $v: $(cat libc.log)"
+	ran=$(sed -n 's/.*> \([a-z]*\.txt\)$/\1/p' libc.log | tr '\n' ' ')
+	case $v in
+	LC_ALL=C) expect_eq "libc, $v: rebuilt" "" "$ran" ;;
+	LC_ALL=*) expect_eq "libc, $v: rebuilt" "count.txt hour.txt " "$ran" ;;
+	TZ=*) expect_eq "libc, $v: rebuilt" "hour.txt " "$ran" ;;
+	esac
+	for f in count.txt hour.txt; do
+		cmp -s libc.fresh/$f libc.oracle/$f ||
+			fail "libc, $v: $f differs from a clean build's"
+	done
+done
 pass
