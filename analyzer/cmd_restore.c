@@ -272,15 +272,25 @@ static int job_level(struct plan *p, int j, int depth)
 	return p->level[j] = lv;
 }
 
-/* The newest mtime among the inputs in the tree, as the check of the
- * tree found them. */
+/* The newest mtime among the inputs, as the check of the tree found
+ * them: those in the tree, and those outside it up to now. make compares
+ * an object with every header its dependency file lists, /usr/include's
+ * too: in a tree whose mtimes are all 1 (the Nix store) outputs just
+ * after the tree's newest would be older than stdio.h, and all rebuilt.
+ * One outside with an mtime yet to come is left out: outputs that new
+ * would hide an edit made after the restore. */
 static int64_t newest_input(const struct plan *p)
 {
-	int64_t max = 0;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	int64_t max = 0, limit = (int64_t)now.tv_sec * 1000000000LL +
+				  now.tv_nsec;
 	for (size_t i = 0; i < p->c->nfiles; i++) {
 		const struct file *f = &p->c->files[i];
-		if (f->path[0] != '/' && !is_output(f) &&
-		    f->role != ROLE_TEMP && f->seen_mtime > max)
+		if (is_output(f) || f->role == ROLE_TEMP ||
+		    f->role == ROLE_PSEUDO || f->seen_mtime <= max)
+			continue;
+		if (f->path[0] != '/' || f->seen_mtime <= limit)
 			max = f->seen_mtime;
 	}
 	return max;
