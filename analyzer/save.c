@@ -789,6 +789,39 @@ static int ran_elsewhere(const struct ckpt *c, const char *cwd)
 	return 0;
 }
 
+/* Sources beside the tree: a build run in a VPATH directory (expat's
+ * build/, its sources in ../lib) reads them outside the root, where they
+ * are compared in place, also from a copy of the tree: a copy of their
+ * parent, restored in its build/, would check the old ../lib. Said once
+ * at the save, with the way to include them. Dot directories beside the
+ * tree ($HOME/.cache when the tree is in $HOME) are not sources. */
+static void note_sources_beside(const struct ckpt *c)
+{
+	const char *slash = strrchr(c->root, '/');
+	if (!slash || slash == c->root)
+		return;		/* the tree is /, or directly under it */
+	size_t plen = (size_t)(slash - c->root), n = 0;
+	const char *first = NULL;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const char *p = c->files[i].path;
+		if (c->files[i].role != ROLE_EXTERNAL ||
+		    strncmp(p, c->root, plen) || p[plen] != '/' ||
+		    p[plen + 1] == '.')
+			continue;
+		if (!first)
+			first = p;
+		n++;
+	}
+	if (n)
+		fprintf(stderr,
+			"ckpt: note: the build read %zu file%s beside the "
+			"tree, in %.*s (%s%s): they are checked where they "
+			"are, also for a copy of the tree. To carry them with "
+			"it, record from %.*s (ckpt record -- make -C %s)\n",
+			n, n == 1 ? "" : "s", (int)plen, c->root, first,
+			n > 1 ? ", ..." : "", (int)plen, c->root, slash + 1);
+}
+
 int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 		    const char *root, int keep_trace, struct save_stats *s)
 {
@@ -840,6 +873,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	find_role_hazards(&c, first_read, nread);
 	if (ran_elsewhere(&c, t.img[0].cwd) < 0)
 		goto out;
+	note_sources_beside(&c);
 	/* assign_roles drops producers of what is not an output; files
 	 * without a traced writer keep -1. */
 	for (size_t i = 0; i < c.nfiles; i++)

@@ -163,4 +163,16 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 	[ -e "/dev/shm/ckpt-trace.$$.test" ] || fail "a live process's stage was removed"
 	rmdir "/dev/shm/ckpt-trace.$$.test"
 fi
+# A VPATH build recorded in its build directory reads its sources beside
+# the tree: the save says so, and how to take them in; recorded from
+# their parent, nothing is said.
+mkdir -p vp/src vp/build && echo 'int main(void) { return 0; }' > vp/src/a.c &&
+	printf 'VPATH = ../src\na: a.c\n\tcc -o $@ $<\n' > vp/build/Makefile
+(cd vp/build && "$CKPT" record -- make) > vp.log 2>&1 || fail "vpath: $(cat vp.log)"
+grep -q "note: the build read 1 file beside the tree, in $TRASH/vp ($TRASH/vp/src/a.c)" vp.log &&
+	grep -q "record from $TRASH/vp (ckpt record -- make -C build)" vp.log ||
+	fail "vpath: no note: $(cat vp.log)"
+rm -rf vp/build/a vp/build/.ckpt
+(cd vp && "$CKPT" record -- make -C build) > vp.log 2>&1 || fail "vpath -C: $(cat vp.log)"
+grep -q "beside the tree" vp.log && fail "vpath -C: $(cat vp.log)"
 pass
