@@ -947,7 +947,13 @@ static void fork_child(int unmap)
 		raw3(SYS_munmap, win, CKPT_TRACE_WINDOW, 0);
 	win = NULL;
 	shim_pid = raw_getpid();
-	shim_getenv_forget();
+	shim_wrap_fork_child();
+	/* What the parent dlopened, the parent records. Another thread of
+	 * it may have held ld.so's lock at the fork, which the child's
+	 * dl_iterate_phdr would wait for for ever: only a dlopen of the
+	 * child's own makes it look. */
+	__atomic_store_n(&dl_used, 0, __ATOMIC_RELAXED);
+	dl_pending = 0;
 	if (state == 2 && trace_dir && open_trace_file() == 0) {
 		inside = 1;
 		emit_start(CKPT_START_FORK);

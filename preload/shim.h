@@ -150,8 +150,9 @@ const char *shim_fd_name(int fd, char *buf, size_t size, int *more);
  * as the atfork child handler does for fork(). */
 void shim_raw_fork_child(void);
 
-/* A fork child records its own getenv names again. */
-void shim_getenv_forget(void);
+/* In a fork child (wrap_exec.c): it records its own getenv names again,
+ * and a lock another thread of the parent held is free. */
+void shim_wrap_fork_child(void);
 
 /* Current working directory changed: refresh the tracked copy. */
 void shim_cwd_refresh(void);

@@ -1010,9 +1010,12 @@ CKPT_EXPORT int dlclose(void *handle)
 #define ENV_SEEN 256
 static uint64_t env_seen[ENV_SEEN];
 
-void shim_getenv_forget(void)
+void shim_wrap_fork_child(void)
 {
 	memset(env_seen, 0, sizeof env_seen);
+	/* held by a thread the child does not have, it would wait for
+	 * ever at its first posix_spawn_file_actions call */
+	pthread_mutex_init(&fa_lock, NULL);
 }
 
 /* Is this the first time this process records name? */

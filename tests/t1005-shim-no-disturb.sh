@@ -27,6 +27,15 @@ grep -q '^sigaltstack: ok' stack.out1 && grep -q '^thread: ok' stack.out1 &&
 	grep -q '^execve: exit 0' stack.out1 &&
 	grep -q '^vfork: 40 of 40 ran, memory kept' stack.out1 ||
 	fail "stack.c: its cases do not run: $(cat stack.out1)"
+# A fork child of a multithreaded program, another thread of which held
+# a lock at the fork: ld.so's (dlopen), the shim's (spawn file actions).
+cc -O2 -o forklock "$TOP/tests/shim/forklock.c" -ldl -lpthread ||
+	fail "compile forklock.c"
+for m in dl fa; do
+	compare "forklock-$m" ./forklock $m
+	grep -qx "$m: a child hung: no" "forklock-$m.out1" ||
+		fail "forklock $m: $(cat "forklock-$m.out1")"
+done
 cp -a w w2
 compare fs sh -c "rm -rf w && cp -a w2 w && ./fs $TRASH/w; echo \$?"
 compare ls ls -la /etc/ /nonexistent
