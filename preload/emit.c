@@ -629,15 +629,11 @@ void rec_exec(pid_t pid, uint64_t arg, const char *path, int argc,
 	errno = saved;
 }
 
-/*
- * A call that failed with EFAULT may have been given a path the program
- * cannot read either: the shim must not read it (the program would die of
- * SIGSEGV where it got an error). Such a call looked nothing up.
- */
+/* See shim_path_unread: such a call is not recorded. */
 void rec_path(int op, int dirfd, const char *path, uint64_t arg, int err)
 {
 	int saved = errno;
-	if (path && err != EFAULT && enter()) {
+	if (path && !shim_path_unread(err) && enter()) {
 		SHIM_ABSPATH(s, dirfd, path, PATH_MAX * 2);
 		emit(op, shim_pid, arg, err, NULL, 1, &s);
 		leave();
@@ -649,7 +645,7 @@ void rec_path2(int op, int dirfd1, const char *p1, int dirfd2,
 	       const char *p2, int err)
 {
 	int saved = errno;
-	if (p1 && p2 && err != EFAULT && enter()) {
+	if (p1 && p2 && !shim_path_unread(err) && enter()) {
 		/* a symbolic link's target is recorded as it is given */
 		SHIM_ABSPATH(a1, dirfd1, op == CKPT_SYMLINK ? NULL : p1,
 			     PATH_MAX * 2);

@@ -9,6 +9,7 @@
 #ifndef CKPT_SHIM_H
 #define CKPT_SHIM_H
 
+#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +54,20 @@ void *shim_real_versioned(const char *name, const char *version);
 #define REAL(fn)                                                          \
 	(real_##fn ? real_##fn                                            \
 		   : (real_##fn = (__typeof__(real_##fn))shim_real(#fn)))
+
+/*
+ * Did a call fail before the kernel read its path? With EFAULT the path
+ * may be unreadable; EINVAL comes first for flags or sizes the kernel
+ * rejects (O_TMPFILE without write access, readlink's size 0, openat2's
+ * size), whatever the pointer; ENAMETOOLONG when the kernel read PATH_MAX
+ * bytes and found no end. The shim must not read such a path (the
+ * program would die of SIGSEGV where it got an error), and the analyzer
+ * has no use for such a failure: it looked nothing up.
+ */
+static inline int shim_path_unread(int err)
+{
+	return err == EFAULT || err == EINVAL || err == ENAMETOOLONG;
+}
 
 /*
  * Recording. Each of these saves and restores errno, and does nothing when

@@ -1204,13 +1204,20 @@ CKPT_EXPORT char *ctime_r(const time_t *t, char *buf)
 
 /* ---- network ------------------------------------------------------------ */
 
+/* Only what the kernel itself accepted to read: an address of the length
+ * its family needs (EINVAL else), a socket path within sun_path. */
 static void note_connect(const struct sockaddr *sa, socklen_t len, int err)
 {
-	if (!sa || len < sizeof sa->sa_family)
+	if (!sa || len < sizeof sa->sa_family || err == EINVAL ||
+	    len > sizeof(struct sockaddr_storage))
 		return;
 	/* "unix:@" and the path, or an address and a port; up to the fixed
 	 * buffer there was */
-	size_t n = len - offsetof(struct sockaddr_un, sun_path);
+	size_t n = len > offsetof(struct sockaddr_un, sun_path)
+			   ? len - offsetof(struct sockaddr_un, sun_path)
+			   : 0;
+	if (n > sizeof ((struct sockaddr_un *)0)->sun_path)
+		n = sizeof ((struct sockaddr_un *)0)->sun_path;
 	size_t room = sa->sa_family != AF_UNIX ? 64
 		      : n < PATH_MAX + 8 ? n + 8 : PATH_MAX + 16;
 	char buf[room], ip[INET6_ADDRSTRLEN];
@@ -1223,11 +1230,13 @@ static void note_connect(const struct sockaddr *sa, socklen_t len, int err)
 		else
 			snprintf(buf, sizeof buf, "unix:%.*s", (int)n,
 				 un->sun_path);
-	} else if (sa->sa_family == AF_INET) {
+	} else if (sa->sa_family == AF_INET &&
+		   len >= sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *in = (const void *)sa;
 		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
 		snprintf(buf, sizeof buf, "%s:%u", ip, ntohs(in->sin_port));
-	} else if (sa->sa_family == AF_INET6) {
+	} else if (sa->sa_family == AF_INET6 &&
+		   len >= sizeof(struct sockaddr_in6)) {
 		const struct sockaddr_in6 *in6 = (const void *)sa;
 		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
 		snprintf(buf, sizeof buf, "[%s]:%u", ip, ntohs(in6->sin6_port));
@@ -1285,7 +1294,7 @@ static void note_syscall(long n, const long *a, long r)
 {
 	int err = r < 0 ? errno : 0;
 	const char *p0 = (const char *)a[0], *p1 = (const char *)a[1];
-	if (err == EFAULT)	/* an argument may be unreadable (openat2's how) */
+	if (shim_path_unread(err))	/* also openat2's how */
 		return;
 	switch (n) {
 #ifdef SYS_open

@@ -36,6 +36,12 @@ for m in dl fa; do
 	grep -qx "$m: a child hung: no" "forklock-$m.out1" ||
 		fail "forklock $m: $(cat "forklock-$m.out1")"
 done
+# Paths and addresses the kernel did not read: not read by the shim.
+cc -O2 -o badptr "$TOP/tests/shim/badptr.c" || fail "compile badptr.c"
+compare badptr ./badptr
+grep -q "^connect, 2 bytes of AF_INET6: -1 Invalid argument" badptr.out1 &&
+	grep -q "^open, no end: -1 File name too long" badptr.out1 ||
+	fail "badptr.c: its cases do not run: $(cat badptr.out1)"
 cp -a w w2
 compare fs sh -c "rm -rf w && cp -a w2 w && ./fs $TRASH/w; echo \$?"
 compare ls ls -la /etc/ /nonexistent
