@@ -815,64 +815,26 @@ CKPT_EXPORT int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
 
 /*
  * If the program removed LD_PRELOAD or CKPT_DIR from its environment, or
- * set a LD_PRELOAD of its own, put ours back for the duration of the call,
- * then restore exactly what was there. The program's own libraries stay,
- * after ours, as env_fix() keeps them. Returns 1 if something was changed.
+ * set a LD_PRELOAD of its own, environ points for the duration of the call
+ * to a copy with ours (env_fix: the program's own libraries stay, after
+ * ours), then back to the program's own array, which is not touched: a
+ * program that set environ to an array of its own goes on editing it, one
+ * that cleared it finds it NULL. (setenv and unsetenv did this until
+ * 2026-11-24, and left environ pointing to libc's copy.)
  */
-static int env_patch(char **saved_preload, char **saved_dir)
-{
-	const char *pre = NULL, *dir = NULL;
-	for (char **e = environ; e && *e; e++) {
-		if (starts(*e, "LD_PRELOAD="))
-			pre = *e + sizeof "LD_PRELOAD=" - 1;
-		else if (starts(*e, "CKPT_DIR="))
-			dir = *e + sizeof "CKPT_DIR=" - 1;
-	}
-	const char *want_dir = shim_env_dir + sizeof "CKPT_DIR=" - 1;
-	if (!shim_env_preload[0] ||
-	    (pre && strstr(pre, self_lib()) && dir && !strcmp(dir, want_dir)))
-		return 0;
-	*saved_preload = pre ? strdup(pre) : NULL;
-	*saved_dir = dir ? strdup(dir) : NULL;
-	if (!pre || !strstr(pre, self_lib())) {
-		size_t room = strlen(shim_env_preload) +
-			      (pre ? strlen(pre) + 1 : 0) + 1;
-		char buf[room < PATH_MAX * 2 + 64 ? room : PATH_MAX * 2 + 64];
-		setenv("LD_PRELOAD",
-		       preload_with(buf, sizeof buf, pre) +
-			       sizeof "LD_PRELOAD=" - 1,
-		       1);
-	}
-	setenv("CKPT_DIR", want_dir, 1);
-	return 1;
-}
-
-static void env_unpatch(char *pre, char *dir)
-{
-	int e = errno;
-	if (pre)
-		setenv("LD_PRELOAD", pre, 1);
-	else
-		unsetenv("LD_PRELOAD");
-	if (dir)
-		setenv("CKPT_DIR", dir, 1);
-	else
-		unsetenv("CKPT_DIR");
-	free(pre);
-	free(dir);
-	errno = e;
-}
-
 static int (*real_system)(const char *);
 CKPT_EXPORT int system(const char *cmd)
 {
 	if (!REAL(system))
 		return -1;
-	char *pre = NULL, *dir = NULL;
-	int patched = cmd && env_patch(&pre, &dir);
+	if (!cmd)
+		return real_system(cmd);
+	char **own = environ;
+	FIXED_ENV(env, own);
+	environ = env;
 	int r = real_system(cmd);
-	if (patched)
-		env_unpatch(pre, dir);
+	environ = own;
+	env_done(&env_c);
 	return r;
 }
 
@@ -881,11 +843,12 @@ CKPT_EXPORT FILE *popen(const char *cmd, const char *type)
 {
 	if (!REAL(popen))
 		return NULL;
-	char *pre = NULL, *dir = NULL;
-	int patched = env_patch(&pre, &dir);
+	char **own = environ;
+	FIXED_ENV(env, own);
+	environ = env;
 	FILE *f = real_popen(cmd, type);
-	if (patched)
-		env_unpatch(pre, dir);
+	environ = own;
+	env_done(&env_c);
 	return f;
 }
 

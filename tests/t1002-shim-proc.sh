@@ -52,6 +52,13 @@ run popen
 expect popen <<'X'
 read $T/sub/in-sub.txt ok
 X
+# A program's own environ array, without our variables: its children are
+# traced, and environ is still that array, for the program to edit.
+run system-environ
+expect system-environ <<'X'
+read $T/exists.txt ok
+read $T/sub/in-sub.txt ok
+X
 # system and popen keep the program's own LD_PRELOAD, after ours.
 echo 'int nothing;' > nothing.c && cc -shared -fPIC -o libnothing.so nothing.c ||
 	fail "compile libnothing.so"

@@ -85,6 +85,17 @@ int main(int argc, char **argv)
 		int ok = f && fgets(b, sizeof b, f);
 		return f && pclose(f) == 0 && ok ? 0 : 1;
 	}
+	if (!strcmp(m, "system-environ")) {	/* an environ array of its own */
+		static char *own[] = { "PATH=/usr/bin:/bin", "STAGE=one", NULL };
+		environ = own;
+		if (system("cat exists.txt > /dev/null; [ $STAGE = one ]"))
+			return 1;
+		own[1] = "STAGE=two";	/* edited: what a child gets next */
+		FILE *f = popen("cat sub/in-sub.txt; [ $STAGE = two ]", "r");
+		if (!f || pclose(f) != 0)
+			return 2;
+		return environ == own ? 0 : 3;
+	}
 	if (!strcmp(m, "system-preload")) {	/* a LD_PRELOAD of its own */
 		setenv("LD_PRELOAD", argv[3], 1);
 		if (system("echo \"$LD_PRELOAD\" > system-preload.txt"))
