@@ -20,6 +20,13 @@ traced "$TRASH/tr" mv copy moved || fail "mv"
 traced "$TRASH/tr" install -m 644 src/b.txt installed.txt || fail "install"
 traced "$TRASH/tr" rm -r moved || fail "rm -r"
 traced "$TRASH/tr" python3 -c 'import subprocess; subprocess.run(["cat", "src/a.c"], check=True, stdout=subprocess.DEVNULL)' || fail "python3"
+# Python's subprocess starts its child with vfork; given an environment of
+# 200 variables, without ours, the child is traced all the same.
+traced "$TRASH/tr" python3 -c 'import subprocess
+env = {"V%d" % i: "x" for i in range(200)}
+env["PATH"] = "/usr/bin:/bin"
+subprocess.run(["/bin/sh", "-c", "echo hi > py-env.out"], env=env, check=True)' ||
+	fail "python3, 200 variables"
 traced "$TRASH/tr" perl -e 'open(F, "<", "src/b.txt") or die; system("cat src/a.c > perl.out") == 0 or die' || fail "perl"
 "$CKPT" dump --json -d "$TRASH/tr" > ../ev.json || fail "dump"
 python3 "$TOP/tests/shim/expect.py" ../ev.json - <<'X' || fail "tools: records are not as expected"
@@ -37,6 +44,7 @@ unlink $T/moved/a.c ok
 rmdir $T/moved ok
 exec */cat ok
 write $T/perl.out ok
+write $T/py-env.out ok
 X
 # Every make child is traced: 4 cp processes.
 [ "$(grep -c '"op":"start","path":"[^"]*/cp"' ../ev.json)" -ge 5 ] || fail "not every cp was traced"
