@@ -840,9 +840,14 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	}
 	if (t.nlost) {
 		char *why = trace_lost_message(&t);
-		error("the trace is incomplete, no checkpoint made from it: "
-		      "%s. Make room where the trace goes (%s) and run the "
-		      "build again", why, tdir);
+		if (t.lost_err == EMFILE)
+			error("the trace is incomplete, no checkpoint made "
+			      "from it: %s. Raise the limit of open files "
+			      "(ulimit -n) and run the build again", why);
+		else
+			error("the trace is incomplete, no checkpoint made "
+			      "from it: %s. Make room where the trace goes "
+			      "(%s) and run the build again", why, tdir);
 		free(why);
 		goto out;
 	}

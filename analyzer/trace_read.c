@@ -217,7 +217,14 @@ int trace_load(struct trace *t, const char *dir)
 		if (len > 5 && !strcmp(de->d_name + len - 5, ".lost")) {
 			if (!t->nlost++) {
 				t->lost_file = xasprintf("%s/%s", dir, de->d_name);
-				t->lost_err = ENOSPC;	/* not one page */
+				/* a file: not one page; a directory: no
+				 * descriptor to make one (the shim's
+				 * mark_lost) */
+				struct stat st;
+				t->lost_err = stat(t->lost_file, &st) == 0 &&
+						      S_ISDIR(st.st_mode)
+						      ? EMFILE
+						      : ENOSPC;
 			}
 			continue;
 		}

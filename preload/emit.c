@@ -717,6 +717,16 @@ static int made_trace_dir;
 /* Create this image's trace file and map its first window. The directory
  * is made only when the file cannot be: it is there for all but the
  * first process of a build. */
+/* "<pid>-<n>.lost" for "<pid>-<n>.trc"; 0 if it does not fit. */
+static int lost_name(char *lost, size_t size, const char *path)
+{
+	struct strb b;
+	strb_init(&b, lost, size);
+	strb_mem(&b, path, strlen(path) - 4);
+	strb_str(&b, ".lost");
+	return strb_done(&b) != NULL;
+}
+
 static int open_trace_file(void)
 {
 	const int flags = O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC;
@@ -731,6 +741,16 @@ static int open_trace_file(void)
 		}
 		if (fd == -EEXIST)
 			continue;
+		if (fd == -EMFILE || fd == -ENFILE) {
+			/* At its limit of descriptors (a fork child of a
+			 * process that used them all): a directory of the
+			 * lost name, which takes none, says it went
+			 * untraced. */
+			char lost[strlen(path) + 2];
+			if (lost_name(lost, sizeof lost, path))
+				raw3(SYS_mkdirat, AT_FDCWD, (long)lost, 0755);
+			return -1;
+		}
 		if (fd < 0)
 			return -1;
 		win = NULL;
@@ -741,11 +761,7 @@ static int open_trace_file(void)
 			/* No room even for the header: the file's name says
 			 * that this process went untraced. */
 			char lost[strlen(path) + 2];
-			struct strb b;
-			strb_init(&b, lost, sizeof lost);
-			strb_mem(&b, path, strlen(path) - 4);
-			strb_str(&b, ".lost");
-			if (strb_done(&b))
+			if (lost_name(lost, sizeof lost, path))
 				raw6(SYS_renameat, AT_FDCWD, (long)path,
 				     AT_FDCWD, (long)lost, 0, 0);
 			return -1;

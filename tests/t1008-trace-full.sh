@@ -76,4 +76,35 @@ ls full/ck/trace/*.lost > /dev/null 2>&1 || fail "no *.lost file: $(ls full/ck/t
 "$CKPT" save -d full/ck 2> save.err && fail "a checkpoint was saved without a process's records"
 grep -q "the trace is incomplete, no checkpoint made from it: .*\.lost: No space left on device" save.err || fail "save: $(cat save.err)"
 umount "$TRASH/full"
+
+# No descriptor left for the trace file: a fork child of a process at its
+# limit of open files (RLIMIT_NOFILE) makes a directory of the lost name,
+# which takes none, and the save says what to raise.
+cat > nofile.c <<'C'
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void)
+{
+	struct rlimit rl = { 3, 3 };
+	setrlimit(RLIMIT_NOFILE, &rl);
+	pid_t p = fork();
+	if (p == 0) {
+		mkdir("made-by-child", 0755);
+		_exit(0);
+	}
+	int st;
+	waitpid(p, &st, 0);
+	printf("child: %d\n", WEXITSTATUS(st));
+	return 0;
+}
+C
+cc -o nofile nofile.c || fail "compile nofile.c"
+mkdir nf && (cd nf && "$CKPT" record -- ../nofile) > nf.out 2> nf.err &&
+	fail "record saved a checkpoint without a fork child's records"
+grep -qx "child: 0" nf.out || fail "nofile: $(cat nf.out)"
+grep -q "the trace is incomplete, .*\.lost: Too many open files). Raise the limit of open files" nf.err ||
+	fail "nofile: $(cat nf.err)"
 pass
