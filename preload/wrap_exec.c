@@ -1346,6 +1346,57 @@ static int raw_fork_child(long n, const long *a, long r)
 	return 0;
 }
 
+/* ---- _Fork, clone: forks that run no atfork handler -------------------- */
+
+static pid_t (*real__Fork)(void);
+CKPT_EXPORT pid_t _Fork(void)
+{
+	if (!REAL(_Fork)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	pid_t r = real__Fork();
+	if (r == 0)
+		shim_raw_fork_child();
+	return r;
+}
+
+/* A clone that copies our memory (no CLONE_VM) is a fork whose child runs
+ * fn: it starts a trace file of its own first. The call is in the
+ * child's copy of our stack. */
+struct clone_call {
+	int (*fn)(void *);
+	void *arg;
+};
+
+static int clone_child(void *p)
+{
+	const struct clone_call *c = p;
+	shim_raw_fork_child();
+	return c->fn(c->arg);
+}
+
+static int (*real_clone)(int (*)(void *), void *, int, void *, ...);
+CKPT_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg,
+		      ...)
+{
+	/* the optional words, passed on as they are: used by flag */
+	va_list ap;
+	va_start(ap, arg);
+	pid_t *ptid = va_arg(ap, pid_t *);
+	void *tls = va_arg(ap, void *);
+	pid_t *ctid = va_arg(ap, pid_t *);
+	va_end(ap);
+	if (!REAL(clone)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if ((flags & CLONE_VM) || !fn)
+		return real_clone(fn, stack, flags, arg, ptid, tls, ctid);
+	struct clone_call c = { fn, arg };
+	return real_clone(clone_child, stack, flags, &c, ptid, tls, ctid);
+}
+
 CKPT_EXPORT long syscall(long n, ...)
 {
 	long a[6];

@@ -85,9 +85,10 @@ grep -q '"fork":true' ev-fork.json || fail "the fork child has no START with for
 expect fork <<'X'
 read $T/exists.txt ok
 X
-# A fork by raw system call (syscall(SYS_fork), clone3 without CLONE_VM):
-# the child's records go to a file of its own, under its own pid.
-for mode in rawfork rawclone3; do
+# A fork by raw system call (syscall(SYS_fork), clone3 without CLONE_VM),
+# by _Fork or glibc's clone, which run no atfork handler: the child's
+# records go to a file of its own, under its own pid.
+for mode in rawfork rawclone3 _Fork clone; do
 	run $mode
 	expect $mode <<'X'
 read $T/raw-parent ENOENT

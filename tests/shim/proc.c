@@ -38,6 +38,15 @@ static void *opener(void *arg)
 
 static volatile int forks;
 
+static int raw_child(void *arg)	/* clone's child: as a fork child's */
+{
+	(void)arg;
+	for (int i = 0; i < 5; i++)
+		if (open("raw-child", O_RDONLY) >= 0)
+			return 1;
+	return 0;
+}
+
 /* A timer's handler forks while the main thread is in the shim, most often
  * holding the trace lock. */
 static void fork_in_handler(int sig)
@@ -205,11 +214,17 @@ int main(int argc, char **argv)
 		setitimer(ITIMER_REAL, &it, NULL);
 		return 0;
 	}
-	if (!strcmp(m, "rawfork") || !strcmp(m, "rawclone3")) {
-		/* fork by system call: no atfork handler runs */
+	if (!strcmp(m, "rawfork") || !strcmp(m, "rawclone3") ||
+	    !strcmp(m, "_Fork") || !strcmp(m, "clone")) {
+		/* fork by system call, _Fork or clone: no atfork handler */
 		struct clone_args ca = { .exit_signal = SIGCHLD };
 		long p;
-		if (!strcmp(m, "rawclone3"))
+		static char stack[1 << 16];
+		if (!strcmp(m, "_Fork"))
+			p = _Fork();
+		else if (!strcmp(m, "clone"))
+			p = clone(raw_child, stack + sizeof stack, SIGCHLD, NULL);
+		else if (!strcmp(m, "rawclone3"))
 			p = syscall(SYS_clone3, &ca, sizeof ca);
 		else
 #ifdef SYS_fork
