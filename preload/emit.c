@@ -518,10 +518,13 @@ void *shim_real_versioned(const char *name, const char *version)
 	return p;
 }
 
-void shim_cwd_refresh(void)
+int shim_cwd_refresh(void)
 {
+	if (raw_getpid() != shim_pid)
+		return 0;	/* a vfork child's: see shim.h */
 	if (raw_getcwd(shim_cwd, sizeof shim_cwd) < 0)
 		shim_cwd[0] = 0;
+	return 1;
 }
 
 /* SHIM_ABSPATH (shim.h): the room first asked. */

@@ -169,8 +169,12 @@ void shim_raw_fork_child(void);
  * and a lock another thread of the parent held is free. */
 void shim_wrap_fork_child(void);
 
-/* Current working directory changed: refresh the tracked copy. */
-void shim_cwd_refresh(void);
+/* Current working directory changed: refresh the tracked copy; 1 if it
+ * did. Not in a vfork child, which shares our memory: its chdir would
+ * move its parent's copy (Python's subprocess with cwd= recorded the
+ * parent's later opens under the child's directory). Its own relative
+ * paths, until its exec, are taken from where it was. */
+int shim_cwd_refresh(void);
 
 /*
  * A bounded string builder for the paths the shim makes. It is not snprintf

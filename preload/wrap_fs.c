@@ -728,10 +728,10 @@ CKPT_EXPORT int chdir(const char *path)
 	}
 	int r = real_chdir(path);
 	int e = errno;
-	if (r == 0)
-		shim_cwd_refresh();
+	int moved = r == 0 && shim_cwd_refresh();
 	errno = e;
-	rec_path(CKPT_CHDIR, AT_FDCWD, r == 0 ? shim_cwd : path, 0,
+	/* a vfork child's path is taken from where it was, its parent's */
+	rec_path(CKPT_CHDIR, AT_FDCWD, moved ? shim_cwd : path, 0,
 		 r == 0 ? 0 : e);
 	return r;
 }
@@ -745,8 +745,7 @@ CKPT_EXPORT int fchdir(int fd)
 	}
 	int r = real_fchdir(fd);
 	int e = errno;
-	if (r == 0) {
-		shim_cwd_refresh();
+	if (r == 0 && shim_cwd_refresh()) {
 		errno = e;
 		rec_path(CKPT_CHDIR, AT_FDCWD, shim_cwd, 0, 0);
 	}

@@ -27,6 +27,12 @@ env = {"V%d" % i: "x" for i in range(200)}
 env["PATH"] = "/usr/bin:/bin"
 subprocess.run(["/bin/sh", "-c", "echo hi > py-env.out"], env=env, check=True)' ||
 	fail "python3, 200 variables"
+# ... and with cwd=, a chdir in the vfork child, which shares the parent's
+# memory: the parent's own paths stay its own.
+echo top > top.txt
+traced "$TRASH/tr" python3 -c 'import subprocess
+subprocess.run(["true"], cwd="src", check=True)
+open("top.txt").read()' || fail "python3, cwd="
 traced "$TRASH/tr" perl -e 'open(F, "<", "src/b.txt") or die; system("cat src/a.c > perl.out") == 0 or die' || fail "perl"
 "$CKPT" dump --json -d "$TRASH/tr" > ../ev.json || fail "dump"
 python3 "$TOP/tests/shim/expect.py" ../ev.json - <<'X' || fail "tools: records are not as expected"
@@ -45,7 +51,9 @@ rmdir $T/moved ok
 exec */cat ok
 write $T/perl.out ok
 write $T/py-env.out ok
+read $T/top.txt ok
 X
+grep -q "\"$T/src/top.txt\"" ../ev.json && fail "the parent's read is under its vfork child's directory"
 # Every make child is traced: 4 cp processes.
 [ "$(grep -c '"op":"start","path":"[^"]*/cp"' ../ev.json)" -ge 5 ] || fail "not every cp was traced"
 
