@@ -55,7 +55,8 @@ static uint64_t win_index;		/* which window of the file */
 static int state;			/* 0 new, 1 initialising, 2 done */
 
 static CKPT_TLS int inside;		/* this thread is in the shim */
-static CKPT_TLS int resolving;		/* this thread is in dlsym */
+static CKPT_TLS volatile int resolving;	/* this thread is in dlsym (volatile:
+					 * dlsym may call back into us) */
 
 /* ---- strings, without stdio ------------------------------------------- */
 
