@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
+#include <stdio.h>		/* RENAME_EXCHANGE */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -659,6 +660,20 @@ void rec_path2(int op, int dirfd1, const char *p1, int dirfd2,
 		leave();
 	}
 	errno = saved;
+}
+
+/* RENAME_EXCHANGE swaps two files: each name was read, and now holds the
+ * other's content, as if each had been linked over the other. */
+void rec_rename(int dirfd1, const char *p1, int dirfd2, const char *p2,
+		unsigned flags, int err)
+{
+	if (err || !(flags & RENAME_EXCHANGE)) {
+		rec_path2(CKPT_RENAME, dirfd1, p1, dirfd2, p2, err);
+		return;
+	}
+	rec_path(CKPT_READ, dirfd2, p2, O_RDONLY, 0);
+	rec_path2(CKPT_LINK, dirfd1, p1, dirfd2, p2, 0);
+	rec_path2(CKPT_LINK, dirfd2, p2, dirfd1, p1, 0);
 }
 
 void rec_fd(int op, int fd, uint64_t arg, int err)

@@ -79,6 +79,9 @@ static inline int shim_path_unread(int err)
 void rec_path(int op, int dirfd, const char *path, uint64_t arg, int err);
 void rec_path2(int op, int dirfd1, const char *p1, int dirfd2,
 	       const char *p2, int err);
+/* A rename: with RENAME_EXCHANGE, a read of p2 and two links. */
+void rec_rename(int dirfd1, const char *p1, int dirfd2, const char *p2,
+		unsigned flags, int err);
 void rec_fd(int op, int fd, uint64_t arg, int err);
 void rec_strings(int op, pid_t pid, uint64_t arg, int err, int nstr,
 		 const char *const *strs);

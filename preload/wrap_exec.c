@@ -1309,8 +1309,8 @@ static void note_syscall(long n, const long *a, long r)
 		break;
 	case SYS_renameat:
 	case SYS_renameat2:
-		rec_path2(CKPT_RENAME, (int)a[0], p1, (int)a[2],
-			  (const char *)a[3], err);
+		rec_rename((int)a[0], p1, (int)a[2], (const char *)a[3],
+			   n == SYS_renameat2 ? (unsigned)a[4] : 0, err);
 		break;
 	case SYS_chdir:
 	case SYS_fchdir:

@@ -400,9 +400,18 @@ PATH2_WRAPPER(rename, CKPT_RENAME, AT_FDCWD, a, AT_FDCWD, b,
 	      (const char *a, const char *b), (a, b))
 PATH2_WRAPPER(renameat, CKPT_RENAME, da, a, db, b,
 	      (int da, const char *a, int db, const char *b), (da, a, db, b))
-PATH2_WRAPPER(renameat2, CKPT_RENAME, da, a, db, b,
-	      (int da, const char *a, int db, const char *b, unsigned f),
-	      (da, a, db, b, f))
+static int (*real_renameat2)(int, const char *, int, const char *, unsigned);
+CKPT_EXPORT int renameat2(int da, const char *a, int db, const char *b,
+			  unsigned f)
+{
+	if (!REAL(renameat2)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	int r = real_renameat2(da, a, db, b, f);
+	rec_rename(da, a, db, b, f, ERR_OF(r));
+	return r;
+}
 PATH2_WRAPPER(link, CKPT_LINK, AT_FDCWD, a, AT_FDCWD, b,
 	      (const char *a, const char *b), (a, b))
 PATH2_WRAPPER(linkat, CKPT_LINK, da, a, db, b,

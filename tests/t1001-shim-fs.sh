@@ -44,6 +44,9 @@ rmdir $T/newdir ok
 truncate $T/renamed.txt ok
 utime $T/renamed.txt ok
 chmod $T/renamed.txt ok
+read $T/swap-b.txt ok
+link $T/swap-a.txt ok to=$T/swap-b.txt
+link $T/swap-b.txt ok to=$T/swap-a.txt
 chdir $T/sub ok
 chdir $T ok
 read $T/after-fchdir.txt ENOENT

@@ -104,6 +104,11 @@ int main(int argc, char **argv)
 	CHECK(utime("renamed.txt", NULL) == 0);
 	CHECK(chmod("renamed.txt", 0600) == 0);
 	CHECK(unlink("missing-unlink") < 0 && errno == ENOENT);
+	/* an exchange: both names read, both written */
+	CHECK(link("renamed.txt", "swap-a.txt") == 0);
+	CHECK(symlink("renamed.txt", "swap-b.txt") == 0);
+	CHECK(renameat2(AT_FDCWD, "swap-a.txt", AT_FDCWD, "swap-b.txt",
+			RENAME_EXCHANGE) == 0);
 	/* temporary files */
 	char tmpl[] = "tmp-XXXXXX";
 	CHECK((fd = mkstemp(tmpl)) >= 0); close(fd); unlink(tmpl);
