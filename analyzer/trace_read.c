@@ -219,7 +219,7 @@ int trace_load(struct trace *t, const char *dir)
 				t->lost_file = xasprintf("%s/%s", dir, de->d_name);
 				/* a file: not one page; a directory: no
 				 * descriptor to make one (the shim's
-				 * mark_lost) */
+				 * open_trace_file, EMFILE) */
 				struct stat st;
 				t->lost_err = stat(t->lost_file, &st) == 0 &&
 						      S_ISDIR(st.st_mode)
