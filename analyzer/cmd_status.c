@@ -5,8 +5,10 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "changes.h"
@@ -55,6 +57,47 @@ static void check_done(void *arg, int ok)
 	e->started = 0;
 }
 
+/* A build recorded in its build directory read its sources beside the
+ * tree (save.c, note_sources_beside), and they are checked where they
+ * were. In another tree that has its own beside it (a copy of the whole
+ * parent), the ones checked are not those: an edit of them is not seen.
+ * Said, with one of them. */
+static void warn_sources_beside(const struct ckpt *c, const char *root)
+{
+	const char *old = strrchr(c->root, '/'), *new = strrchr(root, '/');
+	if (!old || old == c->root || !new || new == root ||
+	    !strcmp(c->root, root))
+		return;
+	size_t olen = (size_t)(old - c->root), nlen = (size_t)(new - root);
+	size_t n = 0;
+	char *first = NULL;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const char *p = c->files[i].path;
+		struct stat st;
+		if (c->files[i].role != ROLE_EXTERNAL ||
+		    strncmp(p, c->root, olen) || p[olen] != '/' ||
+		    p[olen + 1] == '.')
+			continue;
+		char *here = xasprintf("%.*s%s", (int)nlen, root, p + olen);
+		if (strcmp(here, p) && stat(here, &st) == 0) {
+			if (!first)
+				first = xstrdup(here);
+			n++;
+		}
+		free(here);
+	}
+	if (n)
+		fprintf(stderr,
+			"ckpt: warning: this tree has %zu file%s beside it "
+			"(%s%s) that the build read beside its own, in %.*s: "
+			"those are checked, not these, and an edit here is not "
+			"seen. Record from the parent directory to carry them "
+			"(ckpt record -- make -C %s)\n",
+			n, n == 1 ? "" : "s", first, n > 1 ? ", ..." : "",
+			(int)olen, c->root, old + 1);
+	free(first);
+}
+
 int checkpoint_check_while(const char *dir, struct ckpt *c, char **root,
 			   void (*meanwhile)(struct ckpt *c, void *arg),
 			   void *arg)
@@ -75,6 +118,7 @@ int checkpoint_check_while(const char *dir, struct ckpt *c, char **root,
 		ckpt_detect_changes(c, *root);
 	}
 	ckpt_affected(c);
+	warn_sources_beside(c, *root);
 	return 0;
 }
 

@@ -172,6 +172,14 @@ mkdir -p vp/src vp/build && echo 'int main(void) { return 0; }' > vp/src/a.c &&
 grep -q "note: the build read 1 file beside the tree, in $TRASH/vp ($TRASH/vp/src/a.c)" vp.log &&
 	grep -q "record from $TRASH/vp (ckpt record -- make -C build)" vp.log ||
 	fail "vpath: no note: $(cat vp.log)"
+# A copy of the whole parent: restore in its build/ says that its own
+# src/ is not what is checked.
+cp -a vp vp2 && echo 'int main(void) { return 1; }' > vp2/src/a.c
+(cd vp2/build && "$CKPT" restore) > vp2.log 2>&1 || fail "vpath copy: $(cat vp2.log)"
+grep -q "warning: this tree has 1 file beside it ($TRASH/vp2/src/a.c) that the build read beside its own, in $TRASH/vp:" vp2.log ||
+	fail "vpath copy: no warning: $(cat vp2.log)"
+(cd vp/build && "$CKPT" status) > vp.log 2>&1 || fail "vpath status: $(cat vp.log)"
+grep -q "beside" vp.log && fail "vpath, the recorded tree: $(cat vp.log)"
 rm -rf vp/build/a vp/build/.ckpt
 (cd vp && "$CKPT" record -- make -C build) > vp.log 2>&1 || fail "vpath -C: $(cat vp.log)"
 grep -q "beside the tree" vp.log && fail "vpath -C: $(cat vp.log)"
