@@ -459,18 +459,6 @@ void envvars_shell_file_uses(const char *path,
 	free(text);
 }
 
-/* Does any argument after argv0 hold `text`? */
-static int any_arg_has(const char *argv0, int argc, const char *text)
-{
-	const char *a = argv0;
-	for (int i = 1; i < argc; i++) {
-		a += strlen(a) + 1;
-		if (strstr(a, text))
-			return 1;
-	}
-	return 0;
-}
-
 /* env's operands: NAME=VALUE assignments, then a command to run, or
  * none (it prints the environment). */
 static int env_prints(const char *argv0, int argc)
@@ -507,6 +495,114 @@ static const char *const *env_words(int language)
 	case 'y': return python;
 	}
 	return NULL;
+}
+
+/* At q, blanks, then open (a character, or 0 for none), blanks, a name
+ * in quotes (or bare, if allowed: Perl's $ENV{NAME}), blanks, then
+ * close: the name's length, its start in *name; 0 if not so. */
+static size_t literal_name(const char *q, const char *end, char open,
+			   char close, int bare, const char **name)
+{
+	q = blanks(q, end);
+	if (open) {
+		if (q == end || *q != open)
+			return 0;
+		q = blanks(q + 1, end);
+	}
+	char quote = q < end && (*q == '"' || *q == '\'') ? *q++ : 0;
+	if (!quote && !bare)
+		return 0;
+	const char *s = q;
+	while (q < end && name_char(*q))
+		q++;
+	size_t len = (size_t)(q - s);
+	if (!len || (*s >= '0' && *s <= '9'))
+		return 0;
+	if (quote) {
+		if (q == end || *q != quote)
+			return 0;
+		q++;
+	}
+	q = blanks(q, end);
+	if (q == end || *q != close)
+		return 0;
+	*name = s;
+	return len;
+}
+
+/* ("NAME") or ("NAME", default) at q */
+static size_t call_name(const char *q, const char *end, const char **name)
+{
+	size_t len = literal_name(q, end, '(', ')', 0, name);
+	return len ? len : literal_name(q, end, '(', ',', 0, name);
+}
+
+/* Is q, in a Python text, in an import statement (from os import
+ * environ), which starts its line or follows a ';'? */
+static int import_line(const char *p, const char *q, const char *end)
+{
+	while (q > p && q[-1] != '\n' && q[-1] != ';')
+		q--;
+	q = blanks(q, end);
+	return (end - q > 5 && !memcmp(q, "from ", 5)) ||
+	       (end - q > 7 && !memcmp(q, "import ", 7));
+}
+
+/*
+ * The variables a program reads through its language's whole-environment
+ * object, when each use names one: Perl's $ENV{NAME}, awk's
+ * ENVIRON["NAME"], Python's environ["NAME"], environ.get("NAME") and
+ * getenv("NAME"). Any other use (%ENV, keys %ENV, os.environ.copy(),
+ * ENVIRON[v], for (k in ENVIRON)) reads it whole: ENV_ALL. A word that
+ * is not that object (ENVIRONMENT, $ENVX, "ENV" in a message) is none.
+ */
+static void program_env_refs(int language, const char *p, size_t size,
+			     void (*found)(const char *name, size_t len,
+					   void *arg),
+			     void *arg)
+{
+	const char *const *words = env_words(language);
+	const char *end = p + size;
+	for (size_t w = 0; words && words[w]; w++) {
+		size_t wl = strlen(words[w]);
+		for (const char *q = p; (q = memmem(q, (size_t)(end - q),
+						    words[w], wl)) != NULL;
+		     q += wl) {
+			const char *after = q + wl, *name;
+			size_t len = 0;
+			if ((q > p && name_char(q[-1])) ||
+			    (after < end && name_char(*after)))
+				continue;	/* part of another word */
+			if (language == 'p') {
+				char sigil = q > p ? q[-1] : 0;
+				if (sigil == ':' && q - p > 2 && q[-2] == ':')
+					sigil = '$';	/* $main::ENV{...} */
+				if (!strchr("$%@", sigil) || !sigil)
+					continue;	/* not the hash */
+				if (sigil == '$')
+					len = literal_name(after, end, '{',
+							   '}', 1, &name);
+			} else if (language == 'a') {
+				len = literal_name(after, end, '[', ']', 0,
+						   &name);
+			} else if (import_line(p, q, end)) {
+				continue;
+			} else if (w == 0) {	/* environ */
+				const char *g = blanks(after, end);
+				if (end - g > 4 && !memcmp(g, ".get", 4))
+					len = call_name(g + 4, end, &name);
+				else
+					len = literal_name(after, end, '[',
+							   ']', 0, &name);
+			} else {		/* getenv */
+				len = call_name(after, end, &name);
+			}
+			if (len)
+				found(name, len, arg);
+			else
+				found(ENV_ALL, 1, arg);
+		}
+	}
 }
 
 int envvars_language(const char *argv0)
@@ -608,13 +704,11 @@ void envvars_program_file_uses(int language, const char *path,
 					     void *arg),
 			       void *arg)
 {
-	const char *const *words = env_words(language);
 	size_t n;
 	char *text = read_text(path, 64u << 20, &n);
-	int all = text == NULL;	/* gone, or not a file: unknown */
-	for (size_t i = 0; !all && words && words[i]; i++)
-		all = memmem(text, n, words[i], strlen(words[i])) != NULL;
-	if (all)
+	if (text)
+		program_env_refs(language, text, n, found, arg);
+	else	/* gone, or not a file: unknown */
 		found(ENV_ALL, 1, arg);
 	free(text);
 }
@@ -659,12 +753,12 @@ void envvars_exec_uses(const char *argv0, int argc,
 	}
 	/* What a one-line program reads of the environment, without getenv
 	 * (a program in a file: envvars_program_file_uses). */
-	const char *const *words = env_words(envvars_language(argv0));
-	for (size_t i = 0; words && words[i]; i++)
-		if (any_arg_has(argv0, argc, words[i])) {
-			found(ENV_ALL, 1, arg);
-			break;
-		}
+	int language = envvars_language(argv0);
+	const char *a = argv0;
+	for (int i = 1; language && i < argc; i++) {
+		a += strlen(a) + 1;
+		program_env_refs(language, a, strlen(a), found, arg);
+	}
 }
 
 void envvars_assigns(const char *p, size_t size,

@@ -216,14 +216,34 @@ static void whole_environment(void **state)
 	assert_string_equal(uses(pe, 3), "HOME LANG ");
 	const char *pe_all[] = { "printenv", "-0" };
 	assert_string_equal(uses(pe_all, 2), "* ");
+	/* A program in awk, Perl or Python: the variables its environment
+	 * object is indexed by, in quotes; any other use is all of it. */
 	const char *awk[] = { "gawk", "BEGIN { print ENVIRON[\"X\"] }" };
-	assert_string_equal(uses(awk, 2), "* ");
-	const char *awk_no[] = { "mawk", "{ print $1 }" };
+	assert_string_equal(uses(awk, 2), "X ");
+	const char *awk_all[] = { "awk", "BEGIN { for (k in ENVIRON) n++ }" };
+	assert_string_equal(uses(awk_all, 2), "* ");
+	const char *awk_var[] = { "awk", "{ print ENVIRON[$1] }" };
+	assert_string_equal(uses(awk_var, 2), "* ");
+	const char *awk_no[] = { "mawk", "{ print $1, ENVIRONMENT }" };
 	assert_string_equal(uses(awk_no, 2), "");
-	const char *py[] = { "python3", "-c", "import os; os.getenv('X')" };
-	assert_string_equal(uses(py, 3), "* ");
-	const char *pl[] = { "perl", "-e", "print $ENV{X}" };
-	assert_string_equal(uses(pl, 3), "* ");
+	const char *py[] = { "python3", "-c",
+			     "import os; os.getenv('X'); os.environ[\"Y\"];"
+			     " os.environ.get('Z', '')" };
+	assert_string_equal(uses(py, 3), "Y Z X ");
+	const char *py_all[] = { "python3", "-c",
+				 "import os; e = dict(os.environ)" };
+	assert_string_equal(uses(py_all, 3), "* ");
+	const char *py_imp[] = { "python3", "-c",
+				 "from os import environ\nenviron['X']" };
+	assert_string_equal(uses(py_imp, 3), "X ");
+	const char *pl[] = { "perl", "-e", "print $ENV{X}, $ENV{ 'Y' }" };
+	assert_string_equal(uses(pl, 3), "X Y ");
+	const char *pl_all[] = { "perl", "-e", "print keys %ENV" };
+	assert_string_equal(uses(pl_all, 3), "* ");
+	const char *pl_var[] = { "perl", "-e", "print $ENV{$n}, $main::ENV{V}" };
+	assert_string_equal(uses(pl_var, 3), "* V ");
+	const char *pl_no[] = { "perl", "-e", "print 'ENV', $ENVX" };
+	assert_string_equal(uses(pl_no, 3), "");
 	/* A shell's builtins that print every variable, and ${!n}. */
 	assert_string_equal(shell("export -p > e; set | sort"), "* * ");
 	assert_string_equal(shell("set -e; export X=1; setx"), "");
@@ -292,10 +312,10 @@ static void program_files_and_sourced(void **state)
 	char path[64], out[64] = "";
 	snprintf(path, sizeof path, "%s/p", dir);
 	FILE *f = fopen(path, "w");
-	fputs("import os\nx = os.environ['X']\n", f);
+	fputs("import os\nx = os.environ['X']\ny = os.environ.copy()\n", f);
 	fclose(f);
 	envvars_program_file_uses('y', path, collect, out);
-	assert_string_equal(out, "* ");
+	assert_string_equal(out, "X * ");
 	out[0] = 0;
 	envvars_program_file_uses('a', path, collect, out);
 	assert_string_equal(out, "");
