@@ -586,6 +586,12 @@ static void program_env_refs(int language, const char *p, size_t size,
 				len = literal_name(after, end, '[', ']', 0,
 						   &name);
 			} else if (import_line(p, q, end)) {
+				/* from os import environ as E: E is the
+				 * object, and nothing here follows it */
+				const char *g = blanks(after, end);
+				if (end - g > 3 && !memcmp(g, "as", 2) &&
+				    (g[2] == ' ' || g[2] == '\t'))
+					found(ENV_ALL, 1, arg);
 				continue;
 			} else if (w == 0) {	/* environ */
 				const char *g = blanks(after, end);

@@ -236,6 +236,9 @@ static void whole_environment(void **state)
 	const char *py_imp[] = { "python3", "-c",
 				 "from os import environ\nenviron['X']" };
 	assert_string_equal(uses(py_imp, 3), "X ");
+	const char *py_as[] = { "python3", "-c",
+				"from os import environ as E\nE['X']" };
+	assert_string_equal(uses(py_as, 3), "* ");
 	const char *pl[] = { "perl", "-e", "print $ENV{X}, $ENV{ 'Y' }" };
 	assert_string_equal(uses(pl, 3), "X Y ");
 	const char *pl_all[] = { "perl", "-e", "print keys %ENV" };
