@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uthash.h>
+#include <xxhash.h>
 
 #include "build.h"
 #include "envvars.h"
@@ -70,6 +71,16 @@ struct builder {
 	size_t nspawned, aspawned;
 	struct tick *reaped;		/* a driver's REAP record of a child */
 	size_t nreaped, areaped;
+	struct seen *seen;		/* intern's answers, by recorded path */
+	size_t nseen, sseen;		/* used; slots (a power of two) */
+};
+
+/* A recorded path string and what intern made of it. The strings are the
+ * trace's own, which outlives the builder. */
+struct seen {
+	uint64_t h;
+	const char *raw;		/* NULL: a free slot */
+	int id;
 };
 
 static int cmp_pidref(const void *a, const void *b)
@@ -343,6 +354,43 @@ static int intern(struct builder *b, const char *raw)
 	return ckpt_file(b->c, rel ? rel : path, 1);
 }
 
+static void seen_put(struct seen *tab, size_t size, struct seen e)
+{
+	size_t i = e.h & (size - 1);
+	while (tab[i].raw)
+		i = (i + 1) & (size - 1);
+	tab[i] = e;
+}
+
+/* intern(), remembered: a build records the same paths over and over
+ * (every compile probes the same headers), and normalising them, and
+ * looking them up by their name under the root, was a sixth of a save. */
+static int intern_seen(struct builder *b, const char *raw)
+{
+	if (!raw)
+		return -1;
+	uint64_t h = XXH3_64bits(raw, strlen(raw));
+	size_t mask = b->sseen - 1;
+	if (b->sseen)
+		for (size_t i = h & mask; b->seen[i].raw; i = (i + 1) & mask)
+			if (b->seen[i].h == h && !strcmp(b->seen[i].raw, raw))
+				return b->seen[i].id;
+	if (2 * (b->nseen + 1) > b->sseen) {
+		size_t size = b->sseen ? 2 * b->sseen : 4096;
+		struct seen *tab = xcalloc(size, sizeof *tab);
+		for (size_t i = 0; i < b->sseen; i++)
+			if (b->seen[i].raw)
+				seen_put(tab, size, b->seen[i]);
+		free(b->seen);
+		b->seen = tab;
+		b->sseen = size;
+	}
+	int id = intern(b, raw);
+	seen_put(b->seen, b->sseen, (struct seen){ h, raw, id });
+	b->nseen++;
+	return id;
+}
+
 static void access_path(struct builder *b, int j, const char *p, int acc,
 			uint64_t t)
 {
@@ -350,7 +398,7 @@ static void access_path(struct builder *b, int j, const char *p, int acc,
 	 * that exists: a failed look-up through ".." says nothing. */
 	if (acc == ACC_ABSENT && p && strstr(p, "/.."))
 		return;
-	int f = intern(b, p);
+	int f = intern_seen(b, p);
 	if (f < 0)
 		return;
 	job_access(b->c, j, f, acc, t);
@@ -396,22 +444,64 @@ static int traced_after(const struct builder *b, const struct ckpt_rec *r)
 	return e != NULL;
 }
 
-/* Is the EXEC record at k followed by its own failure? */
-static int exec_failed(const struct image *im, size_t k)
+/*
+ * Which EXEC records of an image are followed by their own failure: the
+ * next record of that pid, past its other EXEC, UNTRACED and STAT records
+ * (execvp tries each directory of PATH), is a failed EXEC. One pass from
+ * the end, with the state of each pid that has an EXEC record: a driver's
+ * image holds an EXEC record for every child it spawned, and a scan ahead
+ * from each of them went to the end of the image. failed[k] is set for
+ * the EXEC record at k; NULL when the image has none.
+ */
+struct exec_pid {
+	int pid;		/* 0: a free slot */
+	int failed;		/* what the records after this point say */
+};
+
+static struct exec_pid *exec_pid(struct exec_pid *tab, size_t size, int pid,
+				 int add)
 {
-	int pid = im->ev[k].rec->pid;
-	for (size_t n = k + 1; n < im->nev; n++) {
-		const struct ckpt_rec *r = im->ev[n].rec;
-		if (r->pid != pid)
-			continue;
-		if (r->op == CKPT_EXEC && (r->arg & CKPT_EXEC_FAILED))
-			return 1;
-		if (r->op == CKPT_EXEC || r->op == CKPT_UNTRACED ||
-		    r->op == CKPT_STAT)
-			continue;
-		return 0;
+	size_t i = ((uint32_t)pid * 2654435761u) & (size - 1);
+	while (tab[i].pid && tab[i].pid != pid)
+		i = (i + 1) & (size - 1);
+	if (!tab[i].pid) {
+		if (!add)
+			return NULL;
+		tab[i].pid = pid;
 	}
-	return 0;
+	return &tab[i];
+}
+
+static unsigned char *exec_failures(const struct image *im)
+{
+	size_t nexec = 0, size = 16;
+	for (size_t k = 0; k < im->nev; k++)
+		nexec += im->ev[k].rec->op == CKPT_EXEC;
+	if (!nexec)
+		return NULL;
+	while (size < 2 * nexec)
+		size *= 2;
+	struct exec_pid *tab = xcalloc(size, sizeof *tab);
+	unsigned char *failed = xcalloc(im->nev, 1);
+	for (size_t k = 0; k < im->nev; k++)
+		if (im->ev[k].rec->op == CKPT_EXEC && im->ev[k].rec->pid)
+			exec_pid(tab, size, im->ev[k].rec->pid, 1);
+	for (size_t k = im->nev; k-- > 0;) {
+		const struct ckpt_rec *r = im->ev[k].rec;
+		struct exec_pid *e = r->pid ? exec_pid(tab, size, r->pid, 0)
+					    : NULL;
+		if (!e)
+			continue;
+		if (r->op == CKPT_EXEC) {
+			failed[k] = (unsigned char)e->failed;
+			if (r->arg & CKPT_EXEC_FAILED)
+				e->failed = 1;
+		} else if (r->op != CKPT_UNTRACED && r->op != CKPT_STAT) {
+			e->failed = 0;
+		}
+	}
+	free(tab);
+	return failed;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -522,6 +612,7 @@ static void image_events(struct builder *b, size_t i)
 	/* A file a shell opens itself is sourced, a script on its standard
 	 * input, or data a redirection reads: scanned all the same. */
 	int shell = im->argv0 && envvars_is_shell(im->argv0);
+	unsigned char *exec_fails = exec_failures(im);
 	for (size_t k = 0; k < im->nev; k++) {
 		const struct event *e = &im->ev[k];
 		const struct ckpt_rec *r = e->rec;
@@ -617,7 +708,7 @@ static void image_events(struct builder *b, size_t i)
 			if (r->arg & CKPT_EXEC_FAILED) {
 				if (absent_errno(r->err))
 					access_path(b, j, p, ACC_ABSENT, tm);
-			} else if (!exec_failed(im, k)) {
+			} else if (!exec_fails[k]) {
 				access_path(b, j, p, ACC_READ, tm);
 				/* What it did is unknown: its job re-runs. */
 				if (!traced_after(b, r))
@@ -683,6 +774,7 @@ static void image_events(struct builder *b, size_t i)
 		if (tm > c->jobs[j].end)
 			c->jobs[j].end = tm;
 	}
+	free(exec_fails);
 }
 
 static int cmp_look_job(const void *a, const void *b)
@@ -978,5 +1070,6 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 	free(b.reaped);
 	free(b.out_ino);
 	free(b.out_pipe);
+	free(b.seen);
 	return 0;
 }
