@@ -14,6 +14,7 @@
 # Environment: REPS (5), NFILES (1000), NHEADERS (300), BIG_FILES (80000,
 # the file count of the tree for status; 0 skips it), JOBS (nproc),
 # SETTLE (seconds waited before each timed restore: 61, 0 on a tmpfs),
+# CACHE ("fresh cold" as root on a disk, else "fresh": see below),
 # KEEP=1 keeps the work directory.
 . "$(dirname "$0")/lib.sh"
 REPS=${REPS:-5}
@@ -46,10 +47,10 @@ mkdir -p "$WORK/cb/sources" "$WORK/cb/outputs"
 (cd "$WORK/orig" && cp -r ./* "$WORK/cb/outputs/")
 find "$WORK/cb" -exec touch -h -d @1 {} +
 
-# Fresh copies of the sources with one .c edited, all made before anything
-# is measured, and none deleted before the end: for minutes after a mass
-# deletion ext4 skips the freed inodes when it allocates, and file creation
-# (what both restores do) was seen to cost 1 ms instead of 20 us.
+# Fresh copies of the sources with one .c edited. None is deleted before
+# the end: for minutes after a mass deletion ext4 skips the freed inodes
+# when it allocates, and file creation (what both restores do) was seen
+# to cost 1 ms instead of 20 us.
 fresh() { # fresh NAME
 	cp -a "$WORK/src" "$WORK/$1"
 	echo '/* edited */' >> "$WORK/$1/$EDIT"
@@ -62,13 +63,7 @@ theirs() {
 	rsync --checksum --times --atimes --chmod=+w -r $WORK/cb/outputs/ .
 	patch -p 1 -i $WORK/sources.patch'"
 }
-i=0
-while [ "$i" -lt "$REPS" ]; do
-	i=$((i + 1)); fresh "o$i"; fresh "t$i"
-done
 fresh om; fresh tm
-sync
-: > "$WORK/r.o"; : > "$WORK/r.t"; : > "$WORK/r"
 # Each timed restore starts SETTLE seconds after the last deletion, its
 # inode tables written out: on an ext4 without a journal (this machine's)
 # the allocator skips the inodes freed within the last minute (five if
@@ -80,18 +75,60 @@ sync
 settle() { sync; sleep "$SETTLE"; }
 [ "$(stat -f -c %T "$WORK")" = tmpfs ] && SETTLE=${SETTLE:-0}
 SETTLE=${SETTLE:-61}
-i=0
-while [ "$i" -lt "$REPS" ]; do
-	i=$((i + 1))
-	if [ $((i % 2)) -eq 1 ]; then
-		settle; o=$(secs "$(ours "o$i")")
-		settle; t=$(secs "$(theirs "t$i")")
-	else
-		settle; t=$(secs "$(theirs "t$i")")
-		settle; o=$(secs "$(ours "o$i")")
+# Where the trees are when a restore starts (CACHE, words of):
+#   fresh  each copy is made just before its restore (and the wait): a
+#          tree just unpacked or checked out, then restored (a Nix build
+#          unpacks its sources, then restores);
+#   cold   the same, and the page cache is dropped before each timed
+#          restore (root only): a tree, and a checkpoint, not read for a
+#          long time; everything is read from the disk;
+#   ahead  every copy made before the first pair, as the runs before
+#          2026-11-25 did: this VM drops pages it sees unused, so a tree
+#          made minutes before is partly read from the disk again, and
+#          the checkpoint and copy-everything's saved copy, read by every
+#          pair, are not.
+can_drop=; [ -w /proc/sys/vm/drop_caches ] && can_drop=yes
+# (a tmpfs's files are the page cache: nothing to drop)
+[ "$(stat -f -c %T "$WORK")" = tmpfs ] && can_drop=
+CACHE=${CACHE:-fresh${can_drop:+ cold}}
+drop() { [ "$1" = cold ] || return 0; sync; echo 3 > /proc/sys/vm/drop_caches; }
+# restore_in MODE WHO NAME: the restore WHO (ours or theirs) into the tree NAME,
+# made now unless MODE is ahead.
+restore_in() {
+	[ "$1" = ahead ] || fresh "$3"
+	settle; drop "$1"
+	secs "$($2 "$3")"
+}
+pairs() { # pairs MODE: REPS pairs in alternating order
+	: > "$WORK/r.o.$1"; : > "$WORK/r.t.$1"; : > "$WORK/r.$1"
+	if [ "$1" = ahead ]; then
+		i=0
+		while [ "$i" -lt "$REPS" ]; do
+			i=$((i + 1)); fresh "o-$1-$i"; fresh "t-$1-$i"
+		done
 	fi
-	say "pair $i: ckpt restore ${o}s, copy-everything ${t}s"
-	echo "$o" >> "$WORK/r.o"; echo "$t" >> "$WORK/r.t"; ratio "$t" "$o" >> "$WORK/r"
+	i=0
+	while [ "$i" -lt "$REPS" ]; do
+		i=$((i + 1))
+		if [ $((i % 2)) -eq 1 ]; then
+			o=$(restore_in "$1" ours "o-$1-$i")
+			t=$(restore_in "$1" theirs "t-$1-$i")
+		else
+			t=$(restore_in "$1" theirs "t-$1-$i")
+			o=$(restore_in "$1" ours "o-$1-$i")
+		fi
+		say "$1, pair $i: ckpt restore ${o}s, copy-everything ${t}s"
+		echo "$o" >> "$WORK/r.o.$1"; echo "$t" >> "$WORK/r.t.$1"
+		ratio "$t" "$o" >> "$WORK/r.$1"
+	done
+}
+for mode in $CACHE; do
+	case $mode in
+	fresh | ahead) ;;
+	cold) [ -n "$can_drop" ] || { say "CACHE=cold needs root (/proc/sys/vm/drop_caches)"; exit 1; } ;;
+	*) say "CACHE: fresh, cold or ahead, not '$mode'"; exit 1 ;;
+	esac
+	pairs "$mode"
 done
 
 # What was timed is right: make after each restore runs the compile of the
@@ -157,11 +194,11 @@ cat <<OUT
 bench-restore: $NFILES C files and $NHEADERS headers, tree of $ntree files ($nout outputs), one .c edited, make -j$JOBS, $REPS pairs, $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)
 ckpt record of the clean build: $(echo $rec | cut -d' ' -f1) s
 
-| restore into a fresh copy | median s | range s |
-|---|---|---|
-| ckpt restore | $(median < "$WORK/r.o") | $(range < "$WORK/r.o") |
-| copy-everything (diff -ur, rm, rsync --checksum, patch) | $(median < "$WORK/r.t") | $(range < "$WORK/r.t") |
-| copy-everything / ckpt restore, median of pair ratios | $(median < "$WORK/r") | $(range < "$WORK/r") |
+| restore into a fresh copy (CACHE) | ckpt restore, median s (range) | copy-everything, median s (range) | copy-everything / ckpt, median of pair ratios (range) |
+|---|---|---|---|
+$(for mode in $CACHE; do
+	echo "| $mode | $(median < "$WORK/r.o.$mode") ($(range < "$WORK/r.o.$mode")) | $(median < "$WORK/r.t.$mode") ($(range < "$WORK/r.t.$mode")) | $(median < "$WORK/r.$mode") ($(range < "$WORK/r.$mode")) |"
+done)
 
 ckpt restore said: $restored
 make after ckpt restore: $(steps "$WORK/make.o") steps in $m_o s; after copy-everything: $(steps "$WORK/make.t") steps in $m_t s (expected 3 each); same prog, libbench.a and object: $same
