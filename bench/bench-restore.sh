@@ -76,9 +76,9 @@ settle() { sync; sleep "$SETTLE"; }
 [ "$(stat -f -c %T "$WORK")" = tmpfs ] && SETTLE=${SETTLE:-0}
 SETTLE=${SETTLE:-61}
 # Where the trees are when a restore starts (CACHE, words of):
-#   fresh  each copy is made just before its restore (and the wait): a
-#          tree just unpacked or checked out, then restored (a Nix build
-#          unpacks its sources, then restores);
+#   fresh  each copy is made just before its restore: a tree just
+#          unpacked or checked out, then restored (a Nix build unpacks
+#          its sources, then restores);
 #   cold   the same, and the page cache is dropped before each timed
 #          restore (root only): a tree, and a checkpoint, not read for a
 #          long time; everything is read from the disk;
@@ -92,11 +92,14 @@ can_drop=; [ -w /proc/sys/vm/drop_caches ] && can_drop=yes
 [ "$(stat -f -c %T "$WORK")" = tmpfs ] && can_drop=
 CACHE=${CACHE:-fresh${can_drop:+ cold}}
 drop() { [ "$1" = cold ] || return 0; sync; echo 3 > /proc/sys/vm/drop_caches; }
-# restore_in MODE WHO NAME: the restore WHO (ours or theirs) into the tree NAME,
-# made now unless MODE is ahead.
+# restore_in MODE WHO NAME: the restore WHO (ours or theirs) into the tree
+# NAME, made now, after the wait, unless MODE is ahead: this VM drops
+# pages it sees unused within a minute (a file read 30 s before had 8 %
+# of its pages out of memory).
 restore_in() {
-	[ "$1" = ahead ] || fresh "$3"
-	settle; drop "$1"
+	settle
+	[ "$1" = ahead ] || { fresh "$3"; sync; }
+	drop "$1"
 	secs "$($2 "$3")"
 }
 pairs() { # pairs MODE: REPS pairs in alternating order
