@@ -83,10 +83,10 @@ SETTLE=${SETTLE:-61}
 #          restore (root only): a tree, and a checkpoint, not read for a
 #          long time; everything is read from the disk;
 #   ahead  every copy made before the first pair, as the runs before
-#          2026-11-25 did: this VM drops pages it sees unused, so a tree
-#          made minutes before is partly read from the disk again, and
-#          the checkpoint and copy-everything's saved copy, read by every
-#          pair, are not.
+#          2026-11-24's eighth session did: this VM drops pages it sees
+#          unused, so a tree made minutes before is partly read from the
+#          disk again, and the checkpoint and copy-everything's saved
+#          copy, read by every pair, are not.
 can_drop=; [ -w /proc/sys/vm/drop_caches ] && can_drop=yes
 # (a tmpfs's files are the page cache: nothing to drop)
 [ "$(stat -f -c %T "$WORK")" = tmpfs ] && can_drop=
