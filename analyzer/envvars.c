@@ -833,32 +833,77 @@ void envvars_assigns(const char *p, size_t size,
 	}
 }
 
+/*
+ * The names makefiles refer to and assign, each kept once for all the
+ * makes of a build: a kernel has hundreds of makes that read the same
+ * few makefiles, which name the same variables hundreds of times. `ref`
+ * and `set` are the last make (its job index + 1) whose makefiles refer
+ * to or assign the name, `fref` and `fset` the last file (its id + 1)
+ * whose scan found it so: each file lists a name once, each make takes
+ * it once.
+ */
+struct mname {
+	char *name;
+	size_t ref, set, fref, fset;
+	size_t had;		/* the last make that had it already */
+	int ignored;
+	UT_hash_handle hh;
+};
+
+static struct mname *mname(struct mname **all, const char *s, size_t len)
+{
+	struct mname *m;
+	HASH_FIND(hh, *all, s, len, m);
+	if (!m) {
+		m = xcalloc(1, sizeof *m);
+		m->name = xcheck(strndup(s, len));
+		m->ignored = envvars_ignored(m->name);
+		HASH_ADD_KEYPTR(hh, *all, m->name, len, m);
+	}
+	return m;
+}
+
 /* What one makefile refers to and what it assigns, by file id. */
 struct scanned {
 	int done;
-	char **refs, **sets;
+	struct mname **refs, **sets;
 	size_t nrefs, arefs, nsets, asets;
+};
+
+struct scan_to {
+	struct mname **all;
+	struct scanned *sc;
+	size_t file;		/* its id + 1 */
 };
 
 static void keep_ref(const char *s, size_t len, void *arg)
 {
-	struct scanned *sc = arg;
-	GROW(sc->refs, sc->nrefs, sc->arefs);
-	sc->refs[sc->nrefs++] = strndup(s, len);
+	struct scan_to *to = arg;
+	struct mname *m = mname(to->all, s, len);
+	if (m->fref == to->file)
+		return;
+	m->fref = to->file;
+	GROW(to->sc->refs, to->sc->nrefs, to->sc->arefs);
+	to->sc->refs[to->sc->nrefs++] = m;
 }
 
 static void keep_set(const char *s, size_t len, void *arg)
 {
-	struct scanned *sc = arg;
-	GROW(sc->sets, sc->nsets, sc->asets);
-	sc->sets[sc->nsets++] = strndup(s, len);
+	struct scan_to *to = arg;
+	struct mname *m = mname(to->all, s, len);
+	if (m->fset == to->file)
+		return;
+	m->fset = to->file;
+	GROW(to->sc->sets, to->sc->nsets, to->sc->asets);
+	to->sc->sets[to->sc->nsets++] = m;
 }
 
 /* Scan a file make read, once: not a dependency file, not a program or a
  * library (make's own, read as it loads), not /proc. */
-static void scan(const struct ckpt *c, const struct file *f,
-		 struct scanned *sc)
+static void scan(const struct ckpt *c, size_t fi, struct scanned *sc,
+		 struct mname **all)
 {
+	const struct file *f = &c->files[fi];
 	if (sc->done)
 		return;
 	sc->done = 1;
@@ -868,37 +913,61 @@ static void scan(const struct ckpt *c, const struct file *f,
 	size_t n;
 	char *text = read_text(path, 16u << 20, &n);
 	free(path);
+	struct scan_to to = { all, sc, fi + 1 };
 	if (text) {
-		envvars_refs(text, n, keep_ref, sc);
-		envvars_assigns(text, n, keep_set, sc);
+		envvars_refs(text, n, keep_ref, &to);
+		envvars_assigns(text, n, keep_set, &to);
 	}
 	free(text);
 }
 
-/* Add to a make the variables its makefiles take from the environment. */
-static void make_uses(struct ckpt *c, struct job *job, struct scanned *sc)
+struct make_refs {
+	struct mname **v;
+	size_t n, a;
+	size_t make;		/* its job index + 1 */
+};
+
+static void refers(struct make_refs *r, struct mname *m)
 {
-	struct name *refs = NULL, *sets = NULL, *n, *tmp;
+	if (m->ref == r->make)
+		return;
+	m->ref = r->make;
+	GROW(r->v, r->n, r->a);
+	r->v[r->n++] = m;
+}
+
+/* Add to make j the variables its makefiles take from the environment:
+ * those they, or make's built-in rules, refer to and do not assign. */
+static void make_uses(struct ckpt *c, size_t j, struct scanned *sc,
+		      struct mname **all, struct mname *const *builtins)
+{
+	struct job *job = &c->jobs[j];
+	struct make_refs r = { .make = j + 1 };
 	for (size_t k = 0; k < sizeof builtin / sizeof *builtin; k++)
-		add_name(&refs, builtin[k], strlen(builtin[k]), NULL);
+		refers(&r, builtins[k]);
 	for (size_t k = 0; k < job->ndeps; k++) {
-		int fi = job->deps[k].file;
+		size_t fi = (size_t)job->deps[k].file;
 		if (!(job->deps[k].acc & ACC_READ))
 			continue;
-		scan(c, &c->files[fi], &sc[fi]);
+		scan(c, fi, &sc[fi], all);
 		for (size_t i = 0; i < sc[fi].nrefs; i++)
-			add_name(&refs, sc[fi].refs[i], strlen(sc[fi].refs[i]),
-				 NULL);
+			refers(&r, sc[fi].refs[i]);
 		for (size_t i = 0; i < sc[fi].nsets; i++)
-			add_name(&sets, sc[fi].sets[i], strlen(sc[fi].sets[i]),
-				 NULL);
+			sc[fi].sets[i]->set = r.make;
 	}
-	HASH_ITER(hh, refs, n, tmp)
-		if (!find(sets, n->name, n->len) && !envvars_ignored(n->name))
+	/* Names make looked up itself are there already. */
+	for (size_t i = 0; i < job->nenv; i++) {
+		struct mname *m;
+		HASH_FIND_STR(*all, job->env[i], m);
+		if (m)
+			m->had = r.make;
+	}
+	for (size_t i = 0; i < r.n; i++)
+		if (r.v[i]->set != r.make && r.v[i]->had != r.make &&
+		    !r.v[i]->ignored)
 			job_add_string(&job->env, &job->nenv, &job->aenv,
-				       n->name, 1);
-	free_names(&refs);
-	free_names(&sets);
+				       r.v[i]->name, 0);
+	free(r.v);
 }
 
 static int by_name(struct name *a, struct name *b)
@@ -952,18 +1021,23 @@ int envvars_record(struct ckpt *c, const struct trace *t)
 	if (start_env(t, &env, &cut) < 0)
 		return -1;
 	struct scanned *sc = xcalloc(c->nfiles + 1, sizeof *sc);
+	struct mname *all = NULL, *m, *mtmp;
+	struct mname *builtins[sizeof builtin / sizeof *builtin];
+	for (size_t k = 0; k < sizeof builtin / sizeof *builtin; k++)
+		builtins[k] = mname(&all, builtin[k], strlen(builtin[k]));
 	for (size_t j = 0; j < c->njobs; j++)
 		if (c->jobs[j].kind == JOB_DRIVER)
-			make_uses(c, &c->jobs[j], sc);
+			make_uses(c, j, sc, &all, builtins);
 	for (size_t f = 0; f < c->nfiles; f++) {
-		for (size_t i = 0; i < sc[f].nrefs; i++)
-			free(sc[f].refs[i]);
-		for (size_t i = 0; i < sc[f].nsets; i++)
-			free(sc[f].sets[i]);
 		free(sc[f].refs);
 		free(sc[f].sets);
 	}
 	free(sc);
+	HASH_ITER(hh, all, m, mtmp) {
+		HASH_DEL(all, m);
+		free(m->name);
+		free(m);
+	}
 	/* Every variable any job used, with its value when the build
 	 * started. */
 	for (size_t j = 0; j < c->njobs; j++)

@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,11 +259,121 @@ static int *file_acc_union(const struct ckpt *c)
 	return acc;
 }
 
+/*
+ * The programs and libraries the build loaded, hashed on a thread of
+ * their own while the trace becomes jobs (build_from_trace, one core's
+ * work): outside the tree they are external inputs, hashed in any case,
+ * and most of the bytes a save reads (a compiler and its libraries: 226
+ * of a kernel build's 250 MB). hash_one takes a hash from here when the
+ * file's stat data are still those it was hashed with.
+ */
+struct early_hash {
+	char *path;		/* absolute, normalised */
+	struct stat st;
+	struct hash128 h;
+	int ok;
+	UT_hash_handle hh;
+};
+
+struct early {
+	struct early_hash *by_path;
+	struct early_hash **v;
+	size_t n, a;
+	pthread_t th;
+	int started;
+};
+
+static void early_add(struct early *e, const char *raw, const char *root)
+{
+	if (!raw || raw[0] != '/')
+		return;
+	char *p = xstrdup(raw);
+	path_normalize(p);
+	struct early_hash *h = NULL;
+	if (path_under(p, root) || is_pseudo(p))
+		goto known;	/* not an external input */
+	HASH_FIND_STR(e->by_path, p, h);
+	if (h)
+		goto known;
+	h = xcalloc(1, sizeof *h);
+	h->path = p;
+	HASH_ADD_KEYPTR(hh, e->by_path, h->path, strlen(h->path), h);
+	GROW(e->v, e->n, e->a);
+	e->v[e->n++] = h;
+	return;
+known:
+	free(p);
+}
+
+static void *early_thread(void *arg)
+{
+	struct early *e = arg;
+	for (size_t i = 0; i < e->n; i++) {
+		struct early_hash *h = e->v[i];
+		h->ok = stat(h->path, &h->st) == 0 && S_ISREG(h->st.st_mode) &&
+			hash_file(h->path, &h->h) == 0;
+	}
+	return NULL;
+}
+
+static void early_start(struct early *e, const struct trace *t,
+			const char *root)
+{
+	memset(e, 0, sizeof *e);
+	for (size_t i = 0; i < t->nimg; i++) {
+		const struct image *im = &t->img[i];
+		if (!im->forked)
+			early_add(e, im->exe, root);
+		for (size_t k = 0; k < im->nev; k++)
+			if (im->ev[k].rec->op == CKPT_LOAD &&
+			    im->ev[k].rec->err == 0)
+				early_add(e, im->ev[k].str, root);
+	}
+	e->started = e->n && pthread_create(&e->th, NULL, early_thread, e) == 0;
+}
+
+static void early_wait(struct early *e)
+{
+	if (e->started)
+		pthread_join(e->th, NULL);
+	e->started = 0;
+}
+
+static void early_release(struct early *e)
+{
+	early_wait(e);
+	struct early_hash *h, *tmp;
+	HASH_ITER(hh, e->by_path, h, tmp) {
+		HASH_DEL(e->by_path, h);
+		free(h->path);
+		free(h);
+	}
+	free(e->v);
+}
+
+/* The early hash of `path`, if it is of the file there now. */
+static const struct hash128 *early_hash_of(const struct early *e,
+					   const char *path,
+					   const struct stat *st)
+{
+	struct early_hash *h;
+	HASH_FIND_STR(e->by_path, path, h);
+	if (!h || !h->ok || h->st.st_dev != st->st_dev ||
+	    h->st.st_ino != st->st_ino || h->st.st_size != st->st_size ||
+	    h->st.st_mtim.tv_sec != st->st_mtim.tv_sec ||
+	    h->st.st_mtim.tv_nsec != st->st_mtim.tv_nsec ||
+	    h->st.st_ctim.tv_sec != st->st_ctim.tv_sec ||
+	    h->st.st_ctim.tv_nsec != st->st_ctim.tv_nsec)
+		return NULL;
+	return &h->h;
+}
+
 /* Hashes: content of inputs (through symlinks), listings with the outputs
  * left out (needs every role), outputs as they will be stored. */
 struct hashing {
 	struct ckpt *c;
 	char *unlisted;		/* per file: a listing that cannot be read */
+	struct early *early;	/* programs and libraries, hashed already */
 };
 
 static int hash_one(void *arg, size_t i, int worker)
@@ -274,9 +385,15 @@ static int hash_one(void *arg, size_t i, int worker)
 	struct stat st;
 	int rc = 0;
 	if (f->role == ROLE_SOURCE || f->role == ROLE_EXTERNAL) {
-		if (stat(p, &st) == 0)
+		const struct hash128 *early = NULL;
+		if (stat(p, &st) == 0) {
 			file_set_stat(f, &st);
-		if (hash_file(p, &f->hash) < 0) {
+			if (f->role == ROLE_EXTERNAL)
+				early = early_hash_of(h->early, p, &st);
+		}
+		if (early)
+			f->hash = *early;
+		else if (hash_file(p, &f->hash) < 0) {
 			warning("cannot read %s: %s (treated as always changed)",
 				p, strerror(errno));
 			f->hash.hi = f->hash.lo = 1;
@@ -304,7 +421,7 @@ static int hash_one(void *arg, size_t i, int worker)
 
 /* Role, stat data and hash of every file, from the classified deps and
  * the state of the tree now. */
-static int assign_roles(struct ckpt *c)
+static int assign_roles(struct ckpt *c, struct early *early)
 {
 	int *acc = file_acc_union(c);
 	for (size_t i = 0; i < c->nfiles; i++) {
@@ -370,7 +487,8 @@ static int assign_roles(struct ckpt *c)
 	free(acc);
 	mark_output_parents(c);
 	char *unlisted = xcalloc(c->nfiles + 1, 1);
-	struct hashing h = { c, unlisted };
+	struct hashing h = { c, unlisted, early };
+	early_wait(early);
 	int rc = parallel_for(c->nfiles, 64, PFOR_IO, hash_one, &h, "hashing");
 	/* Only now: listing_hash reads the roles of other files. */
 	for (size_t i = 0; i < c->nfiles; i++)
@@ -831,6 +949,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	int rc = -1;
 	struct ckpt c;
 	uint64_t *first_read = NULL;
+	struct early early = { 0 };
 	ckpt_init(&c, root);
 	ckpt_set_dir(&c, dir, root);
 	if (trace_load(&t, tdir) < 0) {
@@ -856,6 +975,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 		      "LD_PRELOAD=libckpt.so?", tdir);
 		goto out;
 	}
+	early_start(&early, &t, c.root);
 	char *adir = realpath(dir, NULL);
 	build_from_trace(&c, &t, adir);
 	free(adir);
@@ -869,7 +989,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	if (merge_previous(&c, from ? from : dir, from != NULL, s) < 0)
 		goto out;
 	adopt_kept(&c, first_kept);
-	if (assign_roles(&c) < 0)
+	if (assign_roles(&c, &early) < 0)
 		goto out;
 	if (envvars_record(&c, &t) < 0)
 		fprintf(stderr, "ckpt: note: the trace holds no record of the "
@@ -896,6 +1016,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	s->processes = t.nimg;
 	rc = 0;
 out:
+	early_release(&early);
 	free(first_read);
 	trace_release(&t);
 	if (rc == 0 && !keep_trace)
