@@ -876,26 +876,32 @@ struct scan_to {
 	size_t file;		/* its id + 1 */
 };
 
+/* A name the file being scanned refers to (or assigns), listed once. */
+static void keep(struct scan_to *to, const char *s, size_t len, int set)
+{
+	struct mname *m = mname(to->all, s, len);
+	size_t *last = set ? &m->fset : &m->fref;
+	if (*last == to->file)
+		return;
+	*last = to->file;
+	struct scanned *sc = to->sc;
+	if (set) {
+		GROW(sc->sets, sc->nsets, sc->asets);
+		sc->sets[sc->nsets++] = m;
+	} else {
+		GROW(sc->refs, sc->nrefs, sc->arefs);
+		sc->refs[sc->nrefs++] = m;
+	}
+}
+
 static void keep_ref(const char *s, size_t len, void *arg)
 {
-	struct scan_to *to = arg;
-	struct mname *m = mname(to->all, s, len);
-	if (m->fref == to->file)
-		return;
-	m->fref = to->file;
-	GROW(to->sc->refs, to->sc->nrefs, to->sc->arefs);
-	to->sc->refs[to->sc->nrefs++] = m;
+	keep(arg, s, len, 0);
 }
 
 static void keep_set(const char *s, size_t len, void *arg)
 {
-	struct scan_to *to = arg;
-	struct mname *m = mname(to->all, s, len);
-	if (m->fset == to->file)
-		return;
-	m->fset = to->file;
-	GROW(to->sc->sets, to->sc->nsets, to->sc->asets);
-	to->sc->sets[to->sc->nsets++] = m;
+	keep(arg, s, len, 1);
 }
 
 /* Scan a file make read, once: not a dependency file, not a program or a
