@@ -276,6 +276,8 @@ struct early_hash {
 };
 
 struct early {
+	const struct trace *t;	/* read only, as build_from_trace does */
+	const char *root;
 	struct early_hash *by_path;
 	struct early_hash **v;
 	size_t n, a;
@@ -283,14 +285,14 @@ struct early {
 	int started;
 };
 
-static void early_add(struct early *e, const char *raw, const char *root)
+static void early_add(struct early *e, const char *raw)
 {
 	if (!raw || raw[0] != '/')
 		return;
 	char *p = xstrdup(raw);
 	path_normalize(p);
 	struct early_hash *h = NULL;
-	if (path_under(p, root) || is_pseudo(p))
+	if (path_under(p, e->root) || is_pseudo(p))
 		goto known;	/* not an external input */
 	HASH_FIND_STR(e->by_path, p, h);
 	if (h)
@@ -305,9 +307,20 @@ known:
 	free(p);
 }
 
+/* Finding them is on the thread too: a kernel's trace holds some
+ * 140,000 LOAD records. */
 static void *early_thread(void *arg)
 {
 	struct early *e = arg;
+	for (size_t i = 0; i < e->t->nimg; i++) {
+		const struct image *im = &e->t->img[i];
+		if (!im->forked)
+			early_add(e, im->exe);
+		for (size_t k = 0; k < im->nev; k++)
+			if (im->ev[k].rec->op == CKPT_LOAD &&
+			    im->ev[k].rec->err == 0)
+				early_add(e, im->ev[k].str);
+	}
 	for (size_t i = 0; i < e->n; i++) {
 		struct early_hash *h = e->v[i];
 		h->ok = stat(h->path, &h->st) == 0 && S_ISREG(h->st.st_mode) &&
@@ -319,17 +332,9 @@ static void *early_thread(void *arg)
 static void early_start(struct early *e, const struct trace *t,
 			const char *root)
 {
-	memset(e, 0, sizeof *e);
-	for (size_t i = 0; i < t->nimg; i++) {
-		const struct image *im = &t->img[i];
-		if (!im->forked)
-			early_add(e, im->exe, root);
-		for (size_t k = 0; k < im->nev; k++)
-			if (im->ev[k].rec->op == CKPT_LOAD &&
-			    im->ev[k].rec->err == 0)
-				early_add(e, im->ev[k].str, root);
-	}
-	e->started = e->n && pthread_create(&e->th, NULL, early_thread, e) == 0;
+	e->t = t;
+	e->root = root;
+	e->started = pthread_create(&e->th, NULL, early_thread, e) == 0;
 }
 
 static void early_wait(struct early *e)
