@@ -241,27 +241,72 @@ struct timed_dep {
 	struct dep_time t;
 };
 
-static int cmp_timed_dep(const void *a, const void *b)
+/*
+ * A job's deps by file, stably: a radix sort of the file numbers, a byte
+ * at a time, from v into tmp and back (`passes` bytes: enough for every
+ * file number). glibc's qsort, a call through a pointer for each of some
+ * 20 million comparisons, was a fifth of build_from_trace on a kernel
+ * build's trace. Returns where the sorted deps are, v or tmp.
+ */
+static struct timed_dep *sort_by_file(struct timed_dep *v,
+				      struct timed_dep *tmp, size_t n,
+				      int passes)
 {
-	const struct timed_dep *x = a, *y = b;
-	return (x->d.file > y->d.file) - (x->d.file < y->d.file);
+	size_t sorted = 1;
+	while (sorted < n && v[sorted - 1].d.file <= v[sorted].d.file)
+		sorted++;
+	if (sorted >= n)
+		return v;	/* often: the files in the order first seen */
+	if (n < 32) {		/* insertion */
+		for (size_t i = sorted; i < n; i++) {
+			struct timed_dep x = v[i];
+			size_t k = i;
+			for (; k > 0 && v[k - 1].d.file > x.d.file; k--)
+				v[k] = v[k - 1];
+			v[k] = x;
+		}
+		return v;
+	}
+	size_t at[256];
+	for (int p = 0; p < passes; p++) {
+		int shift = 8 * p;
+		memset(at, 0, sizeof at);
+		for (size_t i = 0; i < n; i++)
+			at[((unsigned)v[i].d.file >> shift) & 255]++;
+		size_t sum = 0;
+		for (int b = 0; b < 256; b++) {
+			size_t k = at[b];
+			at[b] = sum;
+			sum += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[at[((unsigned)v[i].d.file >> shift) & 255]++] = v[i];
+		struct timed_dep *swap = v;
+		v = tmp;
+		tmp = swap;
+	}
+	return v;
 }
 
 void ckpt_sort_deps(struct ckpt *c)
 {
-	struct timed_dep *td = NULL;
-	size_t atd = 0;
+	struct timed_dep *buf = NULL, *tmp = NULL;
+	size_t abuf = 0;
+	int passes = 1;
+	while (passes < 4 && c->nfiles >> (8 * passes))
+		passes++;
 	for (size_t i = 0; i < c->njobs; i++) {
 		struct job *j = &c->jobs[i];
-		if (j->ndeps > atd) {
-			atd = j->ndeps;
-			td = xrealloc(td, atd * sizeof *td);
+		if (j->ndeps > abuf) {
+			abuf = j->ndeps;
+			buf = xrealloc(buf, abuf * sizeof *buf);
+			tmp = xrealloc(tmp, abuf * sizeof *tmp);
 		}
 		for (size_t n = 0; n < j->ndeps; n++)
-			td[n] = (struct timed_dep){
+			buf[n] = (struct timed_dep){
 				j->deps[n], { dep_t_in(j, n), dep_t_write(j, n) }
 			};
-		qsort(td, j->ndeps, sizeof *td, cmp_timed_dep);
+		struct timed_dep *td = sort_by_file(buf, tmp, j->ndeps, passes);
 		size_t k = 0;
 		for (size_t n = 0; n < j->ndeps; n++) {
 			const struct timed_dep *d = &td[n];
@@ -290,7 +335,8 @@ void ckpt_sort_deps(struct ckpt *c)
 			j->dtimes[n] = td[n].t;
 		}
 	}
-	free(td);
+	free(buf);
+	free(tmp);
 	for (size_t i = 0; i < c->nfiles; i++)
 		c->files[i].mark_job = -1;
 }

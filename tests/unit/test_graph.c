@@ -411,6 +411,58 @@ static void dep_times(void **state)
 	ckpt_release(&c);
 }
 
+/* A job of many deps, over more files than two bytes number, in no
+ * order and with repeats: ckpt_sort_deps sorts them by file (radix, three
+ * passes here) and merges the repeats as a dep at a time would. Checked
+ * against the expected merge, computed here file by file. */
+static void many_deps_sorted(void **state)
+{
+	(void)state;
+	enum { NFILES = 70000, NDEPS = 6000, HIT = 2500 };
+	struct ckpt c;
+	ckpt_init(&c, "/r");
+	files_range(&c, 0, NFILES, 1, 1);
+	int j = ckpt_job_new(&c, JOB_RECIPE, -1);
+	static int acc[NFILES];
+	static uint64_t t_in[NFILES], t_write[NFILES];
+	const int kinds[] = { ACC_READ, ACC_STAT, ACC_WRITE, ACC_ABSENT,
+			      ACC_READ | ACC_WRITE };
+	uint32_t x = 12345;
+	for (int k = 0; k < NDEPS; k++) {
+		x = x * 1103515245 + 12345;
+		/* HIT distinct files spread over the whole range */
+		int f = (int)((x >> 8) % HIT) * (NFILES / HIT) + (k & 1) * 7;
+		int a = kinds[(x >> 4) % 5];
+		uint64_t t = 1000 + (x >> 12) % 100000;
+		c.files[f].mark_job = -1;	/* a dep of its own each time */
+		job_access(&c, j, f, a, t);
+		int in = a & ~(ACC_WRITE | ACC_MKDIR | ACC_DELETE);
+		if (in && (!(acc[f] & ~ACC_WRITE) || t < t_in[f]))
+			t_in[f] = t;
+		if ((a & ACC_WRITE) && (!(acc[f] & ACC_WRITE) || t < t_write[f]))
+			t_write[f] = t;
+		acc[f] |= a;
+	}
+	ckpt_sort_deps(&c);
+	const struct job *jb = &c.jobs[j];
+	size_t n = 0;
+	for (int f = 0; f < NFILES; f++) {
+		if (!acc[f])
+			continue;
+		assert_true(n < jb->ndeps);
+		assert_int_equal(jb->deps[n].file, f);
+		assert_int_equal(jb->deps[n].acc, acc[f]);
+		if (acc[f] & ~ACC_WRITE)
+			assert_int_equal(dep_t_in(jb, n), t_in[f]);
+		if (acc[f] & ACC_WRITE)
+			assert_int_equal(dep_t_write(jb, n), t_write[f]);
+		n++;
+	}
+	assert_int_equal(jb->ndeps, n);
+	assert_true(n > HIT);	/* repeats merged, and both parities */
+	ckpt_release(&c);
+}
+
 /* Rule 5: a recipe line that only marks that the recipe ran (reads
  * nothing in the tree, writes nothing a job reads) and writes the target
  * (what make looked at first) goes with the line it follows, or with a
@@ -494,6 +546,7 @@ int main(void)
 		cmocka_unit_test(output_without_producer),
 		cmocka_unit_test(many_files),
 		cmocka_unit_test(dep_times),
+		cmocka_unit_test(many_deps_sorted),
 		cmocka_unit_test(long_chain),
 		cmocka_unit_test(nested_drivers),
 		cmocka_unit_test(listing_and_deleted),
