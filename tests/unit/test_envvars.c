@@ -253,6 +253,8 @@ static void whole_environment(void **state)
 	assert_string_equal(shell("echo ${!n}"), "* n ");
 	assert_string_equal(shell("if true; then set; fi; x && declare -p"),
 			    "* * ");
+	assert_string_equal(shell("typeset -x|wc; (compgen -e)"), "* * ");
+	assert_string_equal(shell("typeset -y; compgen -v"), "");
 	/* As words in a comment or a message they print nothing (found by
 	 * attacking: every helper script with "# fail if not set"). */
 	assert_string_equal(shell("# fail if not set\necho 'no typeset here'"
