@@ -81,6 +81,7 @@ struct seen {
 	uint64_t h;
 	const char *raw;		/* NULL: a free slot */
 	int id;
+	uint32_t len;			/* strlen(raw) */
 };
 
 static int cmp_pidref(const void *a, const void *b)
@@ -369,11 +370,13 @@ static int intern_seen(struct builder *b, const char *raw)
 {
 	if (!raw)
 		return -1;
-	uint64_t h = XXH3_64bits(raw, strlen(raw));
+	size_t len = strlen(raw);
+	uint64_t h = XXH3_64bits(raw, len);
 	size_t mask = b->sseen - 1;
 	if (b->sseen)
 		for (size_t i = h & mask; b->seen[i].raw; i = (i + 1) & mask)
-			if (b->seen[i].h == h && !strcmp(b->seen[i].raw, raw))
+			if (b->seen[i].h == h && b->seen[i].len == len &&
+			    !memcmp(b->seen[i].raw, raw, len))
 				return b->seen[i].id;
 	if (2 * (b->nseen + 1) > b->sseen) {
 		size_t size = b->sseen ? 2 * b->sseen : 4096;
@@ -386,7 +389,7 @@ static int intern_seen(struct builder *b, const char *raw)
 		b->sseen = size;
 	}
 	int id = intern(b, raw);
-	seen_put(b->seen, b->sseen, (struct seen){ h, raw, id });
+	seen_put(b->seen, b->sseen, (struct seen){ h, raw, id, (uint32_t)len });
 	b->nseen++;
 	return id;
 }

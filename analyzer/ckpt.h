@@ -94,6 +94,9 @@ int path_mkdirs_for(const char *root, const char *rel);
 char *path_escape(const char *s);
 /* The same into out (room for 3 * strlen(s) + 1); returns its end. */
 char *path_escape_to(char *out, const char *s);
+/* How many bytes from the start of s escaping leaves as they are: all of
+ * them (strlen) when s needs no escape. */
+size_t path_plain_len(const char *s);
 int path_unescape(char *s);
 /* Text that names the root (no NUL byte, root followed by '/', the end or a
  * byte no file name continues with) is rewritten when restored elsewhere:

@@ -82,10 +82,17 @@ static void put_dep(FILE *f, const struct dep *d)
 	fwrite_unlocked(p, 1, (size_t)(q - p), f);
 }
 
+/* A path, escaped (path_escape); most need none, and are written as
+ * they are: a kernel's manifest has some 140,000 of them. */
 static void put_path(FILE *f, const char *p)
 {
 	if (!*p) {
 		fputc('.', f);
+		return;
+	}
+	size_t plain = path_plain_len(p);
+	if (!p[plain]) {
+		fwrite_unlocked(p, 1, plain, f);
 		return;
 	}
 	char *e = path_escape(p);
@@ -308,7 +315,9 @@ int manifest_write(const struct ckpt *c, const char *dir)
 		fprintf(f, "j %c %d %d %" PRIu64 " %" PRIu64 " ", j->kind,
 			j->driver, j->untraced, j->start, j->end);
 		put_path(f, j->cwd);
-		fprintf(f, " %s\n", j->cmd);
+		fputc(' ', f);
+		fputs(j->cmd, f);
+		fputc('\n', f);
 		if (j->nprev) {
 			fprintf(f, "p %" PRIu64, j->target_look);
 			for (size_t k = 0; k < j->nprev; k++)

@@ -127,6 +127,14 @@ char *path_escape_to(char *out, const char *s)
 	return out;
 }
 
+size_t path_plain_len(const char *s)
+{
+	const unsigned char *p = (const void *)s;
+	while (*p && !needs_escape(*p))
+		p++;
+	return (size_t)(p - (const unsigned char *)s);
+}
+
 char *path_escape(const char *s)
 {
 	size_t n = 0;

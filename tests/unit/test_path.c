@@ -54,10 +54,19 @@ static void escape_round_trip(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char *e = path_escape(cases[i]);
 		assert_null(strpbrk(e, " \t\n"));
+		/* the bytes escaping leaves alone come first, unchanged */
+		size_t plain = path_plain_len(cases[i]);
+		assert_memory_equal(e, cases[i], plain);
+		assert_int_equal(strcmp(e, cases[i]) == 0,
+				 cases[i][plain] == 0);
 		assert_int_equal(path_unescape(e), 0);
 		assert_string_equal(e, cases[i]);
 		free(e);
 	}
+	assert_int_equal(path_plain_len("a/b c"), 3);
+	assert_int_equal(path_plain_len("a/b.c"), 5);
+	assert_int_equal(path_plain_len("50%"), 2);
+	assert_int_equal(path_plain_len("\x7f"), 0);
 	char bad[] = "a%0";
 	assert_int_equal(path_unescape(bad), -1);
 	char nul[] = "a%00b";
