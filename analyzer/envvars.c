@@ -266,7 +266,7 @@ static int prints_all(const char *p, const char *q, const char *end)
 		"declare", "typeset -p", "typeset -x", "typeset", "compgen -e",
 	};
 	if (!memchr("esdtc", *q, 5) || !command_start(p, q))
-		return 0;	/* (what the words start with) */
+		return 0;	/* each of the words starts with one of those */
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
 		size_t n = strlen(words[i]);
 		if ((size_t)(end - q) < n || memcmp(q, words[i], n))
