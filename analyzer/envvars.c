@@ -265,15 +265,17 @@ static int prints_all(const char *p, const char *q, const char *end)
 		"export -p", "export", "set", "declare -p", "declare -x",
 		"declare", "typeset -p", "typeset -x", "typeset", "compgen -e",
 	};
-	if (!memchr("esdtc", *q, 5) || !command_start(p, q))
-		return 0;	/* each of the words starts with one of those */
+	/* The words first: at most word starts none matches, and the walk
+	 * back of command_start is for the few that do. */
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		if (*q != words[i][0])
+			continue;
 		size_t n = strlen(words[i]);
 		if ((size_t)(end - q) < n || memcmp(q, words[i], n))
 			continue;
 		const char *after = blanks(q + n, end);
 		if (after == end || strchr("\n;&|)>", *after))
-			return 1;
+			return command_start(p, q);
 	}
 	return 0;
 }
