@@ -29,6 +29,8 @@ void *xmemdup(const void *p, size_t n);
 /* Ask for huge pages for the 2 MiB-aligned part of a large buffer, before
  * it is written: one fault for 2 MiB instead of 512. */
 void advise_huge(void *p, size_t n);
+/* Room for n descriptors (at most the soft limit): call with one thread. */
+void reserve_fds(int n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define GROW(arr, nr, alloc)                                              \
 	do {                                                              \

@@ -52,6 +52,7 @@ int main(int argc, char **argv)
 		printf("ckpt %s\n", CKPT_VERSION);
 		return 0;
 	}
+	reserve_fds(1024);
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);

@@ -1,5 +1,7 @@
 /* parallel_for: every index once, worker numbers in range, failures stop.
- * json_string: valid UTF-8 passes through, other bytes become \udcXX. */
+ * json_string: valid UTF-8 passes through, other bytes become \udcXX.
+ * reserve_fds: the descriptor table grown, no descriptor taken or lost. */
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -7,6 +9,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -223,6 +230,108 @@ static void json_invalid_utf8(void **state)
 	expect_json("\xf5\xfe", "\"\\udcf5\\udcfe\"");
 }
 
+/* The size of this process's descriptor table (FDSize), or -1. */
+static int fd_table_size(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	int n = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "FDSize: %d", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* In a process whose table is the kernel's smallest (64): reserve_fds
+ * grows it, and leaves no descriptor open. Exit status: 0 when right,
+ * else which check failed. */
+static int grow_in_child(void)
+{
+	if (fd_table_size() >= 256)
+		return 1;	/* it should not be: nothing would be proved */
+	int lowest = open("/dev/null", O_RDONLY);
+	close(lowest);
+	reserve_fds(256);
+	if (fd_table_size() < 256)
+		return 2;
+	if (fcntl(255, F_GETFD) >= 0)
+		return 3;	/* the one it made was left open */
+	return open("/dev/null", O_RDONLY) == lowest ? 0 : 4;
+}
+
+/* A descriptor already at n - 1 is stepped over, not replaced. */
+static int in_use_in_child(void)
+{
+	int p[2];
+	struct stat before, after;
+	if (pipe(p) < 0 || dup2(p[1], 255) != 255 || fstat(255, &before) < 0)
+		return 1;
+	int lowest = open("/dev/null", O_RDONLY);
+	close(lowest);
+	reserve_fds(256);
+	if (fstat(255, &after) < 0 || after.st_ino != before.st_ino)
+		return 2;
+	if (fcntl(256, F_GETFD) >= 0)
+		return 3;	/* the one above it was left open */
+	return open("/dev/null", O_RDONLY) == lowest ? 0 : 4;
+}
+
+/* fn's return in a grandchild: a process whose table is new, sized by
+ * the descriptors its parent had open (0-2 only: whatever ran the tests
+ * may have left one past 63 open). */
+static int in_child(int (*fn)(void))
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		close_range(3, ~0u, 0);
+		pid_t gc = fork();
+		int status;
+		if (gc == 0)
+			_exit(fn());
+		if (gc < 0 || waitpid(gc, &status, 0) != gc ||
+		    !WIFEXITED(status))
+			_exit(99);
+		_exit(WEXITSTATUS(status));
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void reserve_fds_grows_the_table(void **state)
+{
+	(void)state;
+	assert_int_equal(in_child(grow_in_child), 0);
+	assert_int_equal(in_child(in_use_in_child), 0);
+}
+
+/* Never past the soft limit: F_DUPFD there fails, and nothing is left. */
+static int limited_in_child(void)
+{
+	struct rlimit rl;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = 100;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1;
+	int lowest = open("/dev/null", O_RDONLY);
+	close(lowest);
+	reserve_fds(1024);
+	if (fd_table_size() < 100)
+		return 2;
+	if (fcntl(99, F_GETFD) >= 0)
+		return 3;
+	return open("/dev/null", O_RDONLY) == lowest ? 0 : 4;
+}
+
+static void reserve_fds_within_the_limit(void **state)
+{
+	(void)state;
+	assert_int_equal(in_child(limited_in_child), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +342,8 @@ int main(void)
 		cmocka_unit_test(json_ascii_and_escapes),
 		cmocka_unit_test(json_valid_utf8),
 		cmocka_unit_test(json_invalid_utf8),
+		cmocka_unit_test(reserve_fds_grows_the_table),
+		cmocka_unit_test(reserve_fds_within_the_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
