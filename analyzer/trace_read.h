@@ -38,7 +38,12 @@ struct trace {
 	size_t nlost;
 	char *lost_file;	/* one of them, for messages */
 	int lost_err;		/* why, for that one */
-	void **maps;
+	/* The files' mappings: side by side in one reserved area, so that
+	 * one munmap releases them all, or each its own where the area is
+	 * full or could not be reserved. */
+	char *area;
+	size_t area_size;
+	void **maps;		/* those of their own */
 	size_t *map_sizes;
 	size_t nmaps;
 };
