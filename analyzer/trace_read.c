@@ -169,11 +169,12 @@ static off_t data_end(int fd, off_t size)
  * Address space for every trace file's mapping, reserved (no memory) when
  * the load starts: a kernel build leaves 14,000 files, and unmapping them
  * one by one took 55-70 ms, each munmap flushing the TLB of every core the
- * loading threads ran on; one munmap of the area takes 20-25 ms. 1 TiB is
- * far more than any trace (a kernel's is 160 MB); where it runs out, or
- * cannot be reserved (ulimit -v), a file gets a mapping of its own.
+ * loading threads ran on; one munmap of the area takes 20-25 ms. 1 TiB
+ * (1 GiB on 32 bits) is far more than any trace (a kernel's is 160 MB);
+ * where it runs out, or cannot be reserved (ulimit -v), a file gets a
+ * mapping of its own.
  */
-enum { AREA_SIZE = 1ull << 40 };
+#define AREA_SIZE ((size_t)1 << (sizeof(size_t) > 4 ? 40 : 30))
 
 struct loading {
 	struct trace *t;
