@@ -17,10 +17,16 @@ got=$("$CKPT" dump --json -d tr | grep -c '"op":"read".*"ok":false') ||
 expect_eq "failed opens read back" "$n" "$got"
 # Where the area the trace files are mapped side by side in cannot be
 # reserved (1 TiB of address space, over ulimit -v), each file is mapped
-# on its own: the same records.
-got=$( (ulimit -v 2000000 && "$CKPT" dump --json -d tr) |
-	grep -c '"op":"read".*"ok":false') || fail "dump under ulimit -v failed"
-expect_eq "failed opens read back under ulimit -v" "$n" "$got"
+# on its own: the same records. (Not where ckpt cannot start under the
+# limit at all: a build with -fsanitize=address reserves terabytes.)
+if (ulimit -v 2000000 && "$CKPT" --version) >/dev/null 2>&1; then
+	got=$( (ulimit -v 2000000 && "$CKPT" dump --json -d tr) |
+		grep -c '"op":"read".*"ok":false') ||
+		fail "dump under ulimit -v failed"
+	expect_eq "failed opens read back under ulimit -v" "$n" "$got"
+else
+	echo "note: ckpt does not start under ulimit -v 2000000; not tried"
+fi
 
 if command -v fincore >/dev/null; then
 	traced "$TRASH/short" /bin/true || fail "true failed under the shim"

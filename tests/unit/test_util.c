@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -308,7 +307,8 @@ static void reserve_fds_grows_the_table(void **state)
 	assert_int_equal(in_child(in_use_in_child), 0);
 }
 
-/* Never past the soft limit: F_DUPFD there fails, and nothing is left. */
+/* Never past the soft limit (F_DUPFD there would fail): the table covers
+ * up to it, and nothing is left open. */
 static int limited_in_child(void)
 {
 	struct rlimit rl;
