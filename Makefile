@@ -70,7 +70,7 @@ check-nix: all deps-nix ## the checkpointBuildTools drop-in under real nix-build
 demo: all ## record the bundled example, edit a fresh copy, restore, make
 	sh examples/demo.sh
 
-bench-trace: all ## tracing overhead: untraced vs traced vs strace -f
+bench-trace: all ## tracing overhead: untraced vs an empty preload library vs traced vs strace -f
 	sh bench/bench-trace.sh
 
 bench-restore: all ## restore vs the copy-everything approach

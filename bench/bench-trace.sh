@@ -1,13 +1,16 @@
 #!/bin/sh
 # bench-trace.sh - tracing overhead on a compile-heavy build (bench/
-# gen-project.py): untraced make vs traced (LD_PRELOAD=libckpt.so), REPS
-# pairs in alternating order (U T, then T U); the figure is the median of
-# the per-pair ratios, of wall time and of CPU time (user+sys of every
-# process). A 2 % difference is well inside one pair's noise on a shared
-# machine (pairs range over +-10 %), hence many short pairs. strace -f, far
-# slower, runs STRACE_REPS times next to an untraced build. Then the cost
-# per call of open+close, of a failing stat and of a failing open, traced
-# and untraced.
+# gen-project.py): untraced make vs traced (LD_PRELOAD=libckpt.so), and
+# between them an empty LD_PRELOAD library, which costs what any preload
+# library costs (ld.so opens and maps it into every process): the part of
+# the overhead that is not the shim's own. REPS rounds of the three builds,
+# each round in another of the six orders; the figures are medians of the
+# per-round ratios, of wall time and of CPU time (user+sys of every
+# process). A 2 % difference is well inside one build's noise on a shared
+# machine (builds range over +-10 %), hence many short rounds. strace -f,
+# far slower, runs STRACE_REPS times next to an untraced build. Then the
+# cost per call of open+close, of a failing stat and of a failing open,
+# traced and untraced, and of starting /bin/true.
 # Environment: REPS (15), STRACE_REPS (2), NFILES (150), NHEADERS (120),
 # JOBS (nproc), CALLS (200000), SPAWNS (2000), KEEP=1 keeps the work
 # directory.
@@ -27,29 +30,40 @@ TR=$WORK/tr
 [ -d /dev/shm ] && [ -w /dev/shm ] && TR=$(mktemp -d /dev/shm/ckpt-bench-tr.XXXXXX)
 trap 'rm -rf "$TR"; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 clean() { rm -rf obj prog libbench.a "$TR/trace"; }
+echo 'void ckpt_bench_empty(void) {}' > "$WORK/empty.c"
+cc -shared -fPIC -o "$WORK/empty.so" "$WORK/empty.c"
 U="make -j$JOBS"
+E="LD_PRELOAD=$WORK/empty.so make -j$JOBS"
 T="LD_PRELOAD=$SHIM CKPT_DIR=$TR make -j$JOBS"
 S="strace -f -o /dev/null make -j$JOBS"
-say "bench-trace: $NFILES C files, $NHEADERS headers, make -j$JOBS, $REPS pairs"
+say "bench-trace: $NFILES C files, $NHEADERS headers, make -j$JOBS, $REPS rounds"
 say "warming up"
 clean; timed "$U" >/dev/null; cksum prog obj/d00/*.o > "$WORK/sum.u"
 clean; timed "$T" >/dev/null; cksum prog obj/d00/*.o > "$WORK/sum.t"
 same=yes; cmp -s "$WORK/sum.u" "$WORK/sum.t" || same=NO
-: > "$WORK/rw.t"; : > "$WORK/rw.s"; : > "$WORK/rc.t"; : > "$WORK/rc.s"
-: > "$WORK/wu"; : > "$WORK/wt"; : > "$WORK/ws"
+for f in rw.t rw.e rw.te rw.s rc.t rc.e rc.te rc.s wu we wt ws; do
+	: > "$WORK/$f"
+done
 run() { clean; sync; timed "$1"; }
 i=0
 while [ "$i" -lt "$REPS" ]; do
+	# The six orders of U, E and T in turn: no build always comes
+	# first, or always after another.
+	order=$(echo "UET UTE EUT ETU TUE TEU" | cut -d' ' -f$((i % 6 + 1)))
 	i=$((i + 1))
-	if [ $((i % 2)) -eq 1 ]; then
-		u=$(run "$U"); t=$(run "$T"); order="U T"
-	else
-		t=$(run "$T"); u=$(run "$U"); order="T U"
-	fi
-	set -- $u $t	# wall cpu, twice
-	say "pair $i ($order): untraced ${1}s (cpu $2), traced ${3}s (cpu $4)"
-	echo "$1" >> "$WORK/wu"; echo "$3" >> "$WORK/wt"
-	ratio "$3" "$1" >> "$WORK/rw.t"; ratio "$4" "$2" >> "$WORK/rc.t"
+	for b in $(echo "$order" | sed 's/./& /g'); do
+		case $b in
+		U) u=$(run "$U") ;;
+		E) e=$(run "$E") ;;
+		T) t=$(run "$T") ;;
+		esac
+	done
+	set -- $u $e $t	# wall cpu, three times
+	say "round $i ($order): untraced ${1}s (cpu $2), empty library ${3}s (cpu $4), traced ${5}s (cpu $6)"
+	echo "$1" >> "$WORK/wu"; echo "$3" >> "$WORK/we"; echo "$5" >> "$WORK/wt"
+	ratio "$5" "$1" >> "$WORK/rw.t"; ratio "$6" "$2" >> "$WORK/rc.t"
+	ratio "$3" "$1" >> "$WORK/rw.e"; ratio "$4" "$2" >> "$WORK/rc.e"
+	ratio "$5" "$3" >> "$WORK/rw.te"; ratio "$6" "$4" >> "$WORK/rc.te"
 done
 i=0
 while [ "$i" -lt "$STRACE_REPS" ]; do
@@ -114,8 +128,6 @@ done
 # START record).
 say "process start: /bin/true, $SPAWNS spawns each, interleaved"
 cc -O2 -o "$WORK/spawn" "$TOP/bench/spawn.c"
-echo 'void ckpt_bench_empty(void) {}' > "$WORK/empty.c"
-cc -shared -fPIC -o "$WORK/empty.so" "$WORK/empty.c"
 CKPT_DIR=$TR/s "$WORK/spawn" "$SPAWNS" - "$WORK/empty.so" "$SHIM" -- /bin/true \
 	> "$WORK/spawn.out" || say "spawn failed"
 spawns=$(awk 'NR == 1 { u5 = $2; u50 = $3 }
@@ -130,16 +142,20 @@ pc() {
 }
 cat <<OUT
 
-bench-trace: $NFILES C files, $NHEADERS headers in 8 -I dirs, make -j$JOBS, $REPS pairs (strace: $STRACE_REPS), $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)
+bench-trace: $NFILES C files, $NHEADERS headers in 8 -I dirs, make -j$JOBS, $REPS rounds (strace: $STRACE_REPS), $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)
 
 | build | wall s, median | wall ratio, median (quartiles; range) | CPU ratio, median (quartiles; range) |
 |---|---|---|---|
 | untraced | $(median < "$WORK/wu") | 1 | 1 |
+| an empty LD_PRELOAD library | $(median < "$WORK/we") | $(median < "$WORK/rw.e") ($(iqr < "$WORK/rw.e"); $(range < "$WORK/rw.e")) | $(median < "$WORK/rc.e") ($(iqr < "$WORK/rc.e"); $(range < "$WORK/rc.e")) |
 | traced (libckpt.so) | $(median < "$WORK/wt") | $(median < "$WORK/rw.t") ($(iqr < "$WORK/rw.t"); $(range < "$WORK/rw.t")) | $(median < "$WORK/rc.t") ($(iqr < "$WORK/rc.t"); $(range < "$WORK/rc.t")) |
+| traced / the empty library: the shim's own part | | $(median < "$WORK/rw.te") ($(iqr < "$WORK/rw.te"); $(range < "$WORK/rw.te")) | $(median < "$WORK/rc.te") ($(iqr < "$WORK/rc.te"); $(range < "$WORK/rc.te")) |
 | strace -f -o /dev/null | $(median < "$WORK/ws") | $(median < "$WORK/rw.s") ($(range < "$WORK/rw.s")) | $(median < "$WORK/rc.s") ($(range < "$WORK/rc.s")) |
 
-Traced / untraced, 95 % confidence interval of the median ratio (order
-statistics of the $REPS pairs): wall $(mci < "$WORK/rw.t"), CPU $(mci < "$WORK/rc.t").
+95 % confidence intervals of the median ratios (order statistics of the
+$REPS rounds): traced / untraced wall $(mci < "$WORK/rw.t"), CPU $(mci < "$WORK/rc.t");
+the empty library / untraced wall $(mci < "$WORK/rw.e"), CPU $(mci < "$WORK/rc.e");
+traced / the empty library wall $(mci < "$WORK/rw.te"), CPU $(mci < "$WORK/rc.te").
 
 traced build: $ntrc trace files, $nrec records, $trkb KiB; ckpt save of it: ${save} s; outputs identical to untraced: $same
 
