@@ -544,10 +544,36 @@ SCANDIR_WRAPPER(scandir64, dirent64)
 SCANDIRAT_WRAPPER(scandirat, dirent)
 SCANDIRAT_WRAPPER(scandirat64, dirent64)
 
-/* glob: the directory part of the pattern is listed (when it has no
- * wildcard of its own); every match is a successful look-up. */
-static void rec_glob(const char *pat, size_t n, char **paths, int r)
+/* Does glob see anything to match in `pat`? A backslash counts (glob
+ * unescapes it), a brace under GLOB_BRACE, a leading tilde under
+ * GLOB_TILDE. */
+static int glob_magic(const char *pat, int flags)
 {
+	if ((flags & (GLOB_TILDE | GLOB_TILDE_CHECK)) && pat[0] == '~')
+		return 1;
+	return strpbrk(pat, (flags & GLOB_BRACE) ? "*?[\\{" : "*?[\\") != NULL;
+}
+
+/*
+ * glob: a pattern with nothing to match is a look-up of that one name
+ * (glob lstats it; under GLOB_NOCHECK or GLOB_NOMAGIC it does not even
+ * do that). make's $(wildcard include/config/FOO), for every line fixdep
+ * wrote, is such a pattern: recorded as a listing of the directory, it
+ * made an up-to-date kernel tree's make write a record of include/config
+ * 27,000 times a sub-make, and a dependency on every name in it.
+ * Otherwise the directory part of the pattern is listed (when it has no
+ * wildcard of its own), and every match is a successful look-up.
+ */
+static void rec_glob(const char *pat, int flags, size_t n, char **paths,
+		     int r)
+{
+	if (!glob_magic(pat, flags)) {
+		if (*pat && !(flags & (GLOB_NOCHECK | GLOB_NOMAGIC)) &&
+		    (r == 0 || r == GLOB_NOMATCH))
+			rec_path(CKPT_STAT, AT_FDCWD, pat, 0,
+				 r == 0 ? 0 : ENOENT);
+		return;
+	}
 	const char *slash = strrchr(pat, '/');
 	size_t room = slash ? (size_t)(slash - pat) + 2 : 2;
 	char dir[room < PATH_MAX ? room : PATH_MAX];
@@ -575,10 +601,10 @@ CKPT_EXPORT int glob(const char *pat, int flags,
 	int e = errno;
 	size_t offs = (flags & GLOB_DOOFFS) ? g->gl_offs : 0;
 	if (r == 0)
-		rec_glob(pat, g->gl_pathc - before, g->gl_pathv + offs + before,
-			 r);
+		rec_glob(pat, flags, g->gl_pathc - before,
+			 g->gl_pathv + offs + before, r);
 	else
-		rec_glob(pat, 0, NULL, r);
+		rec_glob(pat, flags, 0, NULL, r);
 	errno = e;
 	return r;
 }
@@ -595,10 +621,10 @@ CKPT_EXPORT int glob64(const char *pat, int flags,
 	int e = errno;
 	size_t offs = (flags & GLOB_DOOFFS) ? g->gl_offs : 0;
 	if (r == 0)
-		rec_glob(pat, g->gl_pathc - before, g->gl_pathv + offs + before,
-			 r);
+		rec_glob(pat, flags, g->gl_pathc - before,
+			 g->gl_pathv + offs + before, r);
 	else
-		rec_glob(pat, 0, NULL, r);
+		rec_glob(pat, flags, 0, NULL, r);
 	errno = e;
 	return r;
 }

@@ -4,7 +4,8 @@
 # to a deep directory.
 . "$(dirname "$0")/lib.sh"
 export T="$TRASH/t"
-mkdir -p t/sub t/tree/a && echo x > t/exists.txt && echo y > t/sub/in-sub.txt
+mkdir -p t/sub t/tree/a t/g && echo x > t/exists.txt && echo y > t/sub/in-sub.txt
+echo v > t/g/one.txt
 echo z > t/sub/b.txt && echo w > t/tree/a/leaf && ln -s exists.txt t/link-to-exists
 for fortify in 0 2; do
 	cc -O2 -D_FORTIFY_SOURCE=$fortify -o fs$fortify "$TOP/tests/shim/fs.c" -ldl ||
@@ -31,6 +32,11 @@ stat $T/statx.h ENOENT
 stat $T/missing-access ENOENT
 stat $T/sub/missing-faccessat ENOENT
 readdir $T/sub ok
+stat $T/sub/in-sub.txt ok
+stat $T/g/one.txt ok
+stat $T/g/none.txt ENOENT
+!readdir $T/g *
+!stat $T/g/nocheck.txt *
 readdir $T/tree ok
 readdir $T/tree/a ok
 rename $T/created.txt ok to=$T/renamed.txt

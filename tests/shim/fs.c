@@ -84,6 +84,10 @@ int main(int argc, char **argv)
 	if (n >= -1) free(names);
 	glob_t g;
 	CHECK(glob("sub/*.txt", 0, NULL, &g) == 0); globfree(&g);
+	/* Nothing to match: a look-up of the name, no listing of g/. */
+	CHECK(glob("g/one.txt", 0, NULL, &g) == 0); globfree(&g);
+	CHECK(glob("g/none.txt", 0, NULL, &g) == GLOB_NOMATCH);
+	CHECK(glob("g/nocheck.txt", GLOB_NOCHECK, NULL, &g) == 0); globfree(&g);
 	CHECK(nftw("tree", nftw_cb, 8, FTW_PHYS) == 0);
 	char *paths[] = { "tree", NULL };
 	FTS *fts = fts_open(paths, FTS_PHYSICAL, NULL);
