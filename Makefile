@@ -28,9 +28,11 @@ $(B)/preload/%.o: preload/%.c preload/*.h
 # Fortification is off in the shim: its wrappers are the fortified names.
 # One read-only segment for code and constants (-z noseparate-code): every
 # process of a build maps the shim, and each segment costs it a mapping and
-# page faults of its own.
+# page faults of its own. Its calls into libc are bound at load (-z now):
+# a lazy binding saves and restores every vector register, and a process
+# of a build makes a dozen of them at start-up.
 $(B)/libckpt.so: $(SHIM_OBJ)
-	$(CC) $(ALL_CFLAGS) -shared -Wl,-z,noseparate-code -o $@ $^ \
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-z,noseparate-code -Wl,-z,now -o $@ $^ \
 		-ldl -lpthread $(LDFLAGS)
 
 $(B)/analyzer/%.o: analyzer/%.c analyzer/*.h preload/trace.h
