@@ -71,11 +71,11 @@ static int check_from(const char *from)
 }
 
 static int report(const char *dir, const char *trace_dir, const char *from,
-		  const char *root, int keep_trace)
+		  const char *root, enum trace_after after)
 {
 	struct save_stats s;
 	uint64_t t0 = now_ns();
-	if (checkpoint_save(dir, trace_dir, from, root, keep_trace, &s) < 0) {
+	if (checkpoint_save(dir, trace_dir, from, root, after, &s) < 0) {
 		error("checkpoint not saved; the previous one in %s, if any, "
 		      "is unchanged", dir);
 		return 1;
@@ -273,7 +273,11 @@ int cmd_record(int argc, char **argv)
 		}
 		rc = code;
 	} else {
-		rc = report(dir, staged, from, root, keep);
+		/* The stage goes whatever comes of the save. */
+		rc = report(dir, staged, from, root,
+			    keep     ? TRACE_KEEP
+			    : staged ? TRACE_DISPOSE
+				     : TRACE_REMOVE);
 	}
 	if (stage)
 		remove_tree(stage);
@@ -315,7 +319,7 @@ int cmd_save(int argc, char **argv)
 	char *root = cwd_root();
 	if (!root)
 		return 1;
-	int rc = report(dir, NULL, NULL, root, keep);
+	int rc = report(dir, NULL, NULL, root, keep ? TRACE_KEEP : TRACE_REMOVE);
 	free(root);
 	return rc;
 }

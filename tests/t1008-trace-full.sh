@@ -102,9 +102,14 @@ int main(void)
 }
 C
 cc -o nofile nofile.c || fail "compile nofile.c"
+stages() { ls -d /dev/shm/ckpt-trace.* 2>/dev/null | sort; }
+before=$(stages)
 mkdir nf && (cd nf && "$CKPT" record -- ../nofile) > nf.out 2> nf.err &&
 	fail "record saved a checkpoint without a fork child's records"
 grep -qx "child: 0" nf.out || fail "nofile: $(cat nf.out)"
 grep -q "the trace is incomplete, .*\.lost: Too many open files). Raise the limit of open files" nf.err ||
 	fail "nofile: $(cat nf.err)"
+# The save failed: record's stage in /dev/shm is gone all the same (it is
+# removed while the save reads it, whatever comes of the save).
+expect_eq "stages left after a failed save" "$before" "$(stages)"
 pass
