@@ -975,10 +975,9 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 		ckpt_release(&c);
 		return -1;
 	}
-	if (after == TRACE_DISPOSE) {
+	if (after == TRACE_DISPOSE)
 		disposing = pthread_create(&disposer, NULL, dispose_thread,
 					   tdir) == 0;
-	}
 	if (t.nlost) {
 		char *why = trace_lost_message(&t);
 		if (t.lost_err == EMFILE)
