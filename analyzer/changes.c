@@ -696,15 +696,13 @@ size_t ckpt_affected(struct ckpt *c)
 	}
 	struct pair *reads = NULL;	/* (written file, job that read it) */
 	size_t nreads = 0, areads = 0;
-	size_t env_changed = 0;
-	for (size_t i = 0; i < c->nenvs; i++)
-		env_changed += c->envs[i].changed != 0;
+	struct env_changes *env_changed = envvars_changes(c);
 	for (size_t j = 0; j < nj; j++) {
 		struct job *job = &c->jobs[j];
 		if (job->untraced)
 			mark(c, (int)j, AFF_UNTRACED, -1, queue, &nq);
 		for (size_t k = 0; env_changed && k < job->nenv; k++) {
-			int e = envvars_changed(c, job->env[k]);
+			int e = envvars_changes_find(env_changed, job->env[k]);
 			if (e >= 0)
 				mark(c, (int)j, AFF_ENV, e, queue, &nq);
 		}
@@ -729,6 +727,7 @@ size_t ckpt_affected(struct ckpt *c)
 				mark(c, (int)j, AFF_INPUT, d->file, queue, &nq);
 		}
 	}
+	envvars_changes_free(env_changed);
 	free(what);
 	if (!nq) {
 		free(reads);

@@ -1118,10 +1118,53 @@ size_t envvars_check(struct ckpt *c)
 	return changed;
 }
 
-int envvars_changed(const struct ckpt *c, const char *name)
+/*
+ * A kernel's checkpoint has some 4,700 variables and 100,000 uses of them
+ * by jobs: a look-up runs for each use, so it is by hash, over the few
+ * that changed. The entries live in one array; uthash links them.
+ */
+struct env_changes {
+	struct env_change {
+		const char *name;	/* the checkpoint's */
+		int index;		/* in c->envs */
+		UT_hash_handle hh;
+	} *table, *entries;
+};
+
+struct env_changes *envvars_changes(const struct ckpt *c)
 {
+	size_t n = 0;
 	for (size_t i = 0; i < c->nenvs; i++)
-		if (c->envs[i].changed && !strcmp(c->envs[i].name, name))
-			return (int)i;
-	return -1;
+		n += c->envs[i].changed != 0;
+	if (!n)
+		return NULL;
+	struct env_changes *set = xcalloc(1, sizeof *set);
+	set->entries = xcalloc(n, sizeof *set->entries);
+	struct env_change *e = set->entries;
+	for (size_t i = 0; i < c->nenvs; i++) {
+		if (!c->envs[i].changed)
+			continue;
+		e->name = c->envs[i].name;
+		e->index = (int)i;
+		HASH_ADD_KEYPTR(hh, set->table, e->name, strlen(e->name), e);
+		e++;
+	}
+	return set;
+}
+
+int envvars_changes_find(const struct env_changes *set, const char *name)
+{
+	struct env_change *e = NULL;
+	if (set)
+		HASH_FIND_STR(set->table, name, e);
+	return e ? e->index : -1;
+}
+
+void envvars_changes_free(struct env_changes *set)
+{
+	if (!set)
+		return;
+	HASH_CLEAR(hh, set->table);
+	free(set->entries);
+	free(set);
 }

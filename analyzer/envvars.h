@@ -102,8 +102,13 @@ void envvars_exec_uses(const char *argv0, int argc,
 /* Set envs[].changed against this process's environment; returns how
  * many changed. */
 size_t envvars_check(struct ckpt *c);
-/* The index in c->envs of a variable named `name` that changed, or -1. */
-int envvars_changed(const struct ckpt *c, const char *name);
+/* The variables of c that changed (envs[].changed), to be looked up by
+ * name; NULL when none did. */
+struct env_changes *envvars_changes(const struct ckpt *c);
+/* The index in c->envs of the changed variable named `name`, or -1 (also
+ * for a NULL set). */
+int envvars_changes_find(const struct env_changes *set, const char *name);
+void envvars_changes_free(struct env_changes *set);
 /* Is a variable of this name left out of the comparison (it differs from
  * run to run and says nothing about the build: PWD, TERM, ...)? */
 int envvars_ignored(const char *name);

@@ -48,6 +48,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "envvars.h"
 #include "fsio.h"
 #include "manifest.h"
 
@@ -411,6 +412,8 @@ struct reader {
 	size_t ngroups, agroups;
 	int *file_line;		/* per file: its line, for errors */
 	size_t afile_line;
+	int envs_known;		/* envs_changed is made (env_wanted) */
+	struct env_changes *envs_changed;
 };
 
 /* Next line, NUL-terminated in place, or NULL at the end. */
@@ -648,22 +651,20 @@ static int parse_job(struct reader *r, struct ckpt *c, char *s)
 
 /* Is the variable of an "e" record one that changed (envs[].changed, set
  * by the files_read hook)? Those are all a reader that skips details
- * needs. *any: -1 not yet known, else whether any changed. */
-static int env_wanted(const struct ckpt *c, const char *field, int *any)
+ * needs. The set of them is made at the first "e" record, after every
+ * "v" record and the hook. */
+static int env_wanted(struct reader *r, const struct ckpt *c,
+		      const char *field)
 {
-	if (*any < 0) {
-		*any = 0;
-		for (size_t i = 0; i < c->nenvs; i++)
-			*any |= c->envs[i].changed != 0;
+	if (!r->envs_known) {
+		r->envs_known = 1;
+		r->envs_changed = envvars_changes(c);
 	}
-	if (!*any)
+	if (!r->envs_changed)
 		return 0;
 	char *name = xstrdup(field);
-	int wanted = 0;
-	if (unescape_field(name))
-		for (size_t i = 0; i < c->nenvs && !wanted; i++)
-			wanted = c->envs[i].changed &&
-				 !strcmp(c->envs[i].name, name);
+	int wanted = unescape_field(name) &&
+		     envvars_changes_find(r->envs_changed, name) >= 0;
 	free(name);
 	return wanted;
 }
@@ -897,7 +898,6 @@ static int parse(struct reader *r, struct ckpt *c,
 			     r->name, s + 14, MANIFEST_VERSION);
 	struct job *last = NULL;
 	int files_read = 0;	/* the file table is whole: files_whole */
-	int envs_changed = -1;	/* env_wanted */
 	while (r->p < r->end) {
 		if (!files_read && !strncmp(r->p, "f ", 2)) {
 			if (parse_files(r, c) < 0)
@@ -982,7 +982,7 @@ static int parse(struct reader *r, struct ckpt *c,
 			last->untraced_path = unescaped(rest);
 		} else if (hook && hook->skip_details &&
 			   (!strcmp(s, "n") || !strcmp(s, "x") ||
-			    (!strcmp(s, "e") && !env_wanted(c, rest, &envs_changed)))) {
+			    (!strcmp(s, "e") && !env_wanted(r, c, rest)))) {
 			continue;
 		} else if (!strcmp(s, "e") || !strcmp(s, "n")) {
 			char *v = unescape_field(rest);
@@ -1165,6 +1165,7 @@ int manifest_read_hooked(struct ckpt *c, const char *dir,
 	rc = parse(&r, c, hook);
 	free(r.dl);
 	free(r.file_line);
+	envvars_changes_free(r.envs_changed);
 	for (size_t g = 0; g < r.ngroups; g++)
 		free(r.groups[g].deps);
 	free(r.groups);

@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -359,6 +360,41 @@ static void ignored(void **state)
 		assert_false(envvars_ignored(in[i]));
 }
 
+/* The changed variables are found by name among thousands, and only
+ * they: an unchanged or unknown name is -1, and with none changed there
+ * is no set at all. */
+static void changed_lookup(void **state)
+{
+	(void)state;
+	enum { N = 5000 };
+	struct envvar *envs = calloc(N, sizeof *envs);
+	char (*names)[8] = calloc(N, sizeof *names);
+	assert_non_null(envs);
+	assert_non_null(names);
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof names[i], "V%04d", i);
+		envs[i].name = names[i];
+	}
+	envs[N - 1].name = ENV_ALL;
+	struct ckpt c = { .envs = envs, .nenvs = N };
+	assert_null(envvars_changes(&c));
+
+	envs[7].changed = envs[4321].changed = envs[N - 1].changed = 1;
+	struct env_changes *set = envvars_changes(&c);
+	assert_non_null(set);
+	assert_int_equal(envvars_changes_find(set, "V0007"), 7);
+	assert_int_equal(envvars_changes_find(set, "V4321"), 4321);
+	assert_int_equal(envvars_changes_find(set, ENV_ALL), N - 1);
+	assert_int_equal(envvars_changes_find(set, "V0008"), -1);
+	assert_int_equal(envvars_changes_find(set, "V000"), -1);
+	assert_int_equal(envvars_changes_find(set, "NOPE"), -1);
+	assert_int_equal(envvars_changes_find(NULL, "V0007"), -1);
+	envvars_changes_free(set);
+	envvars_changes_free(NULL);
+	free(names);
+	free(envs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +406,7 @@ int main(void)
 		cmocka_unit_test(whole_environment),
 		cmocka_unit_test(program_files_and_sourced),
 		cmocka_unit_test(ignored),
+		cmocka_unit_test(changed_lookup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
