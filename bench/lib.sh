@@ -16,21 +16,25 @@ for t in python3 "$CKPT" "$SHIM"; do
 	command -v "$t" >/dev/null || [ -e "$t" ] || { echo "missing: $t" >&2; exit 1; }
 done
 
-# timed SHELL-COMMAND: run it with sh -c (output discarded), print
-# "WALL CPU" in seconds: wall-clock time and the user+sys time of every
-# process it waited for. The timer starts after python's own start-up.
+# timed SHELL-COMMAND: run it with sh -c, print "WALL CPU" in seconds:
+# wall-clock time and the user+sys time of every process it waited for.
+# The timer starts after python's own start-up. Its output goes to
+# $WORK/timed.log, of which a failure shows the end.
 timed() {
 	python3 -c '
 import resource, subprocess, sys, time
-t0 = time.monotonic()
-r = subprocess.run(["sh", "-c", sys.argv[1]], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-w = time.monotonic() - t0
+with open(sys.argv[2], "wb") as log:
+    t0 = time.monotonic()
+    r = subprocess.run(["sh", "-c", sys.argv[1]], stdout=log, stderr=log)
+    w = time.monotonic() - t0
 u = resource.getrusage(resource.RUSAGE_CHILDREN)
 if r.returncode:
-    sys.exit("failed (%d): %s" % (r.returncode, sys.argv[1]))
+    with open(sys.argv[2], "rb") as log:
+        tail = log.read()[-4000:].decode(errors="replace")
+    sys.exit("failed (%d): %s\n--- the end of its output:\n%s" %
+             (r.returncode, sys.argv[1], tail))
 print("%.3f %.3f" % (w, u.ru_utime + u.ru_stime))
-' "$1"
+' "$1" "$WORK/timed.log"
 }
 
 # secs SHELL-COMMAND: its wall time only.
