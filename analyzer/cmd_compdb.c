@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
+#include <uthash.h>
 
 #include "cmd.h"
 #include "fsio.h"
@@ -69,6 +70,24 @@ struct entry {
 	char **argv;
 	int argc;
 };
+
+/* Where an entry for this file and output is: one compiled twice keeps
+ * its last entry, found by hash (a big build has tens of thousands). */
+struct entry_at {
+	size_t i;
+	UT_hash_handle hh;
+	char key[];			/* file, NUL, output */
+};
+
+static struct entry_at *entry_key(const struct entry *e, size_t *len)
+{
+	size_t f = strlen(e->file) + 1, o = strlen(e->output);
+	struct entry_at *k = xmalloc(sizeof *k + f + o);
+	memcpy(k->key, e->file, f);
+	memcpy(k->key + f, e->output, o);
+	*len = f + o;
+	return k;
+}
 
 static void entry_free(struct entry *e)
 {
@@ -171,24 +190,30 @@ int cmd_compdb(int argc, char **argv)
 		return 1;
 	struct entry *v = NULL;
 	size_t n = 0, a = 0;
+	struct entry_at *seen = NULL, *at, *tmp;
 	for (size_t j = 0; j < c.njobs; j++)
 		for (size_t k = 0; k < c.jobs[j].nexecs; k++) {
 			struct entry e;
 			if (!parse_exec(c.jobs[j].execs[k], &e))
 				continue;
-			/* The same file and output twice: keep the last. */
-			size_t i = 0;
-			while (i < n && (strcmp(v[i].file, e.file) ||
-					 strcmp(v[i].output, e.output)))
-				i++;
-			if (i < n) {
-				entry_free(&v[i]);
-				v[i] = e;
+			size_t klen;
+			struct entry_at *key = entry_key(&e, &klen);
+			HASH_FIND(hh, seen, key->key, klen, at);
+			if (at) {
+				free(key);
+				entry_free(&v[at->i]);
+				v[at->i] = e;
 				continue;
 			}
+			key->i = n;
+			HASH_ADD_KEYPTR(hh, seen, key->key, klen, key);
 			GROW(v, n, a);
 			v[n++] = e;
 		}
+	HASH_ITER(hh, seen, at, tmp) {
+		HASH_DEL(seen, at);
+		free(at);
+	}
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -214,7 +239,7 @@ int cmd_compdb(int argc, char **argv)
 	int rc = 0;
 	if (!strcmp(out, "-"))
 		fwrite(buf, 1, len, stdout);
-	else if (atomic_write(out, buf, len, 0644) < 0)
+	else if (write_output(out, buf, len) < 0)
 		rc = error_errno("cannot write %s", out);
 	else
 		fprintf(stderr, "ckpt: %zu compile commands in %s\n", n, out);

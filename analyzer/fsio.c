@@ -302,6 +302,31 @@ int atomic_write(const char *path, const void *buf, size_t n, mode_t mode)
 	return atomic_commit(&a, mode, 1);
 }
 
+/*
+ * A name on the command line may be anything: only a regular file (or no
+ * file) is replaced by a rename. Anything else is written to, as a
+ * shell's > would: a rename would put a regular file in the place of
+ * /dev/null (as root: every program after it breaks), of a FIFO, or of a
+ * symbolic link the user keeps (compile_commands.json -> build/...), and
+ * /dev/stdout is a link to the descriptor's file, whatever that is.
+ */
+int write_output(const char *path, const void *buf, size_t n)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0 ? errno == ENOENT : S_ISREG(st.st_mode))
+		return atomic_write(path, buf, n, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, buf, n) < 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return close(fd);
+}
+
 int sync_fs_of(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

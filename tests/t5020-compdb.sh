@@ -1,6 +1,8 @@
 #!/bin/sh
-# ckpt compdb: one entry per compiled file, with its directory, arguments
-# and output, valid JSON that clang-tidy accepts.
+# ckpt compdb: one entry per compiled file (the last, for a file compiled
+# twice), with its directory, arguments and output, valid JSON that
+# clang-tidy accepts; written to a FIFO or through a symbolic link, which
+# stay what they were.
 . "$(dirname "$0")/lib.sh"
 mkdir -p p/sub p/inc && cd p
 cat > Makefile <<'MK'
@@ -8,6 +10,7 @@ all: prog
 prog: main.o sub/part.o
 	cc -o prog main.o sub/part.o
 main.o: main.c
+	cc -Iinc -DMODE=9 -c -o main.o main.c
 	cc -Iinc -DMODE=2 -O1 -c -o main.o main.c
 sub/part.o: sub/part.c
 	cd sub && cc -I../inc -c part.c
@@ -31,6 +34,19 @@ assert p["directory"] == root + "/sub" and p["output"] == "part.o", p
 assert "-I../inc" in p["arguments"], p
 PY
 "$CKPT" compdb -o - | cmp -s - compile_commands.json || fail "-o - differs"
+# Not a regular file: written to, never renamed over (as root, -o
+# /dev/null used to leave a regular file in /dev/null's place).
+mkfifo db.fifo
+timeout 20 cat db.fifo > from-fifo &
+reader=$!
+timeout 20 "$CKPT" compdb -o db.fifo 2> fifo.err || fail "-o FIFO: $(cat fifo.err)"
+wait $reader || fail "nothing read from the FIFO"
+[ -p db.fifo ] || fail "the FIFO was replaced"
+cmp -s from-fifo compile_commands.json || fail "the FIFO got other JSON"
+mkdir -p build && ln -s build/cc.json linked.json
+check "$CKPT" compdb -o linked.json
+[ -L linked.json ] || fail "the symbolic link was replaced"
+cmp -s build/cc.json compile_commands.json || fail "the link's target differs"
 if command -v clang-tidy >/dev/null; then
 	# One file a run: clang-tidy 14 caches relative include look-ups
 	# across files of different directories.
