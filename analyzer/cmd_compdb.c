@@ -178,7 +178,9 @@ int cmd_compdb(int argc, char **argv)
 			       "clang-tidy) from the compiler runs of\nthe "
 			       "recorded build: directory, file, arguments, "
 			       "output. FILE defaults to\n./compile_commands."
-			       "json; - is standard output.\n");
+			       "json; - is standard output. A FILE that is not "
+			       "a regular file\n(/dev/stdout, a FIFO, a "
+			       "symbolic link) is written to, not replaced.\n");
 			return 0;
 		} else {
 			error("compdb: unexpected argument %s", argv[i]);
