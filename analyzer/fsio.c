@@ -4,9 +4,9 @@
  * Invariant: a file ckpt publishes (manifest, object, restored output) is
  * either absent, or complete. Everything is written to a temporary name in
  * the same directory, then renamed over the final name. The manifest is
- * fsync'd before its rename and its directory after; objects are not one
- * by one (a kernel has thousands): save flushes them all with one syncfs
- * before the manifest that names them is written.
+ * fsync'd before its rename and its directory after; so is a pack of
+ * objects. Loose objects are flushed by the save before the manifest that
+ * names them is written (save.c, flush_objects).
  *
  * A restored output that is not there yet is made whole before it has a
  * name instead (MAKE_NEW): an unnamed file, linked in when complete. In a
@@ -84,14 +84,21 @@ int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-int fsync_dir(const char *dir)
+int fsync_path(const char *path)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	int r = fsync(fd);
+	int saved = errno;
 	close(fd);
+	errno = saved;
 	return r;
+}
+
+int fsync_dir(const char *dir)
+{
+	return fsync_path(dir);
 }
 
 void times_ns(struct timespec ts[2], int64_t ns)

@@ -20,6 +20,8 @@ int write_all(int fd, const void *buf, size_t n);
  * epoch. */
 void times_ns(struct timespec ts[2], int64_t ns);
 int fsync_dir(const char *dir);
+/* fsync the file or directory at path. */
+int fsync_path(const char *path);
 /*
  * A file being made at `path`: write to fd, then commit or abort (which
  * leaves nothing). How it gets its name:

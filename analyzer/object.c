@@ -12,8 +12,8 @@
  * name (object_read), and storing hashes what it compressed, so a file
  * that changed since it was hashed is an error, not a wrong object.
  *
- * Objects are written without an fsync each; checkpoint_save flushes the
- * file system once before writing the manifest that names them.
+ * Loose objects are written without an fsync; checkpoint_save flushes
+ * them before it writes the manifest that names them (flush_objects).
  */
 #define _GNU_SOURCE
 #include <errno.h>

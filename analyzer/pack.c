@@ -361,7 +361,7 @@ int pack_finish(struct pack_writer *w, int ok)
 			if (write_index(w) < 0) {
 				rc = -1;
 				atomic_abort(&w->a);
-			} else if (atomic_commit(&w->a, 0444, 0) < 0) {
+			} else if (atomic_commit(&w->a, 0444, 1) < 0) {
 				rc = -1;
 			}
 		} else {
@@ -413,7 +413,7 @@ void pack_collect(const char *dir,
 	char *pd = packs_dir(dir);
 	DIR *d = opendir(pd);
 	struct dirent *de;
-	char **gone = NULL;	/* removed once what replaces them is flushed */
+	char **gone = NULL;	/* removed once what replaces them is written */
 	size_t ngone = 0, agone = 0;
 	while (d && (de = readdir(d))) {
 		int temp = !strncmp(de->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) ||
@@ -452,11 +452,11 @@ void pack_collect(const char *dir,
 	}
 	if (d)
 		closedir(d);
-	if (ngone && sync_fs_of(pd) == 0)
-		for (size_t i = 0; i < ngone; i++)
-			unlink(gone[i]);
-	for (size_t i = 0; i < ngone; i++)
+	/* What replaces them was flushed as it was committed. */
+	for (size_t i = 0; i < ngone; i++) {
+		unlink(gone[i]);
 		free(gone[i]);
+	}
 	free(gone);
 	free(pd);
 	pack_forget(dir);

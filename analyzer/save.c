@@ -509,6 +509,8 @@ struct store {
 	struct pack_writer *pack;
 	size_t *todo;
 	atomic_uint_least64_t bytes;
+	size_t *loose;			/* files stored as loose objects */
+	atomic_size_t nloose;
 };
 
 static int store_one(void *arg, size_t k, int worker)
@@ -526,7 +528,48 @@ static int store_one(void *arg, size_t k, int worker)
 	if (text)
 		f->flags |= FILE_NAMES_ROOT;
 	atomic_fetch_add(&st->bytes, bytes);
+	if (f->size > PACK_MAX)
+		st->loose[atomic_fetch_add(&st->nloose, 1)] = st->todo[k];
 	return 0;
+}
+
+/*
+ * The objects must be on the disk before the manifest that names them.
+ * A save writes one pack (flushed as it is committed) and a loose object
+ * for each output over PACK_MAX: a kernel's four. While they are few,
+ * each is flushed with its directory, also one that was there already (a
+ * save killed before its flush may have written it); syncfs would also
+ * wait for all else that is waiting to be written on that file system:
+ * the build's own outputs, and whatever else the machine is doing (a
+ * large copy can make that seconds). Many are left to one syncfs.
+ */
+enum { FLUSH_EACH_MAX = 64 };
+
+static int flush_one(void *arg, size_t k, int worker)
+{
+	const struct store *st = arg;
+	char *p = object_path(st->dir, &st->c->files[st->loose[k]].hash);
+	char *slash = strrchr(p, '/');
+	int rc = fsync_path(p);
+	*slash = 0;
+	if (rc == 0)
+		rc = fsync_dir(p);	/* objects/<hh> */
+	free(p);
+	return rc;
+}
+
+static int flush_objects(struct store *st)
+{
+	size_t n = atomic_load(&st->nloose);
+	if (n > FLUSH_EACH_MAX)
+		return sync_fs_of(st->dir);
+	if (parallel_for(n, 1, PFOR_IO, flush_one, st, NULL) < 0)
+		return -1;
+	/* new objects/<hh> and objects/packs directories */
+	char *objs = xasprintf("%s/objects", st->dir);
+	int rc = fsync_dir(objs);
+	free(objs);
+	return rc;
 }
 
 /* Compress every output into the object store, a thread a core (the build
@@ -544,6 +587,8 @@ static int store_outputs(struct ckpt *c, const char *dir,
 	struct store st = { .c = c, .dir = dir };
 	size_t n = 0;
 	st.todo = xmalloc((c->nfiles + 1) * sizeof *st.todo);
+	st.loose = xmalloc((c->nfiles + 1) * sizeof *st.loose);
+	atomic_init(&st.nloose, 0);
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct file *f = &c->files[i];
 		if (f->role == ROLE_OUTPUT && S_ISREG(f->mode) &&
@@ -554,17 +599,17 @@ static int store_outputs(struct ckpt *c, const char *dir,
 	st.pack = pack_begin(dir);
 	int rc = parallel_for(n, 1, PFOR_CPU, store_one, &st,
 			      "storing outputs");
-	free(st.todo);
 	if (pack_finish(st.pack, rc == 0) < 0 && rc == 0)
 		rc = error_errno("cannot write the pack of new objects in %s",
 				 dir);
+	if (rc == 0 && flush_objects(&st) < 0)
+		rc = error_errno("cannot flush the checkpoint in %s", dir);
+	free(st.todo);
+	free(st.loose);
 	if (rc < 0)
 		return -1;
 	s->outputs += n;
 	s->bytes_stored += atomic_load(&st.bytes);
-	/* One barrier for every object, before the manifest names them. */
-	if (sync_fs_of(dir) < 0)
-		return error_errno("cannot flush the checkpoint in %s", dir);
 	return 0;
 }
 
