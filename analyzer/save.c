@@ -4,7 +4,7 @@
  * Invariants (each enforced where named):
  * 1. The previous checkpoint stays usable until the new manifest is renamed
  *    over it: objects are content-addressed and flushed before the
- *    manifest is written (store_outputs, object_store), the manifest is
+ *    manifest is written (store_outputs, flush_objects), the manifest is
  *    written atomically (manifest_write), and unreferenced objects are
  *    removed only after (collect_garbage).
  * 2. Only final outputs are stored, never sources (store_outputs).
@@ -573,7 +573,7 @@ static int flush_objects(struct store *st)
 }
 
 /* Compress every output into the object store, a thread a core (the build
- * is over: the cores are ours), then flush them all at once. */
+ * is over: the cores are ours), then flush them (flush_objects). */
 static int store_outputs(struct ckpt *c, const char *dir,
 			 struct save_stats *s)
 {
