@@ -178,9 +178,13 @@ int cmd_compdb(int argc, char **argv)
 			       "clang-tidy) from the compiler runs of\nthe "
 			       "recorded build: directory, file, arguments, "
 			       "output. FILE defaults to\n./compile_commands."
-			       "json; - is standard output. A FILE that is not "
-			       "a regular file\n(/dev/stdout, a FIFO, a "
-			       "symbolic link) is written to, not replaced.\n");
+			       "json; - is standard output. A regular FILE is "
+			       "replaced\natomically, its mode kept. One that "
+			       "a shell's > would write through or\nkeep "
+			       "(/dev/stdout, a FIFO, a symbolic link, a file "
+			       "with other hard links or\nof another user, one "
+			       "in a directory that takes no new name) is "
+			       "written to,\nnot replaced.\n");
 			return 0;
 		} else {
 			error("compdb: unexpected argument %s", argv[i]);

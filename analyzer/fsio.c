@@ -317,12 +317,34 @@ int atomic_write(const char *path, const void *buf, size_t n, mode_t mode)
  * symbolic link the user keeps (compile_commands.json -> build/...), and
  * /dev/stdout is a link to the descriptor's file, whatever that is.
  */
+/* Whether write_output may put a new file in place of the one at path
+ * (st: its lstat) without the user seeing a difference but atomicity:
+ * what a shell's > would write through (a device, a FIFO, a symbolic
+ * link, a file with other hard links) or keep (another owner) is written
+ * in place instead. */
+static int replaceable(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && st->st_nlink == 1 &&
+	       st->st_uid == geteuid() && st->st_gid == getegid();
+}
+
 int write_output(const char *path, const void *buf, size_t n)
 {
 	struct stat st;
-	if (lstat(path, &st) < 0 ? errno == ENOENT : S_ISREG(st.st_mode))
-		return atomic_write(path, buf, n, 0644);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int exists = lstat(path, &st) == 0;
+	if (!exists && errno == ENOENT) {
+		mode_t mask = umask(0);	/* one thread: compdb's */
+		umask(mask);
+		return atomic_write(path, buf, n, 0666 & ~mask);
+	}
+	if (exists && replaceable(&st)) {
+		if (atomic_write(path, buf, n, st.st_mode & 07777) == 0)
+			return 0;
+		/* a directory we cannot add a name to, a file we can write */
+		if (errno != EACCES && errno != EPERM && errno != EROFS)
+			return -1;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return -1;
 	if (write_all(fd, buf, n) < 0) {

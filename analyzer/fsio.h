@@ -56,9 +56,11 @@ void atomic_abort(struct atomic_file *a);	/* keeps errno */
 int sync_fs_of(const char *path);
 /* Replace path with the n bytes of buf. */
 int atomic_write(const char *path, const void *buf, size_t n, mode_t mode);
-/* Write n bytes to a file named by the user: a regular file, or a new
- * one, is replaced atomically; anything else (/dev/null, /dev/stdout, a
- * FIFO, a symbolic link) is opened and written, as by a shell's >. */
+/* Write n bytes to a file named by the user: a new file (mode 0666 less
+ * the umask), or a regular file of ours with one link (its mode kept), is
+ * replaced atomically; anything else (/dev/null, /dev/stdout, a FIFO, a
+ * symbolic link, a file with other hard links or another owner, a file in
+ * a directory we cannot write) is opened and written, as by a shell's >. */
 int write_output(const char *path, const void *buf, size_t n);
 /* Replace path with a symlink to target. */
 int atomic_symlink(const char *target, const char *path);

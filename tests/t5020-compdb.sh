@@ -1,8 +1,9 @@
 #!/bin/sh
 # ckpt compdb: one entry per compiled file (the last, for a file compiled
 # twice), with its directory, arguments and output, valid JSON that
-# clang-tidy accepts; written to a FIFO or through a symbolic link, which
-# stay what they were.
+# clang-tidy accepts; written to a FIFO, through a symbolic link or a hard
+# link, into another user's file or an immutable directory, as a shell's >
+# would; a new file's mode from the umask, a replaced file's kept.
 . "$(dirname "$0")/lib.sh"
 mkdir -p p/sub p/inc && cd p
 cat > Makefile <<'MK'
@@ -47,6 +48,35 @@ mkdir -p build && ln -s build/cc.json linked.json
 check "$CKPT" compdb -o linked.json
 [ -L linked.json ] || fail "the symbolic link was replaced"
 cmp -s build/cc.json compile_commands.json || fail "the link's target differs"
+# What a shell's > keeps is kept: a new file's mode is the umask's, a
+# replaced file keeps its mode, a file with another hard link stays linked,
+# another user's file stays theirs, and a file in a directory that takes
+# no new name is written all the same.
+rm -f compile_commands.json
+(umask 077 && "$CKPT" compdb) || fail "compdb under umask 077"
+expect_eq "mode of a new file, umask 077" 600 "$(stat -c %a compile_commands.json)"
+chmod 640 compile_commands.json
+check "$CKPT" compdb
+expect_eq "mode of a replaced file" 640 "$(stat -c %a compile_commands.json)"
+echo old > hard-a.json && ln hard-a.json hard-b.json
+check "$CKPT" compdb -o hard-a.json
+expect_eq "links of a hard-linked FILE" 2 "$(stat -c %h hard-a.json)"
+cmp -s hard-b.json compile_commands.json || fail "the other link differs"
+if [ "$(id -u)" = 0 ]; then
+	echo old > theirs.json && chown 65534:65534 theirs.json
+	check "$CKPT" compdb -o theirs.json
+	expect_eq "owner of another user's FILE" 65534:65534 \
+		"$(stat -c %u:%g theirs.json)"
+	cmp -s theirs.json compile_commands.json || fail "theirs.json differs"
+fi
+mkdir fixed && echo old > fixed/cc.json
+if chattr +i fixed 2>/dev/null; then
+	"$CKPT" compdb -o fixed/cc.json 2> fixed.err
+	rc=$?
+	chattr -i fixed
+	[ $rc -eq 0 ] || fail "-o in an immutable directory: $(cat fixed.err)"
+	cmp -s fixed/cc.json compile_commands.json || fail "fixed/cc.json differs"
+fi
 if command -v clang-tidy >/dev/null; then
 	# One file a run: clang-tidy 14 caches relative include look-ups
 	# across files of different directories.
