@@ -310,18 +310,15 @@ int atomic_write(const char *path, const void *buf, size_t n, mode_t mode)
 }
 
 /*
- * A name on the command line may be anything: only a regular file (or no
- * file) is replaced by a rename. Anything else is written to, as a
- * shell's > would: a rename would put a regular file in the place of
- * /dev/null (as root: every program after it breaks), of a FIFO, or of a
- * symbolic link the user keeps (compile_commands.json -> build/...), and
- * /dev/stdout is a link to the descriptor's file, whatever that is.
+ * A name on the command line may be anything. A rename gives a reader all
+ * or nothing, but it would put a new regular file in the place of
+ * /dev/null (as root: every program after it breaks), of a FIFO, of a
+ * symbolic link the user keeps (compile_commands.json -> build/...), of
+ * one name of a file with several, or of another user's file; and
+ * /dev/stdout is a link to the descriptor's file, whatever that is. So
+ * only a regular file of ours with one name (st: its lstat) is replaced;
+ * anything else is written in place, as a shell's > would.
  */
-/* Whether write_output may put a new file in place of the one at path
- * (st: its lstat) without the user seeing a difference but atomicity:
- * what a shell's > would write through (a device, a FIFO, a symbolic
- * link, a file with other hard links) or keep (another owner) is written
- * in place instead. */
 static int replaceable(const struct stat *st)
 {
 	return S_ISREG(st->st_mode) && st->st_nlink == 1 &&
