@@ -215,11 +215,14 @@ void job_access(struct ckpt *c, int ji, int fi, int acc, uint64_t t)
 	}
 	struct dep *d = &j->deps[k];
 	struct dep_time *dt = &j->dtimes[k];
-	int is_in = acc & (ACC_READ | ACC_STAT | ACC_ABSENT | ACC_LIST);
-	if (is_in && !(d->acc & (ACC_READ | ACC_STAT | ACC_ABSENT | ACC_LIST)))
+	/* The earliest times, not the first seen: a job's processes are
+	 * taken one after another, and a shell's own `>>` comes before the
+	 * events of the child it forked earlier. */
+	int in = ACC_READ | ACC_STAT | ACC_ABSENT | ACC_LIST;
+	int out = ACC_WRITE | ACC_MKDIR | ACC_DELETE;
+	if ((acc & in) && (!(d->acc & in) || t < dt->in))
 		dt->in = t;
-	if ((acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE)) &&
-	    !(d->acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE)))
+	if ((acc & out) && (!(d->acc & out) || t < dt->write))
 		dt->write = t;
 	d->acc |= acc;
 }
