@@ -26,6 +26,13 @@
  *    (age_stale_dirs). A file
  *    gets its mtime before it is renamed into place; a directory after
  *    its files are.
+ * 5. An invalid dependency file that make includes (automake's
+ *    `.deps/x.Po`, gcc's `x.d`, kbuild's `.x.o.cmd`) is not removed but
+ *    kept, or put back, as recorded, with the epoch as mtime
+ *    (keep_for_make): make reads it as it would in the tree edited in
+ *    place, where a plain `include` of a missing one is an error, and
+ *    remakes it first if it has a rule for it. Its target is removed,
+ *    so the compile that rewrites it runs.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -73,6 +80,7 @@ struct plan {
 	const char *root, *dir;
 	const char *from;	/* the recorded root, if it is not root */
 	char *act;		/* per file: enum action */
+	char *stale;		/* per file: restored invalid, for make */
 	int *level;		/* per job: depth in the output graph */
 	int64_t *mtime;		/* per file: the mtime it gets */
 	char **data;		/* per file: its checked content, or NULL */
@@ -84,7 +92,7 @@ struct plan {
 	struct stage *stages;
 	size_t nstages, astages;
 	atomic_size_t kept;
-	atomic_size_t restored, valid;
+	atomic_size_t restored, valid, kept_stale;
 	atomic_uint_least64_t bytes;
 	atomic_int failed;
 };
@@ -200,11 +208,31 @@ static int check_one(void *arg, size_t k, int worker)
 	return 0;	/* every damaged object is named */
 }
 
+/* Files that make itself read: the makefiles it included. */
+static char *read_by_make(const struct ckpt *c)
+{
+	char *read = xcalloc(c->nfiles + 1, 1);
+	for (size_t j = 0; j < c->njobs; j++)
+		if (c->jobs[j].kind == JOB_DRIVER)
+			for (size_t k = 0; k < c->jobs[j].ndeps; k++)
+				if (c->jobs[j].deps[k].acc & ACC_READ)
+					read[c->jobs[j].deps[k].file] = 1;
+	return read;
+}
+
+/* Invariant 5: an invalid output that is kept for make to read. */
+static int keep_for_make(const struct file *f, int make_reads)
+{
+	return make_reads && f->role == ROLE_OUTPUT && S_ISREG(f->mode) &&
+	       dependency_file(f->path);
+}
+
 static int plan(struct plan *p, char *want)
 {
 	struct ckpt *c = p->c;
 	int bad = 0;
 	char *ok = NULL;
+	char *makefile = read_by_make(c);
 	p->ntodo = 0;
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct file *f = &c->files[i];
@@ -227,9 +255,12 @@ static int plan(struct plan *p, char *want)
 			continue;
 		}
 		if (output_invalid(c, f)) {
-			p->act[i] = A_REMOVE;
 			p->invalid++;
-			continue;
+			if (!keep_for_make(f, makefile[i])) {
+				p->act[i] = A_REMOVE;
+				continue;
+			}
+			p->stale[i] = 1;
 		}
 		p->act[i] = A_RESTORE;
 		if (f->role == ROLE_OUTPUT && S_ISREG(f->mode))
@@ -238,6 +269,7 @@ static int plan(struct plan *p, char *want)
 			p->act[i] = A_NONE;	/* fifo, socket: not restorable */
 	}
 	free(ok);
+	free(makefile);
 	for (size_t i = 0; i < c->nfiles; i++)
 		if (p->data[i] && p->act[i] != A_RESTORE) {
 			atomic_fetch_sub(&p->kept, c->files[i].size);
@@ -296,6 +328,10 @@ static int64_t newest_input(const struct plan *p)
 	return max;
 }
 
+/* What make finds older than anything: it reruns, or remakes, what
+ * depends on it. */
+#define STALE_MTIME 0
+
 /* 1 µs between outputs: make compares nanosecond mtimes; on a coarser
  * file system the ties that result are "up to date" to make. */
 #define STEP 1000LL
@@ -335,7 +371,9 @@ static int64_t plan_times(struct plan *p)
 	int *order = xmalloc((c->nfiles + 1) * sizeof *order);
 	size_t n = 0;
 	for (size_t i = 0; i < c->nfiles; i++)
-		if (p->act[i] == A_RESTORE) {
+		if (p->act[i] == A_RESTORE && p->stale[i]) {
+			p->mtime[i] = STALE_MTIME;
+		} else if (p->act[i] == A_RESTORE) {
 			if (c->files[i].producer >= 0)
 				job_level(p, c->files[i].producer, 0);
 			order[n++] = (int)i;
@@ -367,7 +405,6 @@ static int64_t plan_times(struct plan *p)
  * or make would rerun its recipe for nothing, and a recipe that starts
  * over would delete what was restored.
  */
-#define STALE_DIR_MTIME 0
 enum { RECIPE_BACK = 64 };	/* later lines walked back, at most */
 
 /* Outputs by producer: those of job j are out[count[j]] up to
@@ -424,7 +461,7 @@ static void age_recipe_dirs(struct plan *p, const struct outs *o, int b,
 				if (c->files[d].role == ROLE_OUTDIR &&
 				    p->act[d] == A_RESTORE &&
 				    writes_under(c, o, b, d))
-					p->mtime[d] = STALE_DIR_MTIME;
+					p->mtime[d] = STALE_MTIME;
 			}
 			if (!c->jobs[a].target_look && tail <= RECIPE_BACK)
 				queue[tail++] = a;	/* a later line too */
@@ -787,9 +824,14 @@ static int do_restore(struct plan *p, size_t i)
 	if (exists) {
 		if (same_content(p, i, a, &st)) {
 			set_time(a, t, S_ISLNK(f->mode));
-			p->valid++;
+			if (p->stale[i])
+				p->kept_stale++;
+			else
+				p->valid++;
 			goto out;
 		}
+		if (p->stale[i])
+			goto out;	/* not ours: what make would read */
 		if (S_ISDIR(st.st_mode)) {
 			rc = error("cannot restore %s: a directory is in the "
 				   "way", a);
@@ -798,7 +840,9 @@ static int do_restore(struct plan *p, size_t i)
 	}
 	rc = S_ISLNK(f->mode) ? restore_symlink(p, i, a, t)
 			      : restore_file(p, i, a, t, exists);
-	if (!rc)
+	if (!rc && p->stale[i])
+		p->kept_stale++;
+	else if (!rc)
 		p->restored++;
 out:
 	free(a);
@@ -951,6 +995,7 @@ int cmd_restore(int argc, char **argv)
 	if (strcmp(c.root, root))
 		p.from = c.root;
 	p.act = xcalloc(c.nfiles + 1, 1);
+	p.stale = xcalloc(c.nfiles + 1, 1);
 	p.mtime = xcalloc(c.nfiles + 1, sizeof *p.mtime);
 	if (!p.data) {
 		p.data = xcalloc(c.nfiles + 1, sizeof *p.data);
@@ -987,7 +1032,9 @@ int cmd_restore(int argc, char **argv)
 		for (size_t i = 0; i < c.nfiles; i++)
 			if (p.act[i])
 				printf("%s %s\n",
-				       p.act[i] == A_RESTORE ? "restore" : "remove",
+				       p.stale[i]		 ? "keep"
+				       : p.act[i] == A_RESTORE ? "restore"
+							       : "remove",
 				       c.files[i].path);
 		rc = 0;
 		goto out;
@@ -1040,7 +1087,7 @@ int cmd_restore(int argc, char **argv)
 	size_t aged = 0;
 	for (size_t i = 0; i < c.nfiles; i++)
 		if (p.act[i] == A_RESTORE && c.files[i].role == ROLE_OUTDIR &&
-		    p.mtime[i] == STALE_DIR_MTIME && aged++ < 10)
+		    p.mtime[i] == STALE_MTIME && aged++ < 10)
 			fprintf(stderr,
 				"ckpt: %s: given the epoch as mtime, so that "
 				"make reruns the recipe that made it (a later "
@@ -1048,6 +1095,12 @@ int cmd_restore(int argc, char **argv)
 	if (aged > 10)
 		fprintf(stderr, "ckpt: and %zu more such directories\n",
 			aged - 10);
+	size_t kept = atomic_load(&p.kept_stale);
+	if (kept)
+		fprintf(stderr,
+			"ckpt: %zu invalid dependency file%s that make reads "
+			"kept as recorded, with the epoch as mtime\n", kept,
+			kept == 1 ? "" : "s");
 	fprintf(stderr,
 		"ckpt: restored %zu, already valid %zu, invalidated %zu "
 		"(%zu removed); %llu bytes in %.3f s\n",
@@ -1069,6 +1122,7 @@ out:
 	free(p.stages);
 	free(p.stage_of);
 	free(p.act);
+	free(p.stale);
 	free(p.level);
 	free(root);
 	ckpt_release(&c);

@@ -251,7 +251,7 @@ void atomic_abort(struct atomic_file *a)
 }
 
 /* The file was created with `mode` filtered by the umask, or by a
- * directory's default ACL: set it, set the mtime (if given), fsync (if
+ * directory's default ACL: set it, set the mtime (if not -1), fsync (if
  * asked); link it in (MAKE_NEW), close, rename it over the path
  * (MAKE_REPLACE), fsync the directory. */
 static int commit(struct atomic_file *a, mode_t mode, int do_sync,
@@ -260,7 +260,7 @@ static int commit(struct atomic_file *a, mode_t mode, int do_sync,
 	struct timespec ts[2];
 	times_ns(ts, mtime);
 	if (fchmod(a->fd, mode) < 0 ||
-	    (mtime > 0 && futimens(a->fd, ts) < 0) ||
+	    (mtime >= 0 && futimens(a->fd, ts) < 0) ||
 	    (do_sync && fsync(a->fd) < 0))
 		goto fail;
 	if (a->how == MAKE_NEW && link_unnamed(a->fd, a->path) < 0)
@@ -289,7 +289,7 @@ fail:
 
 int atomic_commit(struct atomic_file *a, mode_t mode, int do_sync)
 {
-	return commit(a, mode, do_sync, 0);
+	return commit(a, mode, do_sync, -1);
 }
 
 int atomic_commit_mtime(struct atomic_file *a, mode_t mode, int64_t mtime)

@@ -48,7 +48,8 @@ int atomic_begin(struct atomic_file *a, const char *path, mode_t mode,
 /* atomic_begin(MAKE_REPLACE) */
 int atomic_open(struct atomic_file *a, const char *path, mode_t mode);
 int atomic_commit(struct atomic_file *a, mode_t mode, int do_sync);
-/* The same without fsync, giving the file mtime (ns since the epoch). */
+/* The same without fsync, giving the file mtime (ns since the epoch; 0
+ * is the epoch itself). */
 int atomic_commit_mtime(struct atomic_file *a, mode_t mode, int64_t mtime);
 void atomic_abort(struct atomic_file *a);	/* keeps errno */
 /* Flush the whole file system that holds path (one barrier for many files

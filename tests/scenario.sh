@@ -1,6 +1,8 @@
 # scenario.sh - the end-to-end check behind every scenario test (sourced
 # after lib.sh). `scenario PROJECT EDIT [mtime1]`:
-#   1. copies examples/PROJECT (or the absolute path PROJECT) to orig/ and records a clean build there;
+#   1. copies examples/PROJECT (or the absolute path PROJECT) to orig/ and
+#      records a clean build there ($BUILD, a shell command: make unless
+#      set, `./configure && make` for a project configured first);
 #   2. copies the pristine sources to fresh/ (every mtime set to 1 with
 #      `mtime1`, as in the Nix store) and runs the shell function EDIT in it;
 #   3. copies the edited tree to oracle/ and builds it from scratch;
@@ -14,6 +16,7 @@
 # make's own variables from a calling make (`make check`) would change what
 # the builds print (make[1]: ...) and how they run (-j, jobserver).
 unset MAKEFLAGS MAKELEVEL MFLAGS MAKEOVERRIDES GNUMAKEFLAGS
+BUILD=${BUILD:-make}
 
 # snapshot DIR: "path type hash mtime" of every file but .ckpt, sorted.
 snapshot() {
@@ -31,14 +34,14 @@ scenario() {
 	_proj=$1 _edit=$2 _mode=${3:-}
 	case $_proj in /*) _src=$_proj ;; *) _src=$TOP/examples/$_proj ;; esac
 	cp -a "$_src" orig || fail "copy"
-	(cd orig && "$CKPT" record -- make) > record.log 2>&1 ||
+	(cd orig && "$CKPT" record -- sh -c "$BUILD") > record.log 2>&1 ||
 		fail "record failed: $(cat record.log)"
 	cp -a "$_src" fresh || fail "copy"
 	[ "$_mode" = mtime1 ] && find fresh -exec touch -h -d @1 {} +
 	(cd fresh && $_edit) || fail "the edit failed"
 	[ "$_mode" = mtime1 ] && find fresh -exec touch -h -d @1 {} +
 	cp -a fresh oracle || fail "copy"
-	(cd oracle && make) > oracle.log 2>&1 ||
+	(cd oracle && sh -c "$BUILD") > oracle.log 2>&1 ||
 		fail "clean build of the changed tree failed: $(cat oracle.log)"
 	(cd fresh && "$CKPT" status --json -d ../orig/.ckpt) > status.json 2> status.err ||
 		fail "status failed: $(cat status.err)"
