@@ -38,5 +38,9 @@ int checkpoint_check_while(const char *dir, struct ckpt *c, char **root,
 			   void *arg);
 /* Is this output of the checkpoint invalid (to be rebuilt)? */
 int output_invalid(const struct ckpt *c, const struct file *f);
+/* Is job j invalid, and not one that make runs again: run by the
+ * recorded command itself when that is not make (`./configure` in
+ * `sh -c './configure && make'`)? */
+int invalid_not_by_make(const struct ckpt *c, size_t j);
 
 #endif

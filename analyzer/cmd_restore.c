@@ -1084,6 +1084,12 @@ int cmd_restore(int argc, char **argv)
 				c.jobs[j].untraced_path
 						       ? c.jobs[j].untraced_path
 						       : "?");
+	for (size_t j = 0; j < c.njobs; j++)
+		if (invalid_not_by_make(&c, j))
+			fprintf(stderr,
+				"ckpt: invalid, and make does not run it: %s "
+				"(run it again before make)\n",
+				cmd_display(c.jobs[j].cmd));
 	size_t aged = 0;
 	for (size_t i = 0; i < c.nfiles; i++)
 		if (p.act[i] == A_RESTORE && c.files[i].role == ROLE_OUTDIR &&

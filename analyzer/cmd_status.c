@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build.h"
 #include "changes.h"
 #include "cmd.h"
 #include "envvars.h"
@@ -132,6 +133,20 @@ int output_invalid(const struct ckpt *c, const struct file *f)
 	return f->producer < 0 || c->jobs[f->producer].affected;
 }
 
+int invalid_not_by_make(const struct ckpt *c, size_t j)
+{
+	const struct job *job = &c->jobs[j];
+	if (!job->affected || job->kind == JOB_DRIVER || job->driver < 0 ||
+	    (size_t)job->driver >= c->njobs)
+		return 0;
+	const char *cmd = c->jobs[job->driver].cmd;
+	char *first = xmemdup(cmd, strcspn(cmd, " ") + 1);
+	first[strcspn(cmd, " ")] = 0;
+	int by_make = is_driver_program(NULL, first);
+	free(first);
+	return !by_make;
+}
+
 static int is_output(const struct file *f)
 {
 	return f->role == ROLE_OUTPUT || f->role == ROLE_OUTDIR;
@@ -200,9 +215,10 @@ int cmd_status(int argc, char **argv)
 		{ .key = "environment", .title = "environment variables the build used, with another value now" },
 		{ .key = "untraced", .title = "programs that could not be traced" },
 		{ .key = "affected", .title = "outputs to rebuild" },
+		{ .key = "run_again", .title = "commands make does not run, to run again before make" },
 	};
 	enum { G_CHANGED, G_MOD, G_DEL, G_APP, G_LIST, G_EXT, G_ENV, G_UT,
-	       G_AFF, NG };
+	       G_AFF, G_AGAIN, NG };
 	for (size_t i = 0; i < c.nfiles; i++) {
 		const struct file *f = &c.files[i];
 		if (f->changed) {
@@ -220,6 +236,9 @@ int cmd_status(int argc, char **argv)
 	for (size_t i = 0; i < c.nenvs; i++)
 		if (c.envs[i].changed)
 			add(&g[G_ENV], c.envs[i].name);
+	for (size_t j = 0; j < c.njobs; j++)
+		if (invalid_not_by_make(&c, j))
+			add(&g[G_AGAIN], c.jobs[j].cmd);
 	for (size_t j = 0; j < c.njobs; j++)
 		if (c.jobs[j].untraced > 0) {
 			char *s = xasprintf("%s", c.jobs[j].untraced_path

@@ -5,7 +5,8 @@
 # compile rewrites it, and with it gone make stops ("No such file or
 # directory"), in a fresh tree and in the recorded one alike. The epoch
 # makes make remake one it has a rule for (`a.d: a.c`), before it
-# reads it, as it would in the tree edited in place.
+# reads it, as it would in the tree edited in place. And an invalid
+# ./configure, which make does not run: status and restore name it.
 . "$(dirname "$0")/lib.sh"; . "$TOP/tests/scenario.sh"
 P=$TOP/tests/trash/$TEST_NAME.src
 trap 'rm -rf "$P"' EXIT
@@ -37,9 +38,20 @@ edit() { echo '#define A 2' > a.h; }
 BUILD='./configure && make' scenario "$P" edit
 grep -q "^ckpt: 1 invalid dependency file that make reads kept" restore.log ||
 	fail "restore does not say it kept .deps/a.Po: $(cat restore.log)"
+expect_status run_again
 expect_jobs "gcc -MT a.o -MD -MP -MF .deps/a.Tpo -c -o a.o a.c" \
 	"mv -f .deps/a.Tpo .deps/a.Po" "gcc -o prog a.o b.o"
 expect_same
+# configure's own input changed: make does not run configure, so status
+# and restore say to.
+rm -rf fresh2 && cp -a "$P" fresh2 && echo 'LDFLAGS =' >> fresh2/Makefile.in
+(cd fresh2 && "$CKPT" status --json -d ../orig/.ckpt) > status.json ||
+	fail "status after a Makefile.in edit"
+expect_status run_again "/bin/sh ./configure"
+(cd fresh2 && "$CKPT" restore -d ../orig/.ckpt) > again.log 2>&1 || fail "restore: $(cat again.log)"
+grep -q "^ckpt: invalid, and make does not run it: /bin/sh ./configure (run it again" again.log ||
+	fail "restore does not say to run configure again: $(cat again.log)"
+(cd fresh2 && ./configure && make) > again-make.log 2>&1 || fail "configure && make: $(cat again-make.log)"
 # The recorded tree, edited in place: the .Po stays, at the epoch.
 (cd orig && echo '#define A 3' > a.h && "$CKPT" restore) > inplace.log 2>&1 ||
 	fail "restore in the recorded tree: $(cat inplace.log)"
