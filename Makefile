@@ -58,10 +58,16 @@ deps-kernel: ## install what the kernel test needs (linux-source-6.1, ...)
 deps-nix: ## install what the Nix test needs (nix-bin)
 	sh examples/nix/deps.sh
 
+deps-autotools: ## fetch GNU hello 2.10 from Debian's archive (checked) for the autotools test
+	sh examples/autotools/deps.sh
+
 check: all $(UNIT_BIN) ## run the unit and end-to-end tests
 	sh tests/run-tests.sh $(UNIT_BIN)
 
-check-all: check check-nix check-kernel ## every test: what CI runs (.ci/run)
+check-all: check check-autotools check-nix check-kernel ## every test: what CI runs (.ci/run)
+
+check-autotools: all deps-autotools ## record ./configure && make of GNU hello, edit, restore in a fresh tree
+	sh examples/autotools/check.sh
 
 check-kernel: all deps-kernel ## record, edit and restore a real tinyconfig kernel
 	sh examples/kernel/check.sh
@@ -100,5 +106,6 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		sed 's/:.*## /\t/' | expand -t 16
 
-.PHONY: all deps deps-kernel deps-nix check check-all check-kernel check-nix demo \
+.PHONY: all deps deps-kernel deps-nix deps-autotools check check-all check-kernel \
+	check-nix check-autotools demo \
 	bench-trace bench-restore bench-create bench-kernel bench-nix install clean help
