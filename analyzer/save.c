@@ -827,28 +827,30 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		struct job *oj = &old.jobs[j];
 		if (oj->kind != JOB_RECIPE)
 			continue;
-		int outputs = 0, redone = 0, stale = 0;
+		int outputs = 0, redone = 0, stale;
 		for (size_t k = 0; k < oj->ndeps; k++) {
 			const struct dep *d = &oj->deps[k];
 			const struct file *of = &old.files[d->file];
-			if ((d->acc & (ACC_WRITE | ACC_MKDIR)) &&
-			    of->producer == (int)j) {
-				/* Only outputs that are in this tree count. */
-				char *p = file_abs(&old, of, c->root);
-				struct stat st;
-				outputs += (of->role == ROLE_OUTPUT ||
-					    of->role == ROLE_OUTDIR) &&
-					   lstat(p, &st) == 0;
-				free(p);
+			if (!(d->acc & (ACC_WRITE | ACC_MKDIR)))
+				continue;
+			if (of->producer == (int)j)
 				redone |= rewritten[d->file];
-			}
-			if (of->changed && of->role != ROLE_OUTPUT &&
-			    (d->acc & (ACC_READ | ACC_STAT | ACC_ABSENT |
-				       ACC_LIST)))
-				stale = 1;
+			/* Outputs in this tree that no new job wrote count,
+			 * also one that a later line rewrote (`gcc -o prog`,
+			 * then `strip prog`): a change reaches prog through
+			 * the line that read main.c. */
+			if ((of->role != ROLE_OUTPUT && of->role != ROLE_OUTDIR) ||
+			    rewritten[d->file])
+				continue;
+			char *p = file_abs(&old, of, c->root);
+			struct stat st;
+			outputs += lstat(p, &st) == 0;
+			free(p);
 		}
-		if (oj->affected)
-			stale = 1;
+		/* Invalid as a restore would find it: a change to a file it
+		 * only stat'ed (configure's `test -f src/hello.c`) is not
+		 * one, its disappearance is. */
+		stale = oj->affected != 0;
 		if (!outputs || redone || oj->untraced)
 			continue;
 		/* Under the make of this build that ran the same command in
@@ -868,7 +870,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 			const struct dep *d = &oj->deps[k];
 			int f = ckpt_file(c, old.files[d->file].path, 1);
 			int acc = d->acc;
-			if (old.files[d->file].producer != (int)j)
+			if (rewritten[d->file])	/* the new build's now */
 				acc &= ~(ACC_WRITE | ACC_MKDIR);
 			GROW(job->deps, job->ndeps, job->adeps);
 			job->deps[job->ndeps++] =
@@ -894,6 +896,16 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		s->kept++;
 	}
 	/* Recipe lines kept together stay linked. */
+	/* A file the old build wrote and this one did not keeps its last
+	 * writer, if that job is kept. */
+	for (size_t i = 0; i < old.nfiles; i++) {
+		int p = old.files[i].producer;
+		int nf = p >= 0 && kept_as[p] >= 0 && !rewritten[i]
+				 ? ckpt_file(c, old.files[i].path, 0)
+				 : -1;
+		if (nf >= 0)
+			c->files[nf].producer = kept_as[p];
+	}
 	for (size_t j = 0; j < old.njobs; j++) {
 		if (kept_as[j] < 0)
 			continue;
@@ -914,21 +926,20 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 	return 0;
 }
 
-/* Producers of kept jobs' outputs, and the stale ones' outputs become
- * outputs without a producer. */
+/* What the stale kept jobs wrote becomes outputs without a producer
+ * (merge_previous gave the others theirs). */
 static void adopt_kept(struct ckpt *c, size_t first_kept)
 {
 	for (size_t j = first_kept; j < c->njobs; j++) {
 		struct job *job = &c->jobs[j];
 		int stale = job->untraced == -1;
 		job->untraced = 0;
-		for (size_t k = 0; k < job->ndeps; k++) {
+		for (size_t k = 0; stale && k < job->ndeps; k++) {
 			const struct dep *d = &job->deps[k];
 			if (!(d->acc & (ACC_WRITE | ACC_MKDIR)))
 				continue;
-			c->files[d->file].producer = stale ? -1 : (int)j;
-			if (stale)
-				c->files[d->file].flags |= FILE_NO_PRODUCER;
+			c->files[d->file].producer = -1;
+			c->files[d->file].flags |= FILE_NO_PRODUCER;
 		}
 	}
 }

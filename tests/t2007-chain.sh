@@ -136,4 +136,29 @@ rm -rf r5 && cp -a rsrc r5 &&
 	(cd r5 && VERSION=2 "$CKPT" restore -d ../r4/.ckpt && VERSION=2 make) > r5.log 2>&1 ||
 	fail "restore of r4: $(cat r5.log)"
 expect_eq "in place, VERSION=2: v.txt" 2 "$(cat r5/sub/v.txt)"
+
+# A line whose output a later line rewrites (`cc -o prog main.c`, then
+# `strip prog`, as `ar` then `ranlib`) is kept with the later one: it is
+# what read main.c. Dropped, the chained checkpoint saw no change in an
+# edited main.c, and restored the old prog as valid.
+rm -rf s1 s2 s3 && mkdir s1 &&
+printf 'all: prog other
+prog: main.c
+	cc -o prog main.c
+	strip prog
+other: other.c
+	cc -o other other.c
+' > s1/Makefile &&
+echo 'int main(void) { return 1; }' > s1/main.c &&
+echo 'int main(void) { return 5; }' > s1/other.c &&
+cp -a s1 s2 && cp -a s1 s3 && echo 'int main(void) { return 6; }' > s2/other.c &&
+	(cd s1 && "$CKPT" record -- make) > s.log 2>&1 &&
+	(cd s2 && "$CKPT" restore -d ../s1/.ckpt && "$CKPT" record --from ../s1/.ckpt -- make) >> s.log 2>&1 ||
+	fail "strip chain: $(cat s.log)"
+grep -q "strip prog" s.log && [ "$(grep -c 'strip prog' s.log)" = 1 ] ||
+	fail "prog was rebuilt in the second build: $(cat s.log)"
+echo 'int main(void) { return 2; }' > s3/main.c
+(cd s3 && "$CKPT" restore -d ../s2/.ckpt && make) > s3.log 2>&1 || fail "restore s3: $(cat s3.log)"
+grep -q "cc -o prog main.c" s3.log || fail "prog not rebuilt after main.c's edit: $(cat s3.log)"
+(cd s3 && ./prog); expect_eq "s3's prog exits with" 2 "$?"
 pass
