@@ -6,7 +6,8 @@
 # another path, restored from the checkpoint, must run exactly the
 # commands that make's own incremental build of the recorded tree, edited
 # in place, runs, and end with the same `hello`, which must also be what a
-# clean `./configure && make` of the edited tree builds. AUTOTOOLS_WORK
+# clean `./configure && make` of the edited tree builds. Then the same
+# through a checkpoint chained with `record --from`. AUTOTOOLS_WORK
 # (default /tmp/ckpt-autotools) holds the trees; KEEP=1 keeps them.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -82,5 +83,30 @@ scenario() { # scenario NAME EDIT FILES
 scenario c-edit edit_c "$files_c"
 scenario h-edit edit_h "$files_h"
 scenario lib-edit edit_lib "$files_lib"
+
+# Chaining: make in a restored tree recorded on top of the checkpoint
+# (--from), then a second edit restored from that one: the library edit's
+# commands again, and the hello of a clean build with both edits.
+step "chain: the .c edit restored and its make recorded with --from; then the library edit"
+unpack "$W/fresh"
+(cd "$W/fresh" && edit_c && "$CKPT" restore -d "$W/a/.ckpt" &&
+	"$CKPT" record --from "$W/a/.ckpt" -d "$W/ck2" -- make -j"$JOBS" V=1) > "$W/chain.record.log" 2>&1 ||
+	{ tail -20 "$W/chain.record.log"; die "chain: restore and record --from failed"; }
+tail -n 1 "$W/chain.record.log"
+unpack "$W/fresh2"
+(cd "$W/fresh2" && edit_c && edit_lib && "$CKPT" restore -d "$W/ck2" &&
+	make -j"$JOBS" V=1) > "$W/chain.fresh.log" 2>&1 ||
+	{ tail -20 "$W/chain.fresh.log"; die "chain: restore from the chained checkpoint and make failed"; }
+grep -v '^ckpt:' "$W/chain.fresh.log" > "$W/chain.make.log"
+commands "$W/chain.make.log" > "$W/chain.fresh.cmds"
+if ! cmp -s "$W/lib-edit.inplace.cmds" "$W/chain.fresh.cmds"; then
+	diff "$W/lib-edit.inplace.cmds" "$W/chain.fresh.cmds" | head -40
+	die "chain: the library edit did not run make's incremental commands"
+fi
+unpack "$W/clean"
+(cd "$W/clean" && edit_c && edit_lib && sh -c "$BUILD") > "$W/chain.clean.log" 2>&1 ||
+	{ tail -20 "$W/chain.clean.log"; die "chain: clean build failed"; }
+cmp -s "$W/clean/hello" "$W/fresh2/hello" || die "chain: hello differs from a clean build's"
+echo "chain: ok (the library edit's commands, the same hello as a clean build)"
 [ "${KEEP:-0}" = 1 ] || rm -rf "$W"
 echo "check-autotools: all passed"
