@@ -825,7 +825,10 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		kept_as[j] = -1;
 	for (size_t j = 0; j < old.njobs; j++) {
 		struct job *oj = &old.jobs[j];
-		if (oj->kind != JOB_RECIPE)
+		/* A $(shell ...) job too: kbuild makes
+		 * arch/x86/include/generated/ with `$(shell mkdir -p ...)`,
+		 * which finds it there in the new build and writes nothing. */
+		if (oj->kind != JOB_RECIPE && oj->kind != JOB_SHELL)
 			continue;
 		int outputs = 0, redone = 0, stale;
 		for (size_t k = 0; k < oj->ndeps; k++) {
@@ -857,7 +860,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		 * the same directory as its old one: what that make reads
 		 * and uses is still what the job depends on. */
 		int drv = same_driver(drivers, &old, oj->driver, top);
-		int nj = ckpt_job_new(c, JOB_RECIPE, drv);
+		int nj = ckpt_job_new(c, oj->kind, drv);
 		struct job *job = &c->jobs[nj];
 		kept_as[j] = nj;
 		oj = &old.jobs[j];

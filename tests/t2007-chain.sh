@@ -161,4 +161,21 @@ echo 'int main(void) { return 2; }' > s3/main.c
 (cd s3 && "$CKPT" restore -d ../s2/.ckpt && make) > s3.log 2>&1 || fail "restore s3: $(cat s3.log)"
 grep -q "cc -o prog main.c" s3.log || fail "prog not rebuilt after main.c's edit: $(cat s3.log)"
 (cd s3 && ./prog); expect_eq "s3's prog exits with" 2 "$?"
+
+# A directory made by `$(shell mkdir -p gen)` (kbuild's
+# arch/x86/include/generated): the second build's $(shell) finds it and
+# writes nothing, so the first build's job is kept as its maker. Dropped,
+# the directory was a path that existed, gone from any fresh copy: make
+# and every job it ran invalid.
+rm -rf g1 g2 g3 && mkdir g1 &&
+printf '$(shell mkdir -p gen)\nall: gen/out other\ngen/out: in.txt\n\tcp in.txt gen/out\nother: other.txt\n\tcp other.txt other\n' > g1/Makefile &&
+echo in > g1/in.txt && echo one > g1/other.txt &&
+cp -a g1 g2 && cp -a g1 g3 && echo two > g2/other.txt && echo two > g3/other.txt &&
+	(cd g1 && "$CKPT" record -- make) > g.log 2>&1 &&
+	(cd g2 && "$CKPT" restore -d ../g1/.ckpt && "$CKPT" record --from ../g1/.ckpt -- make) >> g.log 2>&1 ||
+	fail "shell mkdir chain: $(cat g.log)"
+(cd g3 && "$CKPT" status -d ../g2/.ckpt) > g3.status 2>&1
+grep -q "nothing changed" g3.status || fail "g3 differs from g2's checkpoint: $(cat g3.status)"
+(cd g3 && "$CKPT" restore -d ../g2/.ckpt && make) > g3.log 2>&1 || fail "restore g3: $(cat g3.log)"
+grep -q "^cp " g3.log && fail "g3 rebuilt: $(cat g3.log)"
 pass
