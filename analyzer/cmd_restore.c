@@ -1088,7 +1088,8 @@ int cmd_restore(int argc, char **argv)
 		if (invalid_not_by_make(&c, j))
 			fprintf(stderr,
 				"ckpt: invalid, and make does not run it: %s "
-				"(run it again before make)\n",
+				"(run it again, where the recorded command "
+				"did)\n",
 				cmd_display(c.jobs[j].cmd));
 	size_t aged = 0;
 	for (size_t i = 0; i < c.nfiles; i++)

@@ -215,7 +215,7 @@ int cmd_status(int argc, char **argv)
 		{ .key = "environment", .title = "environment variables the build used, with another value now" },
 		{ .key = "untraced", .title = "programs that could not be traced" },
 		{ .key = "affected", .title = "outputs to rebuild" },
-		{ .key = "run_again", .title = "commands make does not run, to run again before make" },
+		{ .key = "run_again", .title = "commands make does not run, to run again where the recorded command did" },
 	};
 	enum { G_CHANGED, G_MOD, G_DEL, G_APP, G_LIST, G_EXT, G_ENV, G_UT,
 	       G_AFF, G_AGAIN, NG };
