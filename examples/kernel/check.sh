@@ -4,8 +4,9 @@
 # a .c edit, a header edit and a .config change: a fresh tree restored from
 # the checkpoint must rebuild exactly the CC/LD/AR steps that kbuild's own
 # incremental build of the recorded tree, edited in place, runs, and end
-# with the same vmlinux and bzImage. KERNEL_WORK (default /tmp/ckpt-kernel) holds the
-# trees; KEEP=1 keeps them.
+# with the same vmlinux and bzImage; and the same through a checkpoint
+# chained with `record --from`, as when bisecting. KERNEL_WORK (default
+# /tmp/ckpt-kernel) holds the trees; KEEP=1 keeps them.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 CKPT=$TOP/build/ckpt
@@ -104,6 +105,45 @@ scenario() { # scenario NAME EDIT FILES [last]
 
 scenario c-edit edit_c "$files_c"
 scenario h-edit edit_h "$files_h"
+
+# Chaining, as when bisecting: the .c edit restored in a fresh tree and
+# its make recorded on top of the checkpoint (--from); then a tree with
+# both edits restored from that checkpoint must run the steps kbuild runs
+# for the header edit in the recorded tree with the .c edit already built.
+step "chain: the .c edit restored, its make recorded with --from"
+unpack "$K/fresh"
+(cd "$K/fresh" && edit_c && "$CKPT" restore -d "$K/a/.ckpt" &&
+	"$CKPT" record --from "$K/a/.ckpt" -d "$K/ck2" -- make -j"$JOBS") > "$K/chain.record.log" 2>&1 ||
+	{ tail -20 "$K/chain.record.log"; die "chain: restore and record --from failed"; }
+tail -n 1 "$K/chain.record.log"
+step "chain: both edits in a fresh tree, restored from the chained checkpoint"
+rm -rf "$K/fresh"
+unpack "$K/fresh2"
+(cd "$K/fresh2" && edit_c && edit_h && "$CKPT" restore -d "$K/ck2") > "$K/chain.restore.log" 2>&1 ||
+	{ cat "$K/chain.restore.log"; die "chain: restore failed"; }
+(cd "$K/fresh2" && make -j"$JOBS") > "$K/chain.fresh.log" 2>&1 ||
+	{ tail -20 "$K/chain.fresh.log"; die "chain: make after restore failed"; }
+step "chain: in place, the .c edit built, then the header edit"
+(cd "$K/a" && edit_c && make -j"$JOBS" && edit_h) > /dev/null 2>&1 &&
+	(cd "$K/a" && make -j"$JOBS") > "$K/chain.inplace.log" 2>&1 ||
+	{ tail -20 "$K/chain.inplace.log"; die "chain: in-place make failed"; }
+steps "$K/chain.inplace.log" > "$K/chain.inplace.steps"
+steps "$K/chain.fresh.log" > "$K/chain.fresh.steps"
+echo "kbuild in place ran $(wc -l < "$K/chain.inplace.steps") steps; the restored tree $(wc -l < "$K/chain.fresh.steps")"
+if ! cmp -s "$K/chain.inplace.steps" "$K/chain.fresh.steps"; then
+	diff "$K/chain.inplace.steps" "$K/chain.fresh.steps" | head -40
+	die "chain: the restored tree did not run exactly kbuild's incremental steps"
+fi
+for f in vmlinux arch/x86/boot/bzImage; do
+	cmp -s "$K/a/$f" "$K/fresh2/$f" || die "chain: $f differs from kbuild's own"
+done
+echo "chain: ok (same steps, same vmlinux and bzImage)"
+rm -rf "$K/fresh2" "$K/ck2"
+step "chain: undoing both edits in the recorded tree"
+for f in $files_c $files_h; do cat "$K/saved/$(echo "$f" | tr / _)" > "$K/a/$f"; done
+(cd "$K/a" && make -j"$JOBS") > "$K/chain.undo.log" 2>&1 ||
+	{ tail -20 "$K/chain.undo.log"; die "chain: make after undoing the edits failed"; }
+
 scenario config edit_config "$files_config" last
 
 step "a clean build of the .c-edited tree: in place == clean"
