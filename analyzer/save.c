@@ -772,6 +772,45 @@ static int same_driver(struct driver_key *set, const struct ckpt *old, int d,
 	return e ? e->job : top;
 }
 
+/* kept_as[] of an old job dropped for writing nothing that is left (`test
+ * -s out` between `cp in out` and `touch stamp`). */
+#define BARE_LINE (-2)
+
+/* Link kept job `job` (old job j) to the kept lines that came before it
+ * in its recipe: through lines dropped as bare, which link nothing
+ * themselves, to the kept ones before those (up to 8 lines back). Else
+ * `touch stamp` would lose `cp in out` behind `test -s out`, and an
+ * edit of `in` would leave stamp valid and out missing. */
+static void link_kept_lines(const struct ckpt *old, const int *kept_as,
+			    int j, struct job *job)
+{
+	int queue[64], seen[64];
+	size_t head = 0, tail = 0, nseen = 0;
+	queue[tail++] = j;
+	for (int depth = 0; head < tail && depth < 8; depth++) {
+		size_t end = tail;
+		for (; head < end; head++) {
+			const struct job *oj = &old->jobs[queue[head]];
+			for (size_t k = 0; k < oj->nprev; k++) {
+				int p = oj->prev[k], dup = 0;
+				if (p < 0 || (size_t)p >= old->njobs)
+					continue;
+				for (size_t s = 0; s < nseen; s++)
+					dup |= seen[s] == p;
+				if (dup || nseen == 64)
+					continue;
+				seen[nseen++] = p;
+				if (kept_as[p] >= 0) {
+					GROW(job->prev, job->nprev, job->aprev);
+					job->prev[job->nprev++] = kept_as[p];
+				} else if (kept_as[p] == BARE_LINE && tail < 64) {
+					queue[tail++] = p;
+				}
+			}
+		}
+	}
+}
+
 /* The jobs of the previous checkpoint that this build did not redo. DIR
  * without a checkpoint is a fresh start, unless it was named (--from). */
 static int merge_previous(struct ckpt *c, const char *dir, int named,
@@ -854,6 +893,8 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		 * only stat'ed (configure's `test -f src/hello.c`) is not
 		 * one, its disappearance is. */
 		stale = oj->affected != 0;
+		if (!outputs && !redone && !oj->untraced)
+			kept_as[j] = BARE_LINE;
 		if (!outputs || redone || oj->untraced)
 			continue;
 		/* Under the make of this build that ran the same command in
@@ -898,7 +939,6 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 				       oj->execs[k], 0);
 		s->kept++;
 	}
-	/* Recipe lines kept together stay linked. */
 	/* A file the old build wrote and this one did not keeps its last
 	 * writer, if that job is kept. */
 	for (size_t i = 0; i < old.nfiles; i++) {
@@ -909,18 +949,13 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		if (nf >= 0)
 			c->files[nf].producer = kept_as[p];
 	}
+	/* Recipe lines kept together stay linked. */
 	for (size_t j = 0; j < old.njobs; j++) {
 		if (kept_as[j] < 0)
 			continue;
 		struct job *job = &c->jobs[kept_as[j]];
 		job->target_look = old.jobs[j].target_look;
-		for (size_t k = 0; k < old.jobs[j].nprev; k++) {
-			int p = old.jobs[j].prev[k];
-			if (p < 0 || kept_as[p] < 0)
-				continue;
-			GROW(job->prev, job->nprev, job->aprev);
-			job->prev[job->nprev++] = kept_as[p];
-		}
+		link_kept_lines(&old, kept_as, (int)j, job);
 	}
 	free(kept_as);
 	free_drivers(drivers);

@@ -178,4 +178,19 @@ cp -a g1 g2 && cp -a g1 g3 && echo two > g2/other.txt && echo two > g3/other.txt
 grep -q "nothing changed" g3.status || fail "g3 differs from g2's checkpoint: $(cat g3.status)"
 (cd g3 && "$CKPT" restore -d ../g2/.ckpt && make) > g3.log 2>&1 || fail "restore g3: $(cat g3.log)"
 grep -q "^cp " g3.log && fail "g3 rebuilt: $(cat g3.log)"
+
+# A recipe's middle line that writes nothing (`test -s out`) is not kept,
+# but the lines around it stay linked through it: an edit of in.txt
+# invalidates `cp in.txt out` and with it `touch stamp`, so make reruns
+# the recipe. Unlinked, stamp was restored valid and out left missing.
+rm -rf l1 l2 l3 && mkdir l1 &&
+printf 'all: stamp other\nstamp: in.txt\n\tcp in.txt out\n\ttest -s out\n\ttouch stamp\nother: other.txt\n\tcp other.txt other\n' > l1/Makefile &&
+echo in > l1/in.txt && echo one > l1/other.txt &&
+cp -a l1 l2 && cp -a l1 l3 && echo two > l2/other.txt && echo two > l3/other.txt &&
+	(cd l1 && "$CKPT" record -- make) > l.log 2>&1 &&
+	(cd l2 && "$CKPT" restore -d ../l1/.ckpt && "$CKPT" record --from ../l1/.ckpt -- make) >> l.log 2>&1 ||
+	fail "bare line chain: $(cat l.log)"
+echo changed > l3/in.txt
+(cd l3 && "$CKPT" restore -d ../l2/.ckpt && make) > l3.log 2>&1 || fail "restore l3: $(cat l3.log)"
+expect_eq "l3/out after make" changed "$(cat l3/out 2>&1)"
 pass
