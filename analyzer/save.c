@@ -729,11 +729,12 @@ static char *driver_key(const struct ckpt *c, const struct job *j)
 	return key;
 }
 
-static struct driver_key *index_drivers(const struct ckpt *c)
+/* The drivers of c (drivers), or its other jobs, by driver_key. */
+static struct driver_key *index_jobs(const struct ckpt *c, int drivers)
 {
 	struct driver_key *set = NULL, *e;
 	for (size_t j = 0; j < c->njobs; j++) {
-		if (c->jobs[j].kind != JOB_DRIVER)
+		if ((c->jobs[j].kind == JOB_DRIVER) != drivers)
 			continue;
 		char *k = driver_key(c, &c->jobs[j]);
 		HASH_FIND_STR(set, k, e);
@@ -770,6 +771,37 @@ static int same_driver(struct driver_key *set, const struct ckpt *old, int d,
 	HASH_FIND_STR(set, k, e);
 	free(k);
 	return e ? e->job : top;
+}
+
+/*
+ * Old directory i, made by old job p, which this build ran again (the same
+ * command in the same directory) and which found it there: mkdir failing
+ * with EEXIST is no write, and without this the directory would only be
+ * one the build looked at, missing from any fresh copy. libtool's first
+ * compile makes src/.libs; chained after an edit of that file, the
+ * libtool link that lists .libs was invalid in every fresh copy.
+ */
+static void remade_dir(struct ckpt *c, const struct ckpt *old, size_t i,
+		       int p, struct driver_key *redone_by)
+{
+	const char *path = old->files[i].path;
+	int nf = ckpt_file(c, path, 0);
+	char *k = driver_key(old, &old->jobs[p]);
+	struct driver_key *e;
+	HASH_FIND_STR(redone_by, k, e);
+	free(k);
+	if (nf < 0 || !e)
+		return;
+	struct job *job = &c->jobs[e->job];
+	size_t d = 0;
+	while (d < job->ndeps && job->deps[d].file != nf)
+		d++;
+	if (d == job->ndeps) {
+		GROW(job->deps, job->ndeps, job->adeps);
+		job->deps[job->ndeps++] = (struct dep){ .file = nf };
+	}
+	job->deps[d].acc |= ACC_MKDIR;
+	c->files[nf].producer = e->job;
 }
 
 /* kept_as[] of an old job dropped for writing nothing that is left (`test
@@ -858,7 +890,8 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 	for (size_t j = 0; j < c->njobs && top < 0; j++)
 		if (c->jobs[j].driver < 0)
 			top = (int)j;
-	struct driver_key *drivers = index_drivers(c);
+	struct driver_key *drivers = index_jobs(c, 1);
+	struct driver_key *redone_by = index_jobs(c, 0);
 	int *kept_as = xmalloc((old.njobs + 1) * sizeof *kept_as);
 	for (size_t j = 0; j < old.njobs; j++)
 		kept_as[j] = -1;
@@ -914,7 +947,13 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 			const struct dep *d = &oj->deps[k];
 			int f = ckpt_file(c, old.files[d->file].path, 1);
 			int acc = d->acc;
-			if (rewritten[d->file])	/* the new build's now */
+			/* Not what the new build wrote over, and not a
+			 * source a job updated in place (configure's
+			 * libogg.spec): that is the user's. */
+			int role = old.files[d->file].role;
+			if (rewritten[d->file] ||
+			    (role != ROLE_OUTPUT && role != ROLE_OUTDIR &&
+			     role != ROLE_TEMP))
 				acc &= ~(ACC_WRITE | ACC_MKDIR);
 			GROW(job->deps, job->ndeps, job->adeps);
 			job->deps[job->ndeps++] =
@@ -948,6 +987,9 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 				 : -1;
 		if (nf >= 0)
 			c->files[nf].producer = kept_as[p];
+		else if (p >= 0 && kept_as[p] < 0 && !rewritten[i] &&
+			 old.files[i].role == ROLE_OUTDIR)
+			remade_dir(c, &old, i, p, redone_by);
 	}
 	/* Recipe lines kept together stay linked. */
 	for (size_t j = 0; j < old.njobs; j++) {
@@ -959,6 +1001,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 	}
 	free(kept_as);
 	free_drivers(drivers);
+	free_drivers(redone_by);
 	free(rewritten);
 	ckpt_release(&old);
 	return 0;

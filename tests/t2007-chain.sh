@@ -193,4 +193,37 @@ cp -a l1 l2 && cp -a l1 l3 && echo two > l2/other.txt && echo two > l3/other.txt
 echo changed > l3/in.txt
 (cd l3 && "$CKPT" restore -d ../l2/.ckpt && make) > l3.log 2>&1 || fail "restore l3: $(cat l3.log)"
 expect_eq "l3/out after make" changed "$(cat l3/out 2>&1)"
+
+# chain_same NAME EDIT: NAME1 recorded, NAME2 edited by EDIT, restored and
+# recorded on top (--from), NAME3 edited the same and restored from
+# NAME2's checkpoint: nothing changed, make rebuilds nothing.
+chain_same() {
+	cp -a "${1}1" "${1}2" && cp -a "${1}1" "${1}3" &&
+	(cd "${1}1" && "$CKPT" record -- make) > "$1.log" 2>&1 &&
+	(cd "${1}2" && $2 && "$CKPT" restore -d "../${1}1/.ckpt" &&
+		"$CKPT" record --from "../${1}1/.ckpt" -- make) >> "$1.log" 2>&1 ||
+		fail "$1: chained record: $(cat "$1.log")"
+	(cd "${1}3" && $2 && "$CKPT" status -d "../${1}2/.ckpt") > "$1.status" 2>&1
+	grep -q "nothing changed" "$1.status" || fail "$1: not the tree of ${1}2's checkpoint: $(cat "$1.status")"
+	(cd "${1}3" && "$CKPT" restore -d "../${1}2/.ckpt" && make) > "$1.make" 2>&1 ||
+		fail "$1: restore and make: $(cat "$1.make")"
+	grep -q "Nothing to be done" "$1.make" || fail "$1: rebuilt: $(cat "$1.make")"
+}
+# A directory that a re-run job made the first time (libtool's first
+# compile makes .libs) and found there the second time: mkdir fails with
+# EEXIST, which is no write. It is still that job's, not a directory the
+# build only listed, missing from any fresh copy.
+rm -rf d1 d2 d3 && mkdir d1 &&
+printf 'all: list.txt\nobjs/a.o: a.c\n\tmkdir -p objs; cc -c -o objs/a.o a.c\nobjs/b.o: b.c objs/a.o\n\tcc -c -o objs/b.o b.c\nlist.txt: objs/a.o objs/b.o\n\tls objs > list.txt\n' > d1/Makefile &&
+echo 'int a(void) { return 1; }' > d1/a.c && echo 'int b(void) { return 2; }' > d1/b.c || fail "d1"
+edit_a() { echo 'int a(void) { return 3; }' > a.c; }
+chain_same d edit_a
+# A source a kept job updates in place, to the same bytes (config.status
+# rewriting libogg.spec, shipped in the tree): still a source, not an
+# output that nothing traced made, which invalidated its readers.
+rm -rf u1 u2 u3 && mkdir u1 &&
+printf 'all: stamp other\nstamp: in.txt\n\tsed -i s/a/a/ conf.txt; cp in.txt stamp\nother: other.txt\n\tcp other.txt other\n' > u1/Makefile &&
+echo in > u1/in.txt && echo a > u1/conf.txt && echo one > u1/other.txt || fail "u1"
+edit_other() { echo two > other.txt; }
+chain_same u edit_other
 pass
