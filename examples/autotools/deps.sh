@@ -1,25 +1,33 @@
 #!/bin/sh
 # deps.sh - what the autotools check needs (Debian 12, as root; idempotent):
-# GNU hello 2.10's release tarball as Debian's archive keeps it
-# (hello_2.10.orig.tar.gz), checked against its SHA-256, and the tools its
-# `./configure && make` uses. HELLO_TARBALL (default
-# /var/cache/ckpt/hello_2.10.orig.tar.gz) is where it is kept.
+# two release tarballs as Debian's archive keeps them, each checked
+# against the SHA-256 that Debian's .dsc gives for it: GNU hello 2.10
+# (autoconf, automake, gnulib) and libogg 1.3.5 (autoconf, automake,
+# libtool); and the tools their `./configure && make` use. They are kept
+# in CKPT_CACHE (default /var/cache/ckpt).
 set -e
-sh "$(dirname "$0")/../../tests/install-deps.sh" make gcc python3 coreutils
-TAR=${HELLO_TARBALL:-/var/cache/ckpt/hello_2.10.orig.tar.gz}
-SHA=31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516b
-URL=${HELLO_URL:-http://deb.debian.org/debian/pool/main/h/hello/hello_2.10.orig.tar.gz}
-echo "$SHA  $TAR" | sha256sum -c --status 2>/dev/null && exit 0
-mkdir -p "$(dirname "$TAR")"
-echo "fetching $URL"
-python3 - "$URL" "$TAR.part" <<'PY'
+sh "$(dirname "$0")/../../tests/install-deps.sh" make gcc python3 coreutils xz-utils
+CACHE=${CKPT_CACHE:-/var/cache/ckpt}
+POOL=${DEBIAN_POOL:-http://deb.debian.org/debian/pool/main}
+
+fetch() { # fetch URL FILE SHA256
+	echo "$3  $2" | sha256sum -c --status 2>/dev/null && return 0
+	mkdir -p "$(dirname "$2")"
+	echo "fetching $1"
+	python3 - "$1" "$2.part" <<'PY'
 import shutil, sys, urllib.request
 with urllib.request.urlopen(sys.argv[1], timeout=60) as r, open(sys.argv[2], "wb") as f:
     shutil.copyfileobj(r, f)
 PY
-if ! echo "$SHA  $TAR.part" | sha256sum -c --status; then
-	rm -f "$TAR.part"
-	echo "deps.sh: $URL does not have the SHA-256 expected ($SHA)" >&2
-	exit 1
-fi
-mv "$TAR.part" "$TAR"
+	if ! echo "$3  $2.part" | sha256sum -c --status; then
+		rm -f "$2.part"
+		echo "deps.sh: $1 does not have the SHA-256 expected ($3)" >&2
+		exit 1
+	fi
+	mv "$2.part" "$2"
+}
+
+fetch "$POOL/h/hello/hello_2.10.orig.tar.gz" "$CACHE/hello_2.10.orig.tar.gz" \
+	31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516b
+fetch "$POOL/libo/libogg/libogg_1.3.5.orig.tar.xz" "$CACHE/libogg_1.3.5.orig.tar.xz" \
+	c4d91be36fc8e54deae7575241e03f4211eb102afb3fc0775fbbc1b740016705
