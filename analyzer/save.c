@@ -863,6 +863,24 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 			     "or record into another directory", dir);
 	ckpt_detect_changes(&old, c->root);
 	envvars_check(&old);
+	/* Files some new job writes. */
+	char *rewritten = xcalloc(old.nfiles + 1, 1);
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
+			const struct dep *d = &c->jobs[j].deps[k];
+			if (!(d->acc & (ACC_WRITE | ACC_MKDIR)))
+				continue;
+			int of = ckpt_file(&old, c->files[d->file].path, 0);
+			if (of >= 0)
+				rewritten[of] = 1;
+		}
+	/* A path the old build looked for and did not find, which this
+	 * build made: the build's own output, as it would be in one build
+	 * (cmake's configure step probes compiler_depend.internal, which a
+	 * later make writes), not a change that invalidates the prober. */
+	for (size_t i = 0; i < old.nfiles; i++)
+		if (old.files[i].changed == CH_ADDED && rewritten[i])
+			old.files[i].changed = 0;
 	/* What a restore of the old checkpoint into this tree would find
 	 * invalid: also a job whose make read a changed makefile or used a
 	 * changed variable, and the readers of what such jobs wrote. make
@@ -875,17 +893,6 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		if (nf >= 0)
 			c->files[nf].flags |= FILE_WAS_OUTPUT;
 	}
-	/* Files some new job writes. */
-	char *rewritten = xcalloc(old.nfiles + 1, 1);
-	for (size_t j = 0; j < c->njobs; j++)
-		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
-			const struct dep *d = &c->jobs[j].deps[k];
-			if (!(d->acc & (ACC_WRITE | ACC_MKDIR)))
-				continue;
-			int of = ckpt_file(&old, c->files[d->file].path, 0);
-			if (of >= 0)
-				rewritten[of] = 1;
-		}
 	int top = -1;
 	for (size_t j = 0; j < c->njobs && top < 0; j++)
 		if (c->jobs[j].driver < 0)
@@ -921,6 +928,17 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 			struct stat st;
 			outputs += lstat(p, &st) == 0;
 			free(p);
+		}
+		/* Redone: this build ran the same command again, and it
+		 * wrote over what the old run made. Another command writing
+		 * over one of its files (cmake's --check-build-system over
+		 * a file of the configure step) takes only that file. */
+		if (redone) {
+			char *key = driver_key(&old, oj);
+			struct driver_key *e;
+			HASH_FIND_STR(redone_by, key, e);
+			free(key);
+			redone = e != NULL;
 		}
 		/* Invalid as a restore would find it: a change to a file it
 		 * only stat'ed (configure's `test -f src/hello.c`) is not
