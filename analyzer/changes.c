@@ -539,10 +539,15 @@ static int change_matters(int ch, int acc)
 int dependency_file(const char *path)
 {
 	size_t n = strlen(path);
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
 	return (n > 2 && !strcmp(path + n - 2, ".d")) ||
 	       (n > 4 && !strcmp(path + n - 4, ".cmd")) ||
 	       (n > 3 && !strcmp(path + n - 3, ".Po")) ||
-	       (n > 4 && !strcmp(path + n - 4, ".Plo"));
+	       (n > 4 && !strcmp(path + n - 4, ".Plo")) ||
+	       /* CMake's Makefiles: CMakeFiles/x.dir/ */
+	       !strcmp(base, "depend.make") ||
+	       !strcmp(base, "compiler_depend.make");
 }
 
 static int has_outputs(const struct ckpt *c, const struct job *j)

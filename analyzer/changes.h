@@ -46,7 +46,8 @@ struct pair {
 int *group_by_key(size_t nkeys, const struct pair *p, size_t n,
 		  int **countp);
 /* A file a make includes only to learn when to rebuild a target: gcc's
- * `.d`, kbuild's `.cmd`, automake's `.Po` and `.Plo` (in .deps). */
+ * `.d`, kbuild's `.cmd`, automake's `.Po` and `.Plo` (in .deps), CMake's
+ * `depend.make` and `compiler_depend.make`. */
 int dependency_file(const char *path);
 /* Mark the directories that hold outputs (after the roles are final):
  * listing_hash looks the entries of only those up. */
