@@ -17,8 +17,8 @@ CACHE=${CKPT_CACHE:-/var/cache/ckpt}
 WORK=${AUTOTOOLS_WORK:-/tmp/ckpt-autotools}
 JOBS=${JOBS:-$(nproc)}
 # No -g: the binaries then name no directory, and trees at other paths
-# build the same bytes.
-BUILD="./configure -q CFLAGS=-O2 && make -j$JOBS V=1"
+# build the same bytes. MAKE is how each project's incremental build runs.
+AUTOTOOLS_BUILD="./configure -q CFLAGS=-O2 && make -j$JOBS V=1"
 unset MAKEFLAGS MAKELEVEL MFLAGS
 
 step() { printf '\n[%s] == %s\n' "$(date +%T)" "$*"; }
@@ -27,12 +27,15 @@ unpack() { rm -rf "$1" && mkdir -p "$1" && tar xf "$TARBALL" -C "$1" --strip-com
 # The commands a make log shows, sorted: make's own chatter out, and
 # libtool's removal of the outputs a link replaces, which exist in place
 # and were removed (invalid) in a restored tree.
+# CMake's progress percentages, which -j orders differently, are cut.
 commands() {
-	grep -v -e '^make' -e '^Making ' -e '^$' -e '^libtool: link: rm -fr ' "$1" | sort
+	grep -v -e '^make' -e '^Making ' -e '^$' -e '^libtool: link: rm -fr ' "$1" |
+		sed 's/^\[ *[0-9]*%\] //' | sort
 }
 
-record() { # record NAME TARBALL BINARY: the project's recorded tree, $W/a
-	NAME=$1 TARBALL=$CACHE/$2 BIN=$3 W=$WORK/$1
+# record NAME TARBALL BINARY BUILD MAKE: the project's recorded tree, $W/a
+record() {
+	NAME=$1 TARBALL=$CACHE/$2 BIN=$3 BUILD=$4 MAKE=$5 W=$WORK/$1
 	[ -f "$TARBALL" ] || die "no $TARBALL: run make deps-autotools"
 	step "$NAME: recording a clean build (ckpt record -- sh -c '$BUILD')"
 	unpack "$W/a"
@@ -69,12 +72,12 @@ scenario() { # scenario LABEL EDIT FILES
 	(cd "$W/fresh" && "$CKPT" restore -d "$W/a/.ckpt") > "$W/$label.restore.log" 2>&1 ||
 		{ cat "$W/$label.restore.log"; die "$label: restore failed"; }
 	cat "$W/$label.restore.log"
-	(cd "$W/fresh" && make -j"$JOBS" V=1) > "$W/$label.fresh.log" 2>&1 ||
+	(cd "$W/fresh" && $MAKE) > "$W/$label.fresh.log" 2>&1 ||
 		{ tail -20 "$W/$label.fresh.log"; die "$label: make after restore failed"; }
 	step "$label: make's incremental build of the recorded tree, edited in place"
 	mkdir -p "$W/saved"
 	for f in $files; do cp "$W/a/$f" "$W/saved/$(echo "$f" | tr / _)"; done
-	(cd "$W/a" && $edit && make -j"$JOBS" V=1) > "$W/$label.inplace.log" 2>&1 ||
+	(cd "$W/a" && $edit && $MAKE) > "$W/$label.inplace.log" 2>&1 ||
 		{ tail -20 "$W/$label.inplace.log"; die "$label: in-place make failed"; }
 	commands "$W/$label.inplace.log" > "$W/$label.inplace.cmds"
 	same_commands "$label" "$W/$label.inplace.cmds" "$W/$label.fresh.log"
@@ -84,7 +87,7 @@ scenario() { # scenario LABEL EDIT FILES
 	echo "$label: ok (same commands as in place, same $BIN as in place and as a clean build)"
 	step "$label: undoing the edit in the recorded tree"
 	for f in $files; do cat "$W/saved/$(echo "$f" | tr / _)" > "$W/a/$f"; done
-	(cd "$W/a" && make -j"$JOBS") > "$W/$label.undo.log" 2>&1 ||
+	(cd "$W/a" && $MAKE) > "$W/$label.undo.log" 2>&1 ||
 		{ tail -20 "$W/$label.undo.log"; die "$label: make after undoing the edit failed"; }
 }
 
@@ -97,12 +100,12 @@ chain() {
 	step "$label: $1 restored and its make recorded with --from; then $2 as well"
 	unpack "$W/fresh"
 	(cd "$W/fresh" && $1 && "$CKPT" restore -d "$W/a/.ckpt" &&
-		"$CKPT" record --from "$W/a/.ckpt" -d "$W/ck2" -- make -j"$JOBS" V=1) > "$W/$label.record.log" 2>&1 ||
+		"$CKPT" record --from "$W/a/.ckpt" -d "$W/ck2" -- $MAKE) > "$W/$label.record.log" 2>&1 ||
 		{ tail -20 "$W/$label.record.log"; die "$label: restore and record --from failed"; }
 	tail -n 1 "$W/$label.record.log"
 	unpack "$W/fresh2"
 	(cd "$W/fresh2" && $1 && $2 && "$CKPT" restore -d "$W/ck2" &&
-		make -j"$JOBS" V=1) > "$W/$label.fresh.log" 2>&1 ||
+		$MAKE) > "$W/$label.fresh.log" 2>&1 ||
 		{ tail -20 "$W/$label.fresh.log"; die "$label: restore from the chained checkpoint and make failed"; }
 	grep -v '^ckpt:' "$W/$label.fresh.log" > "$W/$label.make.log"
 	same_commands "$label" "$W/$NAME-$3.inplace.cmds" "$W/$label.make.log"
@@ -112,7 +115,7 @@ chain() {
 
 rm -rf "$WORK" && mkdir -p "$WORK"
 
-record hello hello_2.10.orig.tar.gz hello
+record hello hello_2.10.orig.tar.gz hello "$AUTOTOOLS_BUILD" "make -j$JOBS V=1"
 hello_c() { sed -i 's/Hello, world!/Hello, checkpoint!/' src/hello.c; }
 hello_h() { sed -i '$a /* ckpt check */' lib/progname.h; }
 hello_lib() { sed -i 's/memory exhausted/out of memory/' lib/xalloc-die.c; }
@@ -121,10 +124,21 @@ scenario h-edit hello_h lib/progname.h
 scenario lib-edit hello_lib lib/xalloc-die.c
 chain hello_c hello_lib lib-edit
 
-record libogg libogg_1.3.5.orig.tar.xz src/.libs/libogg.so.0.8.5
+record libogg libogg_1.3.5.orig.tar.xz src/.libs/libogg.so.0.8.5 \
+	"$AUTOTOOLS_BUILD" "make -j$JOBS V=1"
 ogg_c() { sed -i '$a /* ckpt check */' src/framing.c; }
 ogg_c2() { sed -i '$a /* ckpt check */' src/bitwise.c; }
 ogg_h() { sed -i '$a /* ckpt check */' include/ogg/ogg.h; }
+scenario c-edit ogg_c src/framing.c
+scenario c2-edit ogg_c2 src/bitwise.c
+scenario h-edit ogg_h include/ogg/ogg.h
+chain ogg_c ogg_c2 c2-edit
+
+# libogg again, its CMake build: Makefiles that CMake generates, with
+# their own dependency files (compiler_depend.make, hard-included).
+record libogg-cmake libogg_1.3.5.orig.tar.xz build/libogg.a \
+	"cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null && make -C build -j$JOBS" \
+	"make -C build -j$JOBS --no-print-directory"
 scenario c-edit ogg_c src/framing.c
 scenario c2-edit ogg_c2 src/bitwise.c
 scenario h-edit ogg_h include/ogg/ogg.h

@@ -3,10 +3,10 @@
 # two release tarballs as Debian's archive keeps them, each checked
 # against the SHA-256 that Debian's .dsc gives for it: GNU hello 2.10
 # (autoconf, automake, gnulib) and libogg 1.3.5 (autoconf, automake,
-# libtool); and the tools their `./configure && make` use. They are kept
+# libtool, and a CMake build); and the tools their builds use. They are kept
 # in CKPT_CACHE (default /var/cache/ckpt).
 set -e
-sh "$(dirname "$0")/../../tests/install-deps.sh" make gcc python3 coreutils xz-utils
+sh "$(dirname "$0")/../../tests/install-deps.sh" make gcc python3 coreutils xz-utils cmake
 CACHE=${CKPT_CACHE:-/var/cache/ckpt}
 POOL=${DEBIAN_POOL:-http://deb.debian.org/debian/pool/main}
 
