@@ -66,7 +66,7 @@ check: all $(UNIT_BIN) ## run the unit and end-to-end tests
 
 check-all: check check-autotools check-nix check-kernel ## every test: what CI runs (.ci/run)
 
-check-autotools: all deps-autotools ## record ./configure && make of GNU hello and libogg, edit, restore in fresh trees
+check-autotools: all deps-autotools ## GNU hello and libogg (autotools, CMake) recorded, edited, restored in fresh trees
 	sh examples/autotools/check.sh
 
 check-kernel: all deps-kernel ## record, edit and restore a real tinyconfig kernel
