@@ -861,6 +861,21 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 	if (manifest_read(&old, dir) < 0)
 		return error("not updating a damaged checkpoint: remove %s "
 			     "or record into another directory", dir);
+	/* What this build wrote is the build's own in the old model too: a
+	 * path the old build looked for and did not find, which this one
+	 * made (cmake's configure probes compiler_depend.internal, the next
+	 * make writes it), or a name it added to a directory make listed,
+	 * is not a change that makes the old jobs stale. */
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
+			const struct dep *d = &c->jobs[j].deps[k];
+			if (!(d->acc & (ACC_WRITE | ACC_MKDIR)))
+				continue;
+			int of = ckpt_file(&old, c->files[d->file].path, 1);
+			if (old.files[of].role == ROLE_NONE ||
+			    old.files[of].role == ROLE_ABSENT)
+				old.files[of].role = ROLE_TEMP;
+		}
 	ckpt_detect_changes(&old, c->root);
 	envvars_check(&old);
 	/* Files some new job writes. */
@@ -874,13 +889,6 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 			if (of >= 0)
 				rewritten[of] = 1;
 		}
-	/* A path the old build looked for and did not find, which this
-	 * build made: the build's own output, as it would be in one build
-	 * (cmake's configure step probes compiler_depend.internal, which a
-	 * later make writes), not a change that invalidates the prober. */
-	for (size_t i = 0; i < old.nfiles; i++)
-		if (old.files[i].changed == CH_ADDED && rewritten[i])
-			old.files[i].changed = 0;
 	/* What a restore of the old checkpoint into this tree would find
 	 * invalid: also a job whose make read a changed makefile or used a
 	 * changed variable, and the readers of what such jobs wrote. make

@@ -231,13 +231,18 @@ chain_same u edit_other
 # that file is the new build's; the old job keeps the rest. And a path an
 # old job looked for and did not find, which the second build made
 # (cmake's configure probes compiler_depend.internal, a later make
-# writes it): the build's own output, not a change for the prober. (In a
-# directory make lists, the root here, a name the second build adds
-# still changes that listing, and every job of that make is invalid:
-# design.md, "Known limits".)
-rm -rf w1 w2 w3 && mkdir w1 &&
-printf 'all: out probe other\nout: in.txt\n\tcp in.txt f2; echo x > f1; cp f2 out\nprobe: in.txt\n\tif [ -e sub/late.txt ]; then echo yes; fi > probe\nother: other.txt\n\tcp other.txt other\n\tif grep -q two other; then echo y > f1; echo late > sub/late.txt; fi\n' > w1/Makefile &&
-mkdir w1/sub && echo s > w1/sub/s.txt &&
-echo in > w1/in.txt && echo one > w1/other.txt || fail "w1"
+# writes it): the build's own output, not a change for the prober; in
+# sub/, and again in the root, which make lists: a name the second build
+# adds there is no change of that listing either.
+# w_project DIR LATE: that project, LATE the path the second build adds.
+w_project() {
+	rm -rf "$1" && mkdir -p "$1/sub" && echo s > "$1/sub/s.txt" &&
+	printf 'all: out probe other\nout: in.txt\n\tcp in.txt f2; echo x > f1; cp f2 out\nprobe: in.txt\n\tif [ -e %s ]; then echo yes; fi > probe\nother: other.txt\n\tcp other.txt other\n\tif grep -q two other; then echo y > f1; echo late > %s; fi\n' "$2" "$2" > "$1/Makefile" &&
+	echo in > "$1/in.txt" && echo one > "$1/other.txt" || fail "$1"
+}
+rm -rf w2 w3 v2 v3
+w_project w1 sub/late.txt
 chain_same w edit_other
+w_project v1 late.txt
+chain_same v edit_other
 pass
