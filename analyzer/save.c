@@ -866,6 +866,8 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 	 * made (cmake's configure probes compiler_depend.internal, the next
 	 * make writes it), or a name it added to a directory make listed,
 	 * is not a change that makes the old jobs stale. */
+	int *wrote = NULL;
+	size_t nwrote = 0, awrote = 0;
 	for (size_t j = 0; j < c->njobs; j++)
 		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
 			const struct dep *d = &c->jobs[j].deps[k];
@@ -875,20 +877,16 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 			if (old.files[of].role == ROLE_NONE ||
 			    old.files[of].role == ROLE_ABSENT)
 				old.files[of].role = ROLE_TEMP;
+			GROW(wrote, nwrote, awrote);
+			wrote[nwrote++] = of;
 		}
 	ckpt_detect_changes(&old, c->root);
 	envvars_check(&old);
 	/* Files some new job writes. */
 	char *rewritten = xcalloc(old.nfiles + 1, 1);
-	for (size_t j = 0; j < c->njobs; j++)
-		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
-			const struct dep *d = &c->jobs[j].deps[k];
-			if (!(d->acc & (ACC_WRITE | ACC_MKDIR)))
-				continue;
-			int of = ckpt_file(&old, c->files[d->file].path, 0);
-			if (of >= 0)
-				rewritten[of] = 1;
-		}
+	for (size_t i = 0; i < nwrote; i++)
+		rewritten[wrote[i]] = 1;
+	free(wrote);
 	/* What a restore of the old checkpoint into this tree would find
 	 * invalid: also a job whose make read a changed makefile or used a
 	 * changed variable, and the readers of what such jobs wrote. make

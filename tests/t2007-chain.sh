@@ -137,26 +137,39 @@ rm -rf r5 && cp -a rsrc r5 &&
 	fail "restore of r4: $(cat r5.log)"
 expect_eq "in place, VERSION=2: v.txt" 2 "$(cat r5/sub/v.txt)"
 
+# chain_record NAME EDIT: NAME1 (made by the caller) copied to NAME2 and
+# NAME3, both edited by EDIT; NAME1 recorded; NAME2 restored from it and
+# its make recorded on top (--from).
+chain_record() {
+	rm -rf "${1}2" "${1}3" && cp -a "${1}1" "${1}2" && cp -a "${1}1" "${1}3" &&
+	(cd "${1}3" && $2) && (cd "${1}1" && "$CKPT" record -- make) > "$1.log" 2>&1 &&
+	(cd "${1}2" && $2 && "$CKPT" restore -d "../${1}1/.ckpt" &&
+		"$CKPT" record --from "../${1}1/.ckpt" -- make) >> "$1.log" 2>&1 ||
+		fail "$1: chained record: $(cat "$1.log")"
+}
+# chain_same NAME EDIT: chain_record, then NAME3 is the tree of NAME2's
+# checkpoint: nothing changed, make rebuilds nothing.
+chain_same() {
+	chain_record "$1" "$2"
+	(cd "${1}3" && "$CKPT" status -d "../${1}2/.ckpt") > "$1.status" 2>&1
+	grep -q "nothing changed" "$1.status" || fail "$1: not the tree of ${1}2's checkpoint: $(cat "$1.status")"
+	(cd "${1}3" && "$CKPT" restore -d "../${1}2/.ckpt" && make) > "$1.make" 2>&1 ||
+		fail "$1: restore and make: $(cat "$1.make")"
+	grep -q "Nothing to be done" "$1.make" || fail "$1: rebuilt: $(cat "$1.make")"
+}
+edit_other() { echo two > other.txt; }
+
 # A line whose output a later line rewrites (`cc -o prog main.c`, then
 # `strip prog`, as `ar` then `ranlib`) is kept with the later one: it is
 # what read main.c. Dropped, the chained checkpoint saw no change in an
 # edited main.c, and restored the old prog as valid.
-rm -rf s1 s2 s3 && mkdir s1 &&
-printf 'all: prog other
-prog: main.c
-	cc -o prog main.c
-	strip prog
-other: other.c
-	cc -o other other.c
-' > s1/Makefile &&
+rm -rf s1 && mkdir s1 &&
+printf 'all: prog other\nprog: main.c\n\tcc -o prog main.c\n\tstrip prog\nother: other.c\n\tcc -o other other.c\n' > s1/Makefile &&
 echo 'int main(void) { return 1; }' > s1/main.c &&
-echo 'int main(void) { return 5; }' > s1/other.c &&
-cp -a s1 s2 && cp -a s1 s3 && echo 'int main(void) { return 6; }' > s2/other.c &&
-	(cd s1 && "$CKPT" record -- make) > s.log 2>&1 &&
-	(cd s2 && "$CKPT" restore -d ../s1/.ckpt && "$CKPT" record --from ../s1/.ckpt -- make) >> s.log 2>&1 ||
-	fail "strip chain: $(cat s.log)"
-grep -q "strip prog" s.log && [ "$(grep -c 'strip prog' s.log)" = 1 ] ||
-	fail "prog was rebuilt in the second build: $(cat s.log)"
+echo 'int main(void) { return 5; }' > s1/other.c || fail "s1"
+edit_other_c() { echo 'int main(void) { return 6; }' > other.c; }
+chain_record s edit_other_c
+[ "$(grep -c 'strip prog' s.log)" = 1 ] || fail "prog was rebuilt in the second build: $(cat s.log)"
 echo 'int main(void) { return 2; }' > s3/main.c
 (cd s3 && "$CKPT" restore -d ../s2/.ckpt && make) > s3.log 2>&1 || fail "restore s3: $(cat s3.log)"
 grep -q "cc -o prog main.c" s3.log || fail "prog not rebuilt after main.c's edit: $(cat s3.log)"
@@ -167,48 +180,23 @@ grep -q "cc -o prog main.c" s3.log || fail "prog not rebuilt after main.c's edit
 # writes nothing, so the first build's job is kept as its maker. Dropped,
 # the directory was a path that existed, gone from any fresh copy: make
 # and every job it ran invalid.
-rm -rf g1 g2 g3 && mkdir g1 &&
+rm -rf g1 && mkdir g1 &&
 printf '$(shell mkdir -p gen)\nall: gen/out other\ngen/out: in.txt\n\tcp in.txt gen/out\nother: other.txt\n\tcp other.txt other\n' > g1/Makefile &&
-echo in > g1/in.txt && echo one > g1/other.txt &&
-cp -a g1 g2 && cp -a g1 g3 && echo two > g2/other.txt && echo two > g3/other.txt &&
-	(cd g1 && "$CKPT" record -- make) > g.log 2>&1 &&
-	(cd g2 && "$CKPT" restore -d ../g1/.ckpt && "$CKPT" record --from ../g1/.ckpt -- make) >> g.log 2>&1 ||
-	fail "shell mkdir chain: $(cat g.log)"
-(cd g3 && "$CKPT" status -d ../g2/.ckpt) > g3.status 2>&1
-grep -q "nothing changed" g3.status || fail "g3 differs from g2's checkpoint: $(cat g3.status)"
-(cd g3 && "$CKPT" restore -d ../g2/.ckpt && make) > g3.log 2>&1 || fail "restore g3: $(cat g3.log)"
-grep -q "^cp " g3.log && fail "g3 rebuilt: $(cat g3.log)"
+echo in > g1/in.txt && echo one > g1/other.txt || fail "g1"
+chain_same g edit_other
 
 # A recipe's middle line that writes nothing (`test -s out`) is not kept,
 # but the lines around it stay linked through it: an edit of in.txt
 # invalidates `cp in.txt out` and with it `touch stamp`, so make reruns
 # the recipe. Unlinked, stamp was restored valid and out left missing.
-rm -rf l1 l2 l3 && mkdir l1 &&
+rm -rf l1 && mkdir l1 &&
 printf 'all: stamp other\nstamp: in.txt\n\tcp in.txt out\n\ttest -s out\n\ttouch stamp\nother: other.txt\n\tcp other.txt other\n' > l1/Makefile &&
-echo in > l1/in.txt && echo one > l1/other.txt &&
-cp -a l1 l2 && cp -a l1 l3 && echo two > l2/other.txt && echo two > l3/other.txt &&
-	(cd l1 && "$CKPT" record -- make) > l.log 2>&1 &&
-	(cd l2 && "$CKPT" restore -d ../l1/.ckpt && "$CKPT" record --from ../l1/.ckpt -- make) >> l.log 2>&1 ||
-	fail "bare line chain: $(cat l.log)"
+echo in > l1/in.txt && echo one > l1/other.txt || fail "l1"
+chain_record l edit_other
 echo changed > l3/in.txt
 (cd l3 && "$CKPT" restore -d ../l2/.ckpt && make) > l3.log 2>&1 || fail "restore l3: $(cat l3.log)"
 expect_eq "l3/out after make" changed "$(cat l3/out 2>&1)"
 
-# chain_same NAME EDIT: NAME1 recorded, NAME2 edited by EDIT, restored and
-# recorded on top (--from), NAME3 edited the same and restored from
-# NAME2's checkpoint: nothing changed, make rebuilds nothing.
-chain_same() {
-	cp -a "${1}1" "${1}2" && cp -a "${1}1" "${1}3" &&
-	(cd "${1}1" && "$CKPT" record -- make) > "$1.log" 2>&1 &&
-	(cd "${1}2" && $2 && "$CKPT" restore -d "../${1}1/.ckpt" &&
-		"$CKPT" record --from "../${1}1/.ckpt" -- make) >> "$1.log" 2>&1 ||
-		fail "$1: chained record: $(cat "$1.log")"
-	(cd "${1}3" && $2 && "$CKPT" status -d "../${1}2/.ckpt") > "$1.status" 2>&1
-	grep -q "nothing changed" "$1.status" || fail "$1: not the tree of ${1}2's checkpoint: $(cat "$1.status")"
-	(cd "${1}3" && "$CKPT" restore -d "../${1}2/.ckpt" && make) > "$1.make" 2>&1 ||
-		fail "$1: restore and make: $(cat "$1.make")"
-	grep -q "Nothing to be done" "$1.make" || fail "$1: rebuilt: $(cat "$1.make")"
-}
 # A directory that a re-run job made the first time (libtool's first
 # compile makes .libs) and found there the second time: mkdir fails with
 # EEXIST, which is no write. It is still that job's, not a directory the
@@ -224,7 +212,6 @@ chain_same d edit_a
 rm -rf u1 u2 u3 && mkdir u1 &&
 printf 'all: stamp other\nstamp: in.txt\n\tsed -i s/a/a/ conf.txt; cp in.txt stamp\nother: other.txt\n\tcp other.txt other\n' > u1/Makefile &&
 echo in > u1/in.txt && echo a > u1/conf.txt && echo one > u1/other.txt || fail "u1"
-edit_other() { echo two > other.txt; }
 chain_same u edit_other
 # The second build writes over a file of an old job with another command
 # (cmake's --check-build-system over a file of the configure step): only
@@ -240,7 +227,6 @@ w_project() {
 	printf 'all: out probe other\nout: in.txt\n\tcp in.txt f2; echo x > f1; cp f2 out\nprobe: in.txt\n\tif [ -e %s ]; then echo yes; fi > probe\nother: other.txt\n\tcp other.txt other\n\tif grep -q two other; then echo y > f1; echo late > %s; fi\n' "$2" "$2" > "$1/Makefile" &&
 	echo in > "$1/in.txt" && echo one > "$1/other.txt" || fail "$1"
 }
-rm -rf w2 w3 v2 v3
 w_project w1 sub/late.txt
 chain_same w edit_other
 w_project v1 late.txt

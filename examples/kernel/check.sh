@@ -59,6 +59,23 @@ files_h=include/linux/delay.h
 edit_config() { ./scripts/config --enable CONFIG_PRINTK; }
 files_config=.config
 
+# same_as_in_place NAME TREE: TREE's make ($K/NAME.fresh.log) ran the
+# steps kbuild ran in place ($K/NAME.inplace.log), and built the same
+# vmlinux and bzImage as the recorded tree.
+same_as_in_place() {
+	steps "$K/$1.inplace.log" > "$K/$1.inplace.steps"
+	steps "$K/$1.fresh.log" > "$K/$1.fresh.steps"
+	echo "kbuild in place ran $(wc -l < "$K/$1.inplace.steps") steps; the restored tree $(wc -l < "$K/$1.fresh.steps")"
+	if ! cmp -s "$K/$1.inplace.steps" "$K/$1.fresh.steps"; then
+		diff "$K/$1.inplace.steps" "$K/$1.fresh.steps" | head -40
+		die "$1: the restored tree did not run exactly kbuild's incremental steps"
+	fi
+	for f in vmlinux arch/x86/boot/bzImage; do
+		cmp -s "$K/a/$f" "$2/$f" || die "$1: $f differs from kbuild's own"
+	done
+	echo "$1: ok (same steps, same vmlinux and bzImage)"
+}
+
 scenario() { # scenario NAME EDIT FILES [last]
 	name=$1 edit=$2 files=$3
 	step "$name: fresh tree, ckpt restore, make"
@@ -84,17 +101,7 @@ scenario() { # scenario NAME EDIT FILES [last]
 		{ tail -20 "$K/$name.inplace.log"; die "$name: in-place make failed"; }
 	t1=$(date +%s.%N)
 	echo "in place: make $(echo "$t0 $t1" | awk '{printf "%.1f", $2-$1}') s"
-	steps "$K/$name.inplace.log" > "$K/$name.inplace.steps"
-	steps "$K/$name.fresh.log" > "$K/$name.fresh.steps"
-	echo "kbuild in place ran $(wc -l < "$K/$name.inplace.steps") steps; the restored tree $(wc -l < "$K/$name.fresh.steps")"
-	if ! cmp -s "$K/$name.inplace.steps" "$K/$name.fresh.steps"; then
-		diff "$K/$name.inplace.steps" "$K/$name.fresh.steps" | head -40
-		die "$name: the restored tree did not run exactly kbuild's incremental steps"
-	fi
-	for f in vmlinux arch/x86/boot/bzImage; do
-		cmp -s "$K/a/$f" "$K/fresh/$f" || die "$name: $f differs from kbuild's own"
-	done
-	echo "$name: ok (same steps, same vmlinux and bzImage)"
+	same_as_in_place "$name" "$K/fresh"
 	cp "$K/fresh/vmlinux" "$K/$name.vmlinux"
 	[ "${4:-}" = last ] && return	# nothing uses the recorded tree after
 	step "$name: undoing the edit in the recorded tree"
@@ -127,17 +134,7 @@ step "chain: in place, the .c edit built, then the header edit"
 (cd "$K/a" && edit_c && make -j"$JOBS" && edit_h) > /dev/null 2>&1 &&
 	(cd "$K/a" && make -j"$JOBS") > "$K/chain.inplace.log" 2>&1 ||
 	{ tail -20 "$K/chain.inplace.log"; die "chain: in-place make failed"; }
-steps "$K/chain.inplace.log" > "$K/chain.inplace.steps"
-steps "$K/chain.fresh.log" > "$K/chain.fresh.steps"
-echo "kbuild in place ran $(wc -l < "$K/chain.inplace.steps") steps; the restored tree $(wc -l < "$K/chain.fresh.steps")"
-if ! cmp -s "$K/chain.inplace.steps" "$K/chain.fresh.steps"; then
-	diff "$K/chain.inplace.steps" "$K/chain.fresh.steps" | head -40
-	die "chain: the restored tree did not run exactly kbuild's incremental steps"
-fi
-for f in vmlinux arch/x86/boot/bzImage; do
-	cmp -s "$K/a/$f" "$K/fresh2/$f" || die "chain: $f differs from kbuild's own"
-done
-echo "chain: ok (same steps, same vmlinux and bzImage)"
+same_as_in_place chain "$K/fresh2"
 rm -rf "$K/fresh2" "$K/ck2"
 step "chain: undoing both edits in the recorded tree"
 for f in $files_c $files_h; do cat "$K/saved/$(echo "$f" | tr / _)" > "$K/a/$f"; done
