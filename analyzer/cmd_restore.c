@@ -929,8 +929,11 @@ static void restore_usage(FILE *f)
 		"so that make rebuilds them. Restored outputs get mtimes newer "
 		"than\nevery input, in dependency order; a directory that a "
 		"recipe makes on its first\nline and fills on an invalid later "
-		"line gets the epoch, so that make reruns\nthe recipe. Nothing "
-		"else in the tree is touched.\n\n"
+		"line gets the epoch, so that make reruns\nthe recipe. An "
+		"invalid dependency file that make includes (.d, .cmd, .Po,\n"
+		"CMake's compiler_depend.make) is kept as recorded, with the "
+		"epoch as mtime\n(--dry-run says \"keep\"). Nothing else in "
+		"the tree is touched.\n\n"
 		"  -d, --dir DIR     checkpoint directory (may be read-only)\n"
 		"  -n, --dry-run     say what would be done, do nothing\n"
 		"  --target PATH...  only what these outputs need\n");

@@ -174,8 +174,10 @@ static void status_usage(FILE *f)
 		"or were deleted, paths the build\nlooked for and did not "
 		"find that now exist, directory listings that changed,\n"
 		"environment variables the build used whose value is not the "
-		"same in this\nshell, programs that could not be traced, and "
-		"the outputs all that invalidates.\n\n"
+		"same in this\nshell, programs that could not be traced, the "
+		"outputs all that invalidates,\nand the invalid commands that "
+		"make does not run (./configure run by the\nrecorded command): "
+		"to run again.\n\n"
 		"  -d, --dir DIR   checkpoint directory\n"
 		"  --json          one JSON object (keys in docs/json.md)\n");
 }
