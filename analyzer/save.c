@@ -774,25 +774,19 @@ static int same_driver(struct driver_key *set, const struct ckpt *old, int d,
 }
 
 /*
- * Old directory i, made by old job p, which this build ran again (the same
- * command in the same directory) and which found it there: mkdir failing
- * with EEXIST is no write, and without this the directory would only be
- * one the build looked at, missing from any fresh copy. libtool's first
- * compile makes src/.libs; chained after an edit of that file, the
- * libtool link that lists .libs was invalid in every fresh copy.
+ * A directory (path) that an old job made and that new job nj, the same
+ * command run again, found there: mkdir failing with EEXIST is no write,
+ * and without this the directory would only be one the build looked at,
+ * missing from any fresh copy. libtool's first compile makes src/.libs;
+ * chained after an edit of that file, the libtool link that lists .libs
+ * was invalid in every fresh copy.
  */
-static void remade_dir(struct ckpt *c, const struct ckpt *old, size_t i,
-		       int p, struct driver_key *redone_by)
+static void remade_dir(struct ckpt *c, const char *path, int nj)
 {
-	const char *path = old->files[i].path;
 	int nf = ckpt_file(c, path, 0);
-	char *k = driver_key(old, &old->jobs[p]);
-	struct driver_key *e;
-	HASH_FIND_STR(redone_by, k, e);
-	free(k);
-	if (nf < 0 || !e)
+	if (nf < 0)
 		return;
-	struct job *job = &c->jobs[e->job];
+	struct job *job = &c->jobs[nj];
 	size_t d = 0;
 	while (d < job->ndeps && job->deps[d].file != nf)
 		d++;
@@ -801,7 +795,7 @@ static void remade_dir(struct ckpt *c, const struct ckpt *old, size_t i,
 		job->deps[job->ndeps++] = (struct dep){ .file = nf };
 	}
 	job->deps[d].acc |= ACC_MKDIR;
-	c->files[nf].producer = e->job;
+	c->files[nf].producer = nj;
 }
 
 /* kept_as[] of an old job dropped for writing nothing that is left (`test
@@ -905,9 +899,12 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 			top = (int)j;
 	struct driver_key *drivers = index_jobs(c, 1);
 	struct driver_key *redone_by = index_jobs(c, 0);
+	/* Per old job: its new job, if kept; and the new job that redid
+	 * it (ran the same command again), if one did. */
 	int *kept_as = xmalloc((old.njobs + 1) * sizeof *kept_as);
+	int *redone_as = xmalloc((old.njobs + 1) * sizeof *redone_as);
 	for (size_t j = 0; j < old.njobs; j++)
-		kept_as[j] = -1;
+		kept_as[j] = redone_as[j] = -1;
 	for (size_t j = 0; j < old.njobs; j++) {
 		struct job *oj = &old.jobs[j];
 		/* A $(shell ...) job too: kbuild makes
@@ -945,6 +942,8 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 			HASH_FIND_STR(redone_by, key, e);
 			free(key);
 			redone = e != NULL;
+			if (e)
+				redone_as[j] = e->job;
 		}
 		/* Invalid as a restore would find it: a change to a file it
 		 * only stat'ed (configure's `test -f src/hello.c`) is not
@@ -1011,9 +1010,9 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 				 : -1;
 		if (nf >= 0)
 			c->files[nf].producer = kept_as[p];
-		else if (p >= 0 && kept_as[p] < 0 && !rewritten[i] &&
+		else if (p >= 0 && redone_as[p] >= 0 && !rewritten[i] &&
 			 old.files[i].role == ROLE_OUTDIR)
-			remade_dir(c, &old, i, p, redone_by);
+			remade_dir(c, old.files[i].path, redone_as[p]);
 	}
 	/* Recipe lines kept together stay linked. */
 	for (size_t j = 0; j < old.njobs; j++) {
@@ -1024,6 +1023,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		link_kept_lines(&old, kept_as, (int)j, job);
 	}
 	free(kept_as);
+	free(redone_as);
 	free_drivers(drivers);
 	free_drivers(redone_by);
 	free(rewritten);
