@@ -54,8 +54,11 @@ static void chain(const struct ckpt *c, int j, int depth)
 			printf("  -> which wrote %s, %s by\n", f->path,
 			       f->producer == j ? "written again" : "read");
 		} else {
-			printf("  %s appeared without a traced writer "
-			       "(an untraced program made it)\n  -> read by\n",
+			printf("  %s has no traced writer in the checkpoint "
+			       "(an untraced program made it, or the job that "
+			       "did was already invalid when the checkpoint "
+			       "was recorded on top of an older one)\n"
+			       "  -> read by\n",
 			       f->path);
 		}
 		print_job(c, j);
@@ -160,9 +163,11 @@ int cmd_explain(int argc, char **argv)
 			       role_name(f->role), f->changed ? "; it was " : "",
 			       f->changed ? change_name(f->changed) : "");
 		} else if (f->producer < 0) {
-			printf("%s is invalid: no traced job wrote it (an "
-			       "untraced program did), so it is always "
-			       "rebuilt\n", path);
+			printf("%s is invalid: no traced job of the checkpoint "
+			       "wrote it (an untraced program did, or the job "
+			       "that did was already invalid when the checkpoint "
+			       "was recorded on top of an older one with record "
+			       "--from), so it is always rebuilt\n", path);
 		} else if (!c.jobs[f->producer].affected) {
 			printf("%s is valid: nothing that job %d read has "
 			       "changed\n", path, f->producer);

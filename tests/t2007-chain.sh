@@ -231,4 +231,17 @@ w_project w1 sub/late.txt
 chain_same w edit_other
 w_project v1 late.txt
 chain_same v edit_other
+
+# A kept job already invalid when the build is recorded on top (make did
+# not know hdr.h was read): its output has no producer, always rebuilt,
+# and explain says why rather than blaming an untraced program.
+rm -rf x1 x2 && mkdir x1 &&
+printf 'out: in.txt\n\tcat in.txt hdr.h > out\n' > x1/Makefile &&
+echo in > x1/in.txt && echo h1 > x1/hdr.h &&
+(cd x1 && "$CKPT" record -- make) > x.log 2>&1 && cp -a x1 x2 && rm -rf x2/.ckpt &&
+echo h2 > x2/hdr.h && (cd x2 && "$CKPT" record --from ../x1/.ckpt -- make) >> x.log 2>&1 ||
+	fail "x: $(cat x.log)"
+(cd x2 && "$CKPT" explain out) > x.explain 2>&1
+grep -q "already invalid when the checkpoint was recorded on top of an older one" x.explain ||
+	fail "explain of a stale kept job's output: $(cat x.explain)"
 pass
