@@ -417,6 +417,19 @@ static int absent_errno(int err)
 	return err == ENOENT || err == ENOTDIR;
 }
 
+/* ENOTDIR for "P/", or from opendir(P): P is there, and not a directory
+ * (a shell matching a pattern with a slash after a wildcard opens every
+ * name it lists as a directory: busybox's gen_build_files.sh). As a
+ * missing path that exists at the end it would be an untraced program's
+ * output, and restore would remove a source. */
+static int found_not_dir(const struct ckpt_rec *r, const char *p)
+{
+	if (r->err != ENOTDIR || !p)
+		return 0;
+	size_t n = strlen(p);
+	return r->op == CKPT_READDIR || (n > 1 && p[n - 1] == '/');
+}
+
 static void job_set_untraced(struct ckpt *c, int j, int why, const char *path)
 {
 	struct job *job = &c->jobs[j];
@@ -624,6 +637,10 @@ static void image_events(struct builder *b, size_t i)
 		int j = r->pid == im->pid ? own
 					  : foreign_job(b, i, r->pid, tm);
 		int ok = r->err == 0;
+		if (found_not_dir(r, p)) {
+			access_path(b, j, p, ACC_STAT, tm);
+			continue;
+		}
 		switch (r->op) {
 		case CKPT_READ:
 		case CKPT_LOAD:
