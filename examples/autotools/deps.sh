@@ -6,7 +6,7 @@
 # libtool, and a CMake build); and the tools their builds use. They are kept
 # in CKPT_CACHE (default /var/cache/ckpt).
 set -e
-sh "$(dirname "$0")/../../tests/install-deps.sh" make gcc python3 coreutils xz-utils cmake
+sh "$(dirname "$0")/../../tests/install-deps.sh" make gcc python3 coreutils xz-utils bzip2 cmake
 CACHE=${CKPT_CACHE:-/var/cache/ckpt}
 POOL=${DEBIAN_POOL:-http://deb.debian.org/debian/pool/main}
 
@@ -31,3 +31,9 @@ fetch "$POOL/h/hello/hello_2.10.orig.tar.gz" "$CACHE/hello_2.10.orig.tar.gz" \
 	31e066137a962676e89f69d1b65382de95a7ef7d914b8cb956f41ea72e0f516b
 fetch "$POOL/libo/libogg/libogg_1.3.5.orig.tar.xz" "$CACHE/libogg_1.3.5.orig.tar.xz" \
 	c4d91be36fc8e54deae7575241e03f4211eb102afb3fc0775fbbc1b740016705
+fetch "$POOL/d/dash/dash_0.5.12.orig.tar.gz" "$CACHE/dash_0.5.12.orig.tar.gz" \
+	6a474ac46e8b0b32916c4c60df694c82058d3297d8b385b74508030ca4a8f28a
+fetch "$POOL/z/zlib/zlib_1.2.13.dfsg.orig.tar.bz2" "$CACHE/zlib_1.2.13.dfsg.orig.tar.bz2" \
+	71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1
+fetch "$POOL/b/busybox/busybox_1.35.0.orig.tar.bz2" "$CACHE/busybox_1.35.0.orig.tar.bz2" \
+	faeeb244c35a348a334f4a59e44626ee870fb07b6884d68c10ae8bc19f83a694
