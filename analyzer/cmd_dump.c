@@ -43,7 +43,9 @@ static void dump_json(const struct image *im, const struct event *e)
 		break;
 	case CKPT_READ:
 	case CKPT_WRITE:
-		printf(",\"flags\":%llu", (unsigned long long)r->arg);
+		printf(",\"flags\":%u", (unsigned)r->arg);
+		if (r->op == CKPT_WRITE && (r->arg & CKPT_WRITE_CREATED))
+			printf(",\"created\":true");
 		break;
 	case CKPT_UNTRACED:
 		printf(",\"reason\":\"%s\"", reason_name(r->arg));

@@ -688,7 +688,8 @@ void rec_fd(int op, int fd, uint64_t arg, int err)
 	errno = saved;
 }
 
-void rec_open_flags(int dirfd, const char *path, int flags, int err)
+void rec_open_flags(int dirfd, const char *path, int flags, uint64_t created,
+		    int err)
 {
 	int acc = flags & O_ACCMODE;
 	int op = (acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC)))
@@ -696,7 +697,8 @@ void rec_open_flags(int dirfd, const char *path, int flags, int err)
 			 : CKPT_READ;
 	if (flags & O_PATH)
 		op = CKPT_STAT;
-	rec_path(op, dirfd, path, (uint64_t)(unsigned)flags, err);
+	rec_path(op, dirfd, path, (uint64_t)(unsigned)flags | (err ? 0 : created),
+		 err);
 }
 
 /* ---- start-up ---------------------------------------------------------- */

@@ -10,11 +10,14 @@
 #define CKPT_SHIM_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <unistd.h>
 
+#include "raw.h"
 #include "trace.h"
 
 #define CKPT_EXPORT __attribute__((visibility("default")))
@@ -88,7 +91,25 @@ void rec_strings(int op, pid_t pid, uint64_t arg, int err, int nstr,
 /* An EXEC record: path, then argv[0..argc), with no copy of argv. */
 void rec_exec(pid_t pid, uint64_t arg, const char *path, int argc,
 	      const char *const *argv);
-void rec_open_flags(int dirfd, const char *path, int flags, int err);
+/* `created`: CKPT_WRITE_CREATED or 0, from open_missing before the call */
+void rec_open_flags(int dirfd, const char *path, int flags, uint64_t created,
+		    int err);
+
+/* An open that creates the file if it is missing and keeps what is there
+ * otherwise (a shell's `>>`, `tee -a`, fopen "a" or "w+" without
+ * truncating): the analyzer takes it for an update in place of what was
+ * there, a source, unless the record says that nothing was. One
+ * look-up before such an open (rare in a build: a log appended to)
+ * tells; the race with another process creating the file in between
+ * only makes our write the creating one. */
+static inline uint64_t open_missing(int dirfd, const char *path, int flags)
+{
+	if (!(flags & O_CREAT) || (flags & (O_TRUNC | O_EXCL)) || !path ||
+	    (!(flags & O_APPEND) && (flags & O_ACCMODE) != O_RDWR))
+		return 0;
+	long r = raw6(SYS_faccessat, dirfd, (long)path, F_OK, 0, 0, 0);
+	return r == -ENOENT ? CKPT_WRITE_CREATED : 0;
+}
 
 /* dlopen jumps to the real one and cannot see what it loads: it notes the
  * call (shim_dl_opening), and what came is recorded at the thread's next

@@ -54,7 +54,8 @@ enum ckpt_op {
 	CKPT_UNTRACED = 3,	/* exec of something the shim cannot follow.
 				   arg: enum ckpt_untraced. strings: path */
 	CKPT_READ = 4,		/* open for reading. arg: open flags. s: path */
-	CKPT_WRITE = 5,		/* open for writing/creating. arg: flags */
+	CKPT_WRITE = 5,		/* open for writing/creating. arg: flags
+				   | CKPT_WRITE_CREATED */
 	CKPT_STAT = 6,		/* stat/lstat/access/readlink/realpath */
 	CKPT_READDIR = 7,	/* directory listed. s: path */
 	CKPT_UNLINK = 8,	/* s: path */
@@ -90,6 +91,10 @@ enum ckpt_op {
 #define CKPT_EXEC_SPAWN (1ull << 32)	/* EXEC done for a posix_spawn/system
 					   child; pid is the child's */
 #define CKPT_EXEC_FAILED (1ull << 33)	/* the exec just before failed; err */
+#define CKPT_WRITE_CREATED (1ull << 32)	/* WRITE: an open that keeps what is
+					   there (O_CREAT with O_APPEND or
+					   O_RDWR, without O_TRUNC or O_EXCL)
+					   found the path missing just before */
 #define CKPT_EXEC_ARGC(arg) ((uint32_t)(arg))
 
 enum ckpt_untraced {

@@ -1267,7 +1267,7 @@ static void note_syscall(long n, const long *a, long r)
 	switch (n) {
 #ifdef SYS_open
 	case SYS_open:
-		rec_open_flags(AT_FDCWD, p0, (int)a[1], err);
+		rec_open_flags(AT_FDCWD, p0, (int)a[1], 0, err);
 		break;
 	case SYS_stat:
 	case SYS_lstat:
@@ -1288,11 +1288,11 @@ static void note_syscall(long n, const long *a, long r)
 		break;
 #endif
 	case SYS_openat:
-		rec_open_flags((int)a[0], p1, (int)a[2], err);
+		rec_open_flags((int)a[0], p1, (int)a[2], 0, err);
 		break;
 	case SYS_openat2:
 		rec_open_flags((int)a[0], p1,
-			       a[2] ? (int)*(const uint64_t *)a[2] : 0, err);
+			       a[2] ? (int)*(const uint64_t *)a[2] : 0, 0, err);
 		break;
 	case SYS_newfstatat:
 	case SYS_statx:

@@ -63,9 +63,10 @@ static int fallback_openat(int dirfd, const char *path, int flags, int mode)
 }
 
 #define OPENAT_BODY(fn, dirfd, path, flags, ...)                          \
+	uint64_t created = open_missing(dirfd, path, flags);              \
 	int fd = REAL(fn) ? real_##fn(__VA_ARGS__)                        \
 			  : fallback_openat(dirfd, path, flags, mode);    \
-	rec_open_flags(dirfd, path, flags, ERR_OF(fd));                   \
+	rec_open_flags(dirfd, path, flags, created, ERR_OF(fd));          \
 	return fd
 
 CKPT_EXPORT int open(const char *path, int flags, ...)
@@ -155,9 +156,10 @@ static int fopen_flags(const char *mode)
 			errno = ENOSYS;                                   \
 			return NULL;                                      \
 		}                                                         \
+		int fl = fopen_flags(mode);                               \
+		uint64_t created = open_missing(AT_FDCWD, path, fl);      \
 		FILE *f = real_##fn(path, mode);                          \
-		rec_open_flags(AT_FDCWD, path, fopen_flags(mode),         \
-			       f ? 0 : errno);                            \
+		rec_open_flags(AT_FDCWD, path, fl, created, f ? 0 : errno); \
 		return f;                                                 \
 	}
 
@@ -172,9 +174,11 @@ FOPEN_WRAPPER(fopen64, const char *, const char *)
 			errno = ENOSYS;                                   \
 			return NULL;                                      \
 		}                                                         \
+		int fl = fopen_flags(mode);                               \
+		uint64_t created = path ? open_missing(AT_FDCWD, path, fl) : 0; \
 		FILE *f = real_##fn(path, mode, s);                       \
 		if (path)                                                 \
-			rec_open_flags(AT_FDCWD, path, fopen_flags(mode), \
+			rec_open_flags(AT_FDCWD, path, fl, created,       \
 				       f ? 0 : errno);                    \
 		return f;                                                 \
 	}

@@ -25,6 +25,11 @@ read $T/sub/nope.h ENOENT
 read $T/missing-f.txt ENOENT
 write $T/fopen-w.txt ok
 write $T/freopen.txt ok
+write $T/appended.txt ok created=true
+write $T/appended.txt ok created=none
+write $T/sub/b.txt ok
+!write $T/sub/b.txt * created=true
+write $T/fopen-a.txt ok created=true
 stat $T/exists.txt ok
 stat $T/missing-stat.h ENOENT
 stat $T/link-to-exists ok

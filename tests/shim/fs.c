@@ -56,6 +56,15 @@ int main(int argc, char **argv)
 	CHECK((f = fopen("fopen-w.txt", "w")) != NULL);
 	CHECK((f = freopen("freopen.txt", "w", f)) != NULL); fclose(f);
 	CHECK(fopen("missing-f.txt", "r") == NULL);
+	/* opens that keep what is there: created or not */
+	for (int i = 0; i < 2; i++) {
+		CHECK((fd = open("appended.txt", O_WRONLY | O_CREAT | O_APPEND,
+				 0644)) >= 0);
+		close(fd);
+	}
+	CHECK((fd = openat(dfd, "b.txt", O_RDWR | O_CREAT, 0644)) >= 0);
+	close(fd);
+	CHECK((f = fopen("fopen-a.txt", "a")) != NULL); fclose(f);
 	/* stat family */
 	struct stat st;
 	struct statx sx;
