@@ -837,6 +837,51 @@ static void link_kept_lines(const struct ckpt *old, const int *kept_as,
 	}
 }
 
+/* Why an old job is kept by merge_previous, or that it is not. */
+enum keep {
+	KEEP_NOT = 0,
+	KEEP_OUTPUTS,	/* it has outputs in this tree */
+	KEEP_TEMPS,	/* a kept job read a temporary file it wrote */
+	KEEP_NEVER,	/* redone by this build, or untraced */
+};
+
+/* Keep, besides the jobs with outputs, the jobs that wrote a temporary
+ * file a kept job read: `cp $< $*.tmp` before `mv $*.tmp $@`, zlib's `gcc
+ * -o objs/x.o` before `mv objs/x.o x.lo`. Dropped, the mv alone was kept,
+ * and an edit of the source left x.lo valid. Through chains of them: a
+ * kept writer's own temporaries count too. */
+static void keep_writers_of_temps(const struct ckpt *old, unsigned char *keep,
+				  const char *rewritten)
+{
+	char *read = xcalloc(old->nfiles + 1, 1);
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (size_t j = 0; j < old->njobs; j++) {
+			const struct job *oj = &old->jobs[j];
+			if (keep[j] != KEEP_OUTPUTS && keep[j] != KEEP_TEMPS)
+				continue;
+			for (size_t k = 0; k < oj->ndeps; k++)
+				if (oj->deps[k].acc & ACC_READ)
+					read[oj->deps[k].file] = 1;
+		}
+		for (size_t j = 0; j < old->njobs; j++) {
+			const struct job *oj = &old->jobs[j];
+			if (keep[j] || (oj->kind != JOB_RECIPE &&
+					oj->kind != JOB_SHELL))
+				continue;
+			for (size_t k = 0; k < oj->ndeps && !keep[j]; k++) {
+				const struct dep *d = &oj->deps[k];
+				const struct file *f = &old->files[d->file];
+				if ((d->acc & ACC_WRITE) && f->role == ROLE_TEMP &&
+				    f->path[0] != '/' && read[d->file] &&
+				    !rewritten[d->file])
+					keep[j] = KEEP_TEMPS, changed = 1;
+			}
+		}
+	}
+	free(read);
+}
+
 /* The jobs of the previous checkpoint that this build did not redo. DIR
  * without a checkpoint is a fresh start, unless it was named (--from). */
 static int merge_previous(struct ckpt *c, const char *dir, int named,
@@ -905,6 +950,8 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 	int *redone_as = xmalloc((old.njobs + 1) * sizeof *redone_as);
 	for (size_t j = 0; j < old.njobs; j++)
 		kept_as[j] = redone_as[j] = -1;
+	/* Which old jobs are kept, and why (enum keep). */
+	unsigned char *keep = xcalloc(old.njobs + 1, 1);
 	for (size_t j = 0; j < old.njobs; j++) {
 		struct job *oj = &old.jobs[j];
 		/* A $(shell ...) job too: kbuild makes
@@ -912,7 +959,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		 * which finds it there in the new build and writes nothing. */
 		if (oj->kind != JOB_RECIPE && oj->kind != JOB_SHELL)
 			continue;
-		int outputs = 0, redone = 0, stale;
+		int outputs = 0, redone = 0;
 		for (size_t k = 0; k < oj->ndeps; k++) {
 			const struct dep *d = &oj->deps[k];
 			const struct file *of = &old.files[d->file];
@@ -945,14 +992,24 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 			if (e)
 				redone_as[j] = e->job;
 		}
+		if (redone || oj->untraced)
+			keep[j] = KEEP_NEVER;
+		else if (outputs)
+			keep[j] = KEEP_OUTPUTS;
+	}
+	keep_writers_of_temps(&old, keep, rewritten);
+	for (size_t j = 0; j < old.njobs; j++) {
+		struct job *oj = &old.jobs[j];
+		if (oj->kind != JOB_RECIPE && oj->kind != JOB_SHELL)
+			continue;
+		if (!keep[j])
+			kept_as[j] = BARE_LINE;
+		if (!keep[j] || keep[j] == KEEP_NEVER)
+			continue;
 		/* Invalid as a restore would find it: a change to a file it
 		 * only stat'ed (configure's `test -f src/hello.c`) is not
 		 * one, its disappearance is. */
-		stale = oj->affected != 0;
-		if (!outputs && !redone && !oj->untraced)
-			kept_as[j] = BARE_LINE;
-		if (!outputs || redone || oj->untraced)
-			continue;
+		int stale = oj->affected != 0;
 		/* Under the make of this build that ran the same command in
 		 * the same directory as its old one: what that make reads
 		 * and uses is still what the job depends on. */
@@ -1024,6 +1081,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 	}
 	free(kept_as);
 	free(redone_as);
+	free(keep);
 	free_drivers(drivers);
 	free_drivers(redone_by);
 	free(rewritten);

@@ -232,6 +232,20 @@ chain_same w edit_other
 w_project v1 late.txt
 chain_same v edit_other
 
+# A line that writes a temporary the next line reads (`cp $< $*.tmp`
+# then `mv $*.tmp $@`; zlib's `gcc -o objs/x.o` then `mv objs/x.o x.lo`)
+# is kept with it: it is what read the source. Dropped, the mv alone was
+# kept, and an edit of b.c restored the old b.out as valid.
+rm -rf t1 && mkdir t1 && echo a > t1/a.c && echo b > t1/b.c &&
+printf 'all: a.out b.out\n%%.out: %%.c\n\tcp $< $*.tmp\n\tmv $*.tmp $@\n' > t1/Makefile ||
+	fail "t1"
+edit_a() { echo a2 > a.c; }
+chain_record t edit_a
+echo b2 > t3/b.c
+(cd t3 && "$CKPT" restore -d ../t2/.ckpt && make) > t3.log 2>&1 || fail "restore t3: $(cat t3.log)"
+grep -q "cp b.c b.tmp" t3.log || fail "b.out not rebuilt after b.c's edit: $(cat t3.log)"
+expect_eq "t3's b.out" b2 "$(cat t3/b.out)"
+
 # A kept job already invalid when the build is recorded on top (make did
 # not know hdr.h was read): its output has no producer, always rebuilt,
 # and explain says why rather than blaming an untraced program.
