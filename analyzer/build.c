@@ -417,17 +417,22 @@ static int absent_errno(int err)
 	return err == ENOENT || err == ENOTDIR;
 }
 
-/* ENOTDIR for "P/", or from opendir(P): P is there, and not a directory
- * (a shell matching a pattern with a slash after a wildcard opens every
- * name it lists as a directory: busybox's gen_build_files.sh). As a
- * missing path that exists at the end it would be an untraced program's
- * output, and restore would remove a source. */
+/* ENOTDIR for "P/" or "P/.", or from an opendir, chdir or rmdir of P: P
+ * is there, and not a directory (a shell matching a pattern with a slash
+ * after a wildcard opens every name it lists as a directory: busybox's
+ * gen_build_files.sh; `test -d "$f/."`). As a missing path that exists
+ * at the end it would be an untraced program's output, and restore would
+ * remove a source. */
 static int found_not_dir(const struct ckpt_rec *r, const char *p)
 {
 	if (r->err != ENOTDIR || !p)
 		return 0;
+	if (r->op == CKPT_READDIR || r->op == CKPT_CHDIR ||
+	    r->op == CKPT_RMDIR)
+		return 1;
 	size_t n = strlen(p);
-	return r->op == CKPT_READDIR || (n > 1 && p[n - 1] == '/');
+	return (n > 1 && p[n - 1] == '/') ||
+	       (n > 2 && p[n - 1] == '.' && p[n - 2] == '/');
 }
 
 static void job_set_untraced(struct ckpt *c, int j, int why, const char *path)

@@ -48,6 +48,7 @@ struct file {
 #define FILE_UPDATED (1 << 3)	/* there before the build, read, rewritten */
 #define FILE_WAS_OUTPUT (1 << 4)	/* an output of the previous checkpoint */
 #define FILE_OUTPUT_CHILD (1 << 5)	/* a directory holding outputs */
+#define FILE_FOUND_FIRST (1 << 6)	/* found by a job before any missed it */
 
 /* Access flags of one job on one file. */
 enum {

@@ -74,6 +74,60 @@ static void pick_producers(struct ckpt *c)
 	free(when);
 }
 
+static int *file_acc_union(const struct ckpt *c)
+{
+	int *acc = xcalloc(c->nfiles + 1, sizeof *acc);
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].ndeps; k++)
+			acc[c->jobs[j].deps[k].file] |= c->jobs[j].deps[k].acc;
+	return acc;
+}
+
+/* Mark the files found (read, looked at, listed) by some job before any
+ * job missed them (FILE_FOUND_FIRST): they were there before the build,
+ * whatever a later look-up said (a cwd the shim got wrong, a path it
+ * cannot see), and are never taken for an untraced program's output,
+ * which a restore removes. While the deps still have their times. */
+static void mark_found_first(struct ckpt *c)
+{
+	const int found = ACC_READ | ACC_STAT | ACC_LIST;
+	int *acc = file_acc_union(c);
+	size_t n = 0;
+	for (size_t i = 0; i < c->nfiles; i++)
+		n += (acc[i] & ACC_ABSENT) && (acc[i] & found);
+	uint64_t *t_found = n ? xcalloc(c->nfiles + 1, sizeof *t_found) : NULL;
+	uint64_t *t_missed = n ? xcalloc(c->nfiles + 1, sizeof *t_missed) : NULL;
+	for (size_t j = 0; n && j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
+			const struct dep *d = &c->jobs[j].deps[k];
+			if (!(acc[d->file] & ACC_ABSENT) || !(acc[d->file] & found))
+				continue;
+			uint64_t t = dep_t_in(&c->jobs[j], k);
+			uint64_t *slot = (d->acc & ACC_ABSENT) ? &t_missed[d->file]
+				       : (d->acc & found)    ? &t_found[d->file]
+							     : NULL;
+			if (slot && t && (!*slot || t < *slot))
+				*slot = t;
+		}
+	for (size_t i = 0; n && i < c->nfiles; i++)
+		if (t_found[i] && t_missed[i] && t_found[i] < t_missed[i])
+			c->files[i].flags |= FILE_FOUND_FIRST;
+	free(t_found);
+	free(t_missed);
+	free(acc);
+}
+
+/* A path looked for and not found that is there now, other than as a
+ * directory, and resolves: a dangling symlink (`cat broken || ...` in a
+ * tree that holds one) was there all along, and is what the look-up
+ * failed through. */
+static int appeared(const char *p, const struct stat *lst)
+{
+	struct stat st;
+	return !S_ISDIR(lst->st_mode) &&
+	       (!S_ISLNK(lst->st_mode) || stat(p, &st) == 0);
+}
+
 /*
  * A file that was looked for and missing, was never written by a traced
  * job, and exists now was made by a program we could not trace: give it to
@@ -100,11 +154,12 @@ static void adopt_untraced_outputs(struct ckpt *c)
 		}
 	}
 	for (size_t i = 0; any && i < c->nfiles; i++) {
-		if (state[i] != 1 || c->files[i].path[0] == '/')
+		if (state[i] != 1 || c->files[i].path[0] == '/' ||
+		    (c->files[i].flags & FILE_FOUND_FIRST))
 			continue;
 		char *p = file_abs(c, &c->files[i], c->root);
 		struct stat st;
-		int there = lstat(p, &st) == 0;
+		int there = lstat(p, &st) == 0 && appeared(p, &st);
 		free(p);
 		if (!there)
 			continue;
@@ -250,14 +305,6 @@ static void find_role_hazards(struct ckpt *c, const uint64_t *first_read,
 	}
 }
 
-static int *file_acc_union(const struct ckpt *c)
-{
-	int *acc = xcalloc(c->nfiles + 1, sizeof *acc);
-	for (size_t j = 0; j < c->njobs; j++)
-		for (size_t k = 0; k < c->jobs[j].ndeps; k++)
-			acc[c->jobs[j].deps[k].file] |= c->jobs[j].deps[k].acc;
-	return acc;
-}
 
 /*
  * The programs and libraries the build loaded, hashed on a thread of
@@ -454,7 +501,7 @@ static int assign_roles(struct ckpt *c, struct early *early)
 			if (there && !inroot && !under_tmp(p))
 				f->flags |= FILE_WRITTEN_OUTSIDE;
 		} else if ((a & ACC_ABSENT) && there && inroot &&
-			   !S_ISDIR(st.st_mode)) {
+			   appeared(p, &st) && !(f->flags & FILE_FOUND_FIRST)) {
 			/* It appeared without a traced writer: an untraced
 			 * program made it. Never trust it. */
 			f->role = ROLE_OUTPUT;
@@ -1226,6 +1273,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	char *adir = realpath(dir, NULL);
 	build_from_trace(&c, &t, adir);
 	free(adir);
+	mark_found_first(&c);
 	adopt_untraced_outputs(&c);
 	pick_producers(&c);
 	size_t nread = c.nfiles;
