@@ -43,6 +43,7 @@
 
 #include "changes.h"
 #include "envvars.h"
+#include "object.h"
 
 static int is_output_role(int role)
 {
@@ -375,6 +376,16 @@ static int check_file(struct ckpt *c, struct file *f, const char *root,
 		struct hash128 h;
 		char *abs = file_abs(c, f, root);
 		int same = hash_file(abs, &h) == 0 && hash_equal(&h, &f->hash);
+		/* In a tree elsewhere, a source that names the tree (made
+		 * by a configure run in each tree: busybox's `make O=out
+		 * defconfig` writes the tree's path into its .cmd files)
+		 * is unchanged if it names this tree where it named the
+		 * recorded one, as restore relocates such outputs. */
+		if (!same && !same_tree && f->role == ROLE_SOURCE &&
+		    c->root && strcmp(root, c->root))
+			same = hash_file_relocated(abs, root, c->root,
+						   RELOCATE_MAX, &h) == 1 &&
+			       hash_equal(&h, &f->hash);
 		free(abs);
 		return same ? CH_NONE : CH_CONTENT;
 	}

@@ -115,6 +115,11 @@ struct hash128 {
 };
 #define HASH_HEX 33
 int hash_file(const char *path, struct hash128 *out);	/* follows symlinks; -1: errno */
+/* The hash of text file `path` (at most max bytes) with each mention of
+ * root `from` made `to` (text_relocate): 1 if it named `from`, 0 if it
+ * did not (or is not text, or is larger), -1 with errno. */
+int hash_file_relocated(const char *path, const char *from, const char *to,
+			size_t max, struct hash128 *out);
 void hash_bytes(const void *p, size_t n, struct hash128 *out);
 void hash_to_hex(const struct hash128 *h, char out[HASH_HEX]);
 int hash_from_hex(const char *s, struct hash128 *out);

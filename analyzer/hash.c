@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -62,6 +63,37 @@ int hash_file(const char *path, struct hash128 *out)
 	XXH3_freeState(st);
 	errno = saved;
 	return n == 0 ? 0 : -1;
+}
+
+int hash_file_relocated(const char *path, const char *from, const char *to,
+			size_t max, struct hash128 *out)
+{
+	int fd = open_noatime(path);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size > max) {
+		close(fd);
+		return 0;
+	}
+	size_t len = 0, size = (size_t)st.st_size + 1;
+	char *buf = xmalloc(size);
+	ssize_t n;
+	while (len < size && (n = read(fd, buf + len, size - len)) > 0)
+		len += (size_t)n;
+	int rc = 0, saved = errno;
+	close(fd);
+	if (len < size && text_names_root(buf, len, from)) {
+		size_t rlen;
+		char *moved = text_relocate(buf, len, from, to, &rlen);
+		hash_bytes(moved, rlen, out);
+		free(moved);
+		rc = 1;
+	}
+	free(buf);
+	errno = saved;
+	return rc;
 }
 
 void hash_to_hex(const struct hash128 *h, char out[HASH_HEX])
