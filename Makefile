@@ -58,7 +58,7 @@ deps-kernel: ## install what the kernel test needs (linux-source-6.1, ...)
 deps-nix: ## install what the Nix test needs (nix-bin)
 	sh examples/nix/deps.sh
 
-deps-autotools: ## fetch GNU hello 2.10 and libogg 1.3.5 from Debian's archive (checked) for the autotools test
+deps-autotools: ## fetch hello, libogg, dash, zlib, busybox from Debian's archive (checked) for check-autotools
 	sh examples/autotools/deps.sh
 
 check: all $(UNIT_BIN) ## run the unit and end-to-end tests
@@ -66,7 +66,7 @@ check: all $(UNIT_BIN) ## run the unit and end-to-end tests
 
 check-all: check check-autotools check-nix check-kernel ## every test: what CI runs (.ci/run)
 
-check-autotools: all deps-autotools ## GNU hello and libogg (autotools, CMake) recorded, edited, restored in fresh trees
+check-autotools: all deps-autotools ## hello, libogg (autotools, CMake), dash, zlib, busybox recorded, edited, restored in fresh trees
 	sh examples/autotools/check.sh
 
 check-kernel: all deps-kernel ## record, edit and restore a real tinyconfig kernel
