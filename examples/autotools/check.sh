@@ -237,17 +237,20 @@ zlib() {
 }
 
 # busybox 1.35: kbuild and kconfig of their own (fixdep, include/config/),
-# each tree configured by `make defconfig` first, as the kernel's are;
-# include/usage.h and the applet tables generated from every applet's
-# sources by scripts and host programs the build compiles.
+# built out of the tree (O=out), as kernel developers build; each tree is
+# configured by `make O=out defconfig` first, as the kernel's are, which
+# writes the tree's path into files make reads. include/usage.h and the
+# applet tables are generated from every applet's sources by scripts and
+# host programs the build compiles.
 bb_c() { sed -i 's/printf("%6u  ", ++lineno)/printf("%6u ", ++lineno)/' coreutils/cat.c; }
 bb_usage() { sed -i 's|"Print FILEs to stdout\\n"|"Print FILEs to standard output\\n"|' coreutils/cat.c; }
 bb_h() { sed -i '$a /* ckpt check */' include/bb_archive.h; }
-bb_config() { sed -i 's/^CONFIG_FEATURE_CATV=y/# CONFIG_FEATURE_CATV is not set/' .config; }
+bb_config() { sed -i 's/^CONFIG_FEATURE_CATV=y/# CONFIG_FEATURE_CATV is not set/' out/.config; }
 busybox() {
 	export KCONFIG_NOTIMESTAMP=1
-	record busybox busybox_1.35.0.orig.tar.bz2 busybox_unstripped \
-		"make -j$JOBS V=1" "make -j$JOBS V=1" "make defconfig"
+	record busybox busybox_1.35.0.orig.tar.bz2 out/busybox_unstripped \
+		"make O=out -j$JOBS V=1" "make O=out -j$JOBS V=1" \
+		"mkdir out && make O=out defconfig"
 	scenario c-edit bb_c coreutils/cat.c
 	scenario usage-edit bb_usage coreutils/cat.c
 	scenario h-edit bb_h include/bb_archive.h
