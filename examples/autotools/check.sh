@@ -96,16 +96,27 @@ same_commands() {
 	fi
 }
 
+# fresh_restored LABEL EDIT: $W/fresh, a pristine tree edited by EDIT and
+# restored from the checkpoint (the log in $W/LABEL.restore.log).
+fresh_restored() {
+	unpack "$W/fresh"
+	(cd "$W/fresh" && $2) || die "$1: edit"
+	(cd "$W/fresh" && "$CKPT" restore -d "$W/a/.ckpt") > "$W/$1.restore.log" 2>&1 ||
+		{ cat "$W/$1.restore.log"; die "$1: restore failed"; }
+	cat "$W/$1.restore.log"
+}
+
+# fresh_make LABEL: make in $W/fresh, its log in $W/LABEL.fresh.log.
+fresh_make() {
+	(cd "$W/fresh" && $MAKE) > "$W/$1.fresh.log" 2>&1 ||
+		{ tail -20 "$W/$1.fresh.log"; die "$1: make after restore failed"; }
+}
+
 scenario() { # scenario LABEL EDIT FILES [OBJ...]: OBJs as same_commands
 	label=$NAME-$1 edit=$2 files=$3; shift 3
 	step "$label: fresh tree, ckpt restore, make"
-	unpack "$W/fresh"
-	(cd "$W/fresh" && $edit) || die "$label: edit"
-	(cd "$W/fresh" && "$CKPT" restore -d "$W/a/.ckpt") > "$W/$label.restore.log" 2>&1 ||
-		{ cat "$W/$label.restore.log"; die "$label: restore failed"; }
-	cat "$W/$label.restore.log"
-	(cd "$W/fresh" && $MAKE) > "$W/$label.fresh.log" 2>&1 ||
-		{ tail -20 "$W/$label.fresh.log"; die "$label: make after restore failed"; }
+	fresh_restored "$label" "$edit"
+	fresh_make "$label"
 	step "$label: make's incremental build of the recorded tree, edited in place"
 	mkdir -p "$W/saved"
 	for f in $files; do cp "$W/a/$f" "$W/saved/$(echo "$f" | tr / _)"; done
@@ -131,15 +142,10 @@ scenario() { # scenario LABEL EDIT FILES [OBJ...]: OBJs as same_commands
 everything() {
 	label=$NAME-$1 edit=$2
 	step "$label: fresh tree, ckpt restore, make (all of it: make reads the edited file)"
-	unpack "$W/fresh"
-	(cd "$W/fresh" && $edit) || die "$label: edit"
-	(cd "$W/fresh" && "$CKPT" restore -d "$W/a/.ckpt") > "$W/$label.restore.log" 2>&1 ||
-		{ cat "$W/$label.restore.log"; die "$label: restore failed"; }
-	cat "$W/$label.restore.log"
+	fresh_restored "$label" "$edit"
 	grep -q 'restored 0, already valid 0,' "$W/$label.restore.log" ||
 		die "$label: restore kept outputs of jobs that make started after reading $edit's file"
-	(cd "$W/fresh" && $MAKE) > "$W/$label.fresh.log" 2>&1 ||
-		{ tail -20 "$W/$label.fresh.log"; die "$label: make after restore failed"; }
+	fresh_make "$label"
 	clean_same "$label" "$W/fresh" "$edit"
 	commands "$W/$label.clean.log" > "$W/$label.clean.cmds"
 	same_commands "$label" "$W/$label.clean.cmds" "$W/$label.fresh.log"
