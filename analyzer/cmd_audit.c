@@ -380,6 +380,78 @@ static int make_database(const char *root, const char *cwd,
 	return 0;
 }
 
+/* Did job a write a temporary file that job b read? */
+static int passes_temp(const struct ckpt *c, const struct job *a,
+		       const struct job *b)
+{
+	for (size_t k = 0; k < a->ndeps; k++) {
+		const struct dep *w = &a->deps[k];
+		if (!(w->acc & ACC_WRITE) || c->files[w->file].role != ROLE_TEMP)
+			continue;
+		for (size_t m = 0; m < b->ndeps; m++)
+			if (b->deps[m].file == w->file &&
+			    (b->deps[m].acc & ACC_READ))
+				return 1;
+	}
+	return 0;
+}
+
+/* The lines of target-writing job j's recipe that its target is made
+ * from: j, and the earlier lines that passed it a temporary (`gcc -o
+ * objs/x.o x.c`, then `mv objs/x.o x.lo`), transitively. At most max. */
+static size_t recipe_lines(const struct ckpt *c, int j, int *lines,
+			   size_t max)
+{
+	size_t n = 0;
+	lines[n++] = j;
+	for (size_t i = 0; i < n; i++) {
+		const struct job *b = &c->jobs[lines[i]];
+		for (size_t k = 0; k < b->nprev && n < max; k++) {
+			int p = b->prev[k], seen = 0;
+			if (p < 0 || (size_t)p >= c->njobs)
+				continue;
+			for (size_t s = 0; s < n; s++)
+				seen |= lines[s] == p;
+			if (!seen && passes_temp(c, &c->jobs[p], b))
+				lines[n++] = p;
+		}
+	}
+	return n;
+}
+
+/* The in-tree inputs of job lj, a line of target of's recipe, that make
+ * does not know as prerequisites of it (e). */
+static void report_missing(const struct ckpt *c, const struct file *of,
+			   const struct target *e, int lj, int json,
+			   int *first)
+{
+	const struct job *line = &c->jobs[lj];
+	for (size_t m = 0; m < line->ndeps; m++) {
+		const struct dep *d = &line->deps[m];
+		const struct file *f = &c->files[d->file];
+		if (!(d->acc & ACC_READ) || f->path[0] == '/' ||
+		    (f->role != ROLE_SOURCE && f->role != ROLE_OUTPUT) ||
+		    (d->acc & ACC_WRITE))
+			continue;
+		size_t p = 0;
+		while (p < e->n && strcmp(e->pre[p], f->path))
+			p++;
+		if (p < e->n)
+			continue;
+		if (json) {
+			printf("%s\n {\"target\": ", *first ? "" : ",");
+			json_string(stdout, of->path);
+			printf(", \"missing\": ");
+			json_string(stdout, f->path);
+			printf(", \"job\": %d}", lj);
+		} else {
+			printf("%s: missing prerequisite %s (read by: %s)\n",
+			       of->path, f->path, cmd_display(line->cmd));
+		}
+		*first = 0;
+	}
+}
+
 static int missing_deps(const struct ckpt *c, int json)
 {
 	struct target *db = NULL, *e, *tmp;
@@ -409,32 +481,10 @@ static int missing_deps(const struct ckpt *c, int json)
 			HASH_FIND_STR(db, of->path, e);
 			if (!e)
 				continue;
-			for (size_t m = 0; m < job->ndeps; m++) {
-				const struct dep *d = &job->deps[m];
-				const struct file *f = &c->files[d->file];
-				if (!(d->acc & ACC_READ) || f->path[0] == '/' ||
-				    (f->role != ROLE_SOURCE &&
-				     f->role != ROLE_OUTPUT) ||
-				    (d->acc & ACC_WRITE))
-					continue;
-				size_t p = 0;
-				while (p < e->n && strcmp(e->pre[p], f->path))
-					p++;
-				if (p < e->n)
-					continue;
-				if (json) {
-					printf("%s\n {\"target\": ", first ? "" : ",");
-					json_string(stdout, of->path);
-					printf(", \"missing\": ");
-					json_string(stdout, f->path);
-					printf(", \"job\": %zu}", j);
-				} else {
-					printf("%s: missing prerequisite %s "
-					       "(read by: %s)\n", of->path,
-					       f->path, cmd_display(job->cmd));
-				}
-				first = 0;
-			}
+			int lines[16];
+			size_t nl = recipe_lines(c, (int)j, lines, 16);
+			for (size_t l = 0; l < nl; l++)
+				report_missing(c, of, e, lines[l], json, &first);
 		}
 	}
 	if (json)

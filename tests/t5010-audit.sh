@@ -47,7 +47,7 @@ int main(int argc, char **argv) { FILE *f = fopen(argv[1], "w"); fputs("x\n", f)
 C
 cc -static -o tool static.c 2>/dev/null || skip "no static libc"
 cat > Makefile <<'MK'
-all: out.txt dup.txt race.txt prog
+all: out.txt dup.txt race.txt prog lib.lo
 out.txt:
 	./tool out.txt
 conf.txt:
@@ -63,7 +63,12 @@ early.txt:
 prog: main.c
 	cc -o prog main.c
 	./prog > ver.txt || true
+lib.lo: lib.c
+	cc -c -o lib.tmp.o lib.c
+	mv lib.tmp.o lib.lo
 MK
+printf '#include "libpriv.h"\nint lib(void) { return LIBV; }\n' > lib.c
+printf '#define LIBV 2\n' > libpriv.h
 cat > main.c <<'C'
 #include "hidden.h"
 #include <stdlib.h>
@@ -100,6 +105,11 @@ $CKPT audit --missing-deps > missing.txt || fail "missing-deps failed"
 grep -q "^prog: missing prerequisite hidden.h" missing.txt ||
 	fail "hidden.h not reported: $(cat missing.txt)"
 grep -q "missing prerequisite main.c" missing.txt && fail "main.c is a known prerequisite: $(cat missing.txt)"
+# lib.lo is moved from what the line before compiled: that line's
+# inputs are lib.lo's (zlib's objs/x.o, then mv to x.lo).
+grep -q "^lib.lo: missing prerequisite libpriv.h (read by: cc -c -o lib.tmp.o lib.c)" missing.txt ||
+	fail "libpriv.h not reported for lib.lo: $(cat missing.txt)"
+grep -q "missing prerequisite lib.c" missing.txt && fail "lib.c is a known prerequisite: $(cat missing.txt)"
 cd ..
 
 # A name with a byte 0xff (not UTF-8) and one in UTF-8 (passed through).
