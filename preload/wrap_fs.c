@@ -156,7 +156,7 @@ static int fopen_flags(const char *mode)
 			errno = ENOSYS;                                   \
 			return NULL;                                      \
 		}                                                         \
-		int fl = fopen_flags(mode);                               \
+		int fl = mode ? fopen_flags(mode) : 0;                    \
 		uint64_t created = open_missing(AT_FDCWD, path, fl);      \
 		FILE *f = real_##fn(path, mode);                          \
 		rec_open_flags(AT_FDCWD, path, fl, created, f ? 0 : errno); \
@@ -174,8 +174,8 @@ FOPEN_WRAPPER(fopen64, const char *, const char *)
 			errno = ENOSYS;                                   \
 			return NULL;                                      \
 		}                                                         \
-		int fl = fopen_flags(mode);                               \
-		uint64_t created = path ? open_missing(AT_FDCWD, path, fl) : 0; \
+		int fl = mode ? fopen_flags(mode) : 0;                    \
+		uint64_t created = open_missing(AT_FDCWD, path, fl);      \
 		FILE *f = real_##fn(path, mode, s);                       \
 		if (path)                                                 \
 			rec_open_flags(AT_FDCWD, path, fl, created,       \
