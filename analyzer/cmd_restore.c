@@ -578,11 +578,33 @@ static int same_content(struct plan *p, size_t i, const char *path,
 	       (st->st_mode & 07777) == (f->mode & 07777);
 }
 
-/* Remove invalid output i, if what is there is the file the recorded
- * build wrote, or a symbolic link where it wrote none (only the link goes:
- * make would write through it). Anything else there is left, and said:
- * it may be the user's own (a generated file since checked in as a
- * source), or made by a later build. */
+/* Is what is at a (invalid output i, lstat'ed as st) the file the
+ * recorded build wrote, or a symbolic link where it wrote none (only the
+ * link goes: make would write through it)? Anything else is left: it may
+ * be the user's own (a generated file since checked in as a source), or
+ * made by a later build. */
+static int ours_to_remove(struct plan *p, size_t i, const char *a,
+			  const struct stat *st)
+{
+	const struct file *f = &p->c->files[i];
+	return (S_ISLNK(st->st_mode) && !S_ISLNK(f->mode)) ||
+	       same_content(p, i, a, st);
+}
+
+/* What --dry-run says of invalid output i: "remove", or "leave" for a
+ * file there that restore would leave in place (ours_to_remove). */
+static const char *dry_remove(struct plan *p, size_t i)
+{
+	char *a = file_abs(p->c, &p->c->files[i], p->root);
+	struct stat st;
+	int leave = lstat(a, &st) == 0 && !S_ISDIR(st.st_mode) &&
+		    !ours_to_remove(p, i, a, &st);
+	free(a);
+	return leave ? "leave" : "remove";
+}
+
+/* Remove invalid output i if it is ours (ours_to_remove); say so of
+ * anything else there, which is left. */
 static int do_remove(struct plan *p, size_t i)
 {
 	const struct file *f = &p->c->files[i];
@@ -590,8 +612,7 @@ static int do_remove(struct plan *p, size_t i)
 	struct stat st;
 	int rc = 0;
 	if (lstat(a, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		if (!(S_ISLNK(st.st_mode) && !S_ISLNK(f->mode)) &&
-		    !same_content(p, i, a, &st)) {
+		if (!ours_to_remove(p, i, a, &st)) {
 			if (p->foreign++ < 10)
 				warning("%s: left in place, though the change "
 					"invalidates it: it is not the file the "
@@ -932,8 +953,11 @@ static void restore_usage(FILE *f)
 		"line gets the epoch, so that make reruns\nthe recipe. An "
 		"invalid dependency file that make includes (.d, .cmd, .Po,\n"
 		"CMake's compiler_depend.make) is kept as recorded, with the "
-		"epoch as mtime\n(--dry-run says \"keep\"). Nothing else in "
-		"the tree is touched.\n\n"
+		"epoch as mtime\n(--dry-run says \"keep\"). An invalid "
+		"output that is not the file the recorded\nbuild wrote (the "
+		"user's, or a later build's) is left in place, and said so\n"
+		"(--dry-run: \"leave\"). Nothing else in the tree is "
+		"touched.\n\n"
 		"  -d, --dir DIR     checkpoint directory (may be read-only)\n"
 		"  -n, --dry-run     say what would be done, do nothing\n"
 		"  --target PATH...  only what these outputs need\n");
@@ -1037,7 +1061,7 @@ int cmd_restore(int argc, char **argv)
 				printf("%s %s\n",
 				       p.stale[i]		 ? "keep"
 				       : p.act[i] == A_RESTORE ? "restore"
-							       : "remove",
+							       : dry_remove(&p, i),
 				       c.files[i].path);
 		rc = 0;
 		goto out;

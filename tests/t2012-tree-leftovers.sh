@@ -62,12 +62,17 @@ out/x.txt: x.in
 	mkdir -p out && cp x.in out/x.txt
 MK
 echo 'int v = 7;' > own/gen.h
+# --dry-run says so: "leave", not "remove".
+(cd own && "$CKPT" restore --dry-run -d ../orig/.ckpt) > dry.log 2>&1 || fail "dry run: $(cat dry.log)"
+grep -qx "leave gen.h" dry.log || fail "--dry-run does not say it leaves gen.h: $(cat dry.log)"
 (cd own && "$CKPT" restore -d ../orig/.ckpt) > r.log 2>&1 || fail "restore: $(cat r.log)"
 grep -q "gen.h: left in place" r.log || fail "gen.h not reported: $(cat r.log)"
 [ "$(cat own/gen.h)" = 'int v = 7;' ] || fail "the user's gen.h was removed or changed"
 (cd own && make >/dev/null 2>&1 && ./prog; [ $? = 7 ]) || fail "make in own/ did not build from the user's gen.h"
 # ... while an invalid output that is the recorded file is removed.
 cp -a orig inplace && echo 'int v = @ + 1;' > inplace/gen.in
+(cd inplace && "$CKPT" restore --dry-run) > dry.log 2>&1 || fail "dry run: $(cat dry.log)"
+grep -qx "remove gen.h" dry.log || fail "--dry-run does not say it removes gen.h: $(cat dry.log)"
 (cd inplace && "$CKPT" restore) > r.log 2>&1 || fail "restore in place: $(cat r.log)"
 [ ! -e inplace/gen.h ] && [ ! -e inplace/prog ] || fail "stale gen.h or prog kept: $(cat r.log)"
 
