@@ -820,7 +820,7 @@ const char *change_name(int ch)
 	case CH_CONTENT: return "changed";
 	case CH_DELETED: return "deleted";
 	case CH_ADDED: return "added";
-	case CH_LISTING: return "listing changed";
+	case CH_LISTING: return "changed: a name added or removed";
 	}
 	return "unchanged";
 }

@@ -7,4 +7,8 @@ scenario wild edit
 grep -q "added.o src/added.c" make.log || fail "added.c was not compiled"
 expect_same
 nm fresh/app | grep -q added || fail "added() is not in the program"
+# explain says what happened to the listing, in words.
+(cd fresh && "$CKPT" explain -d ../orig/.ckpt src) > explain.log 2>&1
+grep -qx "src is a directory the build listed, not an output; it was changed: a name added or removed" explain.log ||
+	fail "explain src: $(cat explain.log)"
 pass
