@@ -305,7 +305,6 @@ static void find_role_hazards(struct ckpt *c, const uint64_t *first_read,
 	}
 }
 
-
 /*
  * The programs and libraries the build loaded, hashed on a thread of
  * their own while the trace becomes jobs (build_from_trace, one core's
