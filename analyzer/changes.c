@@ -357,6 +357,17 @@ static int dirnames_has(const struct dirnames *dn, const char *name)
 		       cmp_str) != NULL;
 }
 
+/* Could a file of size now, with k >= 1 mentions of a root of length
+ * rnow made one of length rwas, have size was? Else an edited source in a
+ * tree elsewhere is not read a second time to be relocated. */
+static int relocated_size(uint64_t was, uint64_t now, size_t rwas,
+			  size_t rnow)
+{
+	int64_t d = (int64_t)rwas - (int64_t)rnow;
+	int64_t diff = (int64_t)was - (int64_t)now;
+	return d == 0 ? diff == 0 : diff % d == 0 && diff / d >= 1;
+}
+
 static int check_file(struct ckpt *c, struct file *f, const char *root,
 		      int same_tree, struct dircache *dc,
 		      const struct dirnames *dn)
@@ -382,7 +393,9 @@ static int check_file(struct ckpt *c, struct file *f, const char *root,
 		 * is unchanged if it names this tree where it named the
 		 * recorded one, as restore relocates such outputs. */
 		if (!same && !same_tree && f->role == ROLE_SOURCE &&
-		    c->root && strcmp(root, c->root))
+		    c->root && strcmp(root, c->root) &&
+		    relocated_size(f->size, (uint64_t)st.st_size,
+				   strlen(c->root), strlen(root)))
 			same = hash_file_relocated(abs, root, c->root,
 						   RELOCATE_MAX, &h) == 1 &&
 			       hash_equal(&h, &f->hash);

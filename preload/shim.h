@@ -99,8 +99,8 @@ void rec_open_flags(int dirfd, const char *path, int flags, uint64_t created,
  * otherwise (a shell's `>>`, `tee -a`, fopen "a"; O_RDWR|O_CREAT without
  * O_TRUNC): the analyzer takes it for an update in place of what was
  * there, a source, unless the record says that nothing was. One raw
- * look-up before such an open (rare in a build: 449 of a kernel build's
- * opens) tells, and leaves errno alone; the race with another process
+ * look-up before such an open (rare in a build; benchmarks.md counts
+ * them) tells, and leaves errno alone; the race with another process
  * creating the file in between only makes our write the creating one. */
 static inline uint64_t open_missing(int dirfd, const char *path, int flags)
 {

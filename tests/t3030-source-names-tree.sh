@@ -18,6 +18,11 @@ grep -q 'nothing changed' status.log || fail "gen.mk naming this tree is a chang
 (cd fresh && "$CKPT" restore -d ../orig/.ckpt) > restore.log 2>&1 || fail "$(cat restore.log)"
 (cd fresh && make -q) || fail "make has work after the restore: $(cat restore.log)"
 
+# The same at a path as long as the recorded one (orig, twin).
+cp -a src twin && (cd twin && configure && "$CKPT" status -d ../orig/.ckpt) > status1.log 2>&1 ||
+	fail "status: $(cat status1.log)"
+grep -q 'nothing changed' status1.log || fail "gen.mk naming twin/ is a change: $(cat status1.log)"
+
 # Naming this tree and saying something else: a change.
 cp -a src fresh2 && (cd fresh2 && configure && echo "# more" >> gen.mk &&
 	"$CKPT" status -d ../orig/.ckpt) > status2.log 2>&1 || fail "status: $(cat status2.log)"
