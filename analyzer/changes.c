@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -104,17 +105,21 @@ void mark_output_parents(struct ckpt *c)
 	c->output_parents = 1;
 }
 
-int listing_hash(const struct ckpt *c, const struct file *dirf,
-		 const char *root, struct hash128 *out)
+/* The entries of the listing of dirf in root, as the checkpoint compares
+ * them: "1 name" ("0 name" for what is not a directory), sorted, in one
+ * buffer (*buf) that the caller frees with the array; NULL if it cannot
+ * be read. */
+static char **listing_entries(const struct ckpt *c, const struct file *dirf,
+			      const char *root, size_t *count, char **buf)
 {
 	char *abs = file_abs(c, dirf, root);
 	DIR *d = opendir(abs);
 	free(abs);
 	if (!d)
-		return -1;
-	/* Entries as "1 name\0" ("0" for a non-directory) one after another
-	 * in one buffer: a listed directory may hold 80,000 of them. */
-	char *buf = NULL;
+		return NULL;
+	/* Entries as "1 name\0" one after another in one buffer: a listed
+	 * directory may hold 80,000 of them. */
+	char *b = NULL;
 	size_t used = 0, size = 0, *offs = NULL, nr = 0, alloc = 0;
 	/* Outputs are looked up by "dir/name", and only in a directory known
 	 * to hold some. */
@@ -151,33 +156,178 @@ int listing_hash(const struct ckpt *c, const struct file *dirf,
 		}
 		while (used + nlen + 3 > size) {
 			size = size ? size * 2 : 4096;
-			buf = xrealloc(buf, size);
+			b = xrealloc(b, size);
 		}
 		GROW(offs, nr, alloc);
 		offs[nr++] = used;
-		buf[used] = e->d_type == DT_DIR ? '1' : '0';
-		buf[used + 1] = ' ';
-		memcpy(buf + used + 2, n, nlen + 1);
+		b[used] = e->d_type == DT_DIR ? '1' : '0';
+		b[used + 1] = ' ';
+		memcpy(b + used + 2, n, nlen + 1);
 		used += nlen + 3;
 	}
 	free(child);
 	closedir(d);
 	char **names = xmalloc((nr ? nr : 1) * sizeof *names);
 	for (size_t i = 0; i < nr; i++)
-		names[i] = buf + offs[i];
+		names[i] = b + offs[i];
 	qsort(names, nr, sizeof *names, cmp_str);
+	free(offs);
+	*count = nr;
+	*buf = b;
+	return names;
+}
+
+/* The entries as a manifest's "l" record holds them: escaped names, a
+ * directory's followed by '/', separated by spaces. */
+static char *entries_text(char **e, size_t n)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += 3 * strlen(e[i] + 2) + 2;
+	char *text = xmalloc(len), *q = text;
+	*q = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*q++ = ' ';
+		q = path_escape_to(q, e[i] + 2);
+		if (e[i][0] == '1')
+			*q++ = '/';
+		*q = 0;
+	}
+	return text;
+}
+
+int listing_hash(const struct ckpt *c, const struct file *dirf,
+		 const char *root, struct hash128 *out, char **names)
+{
+	size_t n;
+	char *buf;
+	char **e = listing_entries(c, dirf, root, &n, &buf);
+	if (!e)
+		return -1;
 	XXH3_state_t *st = XXH3_createState();
 	XXH3_128bits_reset(st);
-	for (size_t i = 0; i < nr; i++)
-		XXH3_128bits_update(st, names[i], strlen(names[i]) + 1);
+	for (size_t i = 0; i < n; i++)
+		XXH3_128bits_update(st, e[i], strlen(e[i]) + 1);
 	XXH128_hash_t h = XXH3_128bits_digest(st);
 	XXH3_freeState(st);
-	free(names);
-	free(offs);
+	if (names)
+		*names = entries_text(e, n);
+	free(e);
 	free(buf);
 	out->hi = h.high64;
 	out->lo = h.low64;
 	return 0;
+}
+
+/* The stored entries (an "l" record's text) as listing_entries gives
+ * them, in a buffer of the same kind; NULL if malformed. */
+static char **stored_entries(const char *text, size_t *n, char **buf)
+{
+	size_t len = strlen(text), nr = 0;
+	char *b = xmalloc(len + 2 * (len / 2 + 1) + 1), *q = b;
+	char **e = xmalloc((len / 2 + 1) * sizeof *e);
+	for (const char *p = text; *p;) {
+		const char *end = strchrnul(p, ' ');
+		size_t l = (size_t)(end - p);
+		int dir = l && p[l - 1] == '/';
+		e[nr++] = q;
+		*q++ = dir ? '1' : '0';
+		*q++ = ' ';
+		memcpy(q, p, l - (size_t)dir);
+		q[l - (size_t)dir] = 0;
+		if (path_unescape(q) < 0 || !*q) {
+			free(e);
+			free(b);
+			return NULL;
+		}
+		q += strlen(q) + 1;
+		p = *end ? end + 1 : end;
+	}
+	qsort(e, nr, sizeof *e, cmp_str);
+	*n = nr;
+	*buf = b;
+	return e;
+}
+
+static void diff_add(char ***v, size_t *n, const char *entry)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = xasprintf("%s%s", entry + 2, entry[0] == '1' ? "/" : "");
+}
+
+int listing_diff(const struct ckpt *c, const struct file *f, const char *root,
+		 struct name_diff *d)
+{
+	memset(d, 0, sizeof *d);
+	if (!f->names)
+		return -1;
+	size_t nold, nnew;
+	char *bold, *bnew;
+	char **old = stored_entries(f->names, &nold, &bold);
+	if (!old)
+		return -1;
+	char **now = listing_entries(c, f, root, &nnew, &bnew);
+	if (!now) {
+		free(old);
+		free(bold);
+		return -1;
+	}
+	size_t i = 0, k = 0;
+	while (i < nold || k < nnew) {
+		int cmp = i == nold ? 1 : k == nnew ? -1 : strcmp(old[i], now[k]);
+		if (cmp < 0)
+			diff_add(&d->removed, &d->nremoved, old[i++]);
+		else if (cmp > 0)
+			diff_add(&d->added, &d->nadded, now[k++]);
+		else
+			i++, k++;
+	}
+	d->known = 1;
+	free(old);
+	free(bold);
+	free(now);
+	free(bnew);
+	return 0;
+}
+
+/* "a, b and 3 more" of at most show names. */
+static void names_text(FILE *out, char **v, size_t n, size_t show)
+{
+	for (size_t i = 0; i < n && i < show; i++)
+		fprintf(out, "%s%s", i ? ", " : "", v[i]);
+	if (n > show)
+		fprintf(out, " and %zu more", n - show);
+}
+
+char *name_diff_text(const struct name_diff *d)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	if (!out)
+		return NULL;
+	if (d->nadded) {
+		names_text(out, d->added, d->nadded, 5);
+		fputs(" added", out);
+	}
+	if (d->nremoved) {
+		fputs(d->nadded ? "; " : "", out);
+		names_text(out, d->removed, d->nremoved, 5);
+		fputs(" removed", out);
+	}
+	fclose(out);
+	return text;
+}
+
+void name_diff_release(struct name_diff *d)
+{
+	for (size_t i = 0; i < d->nadded; i++)
+		free(d->added[i]);
+	for (size_t i = 0; i < d->nremoved; i++)
+		free(d->removed[i]);
+	free(d->added);
+	free(d->removed);
 }
 
 static int64_t mtime_ns(const struct stat *st)
@@ -424,7 +574,7 @@ static int check_file(struct ckpt *c, struct file *f, const char *root,
 		    S_ISDIR(st.st_mode) && stat_shortcut(c, f, &st, same_tree))
 			return CH_NONE;
 		struct hash128 h;
-		if (listing_hash(c, f, root, &h) < 0)
+		if (listing_hash(c, f, root, &h, NULL) < 0)
 			return CH_DELETED;
 		return hash_equal(&h, &f->hash) ? CH_NONE : CH_LISTING;
 	}

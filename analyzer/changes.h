@@ -62,7 +62,22 @@ void mark_output_parents(struct ckpt *c);
  * whatever its name (c->ckpt_rel), and compile_commands.json (`ckpt
  * compdb`). */
 int listing_hash(const struct ckpt *c, const struct file *dirf,
-		 const char *root, struct hash128 *out);
+		 const char *root, struct hash128 *out, char **names);
+/* Names is then set to the entries as the checkpoint keeps them (file.names).
+ * What a listing has now that it did not have when recorded, and the
+ * reverse: names, a directory's followed by '/'. -1 when the checkpoint
+ * does not hold the names (written before manifest version 6) or the
+ * directory cannot be read. */
+struct name_diff {
+	char **added, **removed;
+	size_t nadded, nremoved;
+	int known;		/* listing_diff succeeded */
+};
+int listing_diff(const struct ckpt *c, const struct file *f, const char *root,
+		 struct name_diff *d);
+/* "x, y added; z/ removed", a few names of each (malloc'd). */
+char *name_diff_text(const struct name_diff *d);
+void name_diff_release(struct name_diff *d);
 /* Keep a file's stat data (size, inode, mtime, mode). */
 void file_set_stat(struct file *f, const struct stat *st);
 

@@ -33,7 +33,24 @@ static void print_job(const struct ckpt *c, int j)
 }
 
 /* Print the chain that made job j affected, from its origin forward. */
-static void chain(const struct ckpt *c, int j, int depth)
+/* How f changed, in words: for a listing whose names the checkpoint
+ * holds, which ones ("changed: x added"). */
+static char *change_text(const struct ckpt *c, const struct file *f,
+			 const char *root)
+{
+	struct name_diff d;
+	char *what = NULL;
+	if (f->changed == CH_LISTING && listing_diff(c, f, root, &d) == 0) {
+		char *names = name_diff_text(&d);
+		if (names && *names)
+			what = xasprintf("changed: %s", names);
+		free(names);
+		name_diff_release(&d);
+	}
+	return what ? what : xstrdup(change_name(f->changed));
+}
+
+static void chain(const struct ckpt *c, const char *root, int j, int depth)
 {
 	const struct job *job = &c->jobs[j];
 	if (depth > 1000)
@@ -41,8 +58,10 @@ static void chain(const struct ckpt *c, int j, int depth)
 	switch (job->affected) {
 	case AFF_CHANGED: {
 		const struct file *f = &c->files[job->cause];
-		printf("  %s was %s (%s)\n", *f->path ? f->path : ".",
-		       change_name(f->changed), role_name(f->role));
+		char *what = change_text(c, f, root);
+		printf("  %s was %s (%s)\n", *f->path ? f->path : ".", what,
+		       role_name(f->role));
+		free(what);
 		printf("  -> read by\n");
 		print_job(c, j);
 		return;
@@ -50,7 +69,7 @@ static void chain(const struct ckpt *c, int j, int depth)
 	case AFF_INPUT: {
 		const struct file *f = &c->files[job->cause];
 		if (job->via >= 0) {
-			chain(c, job->via, depth + 1);
+			chain(c, root, job->via, depth + 1);
 			printf("  -> which wrote %s, %s by\n", f->path,
 			       f->producer == j ? "written again" : "read");
 		} else {
@@ -65,12 +84,12 @@ static void chain(const struct ckpt *c, int j, int depth)
 		return;
 	}
 	case AFF_DRIVER:
-		chain(c, job->cause, depth + 1);
+		chain(c, root, job->cause, depth + 1);
 		printf("  -> which started\n");
 		print_job(c, j);
 		return;
 	case AFF_RESULT:
-		chain(c, job->cause, depth + 1);
+		chain(c, root, job->cause, depth + 1);
 		printf("  -> which wrote no file: its result went to make "
 		       "(a $(shell ...)), so\n");
 		print_job(c, j);
@@ -96,7 +115,7 @@ static void chain(const struct ckpt *c, int j, int depth)
 		return;
 	}
 	case AFF_RECIPE:
-		chain(c, job->cause, depth + 1);
+		chain(c, root, job->cause, depth + 1);
 		printf("  -> followed, as a later line of its recipe, by one that "
 		       "only marks that\n     the recipe ran (make reruns a "
 		       "recipe whole)\n");
@@ -159,9 +178,12 @@ int cmd_explain(int argc, char **argv)
 	} else {
 		const struct file *f = &c.files[fi];
 		if (f->role != ROLE_OUTPUT && f->role != ROLE_OUTDIR) {
+			char *what = f->changed ? change_text(&c, f, root)
+						: xstrdup("");
 			printf("%s is %s, not an output%s%s\n", path,
 			       role_name(f->role), f->changed ? "; it was " : "",
-			       f->changed ? change_name(f->changed) : "");
+			       what);
+			free(what);
 		} else if (f->producer < 0) {
 			printf("%s is invalid: no traced job of the checkpoint "
 			       "wrote it (an untraced program did, or the job "
@@ -174,7 +196,7 @@ int cmd_explain(int argc, char **argv)
 			print_job(&c, f->producer);
 		} else {
 			printf("%s is invalid:\n", path);
-			chain(&c, f->producer, 0);
+			chain(&c, root, f->producer, 0);
 			printf("  -> which writes %s\n", path);
 		}
 	}

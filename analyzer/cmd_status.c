@@ -221,8 +221,16 @@ int cmd_status(int argc, char **argv)
 	};
 	enum { G_CHANGED, G_MOD, G_DEL, G_APP, G_LIST, G_EXT, G_ENV, G_UT,
 	       G_AFF, G_AGAIN, NG };
+	/* The names each changed listing gained and lost (one a G_LIST
+	 * entry), when the checkpoint holds them. */
+	struct name_diff *nd = NULL;
+	size_t nnd = 0, and = 0;
 	for (size_t i = 0; i < c.nfiles; i++) {
 		const struct file *f = &c.files[i];
+		if (f->changed == CH_LISTING) {
+			GROW(nd, nnd, and);
+			listing_diff(&c, f, root, &nd[nnd++]);
+		}
 		if (f->changed) {
 			add(&g[G_CHANGED], f->path);
 			int k = f->changed == CH_DELETED   ? G_DEL
@@ -263,7 +271,25 @@ int cmd_status(int argc, char **argv)
 			}
 			printf("]");
 		}
-		printf("}\n");
+		printf(", \"listing_changes\": [");
+		for (size_t i = 0, k = 0; i < nnd; i++) {
+			if (!nd[i].known)
+				continue;
+			printf("%s{\"path\": ", k++ ? ", " : "");
+			json_string(stdout, g[G_LIST].paths[i]);
+			printf(", \"added\": [");
+			for (size_t n = 0; n < nd[i].nadded; n++) {
+				printf("%s", n ? ", " : "");
+				json_string(stdout, nd[i].added[n]);
+			}
+			printf("], \"removed\": [");
+			for (size_t n = 0; n < nd[i].nremoved; n++) {
+				printf("%s", n ? ", " : "");
+				json_string(stdout, nd[i].removed[n]);
+			}
+			printf("]}");
+		}
+		printf("]}\n");
 	} else {
 		if (!g[G_CHANGED].n && !g[G_ENV].n && !g[G_UT].n)
 			printf("nothing changed since the checkpoint\n");
@@ -271,15 +297,24 @@ int cmd_status(int argc, char **argv)
 			if (!g[k].n)
 				continue;
 			printf("%s (%zu):\n", g[k].title, g[k].n);
-			for (size_t i = 0; i < g[k].n; i++)
-				printf("  %s%s\n", g[k].paths[i],
+			for (size_t i = 0; i < g[k].n; i++) {
+				char *what = k == G_LIST && nd[i].known
+						     ? name_diff_text(&nd[i])
+						     : NULL;
+				printf("  %s%s%s%s\n", g[k].paths[i],
+				       what ? ": " : "", what ? what : "",
 				       k == G_ENV && !strcmp(g[k].paths[i],
 							     ENV_ALL)
 					       ? " (the whole environment, read "
 						 "by a job that printed it)"
 					       : "");
+				free(what);
+			}
 		}
 	}
+	for (size_t i = 0; i < nnd; i++)
+		name_diff_release(&nd[i]);
+	free(nd);
 	for (int k = 0; k < NG; k++) {
 		for (size_t i = 0; i < g[k].n; i++)
 			free(g[k].paths[i]);

@@ -5,14 +5,17 @@
  * every free-form field %XX-escaped (path_escape), and a last line
  * "end <XXH3-128 of every byte before it>".
  *
- *   ckpt-manifest 5        (1 to 4 are read too; 1 has no "t" lines,
- *                          before 4 no "p" lines, before 5 no "g" lines)
+ *   ckpt-manifest 6        (1 to 5 are read too; 1 has no "t" lines,
+ *                          before 4 no "p" lines, before 5 no "g" lines,
+ *                          before 6 no "l" lines)
  *   root <path>            absolute root when recorded
  *   created <ns>           wall clock of the save
  *   counts <files> <jobs>
  *   f <role> <hash|-> <size> <mode> <mtime-ns> <ino> <producer> <path> [<link>]
  *   t <file>               output that is text naming the root (rewritten
  *                          when restored into another tree)
+ *   l <file> <name>...     the names a listed directory held, a
+ *                          directory's followed by '/' (listing_diff)
  *   v <name> <hash|->      an environment variable the build used: its
  *                          value's hash when the build started, or unset
  *   g <file><acc>...       dep group 0: deps many jobs have (put_dep)
@@ -291,6 +294,12 @@ int manifest_write(const struct ckpt *c, const char *dir)
 		if (c->files[i].role == ROLE_OUTPUT &&
 		    (c->files[i].flags & FILE_NAMES_ROOT))
 			fprintf(f, "t %zu\n", i);
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct file *fl = &c->files[i];
+		if (fl->role == ROLE_LISTING && fl->names)
+			fprintf(f, "l %zu%s%s\n", i, *fl->names ? " " : "",
+				fl->names);
+	}
 	for (size_t i = 0; i < c->nenvs; i++) {
 		const struct envvar *e = &c->envs[i];
 		char hex[HASH_HEX];
@@ -627,6 +636,18 @@ static int parse_text(struct reader *r, struct ckpt *c, char *s)
 	return 0;
 }
 
+/* A listing's names are kept as written, and read only by listing_diff. */
+static int parse_listing(struct reader *r, struct ckpt *c, char *s)
+{
+	int64_t id;
+	if (num(tok(&s), &id) || id < 0 || id >= (int64_t)c->nfiles ||
+	    c->files[id].role != ROLE_LISTING)
+		return bad(r, "listed names of what is not a listed directory");
+	free(c->files[id].names);
+	c->files[id].names = xstrdup(s ? s : "");
+	return 0;
+}
+
 static int parse_job(struct reader *r, struct ckpt *c, char *s)
 {
 	char *kind = tok(&s), *drv = tok(&s), *ut = tok(&s), *start = tok(&s),
@@ -911,7 +932,7 @@ static int parse(struct reader *r, struct ckpt *c,
 		*rest++ = 0;
 		int rc = 0;
 		int file_line = !strcmp(s, "f") || !strcmp(s, "t") ||
-				!strcmp(s, "v");
+				!strcmp(s, "l") || !strcmp(s, "v");
 		if (file_line && files_read)
 			return bad(r, "a file or environment record after the "
 				      "jobs");
@@ -923,6 +944,8 @@ static int parse(struct reader *r, struct ckpt *c,
 		}
 		if (!strcmp(s, "t") && version >= 2) {
 			rc = parse_text(r, c, rest);
+		} else if (!strcmp(s, "l") && version >= 6) {
+			rc = parse_listing(r, c, rest);
 		} else if (!strcmp(s, "j")) {
 			rc = parse_job(r, c, rest);
 			last = &c->jobs[c->njobs - 1];

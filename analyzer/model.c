@@ -452,6 +452,7 @@ void ckpt_release(struct ckpt *c)
 	for (size_t i = 0; i < c->nfiles; i++) {
 		free(c->files[i].path);
 		free(c->files[i].link);
+		free(c->files[i].names);
 	}
 	for (size_t i = 0; i < c->njobs; i++) {
 		struct job *j = &c->jobs[i];

@@ -34,6 +34,9 @@ struct file {
 	int64_t mtime;		/* ns since the epoch */
 	uint32_t mode;		/* st_mode; S_IFLNK for a symlink */
 	char *link;		/* target, for an output that is a symlink */
+	char *names;		/* a listing's entries as recorded, as the
+				   manifest's "l" record holds them; NULL
+				   if not known (changes.h: listing_diff) */
 	int producer;		/* job that wrote it last, or -1 */
 	int changed;		/* set by changes.c */
 	int64_t seen_mtime;	/* changes.c: mtime in the tree checked (0:

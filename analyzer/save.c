@@ -450,7 +450,7 @@ static int hash_one(void *arg, size_t i, int worker)
 			f->hash.hi = f->hash.lo = 1;
 		}
 	} else if (f->role == ROLE_LISTING) {
-		if (listing_hash(c, f, c->root, &f->hash) < 0)
+		if (listing_hash(c, f, c->root, &f->hash, &f->names) < 0)
 			h->unlisted[i] = 1;
 	} else if (f->role == ROLE_OUTPUT && S_ISLNK(f->mode)) {
 		char target[4096];
@@ -529,6 +529,8 @@ static int assign_roles(struct ckpt *c, struct early *early)
 		memset(&f->hash, 0, sizeof f->hash);
 		free(f->link);
 		f->link = NULL;
+		free(f->names);
+		f->names = NULL;
 		if (there)
 			file_set_stat(f, &st);
 		else

@@ -70,7 +70,8 @@ static void snapshot(struct ckpt *c, uint64_t created)
 	file_set_stat(&c->files[a], &st);
 	assert_int_equal(hash_file(p, &c->files[a].hash), 0);
 	free(p);
-	assert_int_equal(listing_hash(c, &c->files[l], root, &c->files[l].hash),
+	assert_int_equal(listing_hash(c, &c->files[l], root, &c->files[l].hash,
+				      &c->files[l].names),
 			 0);
 	c->created = created;
 }
@@ -117,6 +118,56 @@ static void listing_ignores_outputs(void **state)
 	put("src/b.o", "object\n");
 	free(o);
 	ckpt_release(&c);
+}
+
+/* The names a listing kept when recorded ("b.c": src/b.o is an output),
+ * and which ones were added and removed since, a directory's with '/'. */
+static void listing_names(void **state)
+{
+	(void)state;
+	struct ckpt c;
+	snapshot(&c, wall_ns());
+	int l = ckpt_file(&c, "src", 0);
+	assert_string_equal(c.files[l].names, "b.c");
+	put("src/new file.c", "\n");
+	make_dir("src/sub");
+	char *b = xasprintf("%s/src/b.c", root);
+	char *away = xasprintf("%s/b.c.away", root);
+	assert_int_equal(rename(b, away), 0);
+	assert_int_equal(ckpt_detect_changes(&c, root), 1);
+	assert_int_equal(changed(&c, "src"), CH_LISTING);
+	struct name_diff d;
+	assert_int_equal(listing_diff(&c, &c.files[l], root, &d), 0);
+	assert_true(d.known);
+	assert_int_equal(d.nadded, 2);
+	assert_string_equal(d.added[0], "new file.c");
+	assert_string_equal(d.added[1], "sub/");
+	assert_int_equal(d.nremoved, 1);
+	assert_string_equal(d.removed[0], "b.c");
+	char *text = name_diff_text(&d);
+	assert_string_equal(text, "new file.c, sub/ added; b.c removed");
+	free(text);
+	name_diff_release(&d);
+	/* Escaped as the manifest keeps them, and read back. */
+	free(c.files[l].names);
+	c.files[l].names = xstrdup("new%20file.c b.c sub/");
+	assert_int_equal(listing_diff(&c, &c.files[l], root, &d), 0);
+	assert_int_equal(d.nadded, 0);
+	assert_int_equal(d.nremoved, 1);
+	assert_string_equal(d.removed[0], "b.c");
+	name_diff_release(&d);
+	/* A checkpoint without the names (before version 6) says nothing. */
+	free(c.files[l].names);
+	c.files[l].names = NULL;
+	assert_int_equal(listing_diff(&c, &c.files[l], root, &d), -1);
+	assert_false(d.known);
+	ckpt_release(&c);
+	assert_int_equal(rename(away, b), 0);
+	char *rm = xasprintf("rm -rf '%s/src/new file.c' %s/src/sub", root, root);
+	assert_int_equal(system(rm), 0);
+	free(rm);
+	free(b);
+	free(away);
 }
 
 static void deleted_source(void **state)
@@ -425,6 +476,7 @@ int main(void)
 		cmocka_unit_test(unchanged_tree),
 		cmocka_unit_test(content_absent_listing),
 		cmocka_unit_test(listing_ignores_outputs),
+		cmocka_unit_test(listing_names),
 		cmocka_unit_test(deleted_source),
 		cmocka_unit_test(racy_stat),
 		cmocka_unit_test(listing_stat_shortcut),

@@ -120,6 +120,7 @@ static void sample(struct ckpt *c)
 	c->files[5].mode = 040755;
 	c->files[6].mode = 0120777;
 	c->files[6].link = xstrdup("target with space");
+	c->files[0].names = xstrdup("a.c dir%20with%20space/ exists");
 	int d = ckpt_job_new(c, JOB_DRIVER, -1);
 	int r = ckpt_job_new(c, JOB_RECIPE, d);
 	int s = ckpt_job_new(c, JOB_SHELL, d);
@@ -184,6 +185,10 @@ static void assert_same(const struct ckpt *a, const struct ckpt *b)
 			assert_string_equal(x->link, y->link);
 		else
 			assert_null(y->link);
+		if (x->names)
+			assert_string_equal(x->names, y->names);
+		else
+			assert_null(y->names);
 		assert_int_equal(ckpt_file((struct ckpt *)b, x->path, 0),
 				 (int)i);
 	}
@@ -432,7 +437,7 @@ static void refused(const char *body, const char *want1, const char *want2)
 static void sealed_but_wrong(void **state)
 {
 	(void)state;
-	refused("ckpt-manifest 6\nroot /r\n", "version 6", NULL);
+	refused("ckpt-manifest 7\nroot /r\n", "version 7", NULL);
 	refused("ckpt-manifest 999\n", "version 999", NULL);
 	refused("something else\n", "line 1", "not a ckpt manifest");
 	refused("", "line", NULL);
@@ -900,6 +905,32 @@ static void dep_groups(void **state)
 }
 
 #define HEAD5 "ckpt-manifest 5\nroot /r\ncreated 5\ncounts 2 2\n"
+#define HEAD6 "ckpt-manifest 6\nroot /r\ncreated 5\ncounts 3 1\n"
+#define FL "f L 0123456789abcdef0123456789abcdef 0 40755 9 3 -1 src\n"
+
+/* Version 6's listed names: kept as written, for a listing only. */
+static void listing_names_sealed(void **state)
+{
+	(void)state;
+	struct ckpt r;
+	seal(HEAD6 F0 F1 FL "l 2 b.c x%20y.c sub/\n" J0);
+	assert_int_equal(read_quiet(&r, NULL), 0);
+	assert_string_equal(r.files[2].names, "b.c x%20y.c sub/");
+	assert_null(r.files[0].names);
+	ckpt_release(&r);
+	seal(HEAD6 F0 F1 FL "l 2\n" J0);	/* an empty directory */
+	assert_int_equal(read_quiet(&r, NULL), 0);
+	assert_string_equal(r.files[2].names, "");
+	ckpt_release(&r);
+	refused(HEAD6 F0 F1 FL "l 0 b.c\n" J0, "line 8",
+		"not a listed directory");
+	refused(HEAD6 F0 F1 FL "l 3 b.c\n" J0, "line 8",
+		"not a listed directory");
+	refused(HEAD6 F0 F1 FL "l x b.c\n" J0, "line 8",
+		"not a listed directory");
+	refused(HEAD6 F0 F1 FL J0 "l 2 b.c\n", "line 10", "after the jobs");
+	refused(HEAD5 F0 F1 FL "l 2 b.c\n" J0, "line 8", NULL);
+}
 #define G01 "g 0r 1r\n"
 
 /* Version 5's groups, as a person would write them, and their damage. */
@@ -997,6 +1028,7 @@ int main(void)
 		cmocka_unit_test(dep_groups),
 		cmocka_unit_test(dep_groups_sealed),
 		cmocka_unit_test(dep_groups_mutated),
+		cmocka_unit_test(listing_names_sealed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
