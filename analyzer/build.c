@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uthash.h>
 #include <xxhash.h>
 
@@ -50,9 +51,18 @@ struct look {
 
 struct script;
 
+/* A shell script or a program file (awk -f FILE) that was gone by the
+ * save, and the job that ran it: see gone_scripts. */
+struct gone {
+	int job, kind;			/* 's', or the language */
+	const char *path;		/* absolute; the script entry's */
+};
+
 struct builder {
 	struct ckpt *c;
 	struct script *scripts;		/* files scanned, by kind and path */
+	struct gone *gone;
+	size_t ngone, agone;
 	uint64_t *out_ino;		/* per image: stdout inode, or 0 */
 	char *out_pipe;			/* per image: stdout is a pipe */
 	const struct trace *t;
@@ -557,6 +567,15 @@ static void env_used(const char *name, size_t len, void *arg)
 	job->env[job->nenv++] = xcheck(strndup(name, len));
 }
 
+/* The names the file at path uses, read as kind ('s' a shell script, or
+ * a language); -1 if it cannot be read. */
+static int scan_as(int kind, const char *path, struct job *names)
+{
+	if (kind == 's')
+		return envvars_shell_file_uses(path, env_used, names);
+	return envvars_program_file_uses(kind, path, env_used, names);
+}
+
 /* The names a file uses, scanned once per kind and path: libtool's
  * 330 KB ltmain.sh runs once for each compile of an automake project.
  * The kinds: 's' a script a shell runs (envvars_shell_file_uses), '.' a
@@ -565,6 +584,7 @@ static void env_used(const char *name, size_t len, void *arg)
 struct script {
 	char *key;		/* the kind, then the path */
 	struct job names;	/* only its env list is used */
+	int gone;		/* a program file that could not be read */
 	UT_hash_handle hh;
 };
 
@@ -581,15 +601,18 @@ static void add_file_names(struct builder *b, struct job *job, int kind,
 	} else {
 		s = xcalloc(1, sizeof *s);
 		s->key = key;
-		if (kind == 's')
-			envvars_shell_file_uses(abs, env_used, &s->names);
-		else if (kind == '.')
+		if (kind == '.')
 			envvars_sourced_uses(abs, env_used, &s->names);
 		else
-			envvars_program_file_uses(kind, abs, env_used,
-						  &s->names);
+			s->gone = scan_as(kind, abs, &s->names) < 0;
 		unique_env(&s->names);
 		HASH_ADD_KEYPTR(hh, b->scripts, s->key, strlen(s->key), s);
+	}
+	if (s->gone) {
+		GROW(b->gone, b->ngone, b->agone);
+		b->gone[b->ngone++] = (struct gone){
+			(int)(job - b->c->jobs), kind, s->key + 1
+		};
 	}
 	for (size_t k = 0; k < s->names.nenv; k++)
 		env_used(s->names.env[k], strlen(s->names.env[k]), job);
@@ -606,6 +629,121 @@ static void add_program_file(const char *path, void *arg)
 {
 	struct program_files *pf = arg;
 	add_file_names(pf->b, pf->job, pf->language, pf->cwd, path);
+}
+
+/* Could the file at path be code of this kind: a name ending in the
+ * kind's extension (.sh, .awk, .pl, .pm, .py), or that and ".in" (a
+ * template), or for a shell script a "#!" line? */
+static int code_of_kind(int kind, const char *path)
+{
+	static const struct {
+		int kind;
+		const char *ext;
+	} ext[] = { { 's', ".sh" }, { 'a', ".awk" }, { 'p', ".pl" },
+		    { 'p', ".pm" }, { 'y', ".py" } };
+	size_t n = strlen(path);
+	if (n > 3 && !strcmp(path + n - 3, ".in"))
+		n -= 3;
+	for (size_t k = 0; k < sizeof ext / sizeof *ext; k++) {
+		size_t e = strlen(ext[k].ext);
+		if (ext[k].kind == kind && n > e &&
+		    !memcmp(path + n - e, ext[k].ext, e))
+			return 1;
+	}
+	char head[2] = "";
+	int fd = kind == 's' ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+			     : -1;
+	if (fd >= 0) {
+		if (read(fd, head, 2) != 2)
+			head[0] = 0;
+		close(fd);
+	}
+	return head[0] == '#' && head[1] == '!';
+}
+
+/* The job wrote the file (an absolute path). */
+static int job_wrote(const struct ckpt *c, const struct job *job,
+		     const char *path)
+{
+	char norm[PATH_MAX * 2];
+	if (strlen(path) >= sizeof norm)
+		return 0;
+	strcpy(norm, path);
+	path_normalize(norm);
+	const char *rel = path_under(norm, c->root);
+	const char *key = rel ? rel : norm;
+	int f = ckpt_lookup(c, key, strlen(key));
+	for (size_t k = 0; f >= 0 && k < job->ndeps; k++)
+		if (job->deps[k].file == f && (job->deps[k].acc & ACC_WRITE))
+			return 1;
+	return 0;
+}
+
+/*
+ * A script or program file that was gone when the checkpoint was saved
+ * could have used any variable (ENV_ALL), unless the job that ran it
+ * also wrote it: then its text came from the job's own scripts (the awk
+ * programs of config.status are heredocs of config.status) or from a
+ * file the job read (configure's copy of depcomp in conftest.dir). Those
+ * are scanned as its kind instead: the -c scripts and script files of
+ * the job's shells, and each file the job read that may be code of that
+ * kind (code_of_kind). One of those that cannot be read, and that the
+ * job did not write either, is all. Taken as all, any variable set
+ * otherwise in a new login reran every configure.
+ */
+static void gone_scripts(struct builder *b)
+{
+	struct ckpt *c = b->c;
+	for (size_t g = 0; g < b->ngone; g++) {
+		const struct gone *go = &b->gone[g];
+		struct job *job = &c->jobs[go->job];
+		int seen = 0;
+		for (size_t k = 0; k < g && !seen; k++)
+			seen = b->gone[k].job == go->job &&
+			       b->gone[k].kind == go->kind;
+		if (seen)
+			continue;
+		if (!job_wrote(c, job, go->path)) {
+			env_used(ENV_ALL, 1, job);
+			continue;
+		}
+		for (size_t i = 0; i < b->t->nimg; i++) {
+			const struct image *im = &b->t->img[i];
+			if (b->job[i] != go->job || im->forked || !im->argv0)
+				continue;
+			const char *text = envvars_shell_script(im->argv0,
+								im->argc);
+			if (text && go->kind == 's')
+				envvars_shell_refs(text, strlen(text), env_used,
+						   job);
+			else if (text)
+				envvars_program_text_uses(go->kind, text,
+							  strlen(text),
+							  env_used, job);
+			const char *file = envvars_shell_file(im->argv0,
+							      im->argc);
+			if (!file)
+				continue;
+			char *abs = file[0] == '/' || !im->cwd
+					    ? xstrdup(file)
+					    : xasprintf("%s/%s", im->cwd, file);
+			if (scan_as(go->kind, abs, job) < 0 &&
+			    !job_wrote(c, job, abs))
+				env_used(ENV_ALL, 1, job);
+			free(abs);
+		}
+		for (size_t k = 0; k < job->ndeps; k++) {
+			const struct file *f = &c->files[job->deps[k].file];
+			if (!(job->deps[k].acc & ACC_READ))
+				continue;
+			char *abs = file_abs(c, f, c->root);
+			if (code_of_kind(go->kind, abs) &&
+			    scan_as(go->kind, abs, job) < 0 &&
+			    !job_wrote(c, job, abs))
+				env_used(ENV_ALL, 1, job);
+			free(abs);
+		}
+	}
 }
 
 static void image_events(struct builder *b, size_t i)
@@ -1070,6 +1208,7 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 		image_events(&b, i);
 	}
 	progress_done();
+	gone_scripts(&b);
 	for (size_t i = 0; i < c->njobs; i++) {
 		if (c->jobs[i].end < c->jobs[i].start)
 			c->jobs[i].end = c->jobs[i].start;
@@ -1098,5 +1237,6 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 	free(b.out_ino);
 	free(b.out_pipe);
 	free(b.seen);
+	free(b.gone);
 	return 0;
 }

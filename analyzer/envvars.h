@@ -53,10 +53,10 @@ const char *envvars_shell_script(const char *argv0, int argc);
  * As it is given, relative to the process's working directory. */
 const char *envvars_shell_file(const char *argv0, int argc);
 /* envvars_shell_refs of the shell script at path, as it is now (at save:
- * what the build read, or the job depends on its change); ENV_ALL if it
- * is gone (make's intermediate files), not a regular file, or over
- * 64 MiB: what it expanded is unknown. */
-void envvars_shell_file_uses(const char *path,
+ * what the build read, or the job depends on its change); -1, and nothing
+ * found, if it is gone (make's intermediate files), not a regular file,
+ * or over 64 MiB: what it expanded is unknown (build.c decides). */
+int envvars_shell_file_uses(const char *path,
 			     void (*found)(const char *name, size_t len,
 					   void *arg),
 			     void *arg);
@@ -78,10 +78,16 @@ int envvars_language(const char *argv0);
 void envvars_program_files(const char *argv0, int argc,
 			   void (*file)(const char *path, void *arg),
 			   void *arg);
-/* ENV_ALL if the program file at path, in that language, names what
- * reads the environment without getenv (awk's ENVIRON, Perl's ENV,
- * Python's environ or getenv), or is gone or not a regular file. */
-void envvars_program_file_uses(int language, const char *path,
+/* The variables the program file at path, in that language, reads
+ * without getenv: those awk's ENVIRON, Perl's ENV, Python's environ or
+ * getenv are indexed by, in quotes; ENV_ALL for any other use. -1, and
+ * nothing found, if it is gone or not a regular text file. */
+int envvars_program_file_uses(int language, const char *path,
+			      void (*found)(const char *name, size_t len,
+					    void *arg),
+			      void *arg);
+/* The same for program text in memory. */
+void envvars_program_text_uses(int language, const char *text, size_t size,
 			       void (*found)(const char *name, size_t len,
 					     void *arg),
 			       void *arg);

@@ -5,6 +5,10 @@
 # copy of itself (no #! line); and programs in files that index their
 # language's environment object by name (Python's os.environ, awk's
 # ENVIRON: that name) or walk it (Perl's %ENV copied whole: "*").
+# Scripts and programs gone by the save: written by the job that ran them
+# (a copy of a template; an awk program from a heredoc, as config.status
+# makes), they use what their source names; written by another job
+# (make's intermediate file), they could have used anything: "*".
 # And what libc reads itself: the locale (`wc -m` counts characters by
 # it) and the time zone (find's local time).
 # Each restore is followed by make and compared with a clean build in the
@@ -17,7 +21,7 @@ PY=$(python3 -c 'import sys; print(sys.executable)') || fail "python3"
 mkdir src
 { echo "PY = $PY"; cat <<'MK'; } > src/Makefile
 OUT = sourced.txt stdin.txt plain.txt py.txt pl.txt awk.txt data.txt \
-	quiet.txt
+	quiet.txt tmpsh.txt tmpawk.txt gone.txt
 all: $(OUT)
 sourced.txt: vars.sh
 	. ./vars.sh; echo "$$where" > sourced.txt
@@ -35,7 +39,25 @@ data.txt: big.bin
 	wc -c < big.bin > data.txt
 quiet.txt: quiet.sh
 	. ./quiet.sh; echo "$$q" > quiet.txt
+tmpsh.txt: gen.sh.in
+	mkdir -p t1 && cp gen.sh.in t1/gen.sh && (sh t1/gen.sh; rm -r t1) > tmpsh.txt
+tmpawk.txt: mkawk.sh
+	sh mkawk.sh > tmpawk.txt
+.INTERMEDIATE: gone.sh
+gone.sh:
+	printf 'echo gone\n' > gone.sh
+gone.txt: gone.sh
+	sh gone.sh > gone.txt
 MK
+echo 'echo "tmp ${PLACE:-none}"' > src/gen.sh.in
+cat > src/mkawk.sh <<'SH'
+mkdir -p t2
+cat > t2/p.awk <<'AWK'
+BEGIN { p = ENVIRON["PLACE"]; print (p == "" ? "none" : p) }
+AWK
+awk -f t2/p.awk /dev/null
+rm -r t2
+SH
 echo 'where="at ${PLACE:-home}"' > src/vars.sh
 echo 'echo "stdin ${PLACE:-none}"' > src/in.sh
 printf 'echo "plain ${PLACE:-none}"\n' > src/plain.sh && chmod +x src/plain.sh
@@ -60,7 +82,7 @@ restore_in() {
 		fail "$_n: restore: $(cat "$_n.restore")"
 	(cd "$_n" && env "$@" make) > "$_n.make" 2>&1 || fail "$_n: make"
 	sed -n 's/.*> \([a-z]*\.txt\)$/\1/p' "$_n.make" | sort | tr '\n' ' ' > "$_n.jobs"
-	for f in sourced stdin plain py pl awk data quiet; do
+	for f in sourced stdin plain py pl awk data quiet tmpsh tmpawk gone; do
 		cmp -s "$_n/$f.txt" "$_n.oracle/$f.txt" ||
 			fail "$_n: $f.txt differs from a clean build's"
 	done
@@ -70,13 +92,13 @@ restore_in same
 expect_eq "same environment: rebuilt" "" "$(cat same.jobs)"
 # PLACE is read by each but the data line and quiet.sh's.
 restore_in place PLACE=here
-expect_eq "PLACE: rebuilt" "awk.txt pl.txt plain.txt py.txt sourced.txt stdin.txt " \
+expect_eq "PLACE: rebuilt" "awk.txt gone.txt pl.txt plain.txt py.txt sourced.txt stdin.txt tmpawk.txt tmpsh.txt " \
 	"$(cat place.jobs)"
 grep -qx "at here" place/sourced.txt || fail "sourced.txt: $(cat place/sourced.txt)"
 grep -qx here place/py.txt || fail "py.txt: $(cat place/py.txt)"
 # A variable nothing names: only the program that walks all of it.
 restore_in unrelated UNRELATED=1
-expect_eq "UNRELATED: rebuilt" "pl.txt " "$(cat unrelated.jobs)"
+expect_eq "UNRELATED: rebuilt" "gone.txt pl.txt " "$(cat unrelated.jobs)"
 
 # setlocale(LC_ALL, "") and localtime read LC_ALL, LANG and TZ inside
 # libc, where no getenv of ours sees them.

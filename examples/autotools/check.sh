@@ -174,11 +174,36 @@ chain() {
 	echo "$label: ok ($3's commands, the same $BIN as a clean build)"
 }
 
+# new_login: an unedited fresh tree restored, then built, in the
+# environment of another login: variables that no step of the build reads,
+# set where they were not. configure lists every variable (`(set) 2>&1`)
+# only to save its `_cv_` cache variables, so nothing is invalid and
+# make has nothing to do.
+new_login() {
+	label=$NAME-new-login
+	step "$label: an unedited fresh tree, restored and built with SSH_TTY and DISPLAY set"
+	unpack "$W/fresh"
+	(cd "$W/fresh" && export SSH_TTY=/dev/pts/9 DISPLAY=:9 &&
+		"$CKPT" status -d "$W/a/.ckpt" && "$CKPT" restore -d "$W/a/.ckpt" &&
+		$MAKE) > "$W/$label.log" 2>&1 ||
+		{ tail -20 "$W/$label.log"; die "$label: restore and make failed"; }
+	grep -q '^nothing changed since the checkpoint$' "$W/$label.log" ||
+		{ cat "$W/$label.log"; die "$label: status saw a change"; }
+	grep -q 'invalidated 0 ' "$W/$label.log" ||
+		{ cat "$W/$label.log"; die "$label: restore invalidated outputs"; }
+	grep -v -e '^ckpt:' -e '^nothing changed since' "$W/$label.log" > "$W/$label.make.log"
+	[ -z "$(commands "$W/$label.make.log")" ] ||
+		{ cat "$W/$label.make.log"; die "$label: make ran commands"; }
+	cmp -s "$W/a/$BIN" "$W/fresh/$BIN" || die "$label: $BIN is not the recorded one"
+	echo "$label: ok (nothing invalid, nothing run)"
+}
+
 hello() {
 	record hello hello_2.10.orig.tar.gz hello "$AUTOTOOLS_BUILD" "make -j$JOBS V=1"
 	hello_c() { sed -i 's/Hello, world!/Hello, checkpoint!/' src/hello.c; }
 	hello_h() { sed -i '$a /* ckpt check */' lib/progname.h; }
 	hello_lib() { sed -i 's/memory exhausted/out of memory/' lib/xalloc-die.c; }
+	new_login
 	scenario c-edit hello_c src/hello.c
 	scenario h-edit hello_h lib/progname.h
 	scenario lib-edit hello_lib lib/xalloc-die.c
