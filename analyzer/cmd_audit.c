@@ -7,11 +7,16 @@
  * `ninja -t missingdeps` does for ninja.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <uthash.h>
 
+#include "build.h"
+#include "changes.h"
 #include "cmd.h"
 #include "model.h"
 #include "manifest.h"
@@ -318,17 +323,52 @@ static char *root_rel(const char *root, const char *cwd, const char *p)
 	return out;
 }
 
-/* Parse `make -pq` run in cwd: the "# Files" section's rules. */
-static int make_database(const char *root, const char *cwd,
-			 struct target **db)
+/* `make -pq` run in cwd, untraced, its errors dropped: its output, or
+ * NULL (*pid set, for make_done). A directory that is gone (configure's
+ * conftest.dir, where it ran a make) is NULL, quietly. */
+static FILE *make_p(const char *cwd, pid_t *pid)
 {
-	char *q = path_escape(cwd);
-	char *cmd = xasprintf("cd '%s' && LD_PRELOAD= make -pq 2>/dev/null", cwd);
-	free(q);
-	FILE *p = popen(cmd, "r");
-	free(cmd);
+	int fd[2];
+	if (access(cwd, X_OK) < 0 || pipe2(fd, O_CLOEXEC) < 0)
+		return NULL;
+	*pid = fork();
+	if (*pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (chdir(cwd) < 0 || dup2(fd[1], 1) < 0 || null < 0 ||
+		    dup2(null, 2) < 0)
+			_exit(127);
+		unsetenv("LD_PRELOAD");
+		execlp("make", "make", "-pq", (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	FILE *p = *pid > 0 ? fdopen(fd[0], "r") : NULL;
+	if (!p) {
+		close(fd[0]);
+		if (*pid > 0)
+			waitpid(*pid, NULL, 0);
+	}
+	return p;
+}
+
+/* The first word of a job's command (escaped words), as it was. */
+static char *make_word(const char *cmd)
+{
+	char *w = xmemdup(cmd, strcspn(cmd, " ") + 1);
+	w[strcspn(cmd, " ")] = 0;
+	if (path_unescape(w) < 0)
+		*w = 0;
+	return w;
+}
+
+/* Parse `make -pq` run in cwd: the "# Files" section's rules. */
+static void make_database(const char *root, const char *cwd,
+			  struct target **db)
+{
+	pid_t pid;
+	FILE *p = make_p(cwd, &pid);
 	if (!p)
-		return error_errno("cannot run make -pq");
+		return;
 	char *line = NULL;
 	size_t cap = 0;
 	int in_files = 0, skip_next = 0;
@@ -376,8 +416,8 @@ static int make_database(const char *root, const char *cwd,
 			}
 	}
 	free(line);
-	pclose(p);
-	return 0;
+	fclose(p);
+	waitpid(pid, NULL, 0);
 }
 
 /* Did job a write a temporary file that job b read? */
@@ -419,11 +459,29 @@ static size_t recipe_lines(const struct ckpt *c, int j, int *lines,
 	return n;
 }
 
+/* Does make know f as a prerequisite of e: f itself, or an output of
+ * the recipe that wrote one (libtool's .libs/x.o and x.o beside x.lo)?
+ * Not of configure, which writes libtool as well as config.h. */
+static int known_prerequisite(const struct ckpt *c, const char *is_make,
+			      const struct target *e, const struct file *f)
+{
+	int by_make = f->producer >= 0 && c->jobs[f->producer].driver >= 0 &&
+		      is_make[c->jobs[f->producer].driver];
+	for (size_t p = 0; p < e->n; p++) {
+		if (!strcmp(e->pre[p], f->path))
+			return 1;
+		int g = by_make ? ckpt_file((struct ckpt *)c, e->pre[p], 0) : -1;
+		if (g >= 0 && c->files[g].producer == f->producer)
+			return 1;
+	}
+	return 0;
+}
+
 /* The in-tree inputs of job lj, a line of target of's recipe, that make
  * does not know as prerequisites of it (e). */
-static void report_missing(const struct ckpt *c, const struct file *of,
-			   const struct target *e, int lj, int json,
-			   int *first)
+static void report_missing(const struct ckpt *c, const char *is_make,
+			   const struct file *of, const struct target *e,
+			   int lj, int json, int *first)
 {
 	const struct job *line = &c->jobs[lj];
 	for (size_t m = 0; m < line->ndeps; m++) {
@@ -433,10 +491,7 @@ static void report_missing(const struct ckpt *c, const struct file *of,
 		    (f->role != ROLE_SOURCE && f->role != ROLE_OUTPUT) ||
 		    (d->acc & ACC_WRITE))
 			continue;
-		size_t p = 0;
-		while (p < e->n && strcmp(e->pre[p], f->path))
-			p++;
-		if (p < e->n)
+		if (known_prerequisite(c, is_make, e, f))
 			continue;
 		if (json) {
 			printf("%s\n {\"target\": ", *first ? "" : ",");
@@ -455,28 +510,50 @@ static void report_missing(const struct ckpt *c, const struct file *of,
 static int missing_deps(const struct ckpt *c, int json)
 {
 	struct target *db = NULL, *e, *tmp;
-	for (size_t j = 0; j < c->njobs; j++)
-		if (c->jobs[j].kind == JOB_DRIVER && c->jobs[j].driver < 0 &&
-		    make_database(c->root, c->jobs[j].cwd, &db) < 0)
-			return 1;
-	for (size_t j = 0; j < c->njobs; j++)
-		if (c->jobs[j].kind == JOB_DRIVER && c->jobs[j].driver >= 0)
-			make_database(c->root, c->jobs[j].cwd, &db);
-	if (!db)
+	/* Each directory a make ran in once (kbuild runs thousands of
+	 * makes in the top one), the top make's first. */
+	char *is_make = xcalloc(c->njobs + 1, 1);
+	char **dirs = xmalloc((c->njobs + 1) * sizeof *dirs);
+	size_t ndirs = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t j = 0; j < c->njobs; j++) {
+			const struct job *d = &c->jobs[j];
+			if (d->kind != JOB_DRIVER || (d->driver < 0) == pass)
+				continue;
+			char *w = make_word(d->cmd);
+			is_make[j] = is_driver_program(w, w);
+			free(w);
+			size_t k = 0;
+			while (k < ndirs && strcmp(dirs[k], d->cwd))
+				k++;
+			if (k < ndirs)
+				continue;
+			dirs[ndirs++] = d->cwd;
+			make_database(c->root, d->cwd, &db);
+		}
+	free(dirs);
+	if (!db) {
+		free(is_make);
 		return error("make -pq printed no rules (is this a make "
 			     "build, and is the tree still there?)"), 1;
+	}
 	int first = 1;
 	if (json)
 		printf("[");
 	for (size_t j = 0; j < c->njobs; j++) {
 		const struct job *job = &c->jobs[j];
-		if (job->kind != JOB_RECIPE)
+		/* Only what a make ran (not configure, run by the recorded
+		 * command), for targets that are not make's own bookkeeping
+		 * (automake's .Plo files are targets of a rule of their own,
+		 * written by the compile). */
+		if (job->kind != JOB_RECIPE || job->driver < 0 ||
+		    !is_make[job->driver])
 			continue;
 		for (size_t k = 0; k < job->ndeps; k++) {
 			const struct dep *o = &job->deps[k];
 			const struct file *of = &c->files[o->file];
 			if (!(o->acc & ACC_WRITE) || of->role != ROLE_OUTPUT ||
-			    of->producer != (int)j)
+			    of->producer != (int)j || dependency_file(of->path))
 				continue;
 			HASH_FIND_STR(db, of->path, e);
 			if (!e)
@@ -484,7 +561,8 @@ static int missing_deps(const struct ckpt *c, int json)
 			int lines[16];
 			size_t nl = recipe_lines(c, (int)j, lines, 16);
 			for (size_t l = 0; l < nl; l++)
-				report_missing(c, of, e, lines[l], json, &first);
+				report_missing(c, is_make, of, e, lines[l],
+					       json, &first);
 		}
 	}
 	if (json)
@@ -500,6 +578,7 @@ static int missing_deps(const struct ckpt *c, int json)
 		free(e->path);
 		free(e);
 	}
+	free(is_make);
 	return 0;
 }
 

@@ -103,21 +103,40 @@ static int is_output(const struct file *f)
 	       f->path[0] != '/';
 }
 
-/* Outputs that the targets need: the targets, and, for each, what its
- * producer read that another job made. */
+/*
+ * Outputs that the targets need: the targets, and, for each, what its
+ * producer read that another job made, the other outputs it wrote (make
+ * looks at a target's siblings: libtool's x.lo beside .libs/x.o), and
+ * what the makes above it read: make runs only with its makefiles, and
+ * with what they are made from beside them (config.status, which
+ * Makefile's rule names, is written with it). A dependency file make
+ * includes (.d, .Po) is taken alone: its producer is a compile, which
+ * --target would otherwise pull in for every one of them.
+ */
 static void mark_closure(struct plan *p, int fi, char *want)
 {
 	if (want[fi])
 		return;
 	want[fi] = 1;
-	const struct file *f = &p->c->files[fi];
-	if (f->producer < 0)
+	const struct ckpt *c = p->c;
+	const struct file *f = &c->files[fi];
+	if (f->producer < 0 || dependency_file(f->path))
 		return;
-	const struct job *j = &p->c->jobs[f->producer];
+	int jid = f->producer;
+	const struct job *j = &c->jobs[jid];
 	for (size_t k = 0; k < j->ndeps; k++) {
 		const struct dep *d = &j->deps[k];
-		if ((d->acc & ACC_READ) && is_output(&p->c->files[d->file]))
+		const struct file *g = &c->files[d->file];
+		if (is_output(g) && ((d->acc & ACC_READ) ||
+				     ((d->acc & ACC_WRITE) && g->producer == jid)))
 			mark_closure(p, d->file, want);
+	}
+	for (int m = j->driver; m >= 0; m = c->jobs[m].driver) {
+		const struct job *make = &c->jobs[m];
+		for (size_t k = 0; k < make->ndeps; k++)
+			if ((make->deps[k].acc & ACC_READ) &&
+			    is_output(&c->files[make->deps[k].file]))
+				mark_closure(p, make->deps[k].file, want);
 	}
 }
 

@@ -45,6 +45,38 @@ cmp -s before.snap after.snap || fail "--dry-run changed the tree"
 (cd fresh && "$CKPT" restore --target nosuch -d ../orig/.ckpt) 2>/dev/null &&
 	fail "--target accepted a path that is not an output"
 
+# --target with a generated Makefile, as autoconf's: make needs the
+# Makefile it reads, and config.status, written beside it, which the
+# Makefile's own rule names; without them make fails where it had
+# nothing to do.
+mkdir -p gen.orig
+cat > gen.orig/configure <<'SH'
+cat > config.status <<'EOS'
+case $1 in --recheck) exec sh ./configure ;; esac
+sed 's/@CC@/cc/' Makefile.in > Makefile
+EOS
+sh ./config.status
+SH
+cat > gen.orig/Makefile.in <<'MK'
+CC = @CC@
+all: one.o two.o
+%.o: %.c
+	$(CC) -c -o $@ $<
+Makefile: Makefile.in config.status
+	sh ./config.status
+config.status: configure
+	sh ./config.status --recheck
+MK
+echo 'int one;' > gen.orig/one.c && echo 'int two;' > gen.orig/two.c
+cp -a gen.orig gen.fresh
+(cd gen.orig && "$CKPT" record -- sh -c 'sh ./configure && make') > gen.log 2>&1 ||
+	fail "record: $(cat gen.log)"
+(cd gen.fresh && "$CKPT" restore --target one.o -d ../gen.orig/.ckpt &&
+	make one.o) > gen.log 2>&1 || fail "--target one.o, then make: $(cat gen.log)"
+grep -q "up to date" gen.log || fail "make did work: $(cat gen.log)"
+[ -e gen.fresh/config.status ] || fail "--target left config.status out"
+[ -e gen.fresh/two.o ] && fail "--target restored two.o"
+
 # A full restore then leaves notes.txt alone and make has nothing to do.
 (cd fresh && "$CKPT" restore -d ../orig/.ckpt) > out.log 2>&1 || fail "restore: $(cat out.log)"
 expect_eq "user file" "mine" "$(cat fresh/notes.txt)"

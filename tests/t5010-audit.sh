@@ -112,6 +112,39 @@ grep -q "^lib.lo: missing prerequisite libpriv.h (read by: cc -c -o lib.tmp.o li
 grep -q "missing prerequisite lib.c" missing.txt && fail "lib.c is a known prerequisite: $(cat missing.txt)"
 cd ..
 
+# --missing-deps on what automake and libtool make of a build: the
+# outputs of configure (not run by a make) and the dependency files that
+# are targets of a rule of their own (.Plo) are not targets to check; an
+# output of the recipe that wrote a known prerequisite is known (libtool's
+# .libs/x.o beside x.lo); a make that ran in a directory gone since
+# (configure's conftest.dir) is skipped without a word. What is left is
+# the one input make does not know: the link's map file.
+mkdir am && cd am
+cat > configure <<'SH'
+mkdir conftest.dir && printf 'all:\n\t@true\n' > conftest.dir/Makefile &&
+	(cd conftest.dir && make -s) && rm -r conftest.dir
+cat Makefile.in > Makefile && cat config.h.in > config.h
+SH
+cat > Makefile.in <<'MK'
+all: prog
+.deps/x.Plo:
+	mkdir -p .deps && echo '# dummy' > $@
+include .deps/x.Plo
+x.lo: x.c
+	mkdir -p .libs && cc -MD -MT x.lo -MF .deps/x.Plo -c -o .libs/x.o x.c && echo x > x.lo
+prog: x.lo
+	cc -Wl,--version-script=prog.map -o prog .libs/x.o
+MK
+printf '#include "config.h"\nint main(void) { return 0; }\n' > x.c
+echo '#define X 1' > config.h.in
+echo '{ global: main; local: *; };' > prog.map
+check $CKPT record -- sh -c 'sh ./configure && make -s'
+$CKPT audit --missing-deps > missing.txt 2> missing.err || fail "missing-deps failed"
+expect_eq "missing-deps stderr" "" "$(cat missing.err)"
+expect_eq "missing-deps" "prog: missing prerequisite prog.map (read by: cc -Wl,--version-script=prog.map -o prog .libs/x.o)" \
+	"$(cat missing.txt)"
+cd ..
+
 # A name with a byte 0xff (not UTF-8) and one in UTF-8 (passed through).
 mkdir names && cd names
 printf 'a\n' > "$(printf 'n\377.txt')"
