@@ -97,9 +97,20 @@ static void chain(const struct ckpt *c, const char *root, int j, int depth)
 	case AFF_ENV: {
 		const struct envvar *e = &c->envs[job->cause];
 		if (!strcmp(e->name, ENV_ALL)) {
+			char **what;
+			size_t n;
 			printf("  the environment is not the one the build was "
-			       "recorded in (a variable\n     was set, unset "
-			       "or changed)\n  -> read whole by\n");
+			       "recorded in (");
+			if (envvars_all_changes(c, &what, &n) < 0 || !n) {
+				printf("a variable\n     was set, unset or "
+				       "changed");
+			}
+			for (size_t k = 0; k < n; k++) {
+				printf("%s%s", k ? ", " : "", what[k]);
+				free(what[k]);
+			}
+			free(what);
+			printf(")\n  -> read whole by\n");
 			print_job(c, j);
 			return;
 		}

@@ -165,6 +165,25 @@ static void add(struct group *g, const char *p)
 	g->paths[g->n++] = xstrdup(*p ? p : ".");
 }
 
+/* "A set, B changed" of the whole environment, or NULL if not known. */
+static char *env_all_text(const struct ckpt *c)
+{
+	char **what, *text = NULL;
+	size_t n, len = 0;
+	if (envvars_all_changes(c, &what, &n) < 0 || !n)
+		return NULL;
+	FILE *out = open_memstream(&text, &len);
+	for (size_t i = 0; i < n; i++) {
+		if (out)
+			fprintf(out, "%s%s", i ? ", " : "", what[i]);
+		free(what[i]);
+	}
+	free(what);
+	if (out)
+		fclose(out);
+	return text;
+}
+
 static void status_usage(FILE *f)
 {
 	fprintf(f,
@@ -271,7 +290,21 @@ int cmd_status(int argc, char **argv)
 			}
 			printf("]");
 		}
-		printf(", \"listing_changes\": [");
+		char **what;
+		size_t nwhat;
+		printf(", \"environment_changes\": [");
+		if (envvars_all_changes(&c, &what, &nwhat) == 0) {
+			for (size_t i = 0; i < nwhat; i++) {
+				char *sp = strrchr(what[i], ' ');
+				*sp = 0;
+				printf("%s{\"name\": ", i ? ", " : "");
+				json_string(stdout, what[i]);
+				printf(", \"change\": \"%s\"}", sp + 1);
+				free(what[i]);
+			}
+			free(what);
+		}
+		printf("], \"listing_changes\": [");
 		for (size_t i = 0, k = 0; i < nnd; i++) {
 			if (!nd[i].known)
 				continue;
@@ -301,13 +334,15 @@ int cmd_status(int argc, char **argv)
 				char *what = k == G_LIST && nd[i].known
 						     ? name_diff_text(&nd[i])
 						     : NULL;
+				if (k == G_ENV && !strcmp(g[k].paths[i], ENV_ALL))
+					what = env_all_text(&c);
 				printf("  %s%s%s%s\n", g[k].paths[i],
-				       what ? ": " : "", what ? what : "",
 				       k == G_ENV && !strcmp(g[k].paths[i],
 							     ENV_ALL)
 					       ? " (the whole environment, read "
 						 "by a job that printed it)"
-					       : "");
+					       : "",
+				       what ? ": " : "", what ? what : "");
 				free(what);
 			}
 		}

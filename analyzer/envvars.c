@@ -1054,6 +1054,12 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int cmp_envvar(const void *a, const void *b)
+{
+	return strcmp(((const struct envvar *)a)->name,
+		      ((const struct envvar *)b)->name);
+}
+
 /* The hash of the whole environment, for ENV_ALL: n "NAME=value" pairs
  * (reordered here), those whose name is ignored left out. */
 static void hash_all(char **kv, size_t n, struct hash128 *h)
@@ -1086,6 +1092,26 @@ static void all_hash(struct name *env, struct hash128 *h)
 	for (size_t i = 0; i < k; i++)
 		free(kv[i]);
 	free(kv);
+}
+
+/* c->start_env from the environment the build started with. */
+static void keep_start_env(struct ckpt *c, struct name *env)
+{
+	struct name *v, *tmp;
+	HASH_ITER(hh, env, v, tmp) {
+		char *name = xcheck(strndup(v->name, v->len));
+		if (envvars_ignored(name)) {
+			free(name);
+			continue;
+		}
+		GROW(c->start_env, c->nstart_env, c->astart_env);
+		struct envvar *e = &c->start_env[c->nstart_env++];
+		memset(e, 0, sizeof *e);
+		e->name = name;
+		e->set = 1;
+		hash_bytes(v->value, strlen(v->value), &e->hash);
+	}
+	qsort(c->start_env, c->nstart_env, sizeof *c->start_env, cmp_envvar);
 }
 
 int envvars_record(struct ckpt *c, const struct trace *t)
@@ -1131,6 +1157,7 @@ int envvars_record(struct ckpt *c, const struct trace *t)
 				e->name = xstrdup(ENV_ALL);
 				e->set = 1;
 				all_hash(env, &e->hash);
+				keep_start_env(c, env);
 			}
 		} else if (v || !cut) {
 			GROW(c->envs, c->nenvs, c->aenvs);
@@ -1175,6 +1202,56 @@ size_t envvars_check(struct ckpt *c)
 		changed += e->changed != 0;
 	}
 	return changed;
+}
+
+int envvars_all_changes(const struct ckpt *c, char ***out, size_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	if (!c->nstart_env)
+		return -1;
+	/* The environment now, as the save kept the start's. */
+	size_t n = 0, k = 0;
+	while (environ[n])
+		n++;
+	struct envvar *now = xcalloc(n + 1, sizeof *now);
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(environ[i], '=');
+		if (!eq)
+			continue;
+		char *name = xcheck(strndup(environ[i], (size_t)(eq - environ[i])));
+		if (envvars_ignored(name)) {
+			free(name);
+			continue;
+		}
+		now[k].name = name;
+		hash_bytes(eq + 1, strlen(eq + 1), &now[k++].hash);
+	}
+	qsort(now, k, sizeof *now, cmp_envvar);
+	size_t a = 0, i = 0, m = 0;
+	while (i < c->nstart_env || m < k) {
+		const struct envvar *was = i < c->nstart_env ? &c->start_env[i]
+							     : NULL;
+		const struct envvar *is = m < k ? &now[m] : NULL;
+		int cmp = !was ? 1 : !is ? -1 : strcmp(was->name, is->name);
+		char *what = NULL;
+		if (cmp < 0)
+			what = xasprintf("%s unset", was->name);
+		else if (cmp > 0)
+			what = xasprintf("%s set", is->name);
+		else if (!hash_equal(&was->hash, &is->hash))
+			what = xasprintf("%s changed", is->name);
+		i += cmp <= 0;
+		m += cmp >= 0;
+		if (what) {
+			GROW(*out, *nout, a);
+			(*out)[(*nout)++] = what;
+		}
+	}
+	for (size_t j = 0; j < k; j++)
+		free(now[j].name);
+	free(now);
+	return 0;
 }
 
 /*

@@ -108,6 +108,11 @@ void envvars_exec_uses(const char *argv0, int argc,
 /* Set envs[].changed against this process's environment; returns how
  * many changed. */
 size_t envvars_check(struct ckpt *c);
+/* For ENV_ALL: each variable of this process's environment that is not
+ * as the build started, "NAME set", "NAME changed" or "NAME unset", by
+ * name (malloc'd, in *out); -1 if the checkpoint did not keep the start
+ * (c->start_env: before manifest version 6, or no job used ENV_ALL). */
+int envvars_all_changes(const struct ckpt *c, char ***out, size_t *n);
 /* The variables of c that changed (envs[].changed), to be looked up by
  * name; NULL when none did. */
 struct env_changes *envvars_changes(const struct ckpt *c);

@@ -18,6 +18,8 @@
  *                          directory's followed by '/' (listing_diff)
  *   v <name> <hash|->      an environment variable the build used: its
  *                          value's hash when the build started, or unset
+ *   V <name> <hash>        a variable the build started with, each one,
+ *                          when a job used them all (envvars_all_changes)
  *   g <file><acc>...       dep group 0: deps many jobs have (put_dep)
  *   j <kind> <driver> <untraced> <start> <end> <cwd> <cmd words...>
  *   p <look> <job>...      jobs the last one may be a later recipe line of;
@@ -311,6 +313,13 @@ int manifest_write(const struct ckpt *c, const char *dir)
 		} else {
 			fputs(" -\n", f);
 		}
+	}
+	for (size_t i = 0; i < c->nstart_env; i++) {
+		char hex[HASH_HEX];
+		fputs("V ", f);
+		put_path(f, c->start_env[i].name);
+		hash_to_hex(&c->start_env[i].hash, hex);
+		fprintf(f, " %s\n", hex);
 	}
 	struct dep *group, *diff = NULL;
 	size_t ngroup = common_deps(c, &group), adiff = 0;
@@ -932,7 +941,8 @@ static int parse(struct reader *r, struct ckpt *c,
 		*rest++ = 0;
 		int rc = 0;
 		int file_line = !strcmp(s, "f") || !strcmp(s, "t") ||
-				!strcmp(s, "l") || !strcmp(s, "v");
+				!strcmp(s, "l") || !strcmp(s, "v") ||
+				!strcmp(s, "V");
 		if (file_line && files_read)
 			return bad(r, "a file or environment record after the "
 				      "jobs");
@@ -988,6 +998,20 @@ static int parse(struct reader *r, struct ckpt *c,
 			}
 			GROW(c->envs, c->nenvs, c->aenvs);
 			c->envs[c->nenvs++] = e;
+		} else if (!strcmp(s, "V") && version >= 6) {
+			char *name = unescaped(tok(&rest)), *hv = tok(&rest);
+			struct envvar e = { .name = name, .set = 1 };
+			if (!name || !*name || !hv || rest ||
+			    hash_from_hex(hv, &e.hash) < 0 ||
+			    (c->nstart_env &&
+			     strcmp(c->start_env[c->nstart_env - 1].name,
+				    name) >= 0)) {
+				free(name);
+				return bad(r, "malformed start environment "
+					      "variable");
+			}
+			GROW(c->start_env, c->nstart_env, c->astart_env);
+			c->start_env[c->nstart_env++] = e;
 		} else if (!strcmp(s, "g") && version >= 5) {
 			rc = parse_group(r, c, rest);
 		} else if (!strcmp(s, "end")) {

@@ -469,6 +469,9 @@ void ckpt_release(struct ckpt *c)
 	for (size_t i = 0; i < c->nenvs; i++)
 		free(c->envs[i].name);
 	free(c->envs);
+	for (size_t i = 0; i < c->nstart_env; i++)
+		free(c->start_env[i].name);
+	free(c->start_env);
 	free(c->files);
 	free(c->jobs);
 	free(c->hazards);

@@ -139,6 +139,11 @@ struct ckpt {
 	size_t njobs, ajobs;
 	struct envvar *envs;	/* sorted by name */
 	size_t nenvs, aenvs;
+	/* Every variable compared of the environment the build started
+	 * with, kept when a job used all of it (ENV_ALL), to say which
+	 * changed: sorted by name, all set. */
+	struct envvar *start_env;
+	size_t nstart_env, astart_env;
 	struct hazard *hazards;
 	size_t nhazards, ahazards;
 };

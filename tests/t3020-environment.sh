@@ -131,10 +131,19 @@ for v in PLACE=here TERM=dumb UNRELATED=1; do
 			"env | grep '^PLACE=' > all.txt || true,sh mid.sh > mid.txt," "$ran" ;;
 	esac
 done
-(cd whole.fresh && PLACE=1 "$CKPT" explain -d ../whole.orig/.ckpt all.txt) > explain.txt
-grep -q "environment is not the one" explain.txt || fail "explain: $(cat explain.txt)"
-(cd whole.fresh && PLACE=1 "$CKPT" status -d ../whole.orig/.ckpt) > status.txt
-grep -q "^  \* (the whole environment" status.txt || fail "status: $(cat status.txt)"
+# explain and status name the variables that differ from the start.
+home="HOME changed"; [ -n "${HOME+x}" ] || home="HOME set"
+(cd whole.fresh && PLACE=1 HOME=/elsewhere "$CKPT" explain -d ../whole.orig/.ckpt all.txt) > explain.txt
+grep -q "environment is not the one the build was recorded in ($home, PLACE set)" explain.txt ||
+	fail "explain: $(cat explain.txt)"
+(cd whole.fresh && PLACE=1 HOME=/elsewhere "$CKPT" status -d ../whole.orig/.ckpt) > status.txt
+grep -qx "  \* (the whole environment, read by a job that printed it): $home, PLACE set" status.txt ||
+	fail "status: $(cat status.txt)"
+(cd whole.fresh && PLACE=1 "$CKPT" status --json -d ../whole.orig/.ckpt) > status.json
+python3 -c 'import json, sys
+got = json.load(open("status.json"))["environment_changes"]
+sys.exit(got != [{"name": "PLACE", "change": "set"}] and print(got))' ||
+	fail "status --json: environment_changes"
 
 # bash with options that take a word before -c (.SHELLFLAGS).
 mkdir bash.src && cat > bash.src/Makefile <<'MK'

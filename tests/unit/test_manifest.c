@@ -121,6 +121,14 @@ static void sample(struct ckpt *c)
 	c->files[6].mode = 0120777;
 	c->files[6].link = xstrdup("target with space");
 	c->files[0].names = xstrdup("a.c dir%20with%20space/ exists");
+	const char *start[] = { "HOME", "ODD NAME" };
+	for (size_t k = 0; k < 2; k++) {
+		GROW(c->start_env, c->nstart_env, c->astart_env);
+		c->start_env[k] = (struct envvar){ .name = xstrdup(start[k]),
+						   .set = 1 };
+		hash_bytes(start[k], 4, &c->start_env[k].hash);
+		c->nstart_env++;
+	}
 	int d = ckpt_job_new(c, JOB_DRIVER, -1);
 	int r = ckpt_job_new(c, JOB_RECIPE, d);
 	int s = ckpt_job_new(c, JOB_SHELL, d);
@@ -222,6 +230,12 @@ static void assert_same(const struct ckpt *a, const struct ckpt *b)
 		assert_int_equal(x->nexecs, y->nexecs);
 		for (size_t k = 0; k < x->nexecs; k++)
 			assert_string_equal(x->execs[k], y->execs[k]);
+	}
+	assert_int_equal(a->nstart_env, b->nstart_env);
+	for (size_t i = 0; i < a->nstart_env; i++) {
+		assert_string_equal(a->start_env[i].name, b->start_env[i].name);
+		assert_true(hash_equal(&a->start_env[i].hash,
+				       &b->start_env[i].hash));
 	}
 	assert_int_equal(a->nhazards, b->nhazards);
 	for (size_t i = 0; i < a->nhazards; i++) {
@@ -930,6 +944,17 @@ static void listing_names_sealed(void **state)
 		"not a listed directory");
 	refused(HEAD6 F0 F1 FL J0 "l 2 b.c\n", "line 10", "after the jobs");
 	refused(HEAD5 F0 F1 FL "l 2 b.c\n" J0, "line 8", NULL);
+	/* The start environment: names in order, each with a hash. */
+	seal(HEAD6 F0 F1 FL "V A 0123456789abcdef0123456789abcdef\n"
+		"V B 0123456789abcdef0123456789abcdef\n" J0);
+	assert_int_equal(read_quiet(&r, NULL), 0);
+	assert_int_equal(r.nstart_env, 2);
+	assert_string_equal(r.start_env[1].name, "B");
+	ckpt_release(&r);
+	refused(HEAD6 F0 F1 FL "V B 0123456789abcdef0123456789abcdef\n"
+		"V A 0123456789abcdef0123456789abcdef\n" J0, "line 9",
+		"start environment");
+	refused(HEAD6 F0 F1 FL "V A -\n" J0, "line 8", "start environment");
 }
 #define G01 "g 0r 1r\n"
 
