@@ -81,6 +81,7 @@ struct plan {
 	const char *from;	/* the recorded root, if it is not root */
 	char *act;		/* per file: enum action */
 	char *stale;		/* per file: restored invalid, for make */
+	char *replaced;		/* per file: was there, with other content */
 	int *level;		/* per job: depth in the output graph */
 	int64_t *mtime;		/* per file: the mtime it gets */
 	char **data;		/* per file: its checked content, or NULL */
@@ -884,9 +885,34 @@ static int do_restore(struct plan *p, size_t i)
 		p->kept_stale++;
 	else if (!rc)
 		p->restored++;
+	if (!rc && exists)
+		p->replaced[i] = 1;
 out:
 	free(a);
 	return rc;
+}
+
+/* Outputs the tree held with other content, which restore replaced with
+ * the checkpoint's: said, as a build of the user's own (a ./configure
+ * with other options) is not an input the trace sees. */
+static void report_replaced(const struct plan *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->c->nfiles; i++)
+		n += p->replaced[i];
+	if (!n)
+		return;
+	fprintf(stderr, "ckpt: replaced %zu output%s that the tree held with "
+		"other content:", n, n == 1 ? "" : "s");
+	for (size_t i = 0, k = 0; i < p->c->nfiles && k < 5; i++)
+		if (p->replaced[i])
+			fprintf(stderr, "%s %s", k++ ? "," : "",
+				p->c->files[i].path);
+	if (n > 5)
+		fprintf(stderr, " and %zu more", n - 5);
+	fprintf(stderr, " (the checkpoint's are valid for these sources; "
+		"a configuration or build of your own since is not an input "
+		"ckpt sees: run it again)\n");
 }
 
 static int restore_one(void *arg, size_t k, int worker)
@@ -975,11 +1001,14 @@ static void restore_usage(FILE *f)
 		"epoch as mtime\n(--dry-run says \"keep\"). An invalid "
 		"output that is not the file the recorded\nbuild wrote (the "
 		"user's, or a later build's) is left in place, and said so\n"
-		"(--dry-run: \"leave\"). Nothing else in the tree is "
-		"touched.\n\n"
+		"(--dry-run: \"leave\"). A valid output the tree holds with "
+		"other content is\nreplaced, and named: a ./configure or "
+		"build of your own since is not an input\nckpt sees. Nothing "
+		"else in the tree is touched.\n\n"
 		"  -d, --dir DIR     checkpoint directory (may be read-only)\n"
 		"  -n, --dry-run     say what would be done, do nothing\n"
-		"  --target PATH...  only what these outputs need\n");
+		"  --target PATH...  only what these outputs need, and what "
+		"make needs to run\n");
 }
 
 int cmd_restore(int argc, char **argv)
@@ -1042,6 +1071,7 @@ int cmd_restore(int argc, char **argv)
 		p.from = c.root;
 	p.act = xcalloc(c.nfiles + 1, 1);
 	p.stale = xcalloc(c.nfiles + 1, 1);
+	p.replaced = xcalloc(c.nfiles + 1, 1);
 	p.mtime = xcalloc(c.nfiles + 1, sizeof *p.mtime);
 	if (!p.data) {
 		p.data = xcalloc(c.nfiles + 1, sizeof *p.data);
@@ -1148,6 +1178,7 @@ int cmd_restore(int argc, char **argv)
 	if (aged > 10)
 		fprintf(stderr, "ckpt: and %zu more such directories\n",
 			aged - 10);
+	report_replaced(&p);
 	size_t kept = atomic_load(&p.kept_stale);
 	if (kept)
 		fprintf(stderr,
@@ -1176,6 +1207,7 @@ out:
 	free(p.stage_of);
 	free(p.act);
 	free(p.stale);
+	free(p.replaced);
 	free(p.level);
 	free(root);
 	ckpt_release(&c);

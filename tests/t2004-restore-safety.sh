@@ -78,8 +78,14 @@ grep -q "up to date" gen.log || fail "make did work: $(cat gen.log)"
 [ -e gen.fresh/two.o ] && fail "--target restored two.o"
 
 # A full restore then leaves notes.txt alone and make has nothing to do.
+# An output that was there with other content (a build of the user's) is
+# replaced, and said so.
+echo 'a build of mine' > fresh/other.txt
 (cd fresh && "$CKPT" restore -d ../orig/.ckpt) > out.log 2>&1 || fail "restore: $(cat out.log)"
 expect_eq "user file" "mine" "$(cat fresh/notes.txt)"
+expect_eq "replaced output" "other" "$(cat fresh/other.txt)"
+grep -q "^ckpt: replaced 1 output that the tree held with other content: other.txt " out.log ||
+	fail "the replaced output is not named: $(cat out.log)"
 (cd fresh && make) > make.log 2>&1
 grep -q "Nothing to be done" make.log || fail "make did work: $(cat make.log)"
 
