@@ -588,8 +588,11 @@ struct script {
 	UT_hash_handle hh;
 };
 
-static void add_file_names(struct builder *b, struct job *job, int kind,
-			   const char *cwd, const char *path)
+/* Add to job the names the file at path (relative to cwd) uses, read as
+ * kind. -1 if it is a script or program file that cannot be read, which
+ * is then left to gone_scripts if defer. */
+static int add_file_names(struct builder *b, struct job *job, int kind,
+			  const char *cwd, const char *path, int defer)
 {
 	char *key = xasprintf("%c%s%s%s", kind, path[0] == '/' ? "" : cwd,
 			      path[0] == '/' ? "" : "/", path);
@@ -608,7 +611,7 @@ static void add_file_names(struct builder *b, struct job *job, int kind,
 		unique_env(&s->names);
 		HASH_ADD_KEYPTR(hh, b->scripts, s->key, strlen(s->key), s);
 	}
-	if (s->gone) {
+	if (s->gone && defer) {
 		GROW(b->gone, b->ngone, b->agone);
 		b->gone[b->ngone++] = (struct gone){
 			(int)(job - b->c->jobs), kind, s->key + 1
@@ -616,6 +619,7 @@ static void add_file_names(struct builder *b, struct job *job, int kind,
 	}
 	for (size_t k = 0; k < s->names.nenv; k++)
 		env_used(s->names.env[k], strlen(s->names.env[k]), job);
+	return s->gone ? -1 : 0;
 }
 
 struct program_files {
@@ -628,7 +632,7 @@ struct program_files {
 static void add_program_file(const char *path, void *arg)
 {
 	struct program_files *pf = arg;
-	add_file_names(pf->b, pf->job, pf->language, pf->cwd, path);
+	add_file_names(pf->b, pf->job, pf->language, pf->cwd, path, 1);
 }
 
 /* Could the file at path be code of this kind: a name ending in the
@@ -707,30 +711,29 @@ static void gone_scripts(struct builder *b)
 			env_used(ENV_ALL, 1, job);
 			continue;
 		}
-		for (size_t i = 0; i < b->t->nimg; i++) {
+		/* As a shell, the job's scripts were scanned already. */
+		for (size_t i = 0; go->kind != 's' && i < b->t->nimg; i++) {
 			const struct image *im = &b->t->img[i];
 			if (b->job[i] != go->job || im->forked || !im->argv0)
 				continue;
 			const char *text = envvars_shell_script(im->argv0,
 								im->argc);
-			if (text && go->kind == 's')
-				envvars_shell_refs(text, strlen(text), env_used,
-						   job);
-			else if (text)
+			if (text)
 				envvars_program_text_uses(go->kind, text,
 							  strlen(text),
 							  env_used, job);
 			const char *file = envvars_shell_file(im->argv0,
 							      im->argc);
-			if (!file)
-				continue;
-			char *abs = file[0] == '/' || !im->cwd
-					    ? xstrdup(file)
-					    : xasprintf("%s/%s", im->cwd, file);
-			if (scan_as(go->kind, abs, job) < 0 &&
-			    !job_wrote(c, job, abs))
-				env_used(ENV_ALL, 1, job);
-			free(abs);
+			const char *cwd = im->cwd ? im->cwd : "";
+			if (file &&
+			    add_file_names(b, job, go->kind, cwd, file, 0) < 0) {
+				char *abs = file[0] == '/'
+						    ? xstrdup(file)
+						    : xasprintf("%s/%s", cwd, file);
+				if (!job_wrote(c, job, abs))
+					env_used(ENV_ALL, 1, job);
+				free(abs);
+			}
 		}
 		for (size_t k = 0; k < job->ndeps; k++) {
 			const struct file *f = &c->files[job->deps[k].file];
@@ -738,7 +741,7 @@ static void gone_scripts(struct builder *b)
 				continue;
 			char *abs = file_abs(c, f, c->root);
 			if (code_of_kind(go->kind, abs) &&
-			    scan_as(go->kind, abs, job) < 0 &&
+			    add_file_names(b, job, go->kind, "", abs, 0) < 0 &&
 			    !job_wrote(c, job, abs))
 				env_used(ENV_ALL, 1, job);
 			free(abs);
@@ -760,7 +763,7 @@ static void image_events(struct builder *b, size_t i)
 		/* sh gen.sh: what gen.sh expands */
 		const char *sh_file = envvars_shell_file(im->argv0, im->argc);
 		if (sh_file)
-			add_file_names(b, &c->jobs[own], 's', cwd, sh_file);
+			add_file_names(b, &c->jobs[own], 's', cwd, sh_file, 1);
 		/* python3 gen.py: does it read os.environ? */
 		struct program_files pf = {
 			b, &c->jobs[own], envvars_language(im->argv0), cwd
@@ -788,7 +791,7 @@ static void image_events(struct builder *b, size_t i)
 		case CKPT_READ:
 		case CKPT_LOAD:
 			if (ok && shell && r->op == CKPT_READ && p)
-				add_file_names(b, &c->jobs[j], '.', cwd, p);
+				add_file_names(b, &c->jobs[j], '.', cwd, p, 1);
 			if (ok)
 				access_path(b, j, p, ACC_READ, tm);
 			else if (absent_errno(r->err))
