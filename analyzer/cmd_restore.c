@@ -82,6 +82,7 @@ struct plan {
 	char *act;		/* per file: enum action */
 	char *stale;		/* per file: restored invalid, for make */
 	char *replaced;		/* per file: was there, with other content */
+	char *left;		/* per file: invalid, left in place (mark_left) */
 	int *level;		/* per job: depth in the output graph */
 	int64_t *mtime;		/* per file: the mtime it gets */
 	char **data;		/* per file: its checked content, or NULL */
@@ -611,34 +612,69 @@ static int ours_to_remove(struct plan *p, size_t i, const char *a,
 	       same_content(p, i, a, st);
 }
 
-/* What --dry-run says of invalid output i: "remove", or "leave" for a
- * file there that restore would leave in place (ours_to_remove). */
-static const char *dry_remove(struct plan *p, size_t i)
+/*
+ * The invalid outputs to leave in place (p->left): 1, one there that is
+ * not the file the recorded build wrote (ours_to_remove: the user's, or a
+ * later build's); 2, any other of the job that wrote it. make remakes a
+ * job's outputs together, and one removed beside one left can leave it a
+ * rule it cannot run: sqlite's `parse.h: parse.c`, without a recipe, with
+ * lemon's parse.c left (a later build wrote it) and parse.h removed (it
+ * wrote the same bytes) stopped the build at the next `cat parse.h`.
+ */
+static void mark_left(struct plan *p)
 {
-	char *a = file_abs(p->c, &p->c->files[i], p->root);
-	struct stat st;
-	int leave = lstat(a, &st) == 0 && !S_ISDIR(st.st_mode) &&
-		    !ours_to_remove(p, i, a, &st);
-	free(a);
-	return leave ? "leave" : "remove";
+	const struct ckpt *c = p->c;
+	char *job = xcalloc(c->njobs + 1, 1);
+	char *there = xcalloc(c->nfiles + 1, 1);
+	for (size_t i = 0; i < c->nfiles; i++) {
+		if (p->act[i] != A_REMOVE)
+			continue;
+		char *a = file_abs(c, &c->files[i], p->root);
+		struct stat st;
+		there[i] = lstat(a, &st) == 0 && !S_ISDIR(st.st_mode);
+		if (there[i] && !ours_to_remove(p, i, a, &st)) {
+			p->left[i] = 1;
+			if (c->files[i].producer >= 0)
+				job[c->files[i].producer] = 1;
+		}
+		free(a);
+	}
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (there[i] && !p->left[i] && c->files[i].producer >= 0 &&
+		    job[c->files[i].producer])
+			p->left[i] = 2;
+	free(there);
+	free(job);
 }
 
-/* Remove invalid output i if it is ours (ours_to_remove); say so of
- * anything else there, which is left. */
+/* What --dry-run says of invalid output i: "remove", or "leave" for one
+ * that restore would leave in place (mark_left). */
+static const char *dry_remove(struct plan *p, size_t i)
+{
+	return p->left[i] ? "leave" : "remove";
+}
+
+/* Remove invalid output i, unless it is left (mark_left), which is said. */
 static int do_remove(struct plan *p, size_t i)
 {
 	const struct file *f = &p->c->files[i];
 	char *a = file_abs(p->c, f, p->root);
 	struct stat st;
 	int rc = 0;
-	if (lstat(a, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		if (!ours_to_remove(p, i, a, &st)) {
-			if (p->foreign++ < 10)
-				warning("%s: left in place, though the change "
-					"invalidates it: it is not the file the "
-					"recorded build wrote (delete it if it "
-					"is a stale output)", f->path);
-		} else if (unlink(a) < 0) {
+	if (p->left[i]) {
+		if (p->foreign++ < 10)
+			warning(p->left[i] == 1
+					? "%s: left in place, though the change "
+					  "invalidates it: it is not the file "
+					  "the recorded build wrote (delete it "
+					  "if it is a stale output)"
+					: "%s: left in place, though the change "
+					  "invalidates it, with another output "
+					  "of its job that is not the recorded "
+					  "build's",
+				f->path);
+	} else if (lstat(a, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		if (unlink(a) < 0) {
 			rc = error_errno("cannot remove %s", a);
 		} else {
 			p->removed++;
@@ -1072,6 +1108,7 @@ int cmd_restore(int argc, char **argv)
 	p.act = xcalloc(c.nfiles + 1, 1);
 	p.stale = xcalloc(c.nfiles + 1, 1);
 	p.replaced = xcalloc(c.nfiles + 1, 1);
+	p.left = xcalloc(c.nfiles + 1, 1);
 	p.mtime = xcalloc(c.nfiles + 1, sizeof *p.mtime);
 	if (!p.data) {
 		p.data = xcalloc(c.nfiles + 1, sizeof *p.data);
@@ -1104,6 +1141,7 @@ int cmd_restore(int argc, char **argv)
 	}
 	if (plan(&p, want) < 0)
 		goto out;
+	mark_left(&p);
 	if (dry) {
 		for (size_t i = 0; i < c.nfiles; i++)
 			if (p.act[i])
@@ -1208,6 +1246,7 @@ out:
 	free(p.act);
 	free(p.stale);
 	free(p.replaced);
+	free(p.left);
 	free(p.level);
 	free(root);
 	ckpt_release(&c);
