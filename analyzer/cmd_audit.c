@@ -323,14 +323,40 @@ static char *root_rel(const char *root, const char *cwd, const char *p)
 	return out;
 }
 
-/* `make -pq` run in cwd, untraced, its errors dropped: its output, or
- * NULL (*pid set, for make_done). A directory that is gone (configure's
- * conftest.dir, where it ran a make) is NULL, quietly. */
-static FILE *make_p(const char *cwd, pid_t *pid)
+/* The variables a make's command line set (NAME=value words of cmd,
+ * escaped words), after "make" and "-pq", for execvp. */
+static char **make_argv(const char *cmd)
+{
+	char *copy = xstrdup(cmd), *rest = copy, *w;
+	size_t n = 2, a = 0;
+	char **argv = NULL;
+	GROW(argv, n, a);
+	argv[0] = xstrdup("make");
+	argv[1] = xstrdup("-pq");
+	strsep(&rest, " ");	/* make itself */
+	while ((w = strsep(&rest, " "))) {
+		if (path_unescape(w) < 0 || w[0] == '-' || !strchr(w, '=') ||
+		    w[0] == '=')
+			continue;
+		GROW(argv, n, a);
+		argv[n++] = xstrdup(w);
+	}
+	GROW(argv, n, a);
+	argv[n] = NULL;
+	free(copy);
+	return argv;
+}
+
+/* `make -pq` run in cwd with the variables the recorded make was given
+ * (git's NO_PERL=1 picks a branch of its Makefile), untraced, its errors
+ * dropped: its output, or NULL (*pid set). A directory that is gone
+ * (configure's conftest.dir, where it ran a make) is NULL, quietly. */
+static FILE *make_p(const char *cwd, const char *cmd, pid_t *pid)
 {
 	int fd[2];
 	if (access(cwd, X_OK) < 0 || pipe2(fd, O_CLOEXEC) < 0)
 		return NULL;
+	char **argv = make_argv(cmd);
 	*pid = fork();
 	if (*pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
@@ -338,9 +364,12 @@ static FILE *make_p(const char *cwd, pid_t *pid)
 		    dup2(null, 2) < 0)
 			_exit(127);
 		unsetenv("LD_PRELOAD");
-		execlp("make", "make", "-pq", (char *)NULL);
+		execvp("make", argv);
 		_exit(127);
 	}
+	for (char **a = argv; *a; a++)
+		free(*a);
+	free(argv);
 	close(fd[1]);
 	FILE *p = *pid > 0 ? fdopen(fd[0], "r") : NULL;
 	if (!p) {
@@ -363,10 +392,10 @@ static char *make_word(const char *cmd)
 
 /* Parse `make -pq` run in cwd: the "# Files" section's rules. */
 static void make_database(const char *root, const char *cwd,
-			  struct target **db)
+			  const char *cmd, struct target **db)
 {
 	pid_t pid;
-	FILE *p = make_p(cwd, &pid);
+	FILE *p = make_p(cwd, cmd, &pid);
 	if (!p)
 		return;
 	char *line = NULL;
@@ -529,7 +558,7 @@ static int missing_deps(const struct ckpt *c, int json)
 			if (k < ndirs)
 				continue;
 			dirs[ndirs++] = d->cwd;
-			make_database(c->root, d->cwd, &db);
+			make_database(c->root, d->cwd, d->cmd, &db);
 		}
 	free(dirs);
 	if (!db) {

@@ -145,6 +145,24 @@ expect_eq "missing-deps" "prog: missing prerequisite prog.map (read by: cc -Wl,-
 	"$(cat missing.txt)"
 cd ..
 
+# make -pq is given the variables the recorded make was (git's NO_PERL=1
+# picks a branch of its Makefile).
+mkdir vars && cd vars
+cat > Makefile <<'MK'
+ifdef USE_A
+out.txt: a.in
+	cp a.in out.txt
+else
+out.txt: b.in
+	cp b.in out.txt
+endif
+MK
+echo a > a.in && echo b > b.in
+check $CKPT record -- make USE_A=1
+$CKPT audit --missing-deps > missing.txt 2>&1 || fail "missing-deps failed"
+grep -q "^no missing dependencies" missing.txt || fail "vars: $(cat missing.txt)"
+cd ..
+
 # A name with a byte 0xff (not UTF-8) and one in UTF-8 (passed through).
 mkdir names && cd names
 printf 'a\n' > "$(printf 'n\377.txt')"
