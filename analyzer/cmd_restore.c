@@ -83,6 +83,7 @@ struct plan {
 	char *stale;		/* per file: restored invalid, for make */
 	char *replaced;		/* per file: was there, with other content */
 	char *left;		/* per file: invalid, left in place (mark_left) */
+	int *link_to;		/* per file: the output to link it to, or -1 */
 	int *level;		/* per job: depth in the output graph */
 	int64_t *mtime;		/* per file: the mtime it gets */
 	char **data;		/* per file: its checked content, or NULL */
@@ -951,6 +952,86 @@ static void report_replaced(const struct plan *p)
 		"ckpt sees: run it again)\n");
 }
 
+struct by_ino {
+	uint64_t ino;
+	size_t i;
+};
+
+static int cmp_by_ino(const void *a, const void *b)
+{
+	const struct by_ino *x = a, *y = b;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * Outputs that were hard links of one file when recorded (git's 138
+ * built-ins, `ln git git-add`): the same inode, the same content. Each but
+ * the first is linked to it once that is in place (link_outputs), instead
+ * of written: git's fresh tree took 597 MB restored, 91 MB built. Only
+ * where nothing is there yet and its directory is (a staged directory is
+ * filled by restore_one).
+ */
+static void plan_links(struct plan *p)
+{
+	const struct ckpt *c = p->c;
+	struct by_ino *v = xmalloc((c->nfiles + 1) * sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct file *f = &c->files[i];
+		p->link_to[i] = -1;
+		if (p->act[i] == A_RESTORE && !p->stale[i] && f->ino &&
+		    f->role == ROLE_OUTPUT && S_ISREG(f->mode))
+			v[n++] = (struct by_ino){ f->ino, i };
+	}
+	qsort(v, n, sizeof *v, cmp_by_ino);
+	/* In each run of one inode, the first whose place is free is
+	 * written, and the others whose place is free are linked to it. */
+	int first = -1;
+	for (size_t k = 0; k < n; k++) {
+		if (k && v[k].ino != v[k - 1].ino)
+			first = -1;
+		const struct file *f = &c->files[v[k].i];
+		char *a = file_abs(c, f, p->root);
+		char *dir = xstrdup(a);
+		*strrchr(dir, '/') = 0;
+		struct stat st;
+		int free_place = lstat(a, &st) < 0 && errno == ENOENT &&
+				 lstat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+		free(dir);
+		free(a);
+		if (!free_place)
+			continue;
+		if (first < 0)
+			first = (int)v[k].i;
+		else if (hash_equal(&f->hash, &c->files[first].hash))
+			p->link_to[v[k].i] = first;
+	}
+	free(v);
+}
+
+/* The links plan_links chose, once the files they name are in place;
+ * one that cannot be made is written instead. */
+static int link_outputs(struct plan *p)
+{
+	const struct ckpt *c = p->c;
+	int failed = 0;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		if (p->link_to[i] < 0)
+			continue;
+		char *from = file_abs(c, &c->files[p->link_to[i]], p->root);
+		char *to = file_abs(c, &c->files[i], p->root);
+		if (link(from, to) == 0)
+			p->restored++;
+		else if (do_restore(p, i) < 0)
+			failed = 1;
+		free(from);
+		free(to);
+	}
+	return failed ? -1 : 0;
+}
+
 static int restore_one(void *arg, size_t k, int worker)
 {
 	struct plan *p = arg;
@@ -1109,6 +1190,7 @@ int cmd_restore(int argc, char **argv)
 	p.stale = xcalloc(c.nfiles + 1, 1);
 	p.replaced = xcalloc(c.nfiles + 1, 1);
 	p.left = xcalloc(c.nfiles + 1, 1);
+	p.link_to = xcalloc(c.nfiles + 1, sizeof *p.link_to);
 	p.mtime = xcalloc(c.nfiles + 1, sizeof *p.mtime);
 	if (!p.data) {
 		p.data = xcalloc(c.nfiles + 1, sizeof *p.data);
@@ -1161,6 +1243,7 @@ int cmd_restore(int argc, char **argv)
 		warning("and %zu more outputs left in place", p.foreign - 10);
 	int64_t last = plan_times(&p);
 	age_stale_dirs(&p);
+	plan_links(&p);
 	stage_dirs(&p);
 	/* Directories first, in order; then the files, on PFOR_CREATE
 	 * threads: creating files is what a restore costs; then the
@@ -1170,7 +1253,7 @@ int cmd_restore(int argc, char **argv)
 	 * other (its lock), and that was a third of the time. */
 	p.ntodo = 0;
 	for (size_t i = 0; i < c.nfiles; i++) {
-		if (p.act[i] != A_RESTORE)
+		if (p.act[i] != A_RESTORE || p.link_to[i] >= 0)
 			continue;
 		if (c.files[i].role != ROLE_OUTDIR)
 			p.todo[p.ntodo++] = i;
@@ -1182,6 +1265,7 @@ int cmd_restore(int argc, char **argv)
 		     &p, "restoring");
 	failed |= atomic_load(&p.failed);
 	failed |= stages_in_place(&p) < 0;
+	failed |= link_outputs(&p) < 0;
 	report_leftovers(&p, root);
 	for (size_t i = 0; i < c.nfiles; i++)
 		if (p.act[i] == A_RESTORE && c.files[i].role == ROLE_OUTDIR) {
@@ -1247,6 +1331,7 @@ out:
 	free(p.stale);
 	free(p.replaced);
 	free(p.left);
+	free(p.link_to);
 	free(p.level);
 	free(root);
 	ckpt_release(&c);
