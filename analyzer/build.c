@@ -584,7 +584,8 @@ static int scan_as(int kind, const char *path, struct job *names)
 struct script {
 	char *key;		/* the kind, then the path */
 	struct job names;	/* only its env list is used */
-	int gone;		/* a program file that could not be read */
+	int gone;		/* a script or program file that could not
+				   be read */
 	UT_hash_handle hh;
 };
 
@@ -611,11 +612,12 @@ static int add_file_names(struct builder *b, struct job *job, int kind,
 		unique_env(&s->names);
 		HASH_ADD_KEYPTR(hh, b->scripts, s->key, strlen(s->key), s);
 	}
-	if (s->gone && defer) {
+	int jid = (int)(job - b->c->jobs);
+	const struct gone *last = b->ngone ? &b->gone[b->ngone - 1] : NULL;
+	if (s->gone && defer &&	/* config.status runs awk -f subs.awk 40 times */
+	    !(last && last->job == jid && last->path == s->key + 1)) {
 		GROW(b->gone, b->ngone, b->agone);
-		b->gone[b->ngone++] = (struct gone){
-			(int)(job - b->c->jobs), kind, s->key + 1
-		};
+		b->gone[b->ngone++] = (struct gone){ jid, kind, s->key + 1 };
 	}
 	for (size_t k = 0; k < s->names.nenv; k++)
 		env_used(s->names.env[k], strlen(s->names.env[k]), job);
@@ -698,19 +700,22 @@ static int job_wrote(const struct ckpt *c, const struct job *job,
 static void gone_scripts(struct builder *b)
 {
 	struct ckpt *c = b->c;
+	unsigned char *scanned = xcalloc(c->njobs + 1, 1);
 	for (size_t g = 0; g < b->ngone; g++) {
 		const struct gone *go = &b->gone[g];
 		struct job *job = &c->jobs[go->job];
-		int seen = 0;
-		for (size_t k = 0; k < g && !seen; k++)
-			seen = b->gone[k].job == go->job &&
-			       b->gone[k].kind == go->kind;
-		if (seen)
-			continue;
 		if (!job_wrote(c, job, go->path)) {
 			env_used(ENV_ALL, 1, job);
 			continue;
 		}
+		/* The job's code of that kind, scanned once. */
+		unsigned char bit = go->kind == 's'   ? 1
+				    : go->kind == 'a' ? 2
+				    : go->kind == 'p' ? 4
+						      : 8;
+		if (scanned[go->job] & bit)
+			continue;
+		scanned[go->job] |= bit;
 		/* As a shell, the job's scripts were scanned already. */
 		for (size_t i = 0; go->kind != 's' && i < b->t->nimg; i++) {
 			const struct image *im = &b->t->img[i];
@@ -747,6 +752,7 @@ static void gone_scripts(struct builder *b)
 			free(abs);
 		}
 	}
+	free(scanned);
 }
 
 static void image_events(struct builder *b, size_t i)
