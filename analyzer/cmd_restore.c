@@ -116,7 +116,7 @@ static int is_output(const struct file *f)
  * includes (.d, .Po) is taken alone: its producer is a compile, which
  * --target would otherwise pull in for every one of them.
  */
-static void mark_closure(struct plan *p, int fi, char *want)
+static void mark_closure(struct plan *p, int fi, char *want, char *makes)
 {
 	if (want[fi])
 		return;
@@ -132,14 +132,16 @@ static void mark_closure(struct plan *p, int fi, char *want)
 		const struct file *g = &c->files[d->file];
 		if (is_output(g) && ((d->acc & ACC_READ) ||
 				     ((d->acc & ACC_WRITE) && g->producer == jid)))
-			mark_closure(p, d->file, want);
+			mark_closure(p, d->file, want, makes);
 	}
-	for (int m = j->driver; m >= 0; m = c->jobs[m].driver) {
+	/* Each make once: kbuild's top make reads thousands of files. */
+	for (int m = j->driver; m >= 0 && !makes[m]; m = c->jobs[m].driver) {
 		const struct job *make = &c->jobs[m];
+		makes[m] = 1;
 		for (size_t k = 0; k < make->ndeps; k++)
 			if ((make->deps[k].acc & ACC_READ) &&
 			    is_output(&c->files[make->deps[k].file]))
-				mark_closure(p, make->deps[k].file, want);
+				mark_closure(p, make->deps[k].file, want, makes);
 	}
 }
 
@@ -655,6 +657,20 @@ static const char *dry_remove(struct plan *p, size_t i)
 	return p->left[i] ? "leave" : "remove";
 }
 
+/* What --dry-run says of valid output i: "restore", or "valid" for one
+ * that is there as recorded (restore only gives it its mtime). */
+static const char *dry_restore(struct plan *p, size_t i)
+{
+	const struct file *f = &p->c->files[i];
+	if (f->role != ROLE_OUTPUT)
+		return "restore";
+	char *a = file_abs(p->c, f, p->root);
+	struct stat st;
+	int valid = lstat(a, &st) == 0 && same_content(p, i, a, &st);
+	free(a);
+	return valid ? "valid" : "restore";
+}
+
 /* Remove invalid output i, unless it is left (mark_left), which is said. */
 static int do_remove(struct plan *p, size_t i)
 {
@@ -1120,8 +1136,9 @@ static void restore_usage(FILE *f)
 		"user's, or a later build's) is left in place, and said so\n"
 		"(--dry-run: \"leave\"). A valid output the tree holds with "
 		"other content is\nreplaced, and named: a ./configure or "
-		"build of your own since is not an input\nckpt sees. Nothing "
-		"else in the tree is touched.\n\n"
+		"build of your own since is not an input\nckpt sees; one it "
+		"holds as recorded only gets its mtime (--dry-run: \"valid\")."
+		"\nNothing else in the tree is touched.\n\n"
 		"  -d, --dir DIR     checkpoint directory (may be read-only)\n"
 		"  -n, --dry-run     say what would be done, do nothing\n"
 		"  --target PATH...  only what these outputs need, and what "
@@ -1201,10 +1218,11 @@ int cmd_restore(int argc, char **argv)
 	p.level = xmalloc((c.njobs + 1) * sizeof *p.level);
 	for (size_t j = 0; j < c.njobs; j++)
 		p.level[j] = -1;
-	char *want = NULL;
+	char *want = NULL, *makes = NULL;
 	int rc = 1;
 	if (ntargets) {
 		want = xcalloc(c.nfiles + 1, 1);
+		makes = xcalloc(c.njobs + 1, 1);
 		for (size_t t = 0; t < ntargets; t++) {
 			char *abs = targets[t][0] == '/'
 					    ? xstrdup(targets[t])
@@ -1218,7 +1236,7 @@ int cmd_restore(int argc, char **argv)
 				      targets[t]);
 				goto out;
 			}
-			mark_closure(&p, fi, want);
+			mark_closure(&p, fi, want, makes);
 		}
 	}
 	if (plan(&p, want) < 0)
@@ -1229,7 +1247,7 @@ int cmd_restore(int argc, char **argv)
 			if (p.act[i])
 				printf("%s %s\n",
 				       p.stale[i]		 ? "keep"
-				       : p.act[i] == A_RESTORE ? "restore"
+				       : p.act[i] == A_RESTORE ? dry_restore(&p, i)
 							       : dry_remove(&p, i),
 				       c.files[i].path);
 		rc = 0;
@@ -1316,6 +1334,7 @@ int cmd_restore(int argc, char **argv)
 	rc = failed;
 out:
 	free(want);
+	free(makes);
 	free(targets);
 	for (size_t i = 0; p.data && i < c.nfiles; i++)
 		free(p.data[i]);	/* --dry-run, or a failed plan */

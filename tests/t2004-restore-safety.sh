@@ -88,6 +88,11 @@ grep -q "^ckpt: replaced 1 output that the tree held with other content: other.t
 	fail "the replaced output is not named: $(cat out.log)"
 (cd fresh && make) > make.log 2>&1
 grep -q "Nothing to be done" make.log || fail "make did work: $(cat make.log)"
+# --dry-run says "valid" of an output that is there as recorded.
+rm fresh/obj/b.o
+(cd fresh && "$CKPT" restore --dry-run -d ../orig/.ckpt) > dry2.log || fail "dry run"
+grep -qx "valid obj/a.o" dry2.log || fail "--dry-run: obj/a.o: $(cat dry2.log)"
+grep -qx "restore obj/b.o" dry2.log || fail "--dry-run: obj/b.o: $(cat dry2.log)"
 
 # status and restore read the sources without changing their atimes: in a
 # fresh copy each atime is older than the ctime, and under relatime the
