@@ -65,10 +65,12 @@ static enum group group_of(const struct file *f, const char *home)
 	return G_OTHER;
 }
 
-static int is_input(const struct file *f)
+/* An input the audit lists, with readers nreaders: a /proc, /sys or
+ * /dev path only if some job read it (gcc probes /dev/null.gch). */
+static int is_input(const struct file *f, size_t nreaders)
 {
 	return f->role == ROLE_SOURCE || f->role == ROLE_EXTERNAL ||
-	       f->role == ROLE_PSEUDO;
+	       (f->role == ROLE_PSEUDO && nreaders);
 }
 
 static const char *hazard_text(int kind)
@@ -143,7 +145,7 @@ static void print_json(const struct ckpt *c, const struct readers *r,
 		int first = 1;
 		for (size_t i = 0; i < c->nfiles; i++) {
 			const struct file *f = &c->files[i];
-			if (!is_input(f) || (int)group_of(f, home) != g)
+			if (!is_input(f, r->n[i]) || (int)group_of(f, home) != g)
 				continue;
 			char hex[HASH_HEX] = "";
 			if (f->hash.hi || f->hash.lo)
@@ -210,14 +212,14 @@ static void print_text(const struct ckpt *c, const struct readers *r,
 	for (int g = 0; g < NGROUPS; g++) {
 		size_t n = 0;
 		for (size_t i = 0; i < c->nfiles; i++)
-			n += is_input(&c->files[i]) &&
+			n += is_input(&c->files[i], r->n[i]) &&
 			     (int)group_of(&c->files[i], home) == g;
 		if (!n)
 			continue;
 		printf("%s (%zu):\n", group_title[g], n);
 		for (size_t i = 0; i < c->nfiles; i++) {
 			const struct file *f = &c->files[i];
-			if (!is_input(f) || (int)group_of(f, home) != g)
+			if (!is_input(f, r->n[i]) || (int)group_of(f, home) != g)
 				continue;
 			printf("  %-50s read by %zu job%s\n", f->path, r->n[i],
 			       r->n[i] == 1 ? "" : "s");

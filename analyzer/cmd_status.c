@@ -325,7 +325,11 @@ int cmd_status(int argc, char **argv)
 		printf("]}\n");
 	} else {
 		if (!g[G_CHANGED].n && !g[G_ENV].n && !g[G_UT].n)
-			printf("nothing changed since the checkpoint\n");
+			printf(g[G_AFF].n
+				       ? "no input changed since the checkpoint "
+					 "(the outputs below are rebuilt all the "
+					 "same: `ckpt explain PATH` says why)\n"
+				       : "nothing changed since the checkpoint\n");
 		for (int k = G_MOD; k < NG; k++) {
 			if (!g[k].n)
 				continue;

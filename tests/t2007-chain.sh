@@ -258,4 +258,10 @@ echo h2 > x2/hdr.h && (cd x2 && "$CKPT" record --from ../x1/.ckpt -- make) >> x.
 (cd x2 && "$CKPT" explain out) > x.explain 2>&1
 grep -q "already invalid when the checkpoint was recorded on top of an older one" x.explain ||
 	fail "explain of a stale kept job's output: $(cat x.explain)"
+# status there: no input changed, but out is rebuilt all the same; it
+# does not say "nothing changed" above "outputs to rebuild".
+(cd x2 && "$CKPT" status) > x.status 2>&1
+grep -q "^no input changed since the checkpoint (the outputs below are rebuilt all the same" x.status ||
+	fail "status of a stale kept job's output: $(cat x.status)"
+grep -q "nothing changed" x.status && fail "status says nothing changed: $(cat x.status)"
 pass

@@ -151,7 +151,7 @@ mkdir vars && cd vars
 cat > Makefile <<'MK'
 ifdef USE_A
 out.txt: a.in
-	cp a.in out.txt
+	test -e /dev/ckpt-probe || cat /dev/null a.in > out.txt
 else
 out.txt: b.in
 	cp b.in out.txt
@@ -161,6 +161,10 @@ echo a > a.in && echo b > b.in
 check $CKPT record -- make USE_A=1
 $CKPT audit --missing-deps > missing.txt 2>&1 || fail "missing-deps failed"
 grep -q "^no missing dependencies" missing.txt || fail "vars: $(cat missing.txt)"
+# A /dev path only looked for is no input; one read is.
+$CKPT audit > audit.txt 2>&1 || fail "audit failed"
+grep -q "/dev/ckpt-probe" audit.txt && fail "audit lists a path only looked for: $(cat audit.txt)"
+grep -q "/dev/null .*read by 1 job" audit.txt || fail "audit omits /dev/null: $(cat audit.txt)"
 cd ..
 
 # A name with a byte 0xff (not UTF-8) and one in UTF-8 (passed through).
