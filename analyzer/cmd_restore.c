@@ -1008,6 +1008,10 @@ static void plan_links(struct plan *p)
 	for (size_t k = 0; k < n; k++) {
 		if (k && v[k].ino != v[k - 1].ino)
 			first = -1;
+		/* Most outputs have an inode of their own: no look-up. */
+		if ((!k || v[k - 1].ino != v[k].ino) &&
+		    (k + 1 == n || v[k + 1].ino != v[k].ino))
+			continue;
 		const struct file *f = &c->files[v[k].i];
 		char *a = file_abs(c, f, p->root);
 		char *dir = xstrdup(a);
