@@ -1094,6 +1094,17 @@ static void all_hash(struct name *env, struct hash128 *h)
 	free(kv);
 }
 
+/* What c->start_env keeps of a value: 16 bits of its hash, enough to
+ * say which variable changed (one change in 65,536 goes unnamed), too
+ * few to tell a secret's value from a checkpoint that is shared (the
+ * environment holds tokens that no job used). */
+static uint64_t value_tag(const char *value)
+{
+	struct hash128 h;
+	hash_bytes(value, strlen(value), &h);
+	return h.lo & 0xffff;
+}
+
 /* c->start_env from the environment the build started with. */
 static void keep_start_env(struct ckpt *c, struct name *env)
 {
@@ -1109,7 +1120,7 @@ static void keep_start_env(struct ckpt *c, struct name *env)
 		memset(e, 0, sizeof *e);
 		e->name = name;
 		e->set = 1;
-		hash_bytes(v->value, strlen(v->value), &e->hash);
+		e->hash.lo = value_tag(v->value);
 	}
 	qsort(c->start_env, c->nstart_env, sizeof *c->start_env, cmp_envvar);
 }
@@ -1225,7 +1236,7 @@ int envvars_all_changes(const struct ckpt *c, char ***out, size_t *nout)
 			continue;
 		}
 		now[k].name = name;
-		hash_bytes(eq + 1, strlen(eq + 1), &now[k++].hash);
+		now[k++].hash.lo = value_tag(eq + 1);
 	}
 	qsort(now, k, sizeof *now, cmp_envvar);
 	size_t a = 0, i = 0, m = 0;

@@ -18,7 +18,7 @@
  *                          directory's followed by '/' (listing_diff)
  *   v <name> <hash|->      an environment variable the build used: its
  *                          value's hash when the build started, or unset
- *   V <name> <hash>        a variable the build started with, each one,
+ *   V <name> <tag>         a variable the build started with, each one,
  *                          when a job used them all (envvars_all_changes)
  *   g <file><acc>...       dep group 0: deps many jobs have (put_dep)
  *   j <kind> <driver> <untraced> <start> <end> <cwd> <cmd words...>
@@ -315,11 +315,9 @@ int manifest_write(const struct ckpt *c, const char *dir)
 		}
 	}
 	for (size_t i = 0; i < c->nstart_env; i++) {
-		char hex[HASH_HEX];
 		fputs("V ", f);
 		put_path(f, c->start_env[i].name);
-		hash_to_hex(&c->start_env[i].hash, hex);
-		fprintf(f, " %s\n", hex);
+		fprintf(f, " %04x\n", (unsigned)(c->start_env[i].hash.lo & 0xffff));
 	}
 	struct dep *group, *diff = NULL;
 	size_t ngroup = common_deps(c, &group), adiff = 0;
@@ -1001,8 +999,8 @@ static int parse(struct reader *r, struct ckpt *c,
 		} else if (!strcmp(s, "V") && version >= 6) {
 			char *name = unescaped(tok(&rest)), *hv = tok(&rest);
 			struct envvar e = { .name = name, .set = 1 };
-			if (!name || !*name || !hv || rest ||
-			    hash_from_hex(hv, &e.hash) < 0 ||
+			if (!name || !*name || !hv || rest || strlen(hv) != 4 ||
+			    strspn(hv, "0123456789abcdef") != 4 ||
 			    (c->nstart_env &&
 			     strcmp(c->start_env[c->nstart_env - 1].name,
 				    name) >= 0)) {
@@ -1010,6 +1008,7 @@ static int parse(struct reader *r, struct ckpt *c,
 				return bad(r, "malformed start environment "
 					      "variable");
 			}
+			e.hash.lo = strtoul(hv, NULL, 16);
 			GROW(c->start_env, c->nstart_env, c->astart_env);
 			c->start_env[c->nstart_env++] = e;
 		} else if (!strcmp(s, "g") && version >= 5) {

@@ -141,7 +141,8 @@ struct ckpt {
 	size_t nenvs, aenvs;
 	/* Every variable compared of the environment the build started
 	 * with, kept when a job used all of it (ENV_ALL), to say which
-	 * changed: sorted by name, all set. */
+	 * changed: sorted by name, all set; hash.lo holds 16 bits of the
+	 * value's hash (envvars.c, value_tag), hash.hi 0. */
 	struct envvar *start_env;
 	size_t nstart_env, astart_env;
 	struct hazard *hazards;
