@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uthash.h>
 #include <xxhash.h>
@@ -667,7 +668,7 @@ static int code_of_kind(int kind, const char *path)
 	return head[0] == '#' && head[1] == '!';
 }
 
-/* The job wrote the file (an absolute path). */
+/* The job wrote the file (an absolute path), or made it a directory. */
 static int job_wrote(const struct ckpt *c, const struct job *job,
 		     const char *path)
 {
@@ -680,7 +681,8 @@ static int job_wrote(const struct ckpt *c, const struct job *job,
 	const char *key = rel ? rel : norm;
 	int f = ckpt_lookup(c, key, strlen(key));
 	for (size_t k = 0; f >= 0 && k < job->ndeps; k++)
-		if (job->deps[k].file == f && (job->deps[k].acc & ACC_WRITE))
+		if (job->deps[k].file == f &&
+		    (job->deps[k].acc & (ACC_WRITE | ACC_MKDIR)))
 			return 1;
 	return 0;
 }
@@ -692,8 +694,8 @@ static int job_wrote(const struct ckpt *c, const struct job *job,
  * programs of config.status are heredocs of config.status) or from a
  * file the job read (configure's copy of depcomp in conftest.dir). Those
  * are scanned as its kind instead: the -c scripts and script files of
- * the job's shells, and each file the job read that may be code of that
- * kind (code_of_kind). One of those that cannot be read, and that the
+ * the job's shells, each file of the tree the job read, and each one
+ * elsewhere that may be code of that kind (code_of_kind). One of those that cannot be read, and that the
  * job did not write either, is all. Taken as all, any variable set
  * otherwise in a new login reran every configure.
  */
@@ -744,8 +746,14 @@ static void gone_scripts(struct builder *b)
 			const struct file *f = &c->files[job->deps[k].file];
 			if (!(job->deps[k].acc & ACC_READ))
 				continue;
+			/* Every file of the tree it read (a template that
+			 * sed made the script from need not look like one),
+			 * and those elsewhere that look like code. */
 			char *abs = file_abs(c, f, c->root);
-			if (code_of_kind(go->kind, abs) &&
+			struct stat st;
+			int dir = stat(abs, &st) == 0 && S_ISDIR(st.st_mode);
+			if (!dir &&
+			    (f->path[0] != '/' || code_of_kind(go->kind, abs)) &&
 			    add_file_names(b, job, go->kind, "", abs, 0) < 0 &&
 			    !job_wrote(c, job, abs))
 				env_used(ENV_ALL, 1, job);

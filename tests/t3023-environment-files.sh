@@ -21,7 +21,7 @@ PY=$(python3 -c 'import sys; print(sys.executable)') || fail "python3"
 mkdir src
 { echo "PY = $PY"; cat <<'MK'; } > src/Makefile
 OUT = sourced.txt stdin.txt plain.txt py.txt pl.txt awk.txt data.txt \
-	quiet.txt tmpsh.txt tmpawk.txt gone.txt both.txt
+	quiet.txt tmpsh.txt tmpawk.txt gone.txt both.txt tmpl.txt
 all: $(OUT)
 sourced.txt: vars.sh
 	. ./vars.sh; echo "$$where" > sourced.txt
@@ -51,10 +51,13 @@ gone.txt: gone.sh
 .INTERMEDIATE: gone2.sh
 gone2.sh:
 	printf 'echo gone2\n' > gone2.sh
+tmpl.txt: run.tmpl
+	mkdir -p t4 && sed s/X/Y/ run.tmpl > t4/r && (sh t4/r; rm -r t4) > tmpl.txt
 both.txt: gen.sh.in gone2.sh
 	mkdir -p t3 && cp gen.sh.in t3/g.sh && (sh t3/g.sh; rm -r t3; sh gone2.sh) > both.txt
 MK
 echo 'echo "tmp ${PLACE:-none}"' > src/gen.sh.in
+echo 'echo "X ${PLACE:-none}"' > src/run.tmpl	# no #!, no .sh: a template
 cat > src/mkawk.sh <<'SH'
 mkdir -p t2
 cat > t2/p.awk <<'AWK'
@@ -87,7 +90,7 @@ restore_in() {
 		fail "$_n: restore: $(cat "$_n.restore")"
 	(cd "$_n" && env "$@" make) > "$_n.make" 2>&1 || fail "$_n: make"
 	sed -n 's/.*> \([a-z]*\.txt\)$/\1/p' "$_n.make" | sort | tr '\n' ' ' > "$_n.jobs"
-	for f in sourced stdin plain py pl awk data quiet tmpsh tmpawk gone both; do
+	for f in sourced stdin plain py pl awk data quiet tmpsh tmpawk gone both tmpl; do
 		cmp -s "$_n/$f.txt" "$_n.oracle/$f.txt" ||
 			fail "$_n: $f.txt differs from a clean build's"
 	done
@@ -97,7 +100,7 @@ restore_in same
 expect_eq "same environment: rebuilt" "" "$(cat same.jobs)"
 # PLACE is read by each but the data line and quiet.sh's.
 restore_in place PLACE=here
-expect_eq "PLACE: rebuilt" "awk.txt both.txt gone.txt pl.txt plain.txt py.txt sourced.txt stdin.txt tmpawk.txt tmpsh.txt " \
+expect_eq "PLACE: rebuilt" "awk.txt both.txt gone.txt pl.txt plain.txt py.txt sourced.txt stdin.txt tmpawk.txt tmpl.txt tmpsh.txt " \
 	"$(cat place.jobs)"
 grep -qx "at here" place/sourced.txt || fail "sourced.txt: $(cat place/sourced.txt)"
 grep -qx here place/py.txt || fail "py.txt: $(cat place/py.txt)"
