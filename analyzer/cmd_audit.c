@@ -18,6 +18,7 @@
 #include "build.h"
 #include "changes.h"
 #include "cmd.h"
+#include "envvars.h"
 #include "model.h"
 #include "manifest.h"
 
@@ -508,11 +509,53 @@ static int known_prerequisite(const struct ckpt *c, const char *is_make,
 	return 0;
 }
 
+/* Is f a program that recipe line `line` ran: the name it executed
+ * (`../libtool ...`), or the script it gave a shell (`$(SHELL)
+ * ../libtool ...`)? */
+static int ran_program(const struct ckpt *c, const struct job *line,
+		       const struct file *f)
+{
+	int found = 0;
+	for (size_t k = 0; k < line->nexecs && !found; k++) {
+		const char *tab = strchr(line->execs[k], '\t');
+		if (!tab)
+			continue;
+		char *cwd = xmemdup(line->execs[k], (size_t)(tab - line->execs[k]) + 1);
+		cwd[tab - line->execs[k]] = 0;
+		char *copy = xstrdup(tab + 1), *rest = copy, *w;
+		int shell = 0;
+		for (int i = 0; i < 2 && !found && (w = strsep(&rest, " "));
+		     i++) {
+			if (path_unescape(w) < 0)
+				break;
+			if (i == 0)
+				shell = envvars_is_shell(w);
+			if (i == 0 ? !strchr(w, '/') : !shell || w[0] == '-')
+				continue;
+			char *r = root_rel(c->root, cwd, w);
+			found = !strcmp(r, f->path);
+			free(r);
+		}
+		free(copy);
+		free(cwd);
+	}
+	return found;
+}
+
+/* Programs of the tree that recipes run without listing them, written
+ * by a command no make ran (configure's libtool): make cannot know them,
+ * and every target of an automake build runs libtool. They are counted
+ * apart rather than named once a target. */
+struct programs {
+	int *targets;	/* per file: targets that ran it without listing */
+	int *last;	/* per file: the last target counted */
+};
+
 /* The in-tree inputs of job lj, a line of target of's recipe, that make
  * does not know as prerequisites of it (e). */
 static void report_missing(const struct ckpt *c, const char *is_make,
 			   const struct file *of, const struct target *e,
-			   int lj, int json, int *first)
+			   int lj, int json, int *first, struct programs *pr)
 {
 	const struct job *line = &c->jobs[lj];
 	for (size_t m = 0; m < line->ndeps; m++) {
@@ -524,12 +567,24 @@ static void report_missing(const struct ckpt *c, const char *is_make,
 			continue;
 		if (known_prerequisite(c, is_make, e, f))
 			continue;
+		int w = f->producer;
+		int program = w >= 0 &&
+			      (c->jobs[w].driver < 0 ||
+			       !is_make[c->jobs[w].driver]) &&
+			      ran_program(c, line, f);
+		if (program && pr->last[d->file] != (int)(of - c->files)) {
+			pr->last[d->file] = (int)(of - c->files);
+			pr->targets[d->file]++;
+		}
 		if (json) {
 			printf("%s\n {\"target\": ", *first ? "" : ",");
 			json_string(stdout, of->path);
 			printf(", \"missing\": ");
 			json_string(stdout, f->path);
-			printf(", \"job\": %d}", lj);
+			printf(", \"job\": %d%s}", lj,
+			       program ? ", \"program\": true" : "");
+		} else if (program) {
+			continue;
 		} else {
 			printf("%s: missing prerequisite %s (read by: %s)\n",
 			       of->path, f->path, cmd_display(line->cmd));
@@ -569,6 +624,12 @@ static int missing_deps(const struct ckpt *c, int json)
 			     "build, and is the tree still there?)"), 1;
 	}
 	int first = 1;
+	struct programs pr = {
+		.targets = xcalloc(c->nfiles + 1, sizeof *pr.targets),
+		.last = xmalloc((c->nfiles + 1) * sizeof *pr.last),
+	};
+	for (size_t i = 0; i < c->nfiles; i++)
+		pr.last[i] = -1;
 	if (json)
 		printf("[");
 	for (size_t j = 0; j < c->njobs; j++) {
@@ -593,14 +654,29 @@ static int missing_deps(const struct ckpt *c, int json)
 			size_t nl = recipe_lines(c, (int)j, lines, 16);
 			for (size_t l = 0; l < nl; l++)
 				report_missing(c, is_make, of, e, lines[l],
-					       json, &first);
+					       json, &first, &pr);
 		}
+	}
+	int programs = 0;
+	for (size_t i = 0; i < c->nfiles && !json; i++) {
+		const struct file *f = &c->files[i];
+		if (!pr.targets[i])
+			continue;
+		printf("%s: run by %d target%s that do%s not list it, written "
+		       "by a command no make ran (%s): make does not rebuild "
+		       "them when it changes\n",
+		       f->path, pr.targets[i], pr.targets[i] == 1 ? "" : "s",
+		       pr.targets[i] == 1 ? "es" : "",
+		       cmd_display(c->jobs[f->producer].cmd));
+		programs = 1;
 	}
 	if (json)
 		printf("%s]\n", first ? "" : "\n");
-	else if (first)
+	else if (first && !programs)
 		printf("no missing dependencies: make knows every in-tree "
 		       "input of every target\n");
+	free(pr.targets);
+	free(pr.last);
 	HASH_ITER(hh, db, e, tmp) {
 		HASH_DEL(db, e);
 		for (size_t i = 0; i < e->n; i++)
@@ -643,7 +719,10 @@ int cmd_audit(int argc, char **argv)
 			       "  --missing-deps  in-tree inputs of each target "
 			       "that make did not know\n"
 			       "                  as prerequisites (runs make "
-			       "-pq in the tree)\n"
+			       "-pq in the tree); a program\n"
+			       "                  configure wrote that targets "
+			       "run unlisted (libtool)\n"
+			       "                  is one line for all of them\n"
 			       "  --json          JSON (schema in docs/json.md)\n");
 			return 0;
 		} else {

@@ -118,31 +118,53 @@ cd ..
 # output of the recipe that wrote a known prerequisite is known (libtool's
 # .libs/x.o beside x.lo); a make that ran in a directory gone since
 # (configure's conftest.dir) is skipped without a word. What is left is
-# the one input make does not know: the link's map file.
+# the inputs make does not know: the link's map file, and the script a
+# recipe runs without listing it (ver.sh, a source). The libtool script
+# configure wrote, which every libtool target runs and none lists, is
+# one line for all of them, not one a target (85 lines for xz).
 mkdir am && cd am
 cat > configure <<'SH'
 mkdir conftest.dir && printf 'all:\n\t@true\n' > conftest.dir/Makefile &&
 	(cd conftest.dir && make -s) && rm -r conftest.dir
 cat Makefile.in > Makefile && cat config.h.in > config.h
+printf 'exec "$@"\n' > libtool
 SH
 cat > Makefile.in <<'MK'
-all: prog
+all: prog ver.h
 .deps/x.Plo:
 	mkdir -p .deps && echo '# dummy' > $@
 include .deps/x.Plo
 x.lo: x.c
-	mkdir -p .libs && cc -MD -MT x.lo -MF .deps/x.Plo -c -o .libs/x.o x.c && echo x > x.lo
-prog: x.lo
+	mkdir -p .libs && $(SHELL) ./libtool cc -MD -MT x.lo -MF .deps/x.Plo -c -o .libs/x.o x.c && echo x > x.lo
+y.lo: y.c
+	mkdir -p .libs && $(SHELL) ./libtool cc -c -o .libs/y.o y.c && echo y > y.lo
+prog: x.lo y.lo
 	cc -Wl,--version-script=prog.map -o prog .libs/x.o
+ver.h:
+	sh ./ver.sh > ver.h
 MK
 printf '#include "config.h"\nint main(void) { return 0; }\n' > x.c
 echo '#define X 1' > config.h.in
 echo '{ global: main; local: *; };' > prog.map
+echo 'echo "#define V 1"' > ver.sh
+echo 'int y;' > y.c
 check $CKPT record -- sh -c 'sh ./configure && make -s'
 $CKPT audit --missing-deps > missing.txt 2> missing.err || fail "missing-deps failed"
 expect_eq "missing-deps stderr" "" "$(cat missing.err)"
-expect_eq "missing-deps" "prog: missing prerequisite prog.map (read by: cc -Wl,--version-script=prog.map -o prog .libs/x.o)" \
+expect_eq "missing-deps" "prog: missing prerequisite prog.map (read by: cc -Wl,--version-script=prog.map -o prog .libs/x.o)
+ver.h: missing prerequisite ver.sh (read by: /bin/sh -c 'sh ./ver.sh > ver.h')
+libtool: run by 2 targets that do not list it, written by a command no make ran (sh ./configure): make does not rebuild them when it changes" \
 	"$(cat missing.txt)"
+$CKPT audit --missing-deps --json > missing.json || fail "missing-deps --json failed"
+python3 - missing.json <<'PY' || fail "missing-deps --json: $(cat missing.json)"
+import json, sys
+v = json.load(open(sys.argv[1]))
+progs = sorted(e["target"] for e in v if e.get("program"))
+assert progs == ["x.lo", "y.lo"], progs
+assert all(e["missing"] == "libtool" for e in v if e.get("program")), v
+others = sorted(e["missing"] for e in v if not e.get("program"))
+assert others == ["prog.map", "ver.sh"], others
+PY
 cd ..
 
 # make -pq is given the variables the recorded make was (git's NO_PERL=1
