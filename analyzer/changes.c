@@ -295,7 +295,7 @@ int listing_diff(const struct ckpt *c, const struct file *f, const char *root,
 static void names_text(FILE *out, char **v, size_t n, size_t show)
 {
 	for (size_t i = 0; i < n && i < show; i++)
-		fprintf(out, "%s%s", i ? ", " : "", v[i]);
+		fprintf(out, "%s%s", i ? ", " : "", path_shown(v[i]));
 	if (n > show)
 		fprintf(out, " and %zu more", n - show);
 }

@@ -222,7 +222,7 @@ static void print_text(const struct ckpt *c, const struct readers *r,
 			const struct file *f = &c->files[i];
 			if (!is_input(f, r->n[i]) || (int)group_of(f, home) != g)
 				continue;
-			printf("  %-50s read by %zu job%s\n", f->path, r->n[i],
+			printf("  %-50s read by %zu job%s\n", path_shown(f->path), r->n[i],
 			       r->n[i] == 1 ? "" : "s");
 		}
 	}
@@ -248,7 +248,7 @@ static void print_text(const struct ckpt *c, const struct readers *r,
 	if (names)
 		printf("environment variables read (%u):\n", HASH_COUNT(names));
 	HASH_ITER(hh, names, e, tmp) {
-		printf("  %-32s read by %d job%s\n", e->s, e->jobs,
+		printf("  %-32s read by %d job%s\n", path_shown(e->s), e->jobs,
 		       e->jobs == 1 ? "" : "s");
 		HASH_DEL(names, e);
 		free(e);
@@ -261,7 +261,7 @@ static void print_text(const struct ckpt *c, const struct readers *r,
 				       "(their jobs always re-run):\n");
 			char *elf = elf_describe(c->jobs[j].untraced_path);
 			printf("  %s: %s [%s], in job %zu: %s\n",
-			       c->jobs[j].untraced_path,
+			       path_shown(c->jobs[j].untraced_path),
 			       untraced_reason(c->jobs[j].untraced), elf, j,
 			       cmd_display(c->jobs[j].cmd));
 			free(elf);
@@ -271,14 +271,14 @@ static void print_text(const struct ckpt *c, const struct readers *r,
 		for (size_t k = 0; k < c->jobs[j].nnet; k++) {
 			if (!any++)
 				printf("network access:\n");
-			printf("  %s, by job %zu: %s\n", c->jobs[j].net[k], j,
+			printf("  %s, by job %zu: %s\n", path_shown(c->jobs[j].net[k]), j,
 			       cmd_display(c->jobs[j].cmd));
 		}
 	if (c->nhazards)
 		printf("hazards:\n");
 	for (size_t i = 0; i < c->nhazards; i++) {
 		const struct hazard *h = &c->hazards[i];
-		const char *p = c->files[h->file].path;
+		const char *p = path_shown(c->files[h->file].path);
 		const char *c1 = cmd_display(c->jobs[h->job1].cmd);
 		const char *c2 = h->job2 >= 0 ? cmd_display(c->jobs[h->job2].cmd)
 					      : "";
@@ -587,7 +587,8 @@ static void report_missing(const struct ckpt *c, const char *is_make,
 			continue;
 		} else {
 			printf("%s: missing prerequisite %s (read by: %s)\n",
-			       of->path, f->path, cmd_display(line->cmd));
+			       path_shown(of->path), path_shown(f->path),
+			       cmd_display(line->cmd));
 		}
 		*first = 0;
 	}
@@ -665,7 +666,8 @@ static int missing_deps(const struct ckpt *c, int json)
 		printf("%s: run by %d target%s that do%s not list it, written "
 		       "by a command no make ran (%s): make does not rebuild "
 		       "them when it changes\n",
-		       f->path, pr.targets[i], pr.targets[i] == 1 ? "" : "s",
+		       path_shown(f->path), pr.targets[i],
+		       pr.targets[i] == 1 ? "" : "s",
 		       pr.targets[i] == 1 ? "es" : "",
 		       cmd_display(c->jobs[f->producer].cmd));
 		programs = 1;

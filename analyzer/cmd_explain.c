@@ -59,7 +59,7 @@ static void chain(const struct ckpt *c, const char *root, int j, int depth)
 	case AFF_CHANGED: {
 		const struct file *f = &c->files[job->cause];
 		char *what = change_text(c, f, root);
-		printf("  %s was %s (%s)\n", *f->path ? f->path : ".", what,
+		printf("  %s was %s (%s)\n", *f->path ? path_shown(f->path) : ".", what,
 		       role_name(f->role));
 		free(what);
 		printf("  -> read by\n");
@@ -70,7 +70,7 @@ static void chain(const struct ckpt *c, const char *root, int j, int depth)
 		const struct file *f = &c->files[job->cause];
 		if (job->via >= 0) {
 			chain(c, root, job->via, depth + 1);
-			printf("  -> which wrote %s, %s by\n", f->path,
+			printf("  -> which wrote %s, %s by\n", path_shown(f->path),
 			       f->producer == j ? "written again" : "read");
 		} else {
 			printf("  %s has no traced writer in the checkpoint "
@@ -78,7 +78,7 @@ static void chain(const struct ckpt *c, const char *root, int j, int depth)
 			       "did was already invalid when the checkpoint "
 			       "was recorded on top of an older one)\n"
 			       "  -> read by\n",
-			       f->path);
+			       path_shown(f->path));
 		}
 		print_job(c, j);
 		return;
@@ -135,7 +135,8 @@ static void chain(const struct ckpt *c, const char *root, int j, int depth)
 	case AFF_UNTRACED:
 		printf("  %s could not be traced: %s; its job always "
 		       "re-runs:\n",
-		       job->untraced_path ? job->untraced_path : "a program",
+		       job->untraced_path ? path_shown(job->untraced_path)
+					  : "a program",
 		       untraced_reason(job->untraced));
 		print_job(c, j);
 		return;
@@ -185,13 +186,13 @@ int cmd_explain(int argc, char **argv)
 	int rc = 0;
 	if (fi < 0) {
 		rc = error("%s: not known to the checkpoint (the build did "
-			   "not touch it)", path) < 0;
+			   "not touch it)", path_shown(path)) < 0;
 	} else {
 		const struct file *f = &c.files[fi];
 		if (f->role != ROLE_OUTPUT && f->role != ROLE_OUTDIR) {
 			char *what = f->changed ? change_text(&c, f, root)
 						: xstrdup("");
-			printf("%s is %s, not an output%s%s\n", path,
+			printf("%s is %s, not an output%s%s\n", path_shown(path),
 			       role_name(f->role), f->changed ? "; it was " : "",
 			       what);
 			free(what);
@@ -200,15 +201,15 @@ int cmd_explain(int argc, char **argv)
 			       "wrote it (an untraced program did, or the job "
 			       "that did was already invalid when the checkpoint "
 			       "was recorded on top of an older one with record "
-			       "--from), so it is always rebuilt\n", path);
+			       "--from), so it is always rebuilt\n", path_shown(path));
 		} else if (!c.jobs[f->producer].affected) {
 			printf("%s is valid: nothing that job %d read has "
-			       "changed\n", path, f->producer);
+			       "changed\n", path_shown(path), f->producer);
 			print_job(&c, f->producer);
 		} else {
-			printf("%s is invalid:\n", path);
+			printf("%s is invalid:\n", path_shown(path));
 			chain(&c, root, f->producer, 0);
-			printf("  -> which writes %s\n", path);
+			printf("  -> which writes %s\n", path_shown(path));
 		}
 	}
 	free(abs);

@@ -274,7 +274,7 @@ static int plan(struct plan *p, char *want)
 				continue;
 			}
 			error("refusing %s: the path leaves the tree (through "
-			      "a symlink, a file, or '..')", f->path);
+			      "a symlink, a file, or '..')", path_shown(f->path));
 			bad = 1;
 			continue;
 		}
@@ -689,7 +689,7 @@ static int do_remove(struct plan *p, size_t i)
 					  "invalidates it, with another output "
 					  "of its job that is not the recorded "
 					  "build's",
-				f->path);
+				path_shown(f->path));
 	} else if (lstat(a, &st) == 0 && !S_ISDIR(st.st_mode)) {
 		if (unlink(a) < 0) {
 			rc = error_errno("cannot remove %s", a);
@@ -960,7 +960,7 @@ static void report_replaced(const struct plan *p)
 	for (size_t i = 0, k = 0; i < p->c->nfiles && k < 5; i++)
 		if (p->replaced[i])
 			fprintf(stderr, "%s %s", k++ ? "," : "",
-				p->c->files[i].path);
+				path_shown(p->c->files[i].path));
 	if (n > 5)
 		fprintf(stderr, " and %zu more", n - 5);
 	fprintf(stderr, " (the checkpoint's are valid for these sources; "
@@ -1253,7 +1253,7 @@ int cmd_restore(int argc, char **argv)
 				       p.stale[i]		 ? "keep"
 				       : p.act[i] == A_RESTORE ? dry_restore(&p, i)
 							       : dry_remove(&p, i),
-				       c.files[i].path);
+				       path_shown(c.files[i].path));
 		rc = 0;
 		goto out;
 	}
@@ -1302,8 +1302,8 @@ int cmd_restore(int argc, char **argv)
 				"ckpt: not traced, always rebuilt: %s (%s)\n",
 				cmd_display(c.jobs[j].cmd),
 				c.jobs[j].untraced_path
-						       ? c.jobs[j].untraced_path
-						       : "?");
+					? path_shown(c.jobs[j].untraced_path)
+					: "?");
 	for (size_t j = 0; j < c.njobs; j++)
 		if (invalid_not_by_make(&c, j))
 			fprintf(stderr,
@@ -1318,7 +1318,8 @@ int cmd_restore(int argc, char **argv)
 			fprintf(stderr,
 				"ckpt: %s: given the epoch as mtime, so that "
 				"make reruns the recipe that made it (a later "
-				"line of it is invalid)\n", c.files[i].path);
+				"line of it is invalid)\n",
+				path_shown(c.files[i].path));
 	if (aged > 10)
 		fprintf(stderr, "ckpt: and %zu more such directories\n",
 			aged - 10);

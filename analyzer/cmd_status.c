@@ -267,7 +267,7 @@ int cmd_status(int argc, char **argv)
 			add(&g[G_ENV], c.envs[i].name);
 	for (size_t j = 0; j < c.njobs; j++)
 		if (invalid_not_by_make(&c, j))
-			add(&g[G_AGAIN], c.jobs[j].cmd);
+			add(&g[G_AGAIN], cmd_display(c.jobs[j].cmd));
 	for (size_t j = 0; j < c.njobs; j++)
 		if (c.jobs[j].untraced > 0) {
 			char *s = xasprintf("%s", c.jobs[j].untraced_path
@@ -340,7 +340,9 @@ int cmd_status(int argc, char **argv)
 						     : NULL;
 				if (k == G_ENV && !strcmp(g[k].paths[i], ENV_ALL))
 					what = env_all_text(&c);
-				printf("  %s%s%s%s\n", g[k].paths[i],
+				printf("  %s%s%s%s\n",
+				       k == G_AGAIN ? g[k].paths[i]
+						    : path_shown(g[k].paths[i]),
 				       k == G_ENV && !strcmp(g[k].paths[i],
 							     ENV_ALL)
 					       ? " (the whole environment, read "

@@ -369,13 +369,67 @@ int dep_output(const struct dep *d)
 	return (d->acc & (ACC_WRITE | ACC_MKDIR)) != 0;
 }
 
+/* Does s hold a byte a terminal acts on (a control character)? */
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* s in bash's $'...' quoting at buf, which has room for 4 * strlen(s) +
+ * 4 bytes; the bytes written, without a NUL. */
+static size_t quote_c(char *buf, const char *s)
+{
+	size_t n = 0;
+	buf[n++] = '$';
+	buf[n++] = '\'';
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		const char *esc = ch == '\n'	 ? "\\n"
+				  : ch == '\t'  ? "\\t"
+				  : ch == '\r'  ? "\\r"
+				  : ch == '\\' ? "\\\\"
+				  : ch == '\''  ? "\\'"
+						: NULL;
+		if (esc) {
+			memcpy(buf + n, esc, 2);
+			n += 2;
+		} else if (ch < 0x20 || ch == 0x7f) {
+			n += (size_t)sprintf(buf + n, "\\x%02x", ch);
+		} else {
+			buf[n++] = (char)ch;
+		}
+	}
+	buf[n++] = '\'';
+	return n;
+}
+
+const char *path_shown(const char *path)
+{
+	static char *bufs[4];
+	static size_t caps[4];
+	static int next;
+	if (!has_control(path))
+		return path;
+	int slot = next++ & 3;
+	size_t need = strlen(path) * 4 + 4;
+	if (need > caps[slot]) {
+		caps[slot] = need;
+		bufs[slot] = xrealloc(bufs[slot], need);
+	}
+	bufs[slot][quote_c(bufs[slot], path)] = 0;
+	return bufs[slot];
+}
+
 const char *cmd_display(const char *words)
 {
 	static char *bufs[4];
 	static size_t caps[4];
 	static int next;
 	int slot = next++ & 3;
-	size_t need = strlen(words) * 4 + 16, n = 0;
+	size_t need = strlen(words) * 5 + 16, n = 0;
 	if (need > caps[slot]) {
 		caps[slot] = need;
 		bufs[slot] = xrealloc(bufs[slot], need);
@@ -388,6 +442,10 @@ const char *cmd_display(const char *words)
 		int quote = !*w || strpbrk(w, " \t\n'\"\\$`*?[]{}()<>|&;#~") != NULL;
 		if (n)
 			buf[n++] = ' ';
+		if (has_control(w)) {
+			n += quote_c(buf + n, w);
+			continue;
+		}
 		if (!quote) {
 			n += (size_t)sprintf(buf + n, "%s", w);
 			continue;

@@ -209,6 +209,10 @@ void ckpt_classify_deps(struct ckpt *c);
  * unescaped, and single-quoted if the shell would split it. Returns one of
  * four static buffers, reused in turn. */
 const char *cmd_display(const char *words);
+/* A path for people: itself, or in bash's $'...' quoting when it holds a
+ * control character (a newline would start a line of our output). One
+ * of four static buffers, reused in turn. */
+const char *path_shown(const char *path);
 /* Absolute path of a file in `root` (a relative path joined to root). */
 char *file_abs(const struct ckpt *c, const struct file *f, const char *root);
 

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "ckpt.h"
+#include "model.h"
 
 static void safe_relative(void **state)
 {
@@ -194,6 +195,40 @@ static void escape_every_byte(void **state)
 	assert_int_equal(path_unescape(trunc2), -1);
 }
 
+/* Paths and commands for people: a control character cannot start a
+ * line of our output; what has none is shown as it is. */
+static void shown(void **state)
+{
+	(void)state;
+	const char *plain = "src/a b.c";
+	assert_ptr_equal(path_shown(plain), plain);
+	assert_string_equal(path_shown("we\nird"), "$'we\\nird'");
+	assert_string_equal(path_shown("a\tb\\c'd"), "$'a\\tb\\\\c\\'d'");
+	assert_string_equal(path_shown("\033[2J\177"), "$'\\x1b[2J\\x7f'");
+	assert_string_equal(path_shown("\x01"), "$'\\x01'");
+	/* Non-ASCII bytes (UTF-8) are not control characters. */
+	assert_string_equal(path_shown("caf\xc3\xa9"), "caf\xc3\xa9");
+	/* Four buffers in turn: four at once stay apart. */
+	const char *a = path_shown("1\n"), *b = path_shown("2\n"),
+		   *c = path_shown("3\n"), *d = path_shown("4\n");
+	assert_string_equal(a, "$'1\\n'");
+	assert_string_equal(d, "$'4\\n'");
+	assert_string_equal(b, "$'2\\n'");
+	assert_string_equal(c, "$'3\\n'");
+	/* A command: words with a control character in the same quoting,
+	 * from the stored escaped words. */
+	char *w = path_escape("x y");
+	char *cmd = xasprintf("cat %s", w);
+	assert_string_equal(cmd_display(cmd), "cat 'x y'");
+	free(cmd);
+	free(w);
+	w = path_escape("a\nb");
+	cmd = xasprintf("cat %s", w);
+	assert_string_equal(cmd_display(cmd), "cat $'a\\nb'");
+	free(cmd);
+	free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +240,7 @@ int main(void)
 		cmocka_unit_test(stays_inside_more),
 		cmocka_unit_test(normalize_more),
 		cmocka_unit_test(escape_every_byte),
+		cmocka_unit_test(shown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,56 @@
+#!/bin/sh
+# A file name with a newline or another control character is shown in
+# bash's $'...' quoting by status, explain, audit and restore --dry-run,
+# which print a path a line: printed raw, it would start a line of their
+# own (`remove` of an output that is not one). A command with a word that
+# has a space is shown as a shell would take it (`'a b'`), not as the
+# checkpoint stores it (`a%20b`).
+. "$(dirname "$0")/lib.sh"
+unset MAKEFLAGS MAKELEVEL MFLAGS
+NL='
+'
+mkdir src
+cat > src/Makefile <<'MK'
+all: out
+out: gen.txt
+	cat we*ird gen.txt > "$$(printf 'o\nut')" && cat we*ird > out
+MK
+printf 'echo "$1" > gen.txt\n' > src/conf.sh
+printf 'data\n' > "src/we${NL}ird"
+printf 'x\033[2Jy\n' > "src/esc$(printf '\033')[2J"
+cp -a src orig
+(cd orig && "$CKPT" record -- sh -c 'sh ./conf.sh "a b" && cat esc* > /dev/null && make -s') \
+	> rec.log 2>&1 || fail "record: $(cat rec.log)"
+
+cp -a src new
+printf 'more\n' >> "new/we${NL}ird"
+printf 'echo changed\n' >> new/conf.sh
+cd new
+"$CKPT" status -d ../orig/.ckpt > ../status.txt 2>&1 || fail "status: $(cat ../status.txt)"
+grep -qx "  \$'we\\\\nird'" ../status.txt || fail "status: the name not quoted: $(cat ../status.txt)"
+grep -qx "  \$'o\\\\nut'" ../status.txt || fail "status: the output not quoted: $(cat ../status.txt)"
+grep -qx "  sh ./conf.sh 'a b'" ../status.txt || fail "status: the command as stored: $(cat ../status.txt)"
+grep -qx "ird" ../status.txt && fail "status printed a raw newline: $(cat ../status.txt)"
+"$CKPT" status -d ../orig/.ckpt --json > ../status.json || fail "status --json"
+python3 - ../status.json <<'PY' || fail "status --json: $(cat ../status.json)"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert "we\nird" in s["modified"], s["modified"]
+assert "o\nut" in s["affected"], s["affected"]
+assert s["run_again"] == ["sh ./conf.sh 'a b'"], s["run_again"]
+PY
+
+"$CKPT" explain -d ../orig/.ckpt out > ../explain.txt 2>&1 || fail "explain: $(cat ../explain.txt)"
+grep -q "^  \$'we\\\\nird' was changed (a source)" ../explain.txt ||
+	fail "explain: $(cat ../explain.txt)"
+
+"$CKPT" restore -d ../orig/.ckpt --dry-run > ../dry.txt 2>&1 || fail "dry-run: $(cat ../dry.txt)"
+expect_eq "dry-run lines" 3 "$(wc -l < ../dry.txt)"
+grep -qx "remove \$'o\\\\nut'" ../dry.txt || fail "dry-run: $(cat ../dry.txt)"
+
+cd ../orig
+"$CKPT" audit > ../audit.txt 2>&1 || fail "audit: $(cat ../audit.txt)"
+grep -q "^  \$'we\\\\nird' " ../audit.txt || fail "audit: $(cat ../audit.txt)"
+grep -q "^  \$'esc\\\\x1b\[2J' " ../audit.txt || fail "audit: the escape not quoted: $(cat ../audit.txt)"
+grep -q "$(printf '\033')" ../audit.txt && fail "audit printed a raw escape: $(cat ../audit.txt)"
+pass
