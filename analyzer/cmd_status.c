@@ -147,9 +147,12 @@ int invalid_not_by_make(const struct ckpt *c, size_t j)
 	return !by_make;
 }
 
+/* An output that restore removes when it is invalid, for make to write
+ * again: not a directory, which restore leaves (git: 20 of the 1,223
+ * "outputs to rebuild" were, against record's 1,203 outputs). */
 static int is_output(const struct file *f)
 {
-	return f->role == ROLE_OUTPUT || f->role == ROLE_OUTDIR;
+	return f->role == ROLE_OUTPUT;
 }
 
 /* One group of paths, as text or as a JSON array. */

@@ -4,7 +4,8 @@
 # which print a path a line: printed raw, it would start a line of their
 # own (`remove` of an output that is not one). A command with a word that
 # has a space is shown as a shell would take it (`'a b'`), not as the
-# checkpoint stores it (`a%20b`).
+# checkpoint stores it (`a%20b`). And status's outputs to rebuild are
+# files, not the directories restore leaves.
 . "$(dirname "$0")/lib.sh"
 unset MAKEFLAGS MAKELEVEL MFLAGS
 NL='
@@ -53,4 +54,22 @@ cd ../orig
 grep -q "^  \$'we\\\\nird' " ../audit.txt || fail "audit: $(cat ../audit.txt)"
 grep -q "^  \$'esc\\\\x1b\[2J' " ../audit.txt || fail "audit: the escape not quoted: $(cat ../audit.txt)"
 grep -q "$(printf '\033')" ../audit.txt && fail "audit printed a raw escape: $(cat ../audit.txt)"
+cd ..
+
+# status lists the files to rebuild, not a directory the invalid job
+# made, which restore leaves in place (git's 1,223 "outputs to rebuild"
+# held 20 directories against record's 1,203 outputs).
+mkdir dirs && cd dirs
+printf 'all: out/in.txt\nout/in.txt: in.txt\n\tmkdir -p out && cp in.txt out/\n' > Makefile
+echo 1 > in.txt
+"$CKPT" record -- make -s > ../dirs.log 2>&1 || fail "record: $(cat ../dirs.log)"
+echo 2 > in.txt
+"$CKPT" status --json > ../dirs.json || fail "status --json"
+python3 - ../dirs.json <<'PY' || fail "status --json: $(cat ../dirs.json)"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["affected"] == ["out/in.txt"], s["affected"]
+PY
+"$CKPT" restore > ../dirs.log 2>&1 || fail "restore: $(cat ../dirs.log)"
+[ -d out ] && [ ! -e out/in.txt ] || fail "restore: $(ls -R)"
 pass
