@@ -235,9 +235,15 @@ static int ident_start(char ch)
 /* Is q where a command starts: after a newline, ; & | ( ) { or a
  * keyword (then, do, ...), blanks between? Not in an echo's text, where
  * "set" and "declare" are words (the caller skips comments: "# the
- * variable (if set)"). */
+ * variable (if set)"). Nor in C, which configure writes in heredocs
+ * that are scanned with the rest: a lone & against the word is an
+ * address (`sigemptyset(&set);`; a shell writes `cmd & set`, or `&&`),
+ * and a ( after a name a call (`f(set)`; a shell's is `$(set)`). */
 static int command_start(const char *p, const char *q)
 {
+	if (q - p >= 2 && ((q[-1] == '&' && q[-2] != '&') ||
+			   (q[-1] == '(' && name_char(q[-2]))))
+		return 0;
 	while (q > p && (q[-1] == ' ' || q[-1] == '\t'))
 		q--;
 	if (q == p || strchr("\n;&|(){`!", q[-1]))

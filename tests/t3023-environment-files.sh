@@ -9,6 +9,8 @@
 # (a copy of a template; an awk program from a heredoc, as config.status
 # makes), they use what their source names; written by another job
 # (make's intermediate file), they could have used anything: "*".
+# C that a script writes in a heredoc, as configure does, is not taken
+# for the shell's `set` (sigemptyset(&set)).
 # And what libc reads itself: the locale (`wc -m` counts characters by
 # it) and the time zone (find's local time).
 # Each restore is followed by make and compared with a clean build in the
@@ -21,7 +23,7 @@ PY=$(python3 -c 'import sys; print(sys.executable)') || fail "python3"
 mkdir src
 { echo "PY = $PY"; cat <<'MK'; } > src/Makefile
 OUT = sourced.txt stdin.txt plain.txt py.txt pl.txt awk.txt data.txt \
-	quiet.txt tmpsh.txt tmpawk.txt gone.txt both.txt tmpl.txt
+	quiet.txt tmpsh.txt tmpawk.txt gone.txt both.txt tmpl.txt cprog.txt
 all: $(OUT)
 sourced.txt: vars.sh
 	. ./vars.sh; echo "$$where" > sourced.txt
@@ -43,6 +45,8 @@ tmpsh.txt: gen.sh.in
 	mkdir -p t1 && cp gen.sh.in t1/gen.sh && (sh t1/gen.sh; rm -r t1) > tmpsh.txt
 tmpawk.txt: mkawk.sh
 	sh mkawk.sh > tmpawk.txt
+cprog.txt: mkc.sh
+	sh mkc.sh > cprog.txt
 .INTERMEDIATE: gone.sh
 gone.sh:
 	printf 'echo gone\n' > gone.sh
@@ -65,6 +69,15 @@ BEGIN { p = ENVIRON["PLACE"]; print (p == "" ? "none" : p) }
 AWK
 awk -f t2/p.awk /dev/null
 rm -r t2
+SH
+# C in a heredoc, as configure writes its tests (bash 5.2's): `&set` and
+# `f(set)` are not the shell's set, which prints every variable.
+cat > src/mkc.sh <<'SH'
+cat > t5.c <<EOF
+#include <signal.h>
+int main(void) { sigset_t set; sigemptyset(&set); return f(set); }
+EOF
+wc -l < t5.c && rm t5.c
 SH
 echo 'where="at ${PLACE:-home}"' > src/vars.sh
 echo 'echo "stdin ${PLACE:-none}"' > src/in.sh
@@ -90,7 +103,7 @@ restore_in() {
 		fail "$_n: restore: $(cat "$_n.restore")"
 	(cd "$_n" && env "$@" make) > "$_n.make" 2>&1 || fail "$_n: make"
 	sed -n 's/.*> \([a-z]*\.txt\)$/\1/p' "$_n.make" | sort | tr '\n' ' ' > "$_n.jobs"
-	for f in sourced stdin plain py pl awk data quiet tmpsh tmpawk gone both tmpl; do
+	for f in sourced stdin plain py pl awk data quiet tmpsh tmpawk gone both tmpl cprog; do
 		cmp -s "$_n/$f.txt" "$_n.oracle/$f.txt" ||
 			fail "$_n: $f.txt differs from a clean build's"
 	done

@@ -283,6 +283,15 @@ static void whole_environment(void **state)
 	assert_string_equal(shell(CACHE_SAVE), "ac_cv_prog_CC * * as_nl * * ");
 	assert_string_equal(shell(BANNER "set | sort\n(X=1; set) 2>&1\n"),
 			    "* * ");
+	/* C in configure's heredocs (bash 5.2's `sigemptyset(&set);`): an
+	 * address and a call are not commands; the shell's own forms are. */
+	assert_string_equal(shell(BANNER "cat > c.c <<EOF\nsigset_t set;\n"
+				  "sigemptyset(&set); f(set); g(set, 1);\nEOF\n"),
+			    "");
+	assert_string_equal(shell("a & set\na&&set\nx=$(set)\n(set)\n"),
+			    "* * * * ");
+	/* The price: `a &set`, which no one writes, is taken for C. */
+	assert_string_equal(shell("a &set\n"), "");
 	/* A script file that is gone, or not a file: unknown (build.c
 	 * decides). */
 	char out[64] = "";
