@@ -327,7 +327,10 @@ static char *root_rel(const char *root, const char *cwd, const char *p)
 }
 
 /* The variables a make's command line set (NAME=value words of cmd,
- * escaped words), after "make" and "-pq", for execvp. */
+ * escaped words), after "make" and "-pqk", for execvp. -k: without it,
+ * make -q stops at the first target out of date (bash's .build, out of
+ * date after every build) and never searches the implicit rules of the
+ * rest, whose prerequisites then look unknown. */
 static char **make_argv(const char *cmd)
 {
 	char *copy = xstrdup(cmd), *rest = copy, *w;
@@ -335,7 +338,7 @@ static char **make_argv(const char *cmd)
 	char **argv = NULL;
 	GROW(argv, n, a);
 	argv[0] = xstrdup("make");
-	argv[1] = xstrdup("-pq");
+	argv[1] = xstrdup("-pqk");
 	strsep(&rest, " ");	/* make itself */
 	while ((w = strsep(&rest, " "))) {
 		if (path_unescape(w) < 0 || w[0] == '-' || !strchr(w, '=') ||

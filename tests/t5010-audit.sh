@@ -189,6 +189,26 @@ grep -q "/dev/ckpt-probe" audit.txt && fail "audit lists a path only looked for:
 grep -q "/dev/null .*read by 1 job" audit.txt || fail "audit omits /dev/null: $(cat audit.txt)"
 cd ..
 
+# A target out of date after every build (bash's .build, whose recipe
+# only prints a banner) comes first: make -pq stopped at it and never
+# searched the suffix rule for a.o, whose a.c was then reported missing.
+mkdir banner && cd banner
+cat > Makefile <<'MK'
+all: banner prog
+banner: prog.h
+	@echo building
+prog: a.o
+	cc -o prog a.o
+.c.o:
+	cc -c $<
+a.o: prog.h
+MK
+echo 'int main(void) { return 0; }' > a.c && : > prog.h
+check $CKPT record -- make -s
+$CKPT audit --missing-deps > missing.txt 2>&1 || fail "missing-deps failed"
+grep -q "^no missing dependencies" missing.txt || fail "banner: $(cat missing.txt)"
+cd ..
+
 # A name with a byte 0xff (not UTF-8) and one in UTF-8 (passed through).
 mkdir names && cd names
 printf 'a\n' > "$(printf 'n\377.txt')"
