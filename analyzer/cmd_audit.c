@@ -386,6 +386,23 @@ static FILE *make_p(const char *cwd, const char *cmd, pid_t *pid)
 	return p;
 }
 
+/* Does a make's command (escaped words) name its makefile: -f FILE,
+ * -fFILE, --file=FILE, --makefile FILE? */
+static int names_makefile(const char *cmd)
+{
+	char *copy = xstrdup(cmd), *rest = copy, *w;
+	int named = 0;
+	strsep(&rest, " ");	/* make itself */
+	while (!named && (w = strsep(&rest, " "))) {
+		if (path_unescape(w) < 0)
+			continue;
+		named = (w[0] == '-' && w[1] == 'f') ||
+			!strncmp(w, "--file", 6) || !strncmp(w, "--makefile", 10);
+	}
+	free(copy);
+	return named;
+}
+
 /* The first word of a job's command (escaped words), as it was. */
 static char *make_word(const char *cmd)
 {
@@ -601,18 +618,26 @@ static int missing_deps(const struct ckpt *c, int json)
 {
 	struct target *db = NULL, *e, *tmp;
 	/* Each directory a make ran in once (kbuild runs thousands of
-	 * makes in the top one), the top make's first. */
+	 * makes in the top one): the first make there that read the
+	 * directory's makefile, else the first (-f: make -pq reads the
+	 * default makefile; configure's `make -f conftest.make` ran in the
+	 * top directory before the build's make). Not a shell that ran
+	 * makes (`sh -c './configure && make'`). */
 	char *is_make = xcalloc(c->njobs + 1, 1);
+	for (size_t j = 0; j < c->njobs; j++) {
+		if (c->jobs[j].kind != JOB_DRIVER)
+			continue;
+		char *w = make_word(c->jobs[j].cmd);
+		is_make[j] = is_driver_program(w, w);
+		free(w);
+	}
 	char **dirs = xmalloc((c->njobs + 1) * sizeof *dirs);
 	size_t ndirs = 0;
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t j = 0; j < c->njobs; j++) {
 			const struct job *d = &c->jobs[j];
-			if (d->kind != JOB_DRIVER || (d->driver < 0) == pass)
+			if (!is_make[j] || names_makefile(d->cmd) != pass)
 				continue;
-			char *w = make_word(d->cmd);
-			is_make[j] = is_driver_program(w, w);
-			free(w);
 			size_t k = 0;
 			while (k < ndirs && strcmp(dirs[k], d->cwd))
 				k++;

@@ -189,6 +189,25 @@ grep -q "/dev/ckpt-probe" audit.txt && fail "audit lists a path only looked for:
 grep -q "/dev/null .*read by 1 job" audit.txt || fail "audit omits /dev/null: $(cat audit.txt)"
 cd ..
 
+# The make whose database counts is the one that read the directory's
+# makefile, with its variables: not the shell that ran it (its script
+# word was given to make -pq as a variable), nor a make of another
+# makefile there first (configure's `make -f conftest.make`).
+mkdir byshell && cd byshell
+printf 'all:\n\t@true\n' > probe.mk
+cat > Makefile <<'MK'
+ifdef X
+out.txt: in.txt
+endif
+out.txt:
+	cat in.txt > out.txt
+MK
+echo a > in.txt
+check $CKPT record -- sh -c 'make -s -f probe.mk && make -s X=1'
+$CKPT audit --missing-deps > missing.txt 2>&1 || fail "missing-deps failed"
+grep -q "^no missing dependencies" missing.txt || fail "byshell: $(cat missing.txt)"
+cd ..
+
 # A target out of date after every build (bash's .build, whose recipe
 # only prints a banner) comes first: make -pq stopped at it and never
 # searched the suffix rule for a.o, whose a.c was then reported missing.
