@@ -683,8 +683,10 @@ static int do_remove(struct plan *p, size_t i)
 			warning(p->left[i] == 1
 					? "%s: left in place, though the change "
 					  "invalidates it: it is not the file "
-					  "the recorded build wrote (delete it "
-					  "if it is a stale output)"
+					  "the recorded build wrote (make "
+					  "decides by its time; delete it if it "
+					  "is a stale output, not if the sources "
+					  "ship it)"
 					: "%s: left in place, though the change "
 					  "invalidates it, with another output "
 					  "of its job that is not the recorded "
@@ -963,9 +965,10 @@ static void report_replaced(const struct plan *p)
 				path_shown(p->c->files[i].path));
 	if (n > 5)
 		fprintf(stderr, " and %zu more", n - 5);
-	fprintf(stderr, " (the checkpoint's are valid for these sources; "
-		"a configuration or build of your own since is not an input "
-		"ckpt sees: run it again)\n");
+	fprintf(stderr, " (the checkpoint's are valid for these sources: "
+		"a file the sources ship that the recorded build rewrote "
+		"needs nothing more; a configuration or build of your own "
+		"since is not an input ckpt sees: run it again)\n");
 }
 
 struct by_ino {
