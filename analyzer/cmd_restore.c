@@ -106,42 +106,92 @@ static int is_output(const struct file *f)
 	       f->path[0] != '/';
 }
 
-/*
- * Outputs that the targets need: the targets, and, for each, what its
- * producer read that another job made, the other outputs it wrote (make
- * looks at a target's siblings: libtool's x.lo beside .libs/x.o), and
- * what the makes above it read: make runs only with its makefiles, and
- * with what they are made from beside them (config.status, which
- * Makefile's rule names, is written with it). A dependency file make
- * includes (.d, .Po) is taken alone: its producer is a compile, which
- * --target would otherwise pull in for every one of them.
- */
-static void mark_closure(struct plan *p, int fi, char *want, char *makes)
+/* What --target has taken in: outputs, jobs and makes seen, and each
+ * output's writers (not its producer alone: `ar rc lib.a ...` then
+ * `ranlib lib.a`, the last writer, which reads only the archive). */
+struct closure {
+	char *want;		/* per file */
+	char *jobs;		/* per job: its inputs taken */
+	char *makes;		/* per job: a make whose reads are taken */
+	size_t *first;		/* per file + 1: its writers in writer[] */
+	int *writer;
+};
+
+static void closure_init(struct closure *cl, const struct ckpt *c)
 {
-	if (want[fi])
+	cl->want = xcalloc(c->nfiles + 1, 1);
+	cl->jobs = xcalloc(c->njobs + 1, 1);
+	cl->makes = xcalloc(c->njobs + 1, 1);
+	cl->first = xcalloc(c->nfiles + 2, sizeof *cl->first);
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].ndeps; k++)
+			if (c->jobs[j].deps[k].acc & ACC_WRITE)
+				cl->first[c->jobs[j].deps[k].file + 1]++;
+	for (size_t i = 0; i < c->nfiles; i++)
+		cl->first[i + 1] += cl->first[i];
+	cl->writer = xmalloc((cl->first[c->nfiles] + 1) * sizeof *cl->writer);
+	size_t *at = xmalloc((c->nfiles + 1) * sizeof *at);
+	memcpy(at, cl->first, c->nfiles * sizeof *at);
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].ndeps; k++)
+			if (c->jobs[j].deps[k].acc & ACC_WRITE)
+				cl->writer[at[c->jobs[j].deps[k].file]++] = (int)j;
+	free(at);
+}
+
+static void closure_release(struct closure *cl)
+{
+	free(cl->want);
+	free(cl->jobs);
+	free(cl->makes);
+	free(cl->first);
+	free(cl->writer);
+}
+
+/*
+ * Outputs that the targets need: the targets, and, for each job that
+ * wrote one, what it read that another job made, the other outputs it
+ * wrote (make looks at a target's siblings: libtool's x.lo beside
+ * .libs/x.o), and what the makes above it read: make runs only with its
+ * makefiles, and with what they are made from beside them
+ * (config.status, which Makefile's rule names, is written with it). A
+ * dependency file make includes (.d, .Po) is taken alone: its producer
+ * is a compile, which --target would otherwise pull in for every one of
+ * them.
+ */
+static void mark_closure(const struct ckpt *c, int fi, struct closure *cl)
+{
+	if (cl->want[fi])
 		return;
-	want[fi] = 1;
-	const struct ckpt *c = p->c;
+	cl->want[fi] = 1;
 	const struct file *f = &c->files[fi];
 	if (f->producer < 0 || dependency_file(f->path))
 		return;
-	int jid = f->producer;
-	const struct job *j = &c->jobs[jid];
-	for (size_t k = 0; k < j->ndeps; k++) {
-		const struct dep *d = &j->deps[k];
-		const struct file *g = &c->files[d->file];
-		if (is_output(g) && ((d->acc & ACC_READ) ||
-				     ((d->acc & ACC_WRITE) && g->producer == jid)))
-			mark_closure(p, d->file, want, makes);
-	}
-	/* Each make once: kbuild's top make reads thousands of files. */
-	for (int m = j->driver; m >= 0 && !makes[m]; m = c->jobs[m].driver) {
-		const struct job *make = &c->jobs[m];
-		makes[m] = 1;
-		for (size_t k = 0; k < make->ndeps; k++)
-			if ((make->deps[k].acc & ACC_READ) &&
-			    is_output(&c->files[make->deps[k].file]))
-				mark_closure(p, make->deps[k].file, want, makes);
+	for (size_t w = cl->first[fi]; w < cl->first[fi + 1]; w++) {
+		int jid = cl->writer[w];
+		if (cl->jobs[jid])
+			continue;
+		cl->jobs[jid] = 1;
+		const struct job *j = &c->jobs[jid];
+		for (size_t k = 0; k < j->ndeps; k++) {
+			const struct dep *d = &j->deps[k];
+			const struct file *g = &c->files[d->file];
+			if (is_output(g) &&
+			    ((d->acc & ACC_READ) ||
+			     ((d->acc & ACC_WRITE) && g->producer == jid)))
+				mark_closure(c, d->file, cl);
+		}
+		/* Each make once: kbuild's top make reads thousands of
+		 * files. */
+		for (int m = j->driver; m >= 0 && !cl->makes[m];
+		     m = c->jobs[m].driver) {
+			const struct job *make = &c->jobs[m];
+			cl->makes[m] = 1;
+			for (size_t k = 0; k < make->ndeps; k++)
+				if ((make->deps[k].acc & ACC_READ) &&
+				    is_output(&c->files[make->deps[k].file]))
+					mark_closure(c, make->deps[k].file, cl);
+		}
 	}
 }
 
@@ -1225,11 +1275,10 @@ int cmd_restore(int argc, char **argv)
 	p.level = xmalloc((c.njobs + 1) * sizeof *p.level);
 	for (size_t j = 0; j < c.njobs; j++)
 		p.level[j] = -1;
-	char *want = NULL, *makes = NULL;
+	struct closure cl = { 0 };
 	int rc = 1;
 	if (ntargets) {
-		want = xcalloc(c.nfiles + 1, 1);
-		makes = xcalloc(c.njobs + 1, 1);
+		closure_init(&cl, &c);
 		for (size_t t = 0; t < ntargets; t++) {
 			char *abs = targets[t][0] == '/'
 					    ? xstrdup(targets[t])
@@ -1243,10 +1292,10 @@ int cmd_restore(int argc, char **argv)
 				      targets[t]);
 				goto out;
 			}
-			mark_closure(&p, fi, want, makes);
+			mark_closure(&c, fi, &cl);
 		}
 	}
-	if (plan(&p, want) < 0)
+	if (plan(&p, cl.want) < 0)
 		goto out;
 	mark_left(&p);
 	if (dry) {
@@ -1341,8 +1390,7 @@ int cmd_restore(int argc, char **argv)
 		(double)(now_ns() - t0) / 1e9);
 	rc = failed;
 out:
-	free(want);
-	free(makes);
+	closure_release(&cl);
 	free(targets);
 	for (size_t i = 0; p.data && i < c.nfiles; i++)
 		free(p.data[i]);	/* --dry-run, or a failed plan */

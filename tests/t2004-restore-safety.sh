@@ -77,6 +77,26 @@ grep -q "up to date" gen.log || fail "make did work: $(cat gen.log)"
 [ -e gen.fresh/config.status ] || fail "--target left config.status out"
 [ -e gen.fresh/two.o ] && fail "--target restored two.o"
 
+# --target takes what every writer of an output read, not only its last
+# (lua's liblua.a: `ar rcu` reads the objects, then `ranlib`, which
+# reads only the archive): else make remade the objects and relinked.
+mkdir -p ar.orig
+cat > ar.orig/Makefile <<'MK'
+prog: main.o lib.a
+	cat main.o lib.a > prog
+lib.a: a.o b.o
+	cat a.o b.o > lib.a
+	touch lib.a
+%.o: %.c
+	cp $< $@
+MK
+for f in a b main; do echo "$f" > ar.orig/$f.c; done
+cp -a ar.orig ar.fresh
+(cd ar.orig && "$CKPT" record -- make) > ar.log 2>&1 || fail "record: $(cat ar.log)"
+(cd ar.fresh && "$CKPT" restore --target prog -d ../ar.orig/.ckpt &&
+	make prog) > ar.log 2>&1 || fail "--target prog, then make: $(cat ar.log)"
+grep -q "up to date" ar.log || fail "--target prog left out what lib.a was made from: $(cat ar.log)"
+
 # A full restore then leaves notes.txt alone and make has nothing to do.
 # An output that was there with other content (a build of the user's) is
 # replaced, and said so.
