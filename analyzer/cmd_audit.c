@@ -614,7 +614,10 @@ static void report_missing(const struct ckpt *c, const char *is_make,
 	}
 }
 
-static int missing_deps(const struct ckpt *c, int json)
+/* What make knows of each target of the tree at `root` (the current
+ * directory: the recorded tree, or a copy of it), against what the
+ * recorded build read. */
+static int missing_deps(const struct ckpt *c, const char *root, int json)
 {
 	struct target *db = NULL, *e, *tmp;
 	/* Each directory a make ran in once (kbuild runs thousands of
@@ -644,13 +647,20 @@ static int missing_deps(const struct ckpt *c, int json)
 			if (k < ndirs)
 				continue;
 			dirs[ndirs++] = d->cwd;
-			make_database(c->root, d->cwd, d->cmd, &db);
+			/* In this tree, a copy of the recorded one maybe. */
+			const char *rel = path_under(d->cwd, c->root);
+			char *cwd = !rel  ? xstrdup(d->cwd)
+				    : *rel ? xasprintf("%s/%s", root, rel)
+					   : xstrdup(root);
+			make_database(root, cwd, d->cmd, &db);
+			free(cwd);
 		}
 	free(dirs);
 	if (!db) {
 		free(is_make);
-		return error("make -pq printed no rules (is this a make "
-			     "build, and is the tree still there?)"), 1;
+		return error("make -pq printed no rules in %s (is this a "
+			     "make build, and the current directory its tree "
+			     "or a copy of it?)", root), 1;
 	}
 	int first = 1;
 	struct programs pr = {
@@ -749,7 +759,9 @@ int cmd_audit(int argc, char **argv)
 			       "  --missing-deps  in-tree inputs of each target "
 			       "that make did not know\n"
 			       "                  as prerequisites (runs make "
-			       "-pq in the tree); a program\n"
+			       "-pqk in the tree: the\n"
+			       "                  current directory, the recorded "
+			       "one or a copy); a program\n"
 			       "                  configure wrote that targets "
 			       "run unlisted (libtool)\n"
 			       "                  is one line for all of them\n"
@@ -765,7 +777,10 @@ int cmd_audit(int argc, char **argv)
 		return 1;
 	int rc = 0;
 	if (missing) {
-		rc = missing_deps(&c, json);
+		char *root = getcwd(NULL, 0);
+		rc = root ? missing_deps(&c, root, json)
+			  : (error_errno("cannot get the current directory"), 1);
+		free(root);
 	} else {
 		struct readers r;
 		readers_build(&c, &r);

@@ -208,6 +208,22 @@ $CKPT audit --missing-deps > missing.txt 2>&1 || fail "missing-deps failed"
 grep -q "^no missing dependencies" missing.txt || fail "byshell: $(cat missing.txt)"
 cd ..
 
+# In a copy of the tree, make is asked there, not in the recorded tree
+# (which may be gone): the copy's Makefile lists extra, the recorded
+# one's does not.
+mkdir copy.orig
+printf 'out: in\n\tcat in extra > out\n' > copy.orig/Makefile
+echo in > copy.orig/in && echo extra > copy.orig/extra
+cp -a copy.orig copy.fresh
+(cd copy.orig && $CKPT record -- make -s) > copy.log 2>&1 || fail "record: $(cat copy.log)"
+(cd copy.orig && $CKPT audit --missing-deps) > copy.log 2>&1 || fail "missing-deps: $(cat copy.log)"
+grep -q "^out: missing prerequisite extra" copy.log || fail "copy.orig: $(cat copy.log)"
+printf 'out: in extra\n\tcat in extra > out\n' > copy.fresh/Makefile
+mv copy.orig copy.moved
+(cd copy.fresh && $CKPT audit -d ../copy.moved/.ckpt --missing-deps) > copy.log 2>&1 ||
+	fail "missing-deps in a copy: $(cat copy.log)"
+grep -q "^no missing dependencies" copy.log || fail "copy.fresh: $(cat copy.log)"
+
 # A target out of date after every build (bash's .build, whose recipe
 # only prints a banner) comes first: make -pq stopped at it and never
 # searched the suffix rule for a.o, whose a.c was then reported missing.
