@@ -386,6 +386,24 @@ static FILE *make_p(const char *cwd, const char *cmd, pid_t *pid)
 	return p;
 }
 
+/* The variables a make's command set, as one string to compare. */
+static char *make_vars(const char *cmd)
+{
+	char **argv = make_argv(cmd), *v = xstrdup("");
+	for (char **a = argv + 2; *a; a++) {
+		char *more = xasprintf("%s%s\n", v, *a);
+		free(v);
+		v = more;
+	}
+	for (char **a = argv; *a; a++)
+		free(*a);
+	free(argv);
+	return v;
+}
+
+/* Sets of variables asked about in one directory, at most. */
+#define MAX_MAKES_A_DIR 8
+
 /* Does a make's command (escaped words) name its makefile: -f FILE,
  * -fFILE, --file=FILE, --makefile FILE? */
 static int names_makefile(const char *cmd)
@@ -620,12 +638,15 @@ static void report_missing(const struct ckpt *c, const char *is_make,
 static int missing_deps(const struct ckpt *c, const char *root, int json)
 {
 	struct target *db = NULL, *e, *tmp;
-	/* Each directory a make ran in once (kbuild runs thousands of
-	 * makes in the top one): the first make there that read the
-	 * directory's makefile, else the first (-f: make -pq reads the
-	 * default makefile; configure's `make -f conftest.make` ran in the
-	 * top directory before the build's make). Not a shell that ran
-	 * makes (`sh -c './configure && make'`). */
+	/* Each directory's makefile once for each set of variables a make
+	 * that read it was given (zstd's lib/ is made again with
+	 * BUILD_DIR=..., whose rules the first make does not have), their
+	 * rules merged; a directory where only makes of other makefiles
+	 * ran (-f: make -pq reads the default one), once (kbuild runs
+	 * thousands of `make -f scripts/Makefile.build obj=...` in the top
+	 * directory; configure's `make -f conftest.make` ran there before
+	 * the build's make). Not a shell that ran makes (`sh -c
+	 * './configure && make'`). */
 	char *is_make = xcalloc(c->njobs + 1, 1);
 	for (size_t j = 0; j < c->njobs; j++) {
 		if (c->jobs[j].kind != JOB_DRIVER)
@@ -635,17 +656,27 @@ static int missing_deps(const struct ckpt *c, const char *root, int json)
 		free(w);
 	}
 	char **dirs = xmalloc((c->njobs + 1) * sizeof *dirs);
+	char **vars = xmalloc((c->njobs + 1) * sizeof *vars);
 	size_t ndirs = 0;
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t j = 0; j < c->njobs; j++) {
 			const struct job *d = &c->jobs[j];
 			if (!is_make[j] || names_makefile(d->cmd) != pass)
 				continue;
-			size_t k = 0;
-			while (k < ndirs && strcmp(dirs[k], d->cwd))
-				k++;
-			if (k < ndirs)
+			char *v = make_vars(d->cmd);
+			size_t k = 0, same_dir = 0;
+			for (; k < ndirs; k++) {
+				if (strcmp(dirs[k], d->cwd))
+					continue;
+				same_dir++;
+				if (pass || !strcmp(vars[k], v))
+					break;
+			}
+			if (k < ndirs || same_dir >= MAX_MAKES_A_DIR) {
+				free(v);
 				continue;
+			}
+			vars[ndirs] = v;
 			dirs[ndirs++] = d->cwd;
 			/* In this tree, a copy of the recorded one maybe. */
 			const char *rel = path_under(d->cwd, c->root);
@@ -655,6 +686,9 @@ static int missing_deps(const struct ckpt *c, const char *root, int json)
 			make_database(root, cwd, d->cmd, &db);
 			free(cwd);
 		}
+	for (size_t k = 0; k < ndirs; k++)
+		free(vars[k]);
+	free(vars);
 	free(dirs);
 	if (!db) {
 		free(is_make);

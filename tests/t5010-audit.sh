@@ -224,6 +224,27 @@ mv copy.orig copy.moved
 	fail "missing-deps in a copy: $(cat copy.log)"
 grep -q "^no missing dependencies" copy.log || fail "copy.fresh: $(cat copy.log)"
 
+# A directory's makefile made again with other variables (zstd's lib/
+# with BUILD_DIR=...) has rules the first make does not: each set of
+# variables is asked, and their rules merged. (make -q runs a $(MAKE)
+# line itself only in a recipe it would run: not out's, up to date.)
+mkdir again && cd again
+cat > Makefile <<'MK'
+out: in
+	cat in > out
+	$(MAKE) -s X=1 out2
+ifdef X
+out2: in2
+endif
+out2:
+	cat in2 > out2
+MK
+echo a > in && echo b > in2
+check $CKPT record -- make -s
+$CKPT audit --missing-deps > missing.txt 2>&1 || fail "missing-deps failed"
+grep -q "^no missing dependencies" missing.txt || fail "again: $(cat missing.txt)"
+cd ..
+
 # A target out of date after every build (bash's .build, whose recipe
 # only prints a banner) comes first: make -pq stopped at it and never
 # searched the suffix rule for a.o, whose a.c was then reported missing.
