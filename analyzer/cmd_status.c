@@ -155,6 +155,25 @@ static int is_output(const struct file *f)
 	return f->role == ROLE_OUTPUT;
 }
 
+/* A regular file of the tree that the build only looked at (make, at a
+ * prerequisite's time: bash's parse.y, older than the y.tab.c shipped
+ * beside it), now of another size or newer. Not an input, and no hash
+ * of it is kept; but make may rebuild from it. */
+static int looked_at_changed(const struct file *f, const char *root)
+{
+	if (f->role != ROLE_EXISTS || f->path[0] == '/' || f->changed ||
+	    !S_ISREG(f->mode))
+		return 0;
+	char *a = xasprintf("%s/%s", root, f->path);
+	struct stat st;
+	int r = lstat(a, &st) == 0 && S_ISREG(st.st_mode) &&
+		((uint64_t)st.st_size != f->size ||
+		 (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec >
+			 f->mtime);
+	free(a);
+	return r;
+}
+
 /* One group of paths, as text or as a JSON array. */
 struct group {
 	const char *key, *title;
@@ -238,11 +257,14 @@ int cmd_status(int argc, char **argv)
 		{ .key = "externals", .title = "changed inputs outside the tree" },
 		{ .key = "environment", .title = "environment variables the build used, with another value now" },
 		{ .key = "untraced", .title = "programs that could not be traced" },
+		{ .key = "looked_at", .title = "files the build only looked at, "
+			"now of another size or newer (not inputs: make may "
+			"rebuild from them by their time)" },
 		{ .key = "affected", .title = "outputs to rebuild" },
 		{ .key = "run_again", .title = "commands make does not run, to run again where the recorded command did" },
 	};
 	enum { G_CHANGED, G_MOD, G_DEL, G_APP, G_LIST, G_EXT, G_ENV, G_UT,
-	       G_AFF, G_AGAIN, NG };
+	       G_LOOKED, G_AFF, G_AGAIN, NG };
 	/* The names each changed listing gained and lost (one a G_LIST
 	 * entry), when the checkpoint holds them. */
 	struct name_diff *nd = NULL;
@@ -264,6 +286,8 @@ int cmd_status(int argc, char **argv)
 		}
 		if (is_output(f) && f->path[0] != '/' && output_invalid(&c, f))
 			add(&g[G_AFF], f->path);
+		if (looked_at_changed(f, root))
+			add(&g[G_LOOKED], f->path);
 	}
 	for (size_t i = 0; i < c.nenvs; i++)
 		if (c.envs[i].changed)
@@ -332,6 +356,8 @@ int cmd_status(int argc, char **argv)
 				       ? "no input changed since the checkpoint "
 					 "(the outputs below are rebuilt all the "
 					 "same: `ckpt explain PATH` says why)\n"
+				       : g[G_LOOKED].n
+				       ? "no input changed since the checkpoint\n"
 				       : "nothing changed since the checkpoint\n");
 		for (int k = G_MOD; k < NG; k++) {
 			if (!g[k].n)

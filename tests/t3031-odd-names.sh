@@ -5,7 +5,8 @@
 # own (`remove` of an output that is not one). A command with a word that
 # has a space is shown as a shell would take it (`'a b'`), not as the
 # checkpoint stores it (`a%20b`). And status's outputs to rebuild are
-# files, not the directories restore leaves.
+# files, not the directories restore leaves; files only looked at and
+# since edited are named apart.
 . "$(dirname "$0")/lib.sh"
 unset MAKEFLAGS MAKELEVEL MFLAGS
 NL='
@@ -72,4 +73,28 @@ assert s["affected"] == ["out/in.txt"], s["affected"]
 PY
 "$CKPT" restore > ../dirs.log 2>&1 || fail "restore: $(cat ../dirs.log)"
 [ -d out ] && [ ! -e out/in.txt ] || fail "restore: $(ls -R)"
+cd ..
+
+# A file the build only looked at (bash's parse.y, older than the y.tab.c
+# shipped beside it) is no input, and has no hash kept; edited, status
+# names it apart, for make rebuilds from it (it ran bison).
+mkdir looked && cd looked
+printf 'out.txt: gen.c\n\tcat gen.c > out.txt\ngen.c: gen.y\n\tcp gen.y gen.c\n' > Makefile
+echo 'y' > gen.y && echo 'y' > gen.c && touch -d @1000 gen.y
+"$CKPT" record -- make -s > ../looked.log 2>&1 || fail "record: $(cat ../looked.log)"
+"$CKPT" status > ../looked.log 2>&1 || fail "status: $(cat ../looked.log)"
+expect_eq "status unchanged" "nothing changed since the checkpoint" "$(cat ../looked.log)"
+echo 'y2' > gen.y
+"$CKPT" status > ../looked.log 2>&1 || fail "status: $(cat ../looked.log)"
+head -1 ../looked.log | grep -qx "no input changed since the checkpoint" ||
+	fail "status: $(cat ../looked.log)"
+grep -q "^files the build only looked at" ../looked.log && grep -qx "  gen.y" ../looked.log ||
+	fail "status does not name gen.y: $(cat ../looked.log)"
+"$CKPT" status --json > ../looked.json || fail "status --json"
+python3 - ../looked.json <<'PY' || fail "status --json: $(cat ../looked.json)"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["looked_at"] == ["gen.y"], s["looked_at"]
+assert s["changed"] == [] and s["affected"] == [], s
+PY
 pass
