@@ -421,6 +421,35 @@ static int names_makefile(const char *cmd)
 	return named;
 }
 
+/* The directory a make read its makefile in: cwd, where it started, and
+ * its -C DIR, -CDIR, --directory=DIR options after it (`make -C lib`
+ * starts in the top directory and reads lib/Makefile). Allocated. */
+static char *make_dir(const char *cmd, const char *cwd)
+{
+	char *copy = xstrdup(cmd), *rest = copy, *w;
+	char *dir = xstrdup(cwd);
+	int next = 0;
+	strsep(&rest, " ");	/* make itself */
+	while ((w = strsep(&rest, " "))) {
+		if (path_unescape(w) < 0)
+			continue;
+		const char *to = next				 ? w
+				 : !strncmp(w, "-C", 2) && w[2]	 ? w + 2
+				 : !strncmp(w, "--directory=", 12) ? w + 12
+								   : NULL;
+		next = !strcmp(w, "-C") || !strcmp(w, "--directory");
+		if (!to || !*to)
+			continue;
+		char *d = to[0] == '/' ? xstrdup(to)
+				       : xasprintf("%s/%s", dir, to);
+		path_normalize(d);
+		free(dir);
+		dir = d;
+	}
+	free(copy);
+	return dir;
+}
+
 /* The first word of a job's command (escaped words), as it was. */
 static char *make_word(const char *cmd)
 {
@@ -664,9 +693,10 @@ static int missing_deps(const struct ckpt *c, const char *root, int json)
 			if (!is_make[j] || names_makefile(d->cmd) != pass)
 				continue;
 			char *v = make_vars(d->cmd);
+			char *dir = make_dir(d->cmd, d->cwd);
 			size_t k = 0, same_dir = 0;
 			for (; k < ndirs; k++) {
-				if (strcmp(dirs[k], d->cwd))
+				if (strcmp(dirs[k], dir))
 					continue;
 				same_dir++;
 				if (pass || !strcmp(vars[k], v))
@@ -674,20 +704,23 @@ static int missing_deps(const struct ckpt *c, const char *root, int json)
 			}
 			if (k < ndirs || same_dir >= MAX_MAKES_A_DIR) {
 				free(v);
+				free(dir);
 				continue;
 			}
 			vars[ndirs] = v;
-			dirs[ndirs++] = d->cwd;
+			dirs[ndirs++] = dir;
 			/* In this tree, a copy of the recorded one maybe. */
-			const char *rel = path_under(d->cwd, c->root);
-			char *cwd = !rel  ? xstrdup(d->cwd)
+			const char *rel = path_under(dir, c->root);
+			char *cwd = !rel  ? xstrdup(dir)
 				    : *rel ? xasprintf("%s/%s", root, rel)
 					   : xstrdup(root);
 			make_database(root, cwd, d->cmd, &db);
 			free(cwd);
 		}
-	for (size_t k = 0; k < ndirs; k++)
+	for (size_t k = 0; k < ndirs; k++) {
 		free(vars[k]);
+		free(dirs[k]);
+	}
 	free(vars);
 	free(dirs);
 	if (!db) {

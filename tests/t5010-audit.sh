@@ -245,6 +245,16 @@ $CKPT audit --missing-deps > missing.txt 2>&1 || fail "missing-deps failed"
 grep -q "^no missing dependencies" missing.txt || fail "again: $(cat missing.txt)"
 cd ..
 
+# `make -C sub` starts where it was run and reads sub/Makefile: asked
+# there, with its variables.
+mkdir dashc && mkdir dashc/sub && cd dashc
+printf 'ifdef X\nout: in\nendif\nout:\n\tcat in > out\n' > sub/Makefile
+echo a > sub/in
+check $CKPT record -- make -s -C sub X=1
+$CKPT audit --missing-deps > missing.txt 2>&1 || fail "missing-deps failed: $(cat missing.txt)"
+grep -q "^no missing dependencies" missing.txt || fail "dashc: $(cat missing.txt)"
+cd ..
+
 # A target out of date after every build (bash's .build, whose recipe
 # only prints a banner) comes first: make -pq stopped at it and never
 # searched the suffix rule for a.o, whose a.c was then reported missing.
