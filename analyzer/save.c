@@ -1219,6 +1219,42 @@ static void note_sources_beside(const struct ckpt *c)
 			n > 1 ? ", ..." : "", (int)plen, c->root, slash + 1);
 }
 
+/* Objects the build read and did not make: an earlier build's (a build
+ * recorded in a tree built before, or restored by ckpt and recorded
+ * without --from). Taken for sources, they are never rebuilt from the
+ * checkpoint, and a restore into a tree without them calls them deleted
+ * and rebuilds what read them. Said once at the save. */
+static void note_prebuilt_objects(const struct ckpt *c)
+{
+	static const char *const suffixes[] = { ".o", ".lo", ".a", ".ko",
+						".obj" };
+	size_t n = 0;
+	const char *first = NULL;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct file *f = &c->files[i];
+		if (f->role != ROLE_SOURCE || !S_ISREG(f->mode))
+			continue;
+		const char *dot = strrchr(f->path, '.');
+		for (size_t k = 0; dot && k < sizeof suffixes / sizeof *suffixes;
+		     k++)
+			if (!strcmp(dot, suffixes[k])) {
+				if (!first)
+					first = f->path;
+				n++;
+				break;
+			}
+	}
+	if (n)
+		fprintf(stderr,
+			"ckpt: note: the build read %zu object file%s it did "
+			"not make (%s%s): an earlier build's, taken for "
+			"sources. Record a clean build; in a tree ckpt "
+			"restored, record on top of its checkpoint (ckpt "
+			"record --from OLD -- make)\n",
+			n, n == 1 ? "" : "s", path_shown(first),
+			n > 1 ? ", ..." : "");
+}
+
 /* Removing a kernel build's trace (13,000 files) takes 0.09 s. The trace
  * is mapped once read: its files can go while the save works on it. */
 static void *dispose_thread(void *dir)
@@ -1295,6 +1331,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	if (ran_elsewhere(&c, t.img[0].cwd) < 0)
 		goto out;
 	note_sources_beside(&c);
+	note_prebuilt_objects(&c);
 	/* assign_roles drops producers of what is not an output; files
 	 * without a traced writer keep -1. */
 	for (size_t i = 0; i < c.nfiles; i++)
