@@ -809,6 +809,62 @@ static void free_drivers(struct driver_key *set)
 }
 
 /* The driver of this build that matches old driver d, or `top`. */
+/* Path p, recorded under old_root, as under new_root (the tree the
+ * chained record ran in); anything else as it is. A copy. */
+static char *rebased(const char *p, const char *old_root,
+		     const char *new_root)
+{
+	const char *rel = path_under(p, old_root);
+	return !rel   ? xstrdup(p)
+	       : *rel ? xasprintf("%s/%s", new_root, rel)
+		      : xstrdup(new_root);
+}
+
+/* "cwd\targv..." of an exec, its cwd rebased. */
+static char *rebased_exec(const char *line, const char *old_root,
+			  const char *new_root)
+{
+	const char *tab = strchr(line, '\t');
+	if (!tab)
+		return xstrdup(line);
+	char *cwd = xmemdup(line, (size_t)(tab - line) + 1);
+	cwd[tab - line] = 0;
+	char *r = rebased(cwd, old_root, new_root);
+	char *out = xasprintf("%s%s", r, tab);
+	free(r);
+	free(cwd);
+	return out;
+}
+
+/* The old checkpoint's top job when it is no make (`sh -c './configure
+ * && make'`), kept as a driver of its own for the old jobs it ran
+ * itself: configure, which no make of the new build ran either, so that
+ * restore and status still say to run it again when it is invalid.
+ * Made once, at *kept_top; -1 when the old top is a make. */
+static int kept_top_driver(struct ckpt *c, const struct ckpt *old,
+			   int old_top, int *kept_top)
+{
+	if (*kept_top >= 0)
+		return *kept_top;
+	const struct job *ot = &old->jobs[old_top];
+	char *w = xmemdup(ot->cmd, strcspn(ot->cmd, " ") + 1);
+	w[strcspn(ot->cmd, " ")] = 0;
+	int make = path_unescape(w) < 0 || is_driver_program(w, w);
+	free(w);
+	if (make)
+		return -1;
+	int nj = ckpt_job_new(c, JOB_DRIVER, -1);
+	struct job *job = &c->jobs[nj];
+	job->cwd = rebased(ot->cwd, old->root, c->root);
+	job->cmd = xstrdup(ot->cmd);
+	job->start = ot->start;
+	job->end = ot->end;
+	for (size_t k = 0; k < ot->nenv; k++)
+		job_add_string(&job->env, &job->nenv, &job->aenv, ot->env[k],
+			       0);
+	return *kept_top = nj;
+}
+
 static int same_driver(struct driver_key *set, const struct ckpt *old, int d,
 		       int top)
 {
@@ -1000,6 +1056,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		kept_as[j] = redone_as[j] = -1;
 	/* Which old jobs are kept, and why (enum keep). */
 	unsigned char *keep = xcalloc(old.njobs + 1, 1);
+	int kept_top = -1;
 	for (size_t j = 0; j < old.njobs; j++) {
 		struct job *oj = &old.jobs[j];
 		/* A $(shell ...) job too: kbuild makes
@@ -1062,11 +1119,17 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		 * the same directory as its old one: what that make reads
 		 * and uses is still what the job depends on. */
 		int drv = same_driver(drivers, &old, oj->driver, top);
+		if (oj->driver >= 0 && old.jobs[oj->driver].driver < 0) {
+			int kt = kept_top_driver(c, &old, oj->driver,
+						 &kept_top);
+			if (kt >= 0)
+				drv = kt;
+		}
 		int nj = ckpt_job_new(c, oj->kind, drv);
 		struct job *job = &c->jobs[nj];
 		kept_as[j] = nj;
 		oj = &old.jobs[j];
-		job->cwd = xstrdup(oj->cwd);
+		job->cwd = rebased(oj->cwd, old.root, c->root);
 		job->cmd = xstrdup(oj->cmd);
 		job->start = oj->start;
 		job->end = oj->end;
@@ -1101,9 +1164,12 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		for (size_t k = 0; k < oj->nnet; k++)
 			job_add_string(&job->net, &job->nnet, &job->anet,
 				       oj->net[k], 0);
-		for (size_t k = 0; k < oj->nexecs; k++)
+		for (size_t k = 0; k < oj->nexecs; k++) {
+			char *e = rebased_exec(oj->execs[k], old.root, c->root);
 			job_add_string(&job->execs, &job->nexecs, &job->aexecs,
-				       oj->execs[k], 0);
+				       e, 0);
+			free(e);
+		}
 		s->kept++;
 	}
 	/* A file the old build wrote and this one did not keeps its last

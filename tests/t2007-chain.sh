@@ -264,4 +264,31 @@ grep -q "already invalid when the checkpoint was recorded on top of an older one
 grep -q "^no input changed since the checkpoint (the outputs below are rebuilt all the same" x.status ||
 	fail "status of a stale kept job's output: $(cat x.status)"
 grep -q "nothing changed" x.status && fail "status says nothing changed: $(cat x.status)"
+
+# The jobs a chained checkpoint keeps are under its tree, not the old
+# one (compdb named the old tree's directories), and a ./configure that
+# the old recorded command ran, no make, stays one to run again when it
+# is invalid (it was put under the new top make, and nothing said so).
+mkdir cfg.src && cat > cfg.src/configure <<'SH'
+sed 's/@CC@/cc/' Makefile.in > Makefile
+SH
+printf 'CC = @CC@\nprog: main.c\n\t$(CC) -c main.c && $(CC) -o prog main.o\n' > cfg.src/Makefile.in
+echo 'int main(void) { return 0; }' > cfg.src/main.c
+cp -a cfg.src cfg.a && (cd cfg.a && "$CKPT" record -- sh -c 'sh ./configure && make') \
+	> cfg.log 2>&1 || fail "record: $(cat cfg.log)"
+cp -a cfg.src cfg.b && echo '/* b */' >> cfg.b/main.c
+(cd cfg.b && "$CKPT" restore -d ../cfg.a/.ckpt && "$CKPT" record --from ../cfg.a/.ckpt -- make) \
+	> cfg.log 2>&1 || fail "chained record: $(cat cfg.log)"
+manifest_text cfg.b/.ckpt/manifest | grep '^j ' | grep -F "$TRASH/cfg.a" &&
+	fail "the chained checkpoint keeps jobs under the old tree"
+cp -a cfg.src cfg.c && echo '/* b */' >> cfg.c/main.c && echo '# edit' >> cfg.c/Makefile.in
+(cd cfg.c && "$CKPT" status -d ../cfg.b/.ckpt --json) > cfg.json || fail "status"
+python3 - cfg.json <<'PY' || fail "status of the chained checkpoint: $(cat cfg.json)"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["run_again"] == ["sh ./configure"], s["run_again"]
+PY
+(cd cfg.c && "$CKPT" restore -d ../cfg.b/.ckpt) > cfg.log 2>&1 || fail "restore: $(cat cfg.log)"
+grep -q "make does not run it: sh ./configure" cfg.log ||
+	fail "restore does not say to run configure again: $(cat cfg.log)"
 pass
