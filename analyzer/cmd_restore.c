@@ -984,13 +984,20 @@ static int do_restore(struct plan *p, size_t i)
 			goto out;
 		}
 	}
+	/* A copy of the recorded tree holds the file as the recorded build
+	 * wrote it, naming the recorded tree: rewritten to name this one,
+	 * not replaced. */
+	struct hash128 h;
+	int as_recorded = exists && S_ISREG(st.st_mode) && relocated(p, f) &&
+			  (uint64_t)st.st_size == f->size &&
+			  hash_file(a, &h) == 0 && hash_equal(&h, &f->hash);
 	rc = S_ISLNK(f->mode) ? restore_symlink(p, i, a, t)
 			      : restore_file(p, i, a, t, exists);
 	if (!rc && p->stale[i])
 		p->kept_stale++;
 	else if (!rc)
 		p->restored++;
-	if (!rc && exists)
+	if (!rc && exists && !as_recorded)
 		p->replaced[i] = 1;
 out:
 	free(a);

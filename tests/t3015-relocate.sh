@@ -36,4 +36,13 @@ done
 expect_eq "saved command" "cc -O2 -c -o $TRASH/fresh/main.o $TRASH/fresh/main.c" \
 	"$(cat fresh/.main.o.cmd)"
 expect_eq "program" "abspath 22" "$(./fresh/prog)"
+
+# A copy of the recorded tree (cp -a) holds the outputs as recorded,
+# naming the recorded tree: restore rewrites them to name the copy, and
+# says nothing of outputs it replaced (they are the recorded build's).
+cp -a rec copy
+(cd copy && "$CKPT" restore -d ../rec/.ckpt) > copy.log 2>&1 || fail "restore: $(cat copy.log)"
+grep -q "replaced" copy.log && fail "the recorded files were taken for other content: $(cat copy.log)"
+expect_eq "saved command in the copy" "cc -O2 -c -o $TRASH/copy/main.o $TRASH/copy/main.c" \
+	"$(cat copy/.main.o.cmd)"
 pass
