@@ -84,6 +84,8 @@ struct builder {
 	size_t nreaped, areaped;
 	struct seen *seen;		/* intern's answers, by recorded path */
 	size_t nseen, sseen;		/* used; slots (a power of two) */
+	int comparing;			/* the image's program only compares
+					 * what it reads (cmp, diff) */
 };
 
 /* A recorded path string and what intern made of it. The strings are the
@@ -415,6 +417,8 @@ static void access_path(struct builder *b, int j, const char *p, int acc,
 	int f = intern_seen(b, p);
 	if (f < 0)
 		return;
+	if (acc == ACC_READ && !b->comparing)
+		acc |= ACC_USED;
 	job_access(b->c, j, f, acc, t);
 	if (b->c->jobs[j].kind == JOB_DRIVER && b->c->files[f].path[0] != '/') {
 		GROW(b->looks, b->nlooks, b->alooks);
@@ -763,14 +767,30 @@ static void gone_scripts(struct builder *b)
 	free(scanned);
 }
 
+/* Does the image run a program whose reads only compare (cmp -s a b, or
+ * diff, as config.status asks whether config.h changed)? Such a read
+ * of a file the job then replaces (`cmp -s new old || mv new old`,
+ * automake's ylwrap through `..`) is not an update of it in place. */
+static int compares_only(const struct image *im)
+{
+	const char *p = im->exe ? im->exe : im->argv0;
+	if (!p)
+		return 0;
+	const char *base = strrchr(p, '/');
+	base = base ? base + 1 : p;
+	return !strcmp(base, "cmp") || !strcmp(base, "diff");
+}
+
 static void image_events(struct builder *b, size_t i)
 {
 	const struct image *im = &b->t->img[i];
 	struct ckpt *c = b->c;
 	int own = b->job[i];
 	const char *cwd = im->cwd ? im->cwd : "";	/* as chdir moves it */
+	b->comparing = 0;
 	if (im->exe && !im->forked)
 		access_path(b, own, im->exe, ACC_READ, im->start);
+	b->comparing = compares_only(im);
 	if (!im->forked && im->argv0) {
 		envvars_exec_uses(im->argv0, im->argc, env_used,
 				  &c->jobs[own]);

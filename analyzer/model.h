@@ -62,6 +62,9 @@ enum {
 	ACC_WRITE = 1 << 4,	/* created or modified */
 	ACC_DELETE = 1 << 5,	/* removed or renamed away */
 	ACC_MKDIR = 1 << 6,
+	/* While the trace becomes jobs (until ckpt_classify_deps): a read
+	 * by a program that does more than compare (not cmp, diff). */
+	ACC_USED = 1 << 7,
 };
 
 /* 8 bytes: a kernel's or a large project's manifest holds half a million

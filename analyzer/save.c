@@ -272,7 +272,11 @@ static void mark_updated_in_place(struct ckpt *c)
 	for (size_t j = 0; j < c->njobs; j++)
 		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
 			const struct dep *d = &c->jobs[j].deps[k];
-			if ((d->acc & ACC_READ) && !absent[d->file] &&
+			/* Read by more than a comparison: cmp -s new old ||
+			 * mv new old writes old without using what it held
+			 * (automake's ylwrap, from a directory of its own
+			 * through ..). */
+			if ((d->acc & ACC_USED) && !absent[d->file] &&
 			    first_write[d->file] &&
 			    dep_t_in(&c->jobs[j], k) < first_write[d->file])
 				c->files[d->file].flags |= FILE_UPDATED;
