@@ -812,7 +812,6 @@ static void free_drivers(struct driver_key *set)
 	}
 }
 
-/* The driver of this build that matches old driver d, or `top`. */
 /* Path p, recorded under old_root, as under new_root (the tree the
  * chained record ran in); anything else as it is. A copy. */
 static char *rebased(const char *p, const char *old_root,
@@ -869,6 +868,7 @@ static int kept_top_driver(struct ckpt *c, const struct ckpt *old,
 	return *kept_top = nj;
 }
 
+/* The driver of this build that matches old driver d, or `top`. */
 static int same_driver(struct driver_key *set, const struct ckpt *old, int d,
 		       int top)
 {
