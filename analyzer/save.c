@@ -202,9 +202,30 @@ static void add_hazard(struct ckpt *c, int kind, int file, int j1, int j2)
  * -j the order can flip). Also notes when each file was first read, for
  * the "source changed during the build" check after the roles are known.
  */
+/* Is job j run by a make (a make among its drivers)? */
+static int run_by_make(const struct ckpt *c, int j, char *memo)
+{
+	for (int d = c->jobs[j].driver; d >= 0; d = c->jobs[d].driver) {
+		if (!memo[d]) {
+			const char *cmd = c->jobs[d].cmd;
+			char *w = xmemdup(cmd, strcspn(cmd, " ") + 1);
+			w[strcspn(cmd, " ")] = 0;
+			memo[d] = path_unescape(w) == 0 &&
+					  is_driver_program(w, w)
+				  ? 2
+				  : 1;
+			free(w);
+		}
+		if (memo[d] == 2)
+			return 1;
+	}
+	return 0;
+}
+
 static uint64_t *find_ordering_hazards(struct ckpt *c)
 {
 	uint64_t *first_read = xcalloc(c->nfiles + 1, sizeof *first_read);
+	char *is_make = xcalloc(c->njobs + 1, 1);	/* run_by_make's */
 	int *writer = xmalloc((c->nfiles + 1) * sizeof *writer);
 	uint64_t *wtime = xcalloc(c->nfiles + 1, sizeof *wtime);
 	for (size_t i = 0; i < c->nfiles; i++)
@@ -221,7 +242,12 @@ static uint64_t *find_ordering_hazards(struct ckpt *c)
 			    c->files[d->file].path[0] == '/')
 				continue;
 			int w = writer[d->file];
-			if (w >= 0 && w != (int)j && dep_input(job, k) != ACC_READ)
+			/* Not a race under -j when one of them ran before any
+			 * make, as configure does: its dummy .deps/x.Po, then
+			 * the compile's. */
+			if (w >= 0 && w != (int)j && dep_input(job, k) != ACC_READ &&
+			    run_by_make(c, w, is_make) &&
+			    run_by_make(c, (int)j, is_make))
 				add_hazard(c, HAZ_WRITE_WRITE, d->file, w,
 					   (int)j);
 			if (w < 0 || tw < wtime[d->file]) {
@@ -245,6 +271,7 @@ static uint64_t *find_ordering_hazards(struct ckpt *c)
 	}
 	free(writer);
 	free(wtime);
+	free(is_make);
 	return first_read;
 }
 

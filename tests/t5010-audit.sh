@@ -189,6 +189,26 @@ grep -q "/dev/ckpt-probe" audit.txt && fail "audit lists a path only looked for:
 grep -q "/dev/null .*read by 1 job" audit.txt || fail "audit omits /dev/null: $(cat audit.txt)"
 cd ..
 
+# configure's dummy .deps/x.Po, then the compile's: written by two jobs,
+# but one ran before any make: no race under -j, no hazard. Two recipes
+# of make writing one file still are.
+mkdir deps && cd deps
+printf 'mkdir -p .deps && echo "# dummy" > .deps/x.Po\n' > configure
+printf 'all: x.o dup\nx.o: x.c\n\tcc -MD -MF .deps/x.Po -c x.c\ndup:\n\techo 1 > dup.txt\n\techo 2 > dup.txt\n' > Makefile
+printf 'x:\n\techo 3 > dup.txt\n' >> Makefile
+sed -i 's/^all: x.o dup$/all: x.o dup x/' Makefile
+echo 'int x;' > x.c
+check $CKPT record -- sh -c 'sh ./configure && make -s'
+check $CKPT audit --json > audit.json
+python3 - audit.json <<'PY' || fail "deps hazards: $(cat audit.json)"
+import json, sys
+a = json.load(open(sys.argv[1]))
+paths = [h["path"] for h in a["hazards"] if h["kind"] == "write_write"]
+assert ".deps/x.Po" not in paths, paths
+assert "dup.txt" in paths, paths
+PY
+cd ..
+
 # The make whose database counts is the one that read the directory's
 # makefile, with its variables: not the shell that ran it (its script
 # word was given to make -pq as a variable), nor a make of another
