@@ -174,6 +174,16 @@ int is_driver_program(const char *exe, const char *argv0)
 	return 0;
 }
 
+int cmd_is_make(const char *cmd)
+{
+	size_t n = strcspn(cmd, " ");
+	char *w = xmemdup(cmd, n + 1);
+	w[n] = 0;
+	int make = path_unescape(w) == 0 && is_driver_program(w, w);
+	free(w);
+	return make;
+}
+
 /* Does image i contain an exec by its own pid (so a later image of the same
  * pid is its continuation)? */
 static int execs_itself(const struct image *im)

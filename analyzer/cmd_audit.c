@@ -450,16 +450,6 @@ static char *make_dir(const char *cmd, const char *cwd)
 	return dir;
 }
 
-/* The first word of a job's command (escaped words), as it was. */
-static char *make_word(const char *cmd)
-{
-	char *w = xmemdup(cmd, strcspn(cmd, " ") + 1);
-	w[strcspn(cmd, " ")] = 0;
-	if (path_unescape(w) < 0)
-		*w = 0;
-	return w;
-}
-
 /* Parse `make -pq` run in cwd: the "# Files" section's rules. */
 static void make_database(const char *root, const char *cwd,
 			  const char *cmd, struct target **db)
@@ -680,9 +670,7 @@ static int missing_deps(const struct ckpt *c, const char *root, int json)
 	for (size_t j = 0; j < c->njobs; j++) {
 		if (c->jobs[j].kind != JOB_DRIVER)
 			continue;
-		char *w = make_word(c->jobs[j].cmd);
-		is_make[j] = is_driver_program(w, w);
-		free(w);
+		is_make[j] = cmd_is_make(c->jobs[j].cmd);
 	}
 	char **dirs = xmalloc((c->njobs + 1) * sizeof *dirs);
 	char **vars = xmalloc((c->njobs + 1) * sizeof *vars);

@@ -139,12 +139,7 @@ int invalid_not_by_make(const struct ckpt *c, size_t j)
 	if (!job->affected || job->kind == JOB_DRIVER || job->driver < 0 ||
 	    (size_t)job->driver >= c->njobs)
 		return 0;
-	const char *cmd = c->jobs[job->driver].cmd;
-	char *first = xmemdup(cmd, strcspn(cmd, " ") + 1);
-	first[strcspn(cmd, " ")] = 0;
-	int by_make = is_driver_program(NULL, first);
-	free(first);
-	return !by_make;
+	return !cmd_is_make(c->jobs[job->driver].cmd);
 }
 
 /* An output that restore removes when it is invalid, for make to write
@@ -157,9 +152,12 @@ static int is_output(const struct file *f)
 
 /* A regular file of the tree that the build only looked at (make, at a
  * prerequisite's time: bash's parse.y, older than the y.tab.c shipped
- * beside it), now of another size or newer. Not an input, and no hash
- * of it is kept; but make may rebuild from it. */
-static int looked_at_changed(const struct file *f, const char *root)
+ * beside it), now of another size, or, in the recorded tree, newer. Not
+ * an input, and no hash of it is kept; but make may rebuild from it. In
+ * another tree its time says nothing: a git checkout or worktree gives
+ * every file a new one (a kernel build looks at 1,644 such files). */
+static int looked_at_changed(const struct file *f, const char *root,
+			     int recorded_tree)
 {
 	if (f->role != ROLE_EXISTS || f->path[0] == '/' || f->changed ||
 	    !S_ISREG(f->mode))
@@ -168,8 +166,9 @@ static int looked_at_changed(const struct file *f, const char *root)
 	struct stat st;
 	int r = lstat(a, &st) == 0 && S_ISREG(st.st_mode) &&
 		((uint64_t)st.st_size != f->size ||
-		 (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec >
-			 f->mtime);
+		 (recorded_tree &&
+		  (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec >
+			  f->mtime));
 	free(a);
 	return r;
 }
@@ -217,10 +216,10 @@ static void status_usage(FILE *f)
 		"environment variables the build used whose value is not the "
 		"same in this\nshell, programs that could not be traced, files "
 		"the build only looked at\n(make, at their time) that are now "
-		"of another size or newer, the outputs\nall that invalidates, "
-		"and the invalid commands that "
-		"make does\nnot run (./configure run by the recorded command): "
-		"to run again.\n\n"
+		"of another size (or newer, in the recorded\ntree), the outputs "
+		"all that invalidates, and the invalid commands that make\n"
+		"does not run (./configure run by the recorded command): to run "
+		"again.\n\n"
 		"  -d, --dir DIR   checkpoint directory\n"
 		"  --json          one JSON object (keys in docs/json.md)\n");
 }
@@ -260,8 +259,9 @@ int cmd_status(int argc, char **argv)
 		{ .key = "environment", .title = "environment variables the build used, with another value now" },
 		{ .key = "untraced", .title = "programs that could not be traced" },
 		{ .key = "looked_at", .title = "files the build only looked at, "
-			"now of another size or newer (not inputs: make may "
-			"rebuild from them by their time)" },
+			"now of another size (or newer, in the recorded tree): "
+			"not inputs, but make may rebuild from them by their "
+			"time" },
 		{ .key = "affected", .title = "outputs to rebuild" },
 		{ .key = "run_again", .title = "commands make does not run, to run again where the recorded command did" },
 	};
@@ -288,7 +288,7 @@ int cmd_status(int argc, char **argv)
 		}
 		if (is_output(f) && f->path[0] != '/' && output_invalid(&c, f))
 			add(&g[G_AFF], f->path);
-		if (looked_at_changed(f, root))
+		if (looked_at_changed(f, root, !strcmp(root, c.root)))
 			add(&g[G_LOOKED], f->path);
 	}
 	for (size_t i = 0; i < c.nenvs; i++)

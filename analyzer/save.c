@@ -206,16 +206,8 @@ static void add_hazard(struct ckpt *c, int kind, int file, int j1, int j2)
 static int run_by_make(const struct ckpt *c, int j, char *memo)
 {
 	for (int d = c->jobs[j].driver; d >= 0; d = c->jobs[d].driver) {
-		if (!memo[d]) {
-			const char *cmd = c->jobs[d].cmd;
-			char *w = xmemdup(cmd, strcspn(cmd, " ") + 1);
-			w[strcspn(cmd, " ")] = 0;
-			memo[d] = path_unescape(w) == 0 &&
-					  is_driver_program(w, w)
-				  ? 2
-				  : 1;
-			free(w);
-		}
+		if (!memo[d])
+			memo[d] = cmd_is_make(c->jobs[d].cmd) ? 2 : 1;
 		if (memo[d] == 2)
 			return 1;
 	}
@@ -877,11 +869,7 @@ static int kept_top_driver(struct ckpt *c, const struct ckpt *old,
 	if (*kept_top >= 0)
 		return *kept_top;
 	const struct job *ot = &old->jobs[old_top];
-	char *w = xmemdup(ot->cmd, strcspn(ot->cmd, " ") + 1);
-	w[strcspn(ot->cmd, " ")] = 0;
-	int make = path_unescape(w) < 0 || is_driver_program(w, w);
-	free(w);
-	if (make)
+	if (cmd_is_make(ot->cmd))
 		return -1;
 	int nj = ckpt_job_new(c, JOB_DRIVER, -1);
 	struct job *job = &c->jobs[nj];

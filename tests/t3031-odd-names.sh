@@ -84,6 +84,14 @@ echo 'y' > gen.y && echo 'y' > gen.c && touch -d @1000 gen.y
 "$CKPT" record -- make -s > ../looked.log 2>&1 || fail "record: $(cat ../looked.log)"
 "$CKPT" status > ../looked.log 2>&1 || fail "status: $(cat ../looked.log)"
 expect_eq "status unchanged" "nothing changed since the checkpoint" "$(cat ../looked.log)"
+# In another tree a newer time alone says nothing (a git worktree gives
+# every file one); another size does.
+cp -a . ../looked.copy && touch ../looked.copy/gen.y
+(cd ../looked.copy && "$CKPT" status -d ../looked/.ckpt) > ../looked.log 2>&1 || fail "status"
+expect_eq "status of a copy, gen.y touched" "nothing changed since the checkpoint" "$(cat ../looked.log)"
+echo 'y22' > ../looked.copy/gen.y
+(cd ../looked.copy && "$CKPT" status -d ../looked/.ckpt) > ../looked.log 2>&1 || fail "status"
+grep -qx "  gen.y" ../looked.log || fail "status of a copy does not name gen.y: $(cat ../looked.log)"
 echo 'y2' > gen.y
 "$CKPT" status > ../looked.log 2>&1 || fail "status: $(cat ../looked.log)"
 head -1 ../looked.log | grep -qx "no input changed since the checkpoint" ||
