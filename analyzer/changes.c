@@ -13,7 +13,8 @@
  *    changed if it is gone.
  * 2. A job is affected if it read a changed file in the way that matters
  *    (content for a read, existence for a stat, appearance for a failed
- *    look-up), if an environment variable it used has another value
+ *    look-up, for a listing names that matter: to a make, only the names
+ *    that its globs or rules could take, makenames.c), if an environment variable it used has another value
  *    now (envvars.c), if it could not be traced, if its driver is
  *    affected, or
  *    if it read (opened) an output of an affected job. A make reading a
@@ -44,6 +45,7 @@
 
 #include "changes.h"
 #include "envvars.h"
+#include "makenames.h"
 #include "object.h"
 
 static int is_output_role(int role)
@@ -76,6 +78,8 @@ void ckpt_set_dir(struct ckpt *c, const char *dir, const char *root)
 {
 	free(c->ckpt_rel);
 	c->ckpt_rel = NULL;
+	free(c->dir);
+	c->dir = xstrdup(dir);
 	char *abs = realpath(dir, NULL);
 	if (!abs)
 		return;
@@ -675,6 +679,8 @@ size_t ckpt_detect_changes(struct ckpt *c, const char *root)
 {
 	struct detect d = { .c = c, .root = root,
 			    .same_tree = !strcmp(c->root, root) };
+	free(c->check_root);
+	c->check_root = xstrdup(root);
 	atomic_init(&d.changed, 0);
 	mark_output_parents(c);
 	dirnames_prepare(&d);
@@ -867,7 +873,8 @@ size_t ckpt_affected(struct ckpt *c)
 	 * propagation follows. Most files are neither. */
 	char *what = xcalloc(c->nfiles + 1, 1);
 	for (size_t i = 0; i < c->nfiles; i++) {
-		const struct file *f = &c->files[i];
+		struct file *f = &c->files[i];
+		f->flags &= ~FILE_NAMES_USED;
 		if (f->changed || (f->role == ROLE_OUTPUT && f->producer < 0))
 			what[i] |= MAY_AFFECT;
 		if (written_role(f))
@@ -876,6 +883,7 @@ size_t ckpt_affected(struct ckpt *c)
 	struct pair *reads = NULL;	/* (written file, job that read it) */
 	size_t nreads = 0, areads = 0;
 	struct env_changes *env_changed = envvars_changes(c);
+	struct make_names *mn = NULL;
 	for (size_t j = 0; j < nj; j++) {
 		struct job *job = &c->jobs[j];
 		if (job->untraced)
@@ -895,10 +903,25 @@ size_t ckpt_affected(struct ckpt *c)
 				reads[nreads++] = (struct pair){ d->file,
 								     (int)j };
 			}
-			if (!(w & MAY_AFFECT) || job->affected)
+			if (!(w & MAY_AFFECT))
 				continue;
-			const struct file *f = &c->files[d->file];
-			if (f->changed && change_matters(f->changed, d->acc))
+			struct file *f = &c->files[d->file];
+			int matters = f->changed &&
+				      change_matters(f->changed, d->acc);
+			/* Whether the names of a listing matter is asked of
+			 * every job that listed it, for status to say. */
+			if (matters && f->changed == CH_LISTING) {
+				if (job->affected &&
+				    (f->flags & FILE_NAMES_USED))
+					continue;
+				matters = make_listing_matters(&mn, c, (int)j,
+							       d->file);
+				if (matters)
+					f->flags |= FILE_NAMES_USED;
+			}
+			if (job->affected)
+				continue;
+			if (matters)
 				mark(c, (int)j, AFF_CHANGED, d->file, queue,
 				     &nq);
 			else if (f->role == ROLE_OUTPUT && f->producer < 0 &&
@@ -907,6 +930,7 @@ size_t ckpt_affected(struct ckpt *c)
 		}
 	}
 	envvars_changes_free(env_changed);
+	make_names_free(mn);
 	free(what);
 	if (!nq) {
 		free(reads);

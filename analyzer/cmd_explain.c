@@ -43,7 +43,11 @@ static char *change_text(const struct ckpt *c, const struct file *f,
 	if (f->changed == CH_LISTING && listing_diff(c, f, root, &d) == 0) {
 		char *names = name_diff_text(&d);
 		if (names && *names)
-			what = xasprintf("changed: %s", names);
+			what = xasprintf("changed: %s%s", names,
+					 f->flags & FILE_NAMES_USED
+						 ? ""
+						 : " (no glob or rule of "
+						   "make's takes these names)");
 		free(names);
 		name_diff_release(&d);
 	}

@@ -271,10 +271,13 @@ int cmd_status(int argc, char **argv)
 	 * entry), when the checkpoint holds them. */
 	struct name_diff *nd = NULL;
 	size_t nnd = 0, and = 0;
+	char *nd_used = NULL;	/* the names matter to a job (makenames.c) */
 	for (size_t i = 0; i < c.nfiles; i++) {
 		const struct file *f = &c.files[i];
 		if (f->changed == CH_LISTING) {
 			GROW(nd, nnd, and);
+			nd_used = xrealloc(nd_used, and);
+			nd_used[nnd] = !!(f->flags & FILE_NAMES_USED);
 			listing_diff(&c, f, root, &nd[nnd++]);
 		}
 		if (f->changed) {
@@ -349,7 +352,7 @@ int cmd_status(int argc, char **argv)
 				printf("%s", n ? ", " : "");
 				json_string(stdout, nd[i].removed[n]);
 			}
-			printf("]}");
+			printf("], \"used\": %s}", nd_used[i] ? "true" : "false");
 		}
 		printf("]}\n");
 	} else {
@@ -371,7 +374,7 @@ int cmd_status(int argc, char **argv)
 						     : NULL;
 				if (k == G_ENV && !strcmp(g[k].paths[i], ENV_ALL))
 					what = env_all_text(&c);
-				printf("  %s%s%s%s\n",
+				printf("  %s%s%s%s%s\n",
 				       k == G_AGAIN ? g[k].paths[i]
 						    : path_shown(g[k].paths[i]),
 				       k == G_ENV && !strcmp(g[k].paths[i],
@@ -379,14 +382,21 @@ int cmd_status(int argc, char **argv)
 					       ? " (the whole environment, read "
 						 "by a job that printed it)"
 					       : "",
-				       what ? ": " : "", what ? what : "");
+				       what ? ": " : "", what ? what : "",
+				       k == G_LIST && !nd_used[i]
+					       ? " (no glob or rule of make's "
+						 "takes these names)"
+					       : "");
 				free(what);
 			}
 		}
+		if ((g[G_CHANGED].n || g[G_ENV].n) && !g[G_AFF].n)
+			printf("no output to rebuild\n");
 	}
 	for (size_t i = 0; i < nnd; i++)
 		name_diff_release(&nd[i]);
 	free(nd);
+	free(nd_used);
 	for (int k = 0; k < NG; k++) {
 		for (size_t i = 0; i < g[k].n; i++)
 			free(g[k].paths[i]);

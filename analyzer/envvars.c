@@ -40,6 +40,7 @@
 
 #include "changes.h"
 #include "envvars.h"
+#include "fsio.h"
 
 static const char *const ignored[] = {
 	"PWD", "OLDPWD", "SHLVL", "_", "TERM", "COLUMNS", "LINES", "PATH",
@@ -455,34 +456,6 @@ const char *envvars_shell_file(const char *argv0, int argc)
 	int with_c;
 	const char *s = shell_operand(argv0, argc, &with_c);
 	return with_c ? NULL : s;
-}
-
-/* The text of a regular file of at most max bytes, read (not mapped: a
- * file another process truncates meanwhile would be a SIGBUS), and its
- * length; NULL for anything else, an ELF file included. */
-static char *read_text(const char *path, size_t max, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st;
-	if (fd < 0)
-		return NULL;
-	char *buf = NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size <= max) {
-		size_t n = 0, size = (size_t)st.st_size;
-		buf = xmalloc(size + 1);
-		ssize_t r;
-		while (n < size && (r = read(fd, buf + n, size - n)) > 0)
-			n += (size_t)r;
-		buf[n] = 0;
-		*len = n;
-		if (n >= 4 && !memcmp(buf, "\177ELF", 4)) {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	close(fd);
-	return buf;
 }
 
 int envvars_shell_file_uses(const char *path,

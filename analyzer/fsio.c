@@ -378,3 +378,28 @@ int atomic_symlink(const char *target, const char *path)
 	free(tmp);
 	return 0;
 }
+
+char *read_text(const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	if (fd < 0)
+		return NULL;
+	char *buf = NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size <= max) {
+		size_t n = 0, size = (size_t)st.st_size;
+		buf = xmalloc(size + 1);
+		ssize_t r;
+		while (n < size && (r = read(fd, buf + n, size - n)) > 0)
+			n += (size_t)r;
+		buf[n] = 0;
+		*len = n;
+		if (n >= 4 && !memcmp(buf, "\177ELF", 4)) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	close(fd);
+	return buf;
+}

@@ -66,4 +66,10 @@ int write_output(const char *path, const void *buf, size_t n);
 /* Replace path with a symlink to target. */
 int atomic_symlink(const char *target, const char *path);
 
+/* The text of a regular file of at most max bytes, read (not mapped: a
+ * file another process truncates meanwhile would be a SIGBUS), NUL
+ * terminated, and its length; NULL for anything else, an ELF file
+ * included. */
+char *read_text(const char *path, size_t max, size_t *len);
+
 #endif

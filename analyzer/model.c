@@ -507,6 +507,8 @@ void ckpt_release(struct ckpt *c)
 {
 	free(c->slots);
 	free(c->ckpt_rel);
+	free(c->dir);
+	free(c->check_root);
 	for (size_t i = 0; i < c->nfiles; i++) {
 		free(c->files[i].path);
 		free(c->files[i].link);

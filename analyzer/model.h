@@ -52,6 +52,9 @@ struct file {
 #define FILE_WAS_OUTPUT (1 << 4)	/* an output of the previous checkpoint */
 #define FILE_OUTPUT_CHILD (1 << 5)	/* a directory holding outputs */
 #define FILE_FOUND_FIRST (1 << 6)	/* found by a job before any missed it */
+#define FILE_NAMES_USED (1 << 7)	/* changes.c: a listing whose names
+					   added or removed matter to a job
+					   that listed it (makenames.c) */
 
 /* Access flags of one job on one file. */
 enum {
@@ -138,6 +141,10 @@ struct ckpt {
 	char *ckpt_rel;		/* the checkpoint directory, when it lies in
 				 * the tree: its path from the root, which
 				 * listings leave out; else NULL */
+	char *dir;		/* the checkpoint directory (ckpt_set_dir),
+				 * or NULL */
+	char *check_root;	/* the tree last checked against it
+				 * (ckpt_detect_changes), or NULL */
 	struct job *jobs;
 	size_t njobs, ajobs;
 	struct envvar *envs;	/* sorted by name */

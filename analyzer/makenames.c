@@ -1,0 +1,652 @@
+/*
+ * makenames.c - which names added to or removed from a directory that a
+ * make listed could change what that make does.
+ *
+ * make reads every directory it looks in (its directory cache), so each
+ * is an input of the make, and a name added to one (a README, a patch's
+ * `.orig`, an editor's swap file) made every job of that make stale.
+ * make uses a directory's names in two ways only:
+ *
+ * - globs: `$(wildcard *.c)`, `include *.mk`, a glob kept in a variable
+ *   and expanded in one of those. A name added or removed matters if it
+ *   matches a glob written in a makefile the make read (in its own lines
+ *   or in a $(wildcard) of a recipe; not a recipe's shell globs, which
+ *   the shell reads the directory for).
+ * - implicit rules: to make target T, make tries the prerequisites of
+ *   each pattern rule whose target matches T (`%.o: %.c` gives T's stem
+ *   plus `.c`) and looks them up in its directory cache, not with a
+ *   system call. An added name matters if it is such a prerequisite of a
+ *   name the build knew (a file of the checkpoint, by last component),
+ *   directly or through a chain of rules (`%.c: %.y`, then `%.o: %.c`).
+ *   A removed name that make had used, it had looked at with stat: that
+ *   is a dependency of its own.
+ *
+ * The rules are make's built-in ones and those its makefiles write
+ * (pattern rules, suffix rules), each by the last components of target
+ * and prerequisite: directories are not compared, which can only make
+ * more names matter. A makefile is read from the tree (a source; one that
+ * changed affects its make anyway) or from the checkpoint (an output:
+ * automake's Makefile); one that cannot be read makes every name matter.
+ * Not seen: a glob put together from variables (`$(wildcard $(d)/$(p))`
+ * with p = `*`, written nowhere as one word).
+ */
+#define _GNU_SOURCE
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uthash.h>
+
+#include "build.h"
+#include "changes.h"
+#include "fsio.h"
+#include "makenames.h"
+#include "object.h"
+
+/* GNU make 4.3's built-in rules that take a prerequisite by a name
+ * pattern (`make -p -f /dev/null`), written as a makefile would. */
+static const char builtin_rules[] =
+	"%.o: %.c\n%.o: %.cc\n%.o: %.C\n%.o: %.cpp\n%.o: %.p\n%.o: %.f\n"
+	"%.o: %.F\n%.o: %.r\n%.o: %.m\n%.o: %.mod\n%.o: %.s\n%.o: %.S\n"
+	"%: %.o\n%: %.c\n%: %.cc\n%: %.C\n%: %.cpp\n%: %.p\n%: %.f\n"
+	"%: %.F\n%: %.r\n%: %.m\n%: %.mod\n%: %.s\n%: %.S\n%: %.sh\n"
+	"%.c: %.y\n%.c: %.l\n%.c: %.w %.ch\n%.r: %.l\n%.m: %.ym\n"
+	"%.ln: %.c\n%.ln: %.y\n%.ln: %.l\n%.s: %.S\n%.f: %.F\n%.f: %.r\n"
+	"%.sym: %.def\n%.p: %.web\n%.tex: %.web\n%.tex: %.w %.ch\n"
+	"%.dvi: %.tex\n%.dvi: %.texi\n%.dvi: %.texinfo\n%.dvi: %.txinfo\n"
+	"%.info: %.texi\n%.info: %.texinfo\n%.info: %.txinfo\n"
+	"%.out: %\n"
+	"%:: %,v\n%:: RCS/%,v\n%:: RCS/%\n%:: s.%\n%:: SCCS/s.%\n";
+
+/* How far a chain of implicit rules is followed from an added name. */
+#define CHAIN_MAX 3
+/* Stands for a variable reference in a word being scanned. */
+#define VAR '\001'
+
+static int is_glob_char(char ch)
+{
+	return ch == '*' || ch == '?' || ch == '[';
+}
+
+/* Does the word (NUL-terminated, VAR for variables) hold a glob of its
+ * own characters? A '[' counts with a ']' after it (`[` alone is test). */
+static int has_glob(const char *w)
+{
+	for (const char *p = w; *p; p++)
+		if (*p == '*' || *p == '?' || (*p == '[' && strchr(p, ']')))
+			return 1;
+	return 0;
+}
+
+static void add_glob(struct make_rules *r, const char *word)
+{
+	const char *slash = strrchr(word, '/');
+	const char *tail = slash ? slash + 1 : word;
+	if (!*tail)
+		return;
+	char *g = xstrdup(tail);
+	for (char *p = g; *p; p++)
+		if (*p == VAR)
+			*p = '*';
+	for (size_t i = 0; i < r->nglobs; i++)
+		if (!strcmp(r->globs[i], g)) {
+			free(g);
+			return;
+		}
+	GROW(r->globs, r->nglobs, r->aglobs);
+	r->globs[r->nglobs++] = g;
+}
+
+/* Where the variable reference at s (a '$', before end) ends, if it is
+ * one: $x, $(NAME), ${NAME}, $(@D), $(SRCS:.c=.o). A function call
+ * (`$(wildcard *.c)`) is not: NULL, its words are scanned. */
+static const char *var_ref_end(const char *s, const char *end)
+{
+	if (s + 1 >= end)
+		return NULL;
+	char open = s[1];
+	if (open != '(' && open != '{')
+		return s + 2;
+	char close = open == '(' ? ')' : '}';
+	for (const char *p = s + 2; p < end; p++) {
+		if (*p == close)
+			return p + 1;
+		if (*p == ' ' || *p == '\t' || *p == '$' || *p == ',' ||
+		    *p == open)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* The globs among the words of s: words are split at blanks and at
+ * make's and the shell's punctuation; a variable in a glob word stands
+ * for any text. */
+static void scan_globs(const char *s, const char *end, struct make_rules *r)
+{
+	char *w = xmalloc((size_t)(end - s) + 1);
+	size_t n = 0;
+	for (const char *p = s;; p++) {
+		int sep = p == end || strchr(" \t\n,(){};='\"|:<>`&", *p) ||
+			  (*p == '?' && p + 1 < end && p[1] == '=');
+		if (!sep && *p == '$') {
+			if (p + 1 < end && p[1] == '$') {
+				p++;	/* a shell's $$ */
+				sep = 1;
+			} else {
+				const char *e = var_ref_end(p, end);
+				if (e) {
+					w[n++] = VAR;
+					p = e - 1;
+					continue;
+				}
+				sep = 1;	/* a function's name follows */
+			}
+		}
+		if (!sep) {
+			w[n++] = *p;
+			continue;
+		}
+		w[n] = 0;
+		if (n && has_glob(w))
+			add_glob(r, w);
+		n = 0;
+		if (p == end)
+			break;
+	}
+	free(w);
+}
+
+/* The $(wildcard ...) calls in s, whose arguments are scanned for
+ * globs: in a recipe line only they are make's. */
+static void scan_wildcards(const char *s, const char *end,
+			   struct make_rules *r)
+{
+	for (const char *p = s; p + 11 < end; p++) {
+		if (p[0] != '$' || (p[1] != '(' && p[1] != '{') ||
+		    memcmp(p + 2, "wildcard", 8) || (p[10] != ' ' && p[10] != '\t'))
+			continue;
+		char open = p[1], close = open == '(' ? ')' : '}';
+		int depth = 1;
+		const char *q = p + 11;
+		for (; q < end && depth; q++)
+			depth += *q == open ? 1 : *q == close ? -1 : 0;
+		scan_globs(p + 11, q, r);
+		p = q - 1;
+	}
+}
+
+/* The last component of the word s..e, with VAR for each variable: NULL
+ * when a '/' is inside a variable (`$(addprefix $(obj)/,%.o)`), which
+ * hides where the last component starts. */
+static char *word_tail(const char *s, const char *e)
+{
+	char *t = xmalloc((size_t)(e - s) + 1);
+	size_t n = 0;
+	for (const char *p = s; p < e; p++) {
+		if (*p == '/') {
+			n = 0;
+			continue;
+		}
+		if (*p == '$') {
+			const char *v = var_ref_end(p, e);
+			if (!v) {
+				free(t);
+				return NULL;
+			}
+			t[n++] = VAR;
+			p = v - 1;
+			continue;
+		}
+		t[n++] = *p;
+	}
+	t[n] = 0;
+	return t;
+}
+
+/* Exact: literal text around at most one '%'. */
+static int exact_pattern(const char *t)
+{
+	const char *pct = strchr(t, '%');
+	for (const char *p = t; *p; p++)
+		if (*p == VAR || is_glob_char(*p))
+			return 0;
+	return !pct || !strchr(pct + 1, '%');
+}
+
+/* A pattern as a glob: '%' and variables match any text. */
+static char *pattern_glob(const char *t)
+{
+	char *g = xstrdup(t);
+	for (char *p = g; *p; p++)
+		if (*p == VAR || *p == '%')
+			*p = '*';
+	return g;
+}
+
+static void add_rule(struct make_rules *r, const char *target,
+		     const char *prereq)
+{
+	struct name_rule nr = { NULL, NULL, 0 };
+	if (exact_pattern(prereq)) {
+		nr.prereq = xstrdup(prereq);
+		nr.target = target && exact_pattern(target) ? xstrdup(target)
+							     : NULL;
+	} else {
+		nr.prereq = pattern_glob(prereq);
+		nr.glob = 1;
+	}
+	GROW(r->rules, r->nrules, r->arules);
+	r->rules[r->nrules++] = nr;
+}
+
+/* The words of s..e split at blanks outside parentheses, into *out. */
+struct word {
+	const char *s, *e;
+};
+static size_t split_words(const char *s, const char *e, struct word **out)
+{
+	size_t n = 0, a = 0;
+	*out = NULL;
+	const char *p = s;
+	while (p < e) {
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == e)
+			break;
+		const char *start = p;
+		int depth = 0;
+		for (; p < e && (depth || (*p != ' ' && *p != '\t')); p++)
+			depth += (*p == '(' || *p == '{')   ? 1
+				 : (*p == ')' || *p == '}') ? -1
+							    : 0;
+		GROW(*out, n, a);
+		(*out)[n++] = (struct word){ start, p };
+	}
+	return n;
+}
+
+/* Where in s..e the first ':' outside parentheses is, or NULL. */
+static const char *colon_at(const char *s, const char *e)
+{
+	int depth = 0;
+	for (const char *p = s; p < e; p++) {
+		if (*p == '(' || *p == '{')
+			depth++;
+		else if ((*p == ')' || *p == '}') && depth)
+			depth--;
+		else if (!depth && *p == ':')
+			return p;
+		else if (!depth && *p == '=')
+			return NULL;	/* an assignment: X = a:b */
+	}
+	return NULL;
+}
+
+static int has_char_outside(const char *s, const char *e, char ch)
+{
+	int depth = 0;
+	for (const char *p = s; p < e; p++) {
+		if (*p == '(' || *p == '{')
+			depth++;
+		else if ((*p == ')' || *p == '}') && depth)
+			depth--;
+		else if (!depth && *p == ch)
+			return 1;
+	}
+	return 0;
+}
+
+/* `.c.o:` (a double-suffix rule, "%.o" from "%.c") or `.c:` ("%" from
+ * "%.c"); not a special target (`.PHONY`, `.SUFFIXES`). */
+static void suffix_rule(const char *s, const char *e, struct make_rules *r)
+{
+	if (e - s < 2 || *s != '.')
+		return;
+	const char *second = NULL;
+	int upper = 1;
+	for (const char *p = s + 1; p < e; p++) {
+		if (*p == '.' && !second && p > s + 1)
+			second = p;
+		else if (*p == '.' || *p == '%' || *p == '/' || *p == '$' ||
+			 *p == '*' || *p == '?' || *p == '[')
+			return;
+		if (*p >= 'a' && *p <= 'z')
+			upper = 0;
+	}
+	if (second == e - 1)
+		return;
+	if (!second && upper && e - s > 2)
+		return;		/* .PHONY, .DEFAULT, .POSIX, ... */
+	char *from = xasprintf("%%%.*s", (int)((second ? second : e) - s), s);
+	char *to = second ? xasprintf("%%%.*s", (int)(e - second), second)
+			  : xstrdup("%");
+	add_rule(r, to, from);
+	free(from);
+	free(to);
+}
+
+/* A rule line (not a recipe, comment stripped): its pattern rules. */
+static void scan_rule(const char *s, const char *e, struct make_rules *r)
+{
+	const char *c = colon_at(s, e);
+	if (!c)
+		return;
+	const char *after = c + 1;
+	while (after < e && *after == ':')
+		after++;
+	if (after < e && *after == '=')
+		return;		/* :=, ::=, :::= */
+	const char *end = after;
+	while (end < e && *end != ';')
+		end++;
+	if (has_char_outside(after, end, '='))
+		return;		/* a target's variable: %.o: CFLAGS += -O2 */
+	const char *ts = s, *te = c;
+	const char *ps = after;
+	const char *c2 = colon_at(after, end);
+	if (c2) {		/* static pattern: targets: %.o: %.c */
+		ts = after;
+		te = c2;
+		ps = c2 + 1;
+	}
+	struct word *tw, *pw;
+	size_t nt = split_words(ts, te, &tw), np = split_words(ps, end, &pw);
+	int any = 0;
+	for (size_t i = 0; i < nt; i++) {
+		if (!memchr(tw[i].s, '%', (size_t)(tw[i].e - tw[i].s)))
+			continue;
+		char *t = word_tail(tw[i].s, tw[i].e);
+		for (size_t k = 0; k < np; k++) {
+			if (!memchr(pw[k].s, '%', (size_t)(pw[k].e - pw[k].s)))
+				continue;
+			char *p = word_tail(pw[k].s, pw[k].e);
+			add_rule(r, t, p ? p : "%");
+			free(p);
+			any = 1;
+		}
+		free(t);
+	}
+	if (!any && !c2 && nt == 1 && np == 0)
+		suffix_rule(tw[0].s, tw[0].e, r);
+	free(tw);
+	free(pw);
+}
+
+void makefile_scan(const char *text, size_t len, struct make_rules *r)
+{
+	const char *end = text + len;
+	char *line = xmalloc(len + 1);
+	for (const char *p = text; p < end;) {
+		/* A logical line: backslash-newlines joined by a blank. */
+		size_t n = 0;
+		int recipe = *p == '\t';
+		for (; p < end && *p != '\n'; p++) {
+			if (*p == '\\' && p + 1 < end && p[1] == '\n') {
+				line[n++] = ' ';
+				p++;
+				continue;
+			}
+			line[n++] = *p;
+		}
+		if (p < end)
+			p++;
+		if (recipe) {
+			scan_wildcards(line, line + n, r);
+			continue;
+		}
+		/* A comment: an unescaped '#'. */
+		for (size_t i = 0; i < n; i++)
+			if (line[i] == '#' && (!i || line[i - 1] != '\\')) {
+				n = i;
+				break;
+			}
+		scan_globs(line, line + n, r);
+		scan_rule(line, line + n, r);
+	}
+	free(line);
+}
+
+void make_rules_release(struct make_rules *r)
+{
+	for (size_t i = 0; i < r->nglobs; i++)
+		free(r->globs[i]);
+	for (size_t i = 0; i < r->nrules; i++) {
+		free(r->rules[i].target);
+		free(r->rules[i].prereq);
+	}
+	free(r->globs);
+	free(r->rules);
+	memset(r, 0, sizeof *r);
+}
+
+/* The stem of name by the exact pattern pat ("" for a pattern without
+ * '%' that equals it), malloc'd; NULL if it does not match. */
+static char *stem_of(const char *pat, const char *name)
+{
+	const char *pct = strchr(pat, '%');
+	if (!pct)
+		return strcmp(pat, name) ? NULL : xstrdup("");
+	size_t pre = (size_t)(pct - pat), suf = strlen(pct + 1);
+	size_t len = strlen(name);
+	if (len < pre + suf || strncmp(name, pat, pre) ||
+	    strcmp(name + len - suf, pct + 1))
+		return NULL;
+	return xasprintf("%.*s", (int)(len - pre - suf), name + pre);
+}
+
+static char *subst_stem(const char *pat, const char *stem)
+{
+	const char *pct = strchr(pat, '%');
+	if (!pct)
+		return xstrdup(pat);
+	return xasprintf("%.*s%s%s", (int)(pct - pat), pat, stem, pct + 1);
+}
+
+static int rules_use(struct make_rules *const *sets, size_t nsets,
+		     const char *name, int depth,
+		     int (*known)(void *arg, const char *name), void *arg)
+{
+	for (size_t s = 0; s < nsets; s++)
+		for (size_t i = 0; i < sets[s]->nrules; i++) {
+			const struct name_rule *nr = &sets[s]->rules[i];
+			if (nr->glob) {
+				if (!fnmatch(nr->prereq, name, 0))
+					return 1;
+				continue;
+			}
+			char *stem = stem_of(nr->prereq, name);
+			if (!stem)
+				continue;
+			if (!nr->target) {
+				free(stem);
+				return 1;
+			}
+			char *t = subst_stem(nr->target, stem);
+			free(stem);
+			int use = known(arg, t) ||
+				  (depth < CHAIN_MAX &&
+				   rules_use(sets, nsets, t, depth + 1, known,
+					     arg));
+			free(t);
+			if (use)
+				return 1;
+		}
+	return 0;
+}
+
+int make_rules_use(struct make_rules *const *sets, size_t nsets,
+		   const char *name, int added,
+		   int (*known)(void *arg, const char *name), void *arg)
+{
+	/* A name the build knew: make may look for it here (in a vpath,
+	 * a directory before the one it was found in). */
+	if (added && known(arg, name))
+		return 1;
+	for (size_t s = 0; s < nsets; s++) {
+		if (sets[s]->unknown)
+			return 1;
+		for (size_t i = 0; i < sets[s]->nglobs; i++)
+			if (!fnmatch(sets[s]->globs[i], name, FNM_PERIOD))
+				return 1;
+	}
+	return added && rules_use(sets, nsets, name, 0, known, arg);
+}
+
+/* ---- The check of a tree: makefiles and names, each read once. ---- */
+
+struct base_name {
+	const char *s;		/* into a file's path */
+	UT_hash_handle hh;
+};
+
+struct make_names {
+	const struct ckpt *c;
+	struct make_rules builtin;
+	struct make_rules **rules;	/* by file id; NULL: not read yet */
+	struct name_diff *diffs;	/* by file id */
+	char *diffed;
+	struct base_name *bases;	/* every file's last component */
+	struct base_name *base_mem;
+};
+
+static int known_base(void *arg, const char *name)
+{
+	struct make_names *mn = arg;
+	if (!mn->base_mem) {
+		const struct ckpt *c = mn->c;
+		mn->base_mem = xcalloc(c->nfiles + 1, sizeof *mn->base_mem);
+		for (size_t i = 0; i < c->nfiles; i++) {
+			const char *p = c->files[i].path;
+			const char *sl = strrchr(p, '/');
+			const char *b = sl ? sl + 1 : p;
+			struct base_name *e;
+			HASH_FIND_STR(mn->bases, b, e);
+			if (e)
+				continue;
+			e = &mn->base_mem[i];
+			e->s = b;
+			HASH_ADD_KEYPTR(hh, mn->bases, b, strlen(b), e);
+		}
+	}
+	struct base_name *e;
+	HASH_FIND_STR(mn->bases, name, e);
+	return e != NULL;
+}
+
+/* What makefile fi says, read from the tree or the checkpoint. A
+ * dependency file (.d, .cmd) holds no rule of a pattern or glob. */
+static struct make_rules *rules_of(struct make_names *mn, int fi)
+{
+	if (mn->rules[fi])
+		return mn->rules[fi];
+	const struct ckpt *c = mn->c;
+	const struct file *f = &c->files[fi];
+	struct make_rules *r = xcalloc(1, sizeof *r);
+	mn->rules[fi] = r;
+	if (dependency_file(f->path) || f->role == ROLE_PSEUDO)
+		return r;
+	char *text = NULL;
+	size_t len = 0;
+	if (f->role == ROLE_SOURCE || f->role == ROLE_EXTERNAL) {
+		char *abs = file_abs(c, f, c->check_root);
+		text = read_text(abs, 64u << 20, &len);
+		free(abs);
+	} else if (f->role == ROLE_OUTPUT && c->dir && f->producer >= 0) {
+		/* Quietly: a checkpoint restored without it lacks it. */
+		char *obj = object_path(c->dir, &f->hash);
+		if (object_load_packed(c->dir, f, &text) == 0)
+			len = f->size;
+		else if (access(obj, R_OK) == 0 &&
+			 object_load(c->dir, f, NULL, NULL, &text, &len) < 0)
+			text = NULL;
+		free(obj);
+	}
+	if (!text) {
+		/* A program or a library make loaded says nothing; what
+		 * else cannot be read might have said anything. */
+		r->unknown = f->role != ROLE_EXTERNAL;
+		return r;
+	}
+	if (!memchr(text, 0, len < 4096 ? len : 4096))
+		makefile_scan(text, len, r);
+	free(text);
+	return r;
+}
+
+static const struct name_diff *diff_of(struct make_names *mn, int fi)
+{
+	if (!mn->diffed[fi]) {
+		mn->diffed[fi] = 1;
+		listing_diff(mn->c, &mn->c->files[fi], mn->c->check_root,
+			     &mn->diffs[fi]);
+	}
+	return &mn->diffs[fi];
+}
+
+static int name_matters(struct make_names *mn, struct make_rules **sets,
+			size_t n, const char *entry, int added)
+{
+	size_t len = strlen(entry);
+	if (len && entry[len - 1] == '/')
+		len--;		/* a directory */
+	char *name = xasprintf("%.*s", (int)len, entry);
+	int use = make_rules_use(sets, n, name, added, known_base, mn);
+	free(name);
+	return use;
+}
+
+int make_listing_matters(struct make_names **mnp, const struct ckpt *c,
+			 int j, int fi)
+{
+	const struct job *job = &c->jobs[j];
+	if (job->kind != JOB_DRIVER || !c->check_root || !cmd_is_make(job->cmd))
+		return 1;
+	struct make_names *mn = *mnp;
+	if (!mn) {
+		mn = *mnp = xcalloc(1, sizeof *mn);
+		mn->c = c;
+		makefile_scan(builtin_rules, sizeof builtin_rules - 1,
+			      &mn->builtin);
+		mn->rules = xcalloc(c->nfiles + 1, sizeof *mn->rules);
+		mn->diffs = xcalloc(c->nfiles + 1, sizeof *mn->diffs);
+		mn->diffed = xcalloc(c->nfiles + 1, 1);
+	}
+	const struct name_diff *d = diff_of(mn, fi);
+	if (!d->known)
+		return 1;
+	struct make_rules **sets = xmalloc((job->ndeps + 1) * sizeof *sets);
+	size_t n = 0;
+	sets[n++] = &mn->builtin;
+	for (size_t k = 0; k < job->ndeps; k++)
+		if (job->deps[k].acc & ACC_READ)
+			sets[n++] = rules_of(mn, job->deps[k].file);
+	int use = 0;
+	for (size_t i = 0; !use && i < d->nremoved; i++)
+		use = name_matters(mn, sets, n, d->removed[i], 0);
+	for (size_t i = 0; !use && i < d->nadded; i++)
+		use = name_matters(mn, sets, n, d->added[i], 1);
+	free(sets);
+	return use;
+}
+
+void make_names_free(struct make_names *mn)
+{
+	if (!mn)
+		return;
+	const struct ckpt *c = mn->c;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		if (mn->rules[i]) {
+			make_rules_release(mn->rules[i]);
+			free(mn->rules[i]);
+		}
+		if (mn->diffed[i])
+			name_diff_release(&mn->diffs[i]);
+	}
+	make_rules_release(&mn->builtin);
+	HASH_CLEAR(hh, mn->bases);
+	free(mn->base_mem);
+	free(mn->rules);
+	free(mn->diffs);
+	free(mn->diffed);
+	free(mn);
+}
