@@ -32,6 +32,7 @@
  */
 #define _GNU_SOURCE
 #include <fnmatch.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -78,6 +79,18 @@ static int has_glob(const char *w)
 	return 0;
 }
 
+/* Add s to a list of strings, once. */
+static void add_once(char ***v, size_t *n, size_t *a, const char *s,
+		     size_t len)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strncmp((*v)[i], s, len) && !(*v)[i][len])
+			return;
+	GROW(*v, *n, *a);
+	(*v)[(*n)++] = xmemdup(s, len + 1);
+	(*v)[*n - 1][len] = 0;
+}
+
 static void add_glob(struct make_rules *r, const char *word)
 {
 	const char *slash = strrchr(word, '/');
@@ -88,13 +101,32 @@ static void add_glob(struct make_rules *r, const char *word)
 	for (char *p = g; *p; p++)
 		if (*p == VAR)
 			*p = '*';
-	for (size_t i = 0; i < r->nglobs; i++)
-		if (!strcmp(r->globs[i], g)) {
-			free(g);
-			return;
-		}
-	GROW(r->globs, r->nglobs, r->aglobs);
-	r->globs[r->nglobs++] = g;
+	add_once(&r->globs, &r->nglobs, &r->aglobs, g, strlen(g));
+	free(g);
+}
+
+static int name_char(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
+	       ch == '-';
+}
+
+/* The variables s..e refers to by name: $(NAME), ${NAME}, $(NAME:a=b);
+ * in a function's arguments too (not $x, make's automatic ones). */
+static void add_refs(const char *s, const char *e, char ***v, size_t *n,
+		     size_t *a)
+{
+	for (const char *p = s; p + 2 < e; p++) {
+		if (p[0] != '$' || (p[1] != '(' && p[1] != '{'))
+			continue;
+		const char *q = p + 2;
+		while (q < e && name_char(*q))
+			q++;
+		if (q > p + 2 && q < e &&
+		    (*q == ')' || *q == '}' || *q == ':'))
+			add_once(v, n, a, p + 2, (size_t)(q - p - 2));
+	}
 }
 
 /* Where the variable reference at s (a '$', before end) ends, if it is
@@ -118,9 +150,33 @@ static const char *var_ref_end(const char *s, const char *end)
 	return NULL;
 }
 
+/* Is p (before end) a call of make's function fn: `$(fn ` or `${fn `? */
+static int is_call(const char *p, const char *end, const char *fn)
+{
+	size_t n = strlen(fn);
+	return end - p > (ptrdiff_t)(n + 2) && p[0] == '$' &&
+	       (p[1] == '(' || p[1] == '{') && !memcmp(p + 2, fn, n) &&
+	       (p[n + 2] == ' ' || p[n + 2] == '\t');
+}
+
+/* Where the call or reference that opens at p ($( or ${) ends: after
+ * its closing parenthesis, or end. */
+static const char *call_end(const char *p, const char *end)
+{
+	char open = p[1], close = open == '(' ? ')' : '}';
+	int depth = 0;
+	for (const char *q = p + 1; q < end; q++)
+		if (*q == open)
+			depth++;
+		else if (*q == close && !--depth)
+			return q + 1;
+	return end;
+}
+
 /* The globs among the words of s: words are split at blanks and at
  * make's and the shell's punctuation; a variable in a glob word stands
- * for any text. */
+ * for any text. A $(shell ...) is left out: the shell lists what it
+ * globs itself, as a job of its own. */
 static void scan_globs(const char *s, const char *end, struct make_rules *r)
 {
 	char *w = xmalloc((size_t)(end - s) + 1);
@@ -129,18 +185,19 @@ static void scan_globs(const char *s, const char *end, struct make_rules *r)
 		int sep = p == end || strchr(" \t\n,(){};='\"|:<>`&", *p) ||
 			  (*p == '?' && p + 1 < end && p[1] == '=');
 		if (!sep && *p == '$') {
+			const char *e;
+			sep = 1;
 			if (p + 1 < end && p[1] == '$') {
-				p++;	/* a shell's $$ */
-				sep = 1;
-			} else {
-				const char *e = var_ref_end(p, end);
-				if (e) {
-					w[n++] = VAR;
-					p = e - 1;
-					continue;
-				}
-				sep = 1;	/* a function's name follows */
-			}
+				/* a shell's $$, $$? or $$* */
+				p += p + 2 < end && strchr("?*@#!$-", p[2]) ? 2
+									   : 1;
+			} else if (is_call(p, end, "shell")) {
+				p = call_end(p, end) - 1;
+			} else if ((e = var_ref_end(p, end))) {
+				w[n++] = VAR;
+				p = e - 1;
+				continue;
+			}	/* else a function's name follows */
 		}
 		if (!sep) {
 			w[n++] = *p;
@@ -157,33 +214,50 @@ static void scan_globs(const char *s, const char *end, struct make_rules *r)
 }
 
 /* The $(wildcard ...) calls in s, whose arguments are scanned for
- * globs: in a recipe line only they are make's. */
+ * globs: in a recipe, only they are make's. */
 static void scan_wildcards(const char *s, const char *end,
 			   struct make_rules *r)
 {
-	for (const char *p = s; p + 11 < end; p++) {
-		if (p[0] != '$' || (p[1] != '(' && p[1] != '{') ||
-		    memcmp(p + 2, "wildcard", 8) || (p[10] != ' ' && p[10] != '\t'))
+	for (const char *p = s; p < end; p++) {
+		if (!is_call(p, end, "wildcard"))
 			continue;
-		char open = p[1], close = open == '(' ? ')' : '}';
-		int depth = 1;
-		const char *q = p + 11;
-		for (; q < end && depth; q++)
-			depth += *q == open ? 1 : *q == close ? -1 : 0;
+		const char *q = call_end(p, end);
 		scan_globs(p + 11, q, r);
+		add_refs(p + 11, q, &r->wild_refs, &r->nwild_refs,
+			 &r->awild_refs);
 		p = q - 1;
 	}
 }
 
-/* The last component of the word s..e, with VAR for each variable: NULL
- * when a '/' is inside a variable (`$(addprefix $(obj)/,%.o)`), which
- * hides where the last component starts. */
-static char *word_tail(const char *s, const char *e)
+/* Does a make line hold shell code (a variable kbuild or automake keeps
+ * a command in: `cmd_x = case $$f in *.a) ;; esac`)? Its globs are the
+ * shell's. */
+static int shell_code(const char *s, const char *end)
 {
-	char *t = xmalloc((size_t)(e - s) + 1);
+	for (const char *p = s; p < end; p++)
+		if (*p == '`' || *p == '\'' || *p == '"' || *p == ';' ||
+		    (p + 1 < end && ((p[0] == '$' && p[1] == '$') ||
+				     (p[0] == '&' && p[1] == '&') ||
+				     (p[0] == '|' && p[1] == '|'))))
+			return 1;
+	return 0;
+}
+
+/* The last component of the word s..e, with VAR for each variable; for
+ * a target whose '%' is in a directory (`$(obj)/%/built-in.a`), that
+ * directory's component instead: its stem names a directory, and the
+ * name the stem stands for is that of the directory. NULL when a '/' is
+ * inside a variable (`$(addprefix $(obj)/,%.o)`), which hides where the
+ * last component starts. */
+static char *word_tail(const char *s, const char *e, int stem_part)
+{
+	char *t = xmalloc((size_t)(e - s) + 1), *kept = NULL;
 	size_t n = 0;
 	for (const char *p = s; p < e; p++) {
 		if (*p == '/') {
+			t[n] = 0;
+			if (stem_part && !kept && memchr(t, '%', n))
+				kept = xstrdup(t);
 			n = 0;
 			continue;
 		}
@@ -191,6 +265,7 @@ static char *word_tail(const char *s, const char *e)
 			const char *v = var_ref_end(p, e);
 			if (!v) {
 				free(t);
+				free(kept);
 				return NULL;
 			}
 			t[n++] = VAR;
@@ -200,6 +275,11 @@ static char *word_tail(const char *s, const char *e)
 		t[n++] = *p;
 	}
 	t[n] = 0;
+	if (kept && !strchr(t, '%')) {
+		free(t);
+		return kept;
+	}
+	free(kept);
 	return t;
 }
 
@@ -228,9 +308,14 @@ static void add_rule(struct make_rules *r, const char *target,
 {
 	struct name_rule nr = { NULL, NULL, 0 };
 	if (exact_pattern(prereq)) {
+		/* Without a stem in the prerequisite's last component
+		 * (`%.o: %/x.c`), the target's cannot be told. */
+		int stem = !target || !strchr(target, '%') ||
+			   strchr(prereq, '%');
 		nr.prereq = xstrdup(prereq);
-		nr.target = target && exact_pattern(target) ? xstrdup(target)
-							     : NULL;
+		nr.target = target && stem && exact_pattern(target)
+				    ? xstrdup(target)
+				    : NULL;
 	} else {
 		nr.prereq = pattern_glob(prereq);
 		nr.glob = 1;
@@ -341,41 +426,117 @@ static void scan_rule(const char *s, const char *e, struct make_rules *r)
 		end++;
 	if (has_char_outside(after, end, '='))
 		return;		/* a target's variable: %.o: CFLAGS += -O2 */
-	const char *ts = s, *te = c;
-	const char *ps = after;
-	const char *c2 = colon_at(after, end);
-	if (c2) {		/* static pattern: targets: %.o: %.c */
-		ts = after;
-		te = c2;
-		ps = c2 + 1;
-	}
+	/* A static pattern rule (`$(OBJS): %.o: %.c`) is searched for
+	 * nothing: its targets are named, and so their prerequisites. */
+	if (colon_at(after, end))
+		return;
 	struct word *tw, *pw;
-	size_t nt = split_words(ts, te, &tw), np = split_words(ps, end, &pw);
+	size_t nt = split_words(s, c, &tw), np = split_words(after, end, &pw);
 	int any = 0;
 	for (size_t i = 0; i < nt; i++) {
 		if (!memchr(tw[i].s, '%', (size_t)(tw[i].e - tw[i].s)))
 			continue;
-		char *t = word_tail(tw[i].s, tw[i].e);
+		char *t = word_tail(tw[i].s, tw[i].e, 1);
 		for (size_t k = 0; k < np; k++) {
 			if (!memchr(pw[k].s, '%', (size_t)(pw[k].e - pw[k].s)))
 				continue;
-			char *p = word_tail(pw[k].s, pw[k].e);
-			add_rule(r, t, p ? p : "%");
+			char *p = word_tail(pw[k].s, pw[k].e, 0);
+			add_rule(r, p ? t : NULL, p ? p : "%");
 			free(p);
 			any = 1;
 		}
 		free(t);
 	}
-	if (!any && !c2 && nt == 1 && np == 0)
+	if (!any && nt == 1 && np == 0)
 		suffix_rule(tw[0].s, tw[0].e, r);
 	free(tw);
 	free(pw);
+}
+
+/* If the make line s..e assigns a variable (`NAME = ...`, :=, ::=, ?=,
+ * +=; `target: NAME = ...` too), where its value begins, and the name;
+ * NULL for another line, or for `!=`, a shell's output. */
+static const char *assignment(const char *s, const char *e,
+			      const char **name, size_t *len)
+{
+	int depth = 0;
+	const char *eq = NULL;
+	for (const char *p = s; p < e && !eq; p++) {
+		if (*p == '(' || *p == '{')
+			depth++;
+		else if ((*p == ')' || *p == '}') && depth)
+			depth--;
+		else if (!depth && *p == '=')
+			eq = p;
+	}
+	if (!eq || (eq > s && eq[-1] == '!'))
+		return NULL;
+	const char *ne = eq;
+	while (ne > s && strchr(":?+", ne[-1]))
+		ne--;
+	while (ne > s && (ne[-1] == ' ' || ne[-1] == '\t'))
+		ne--;
+	const char *ns = ne;
+	while (ns > s && name_char(ns[-1]))
+		ns--;
+	if (ns == ne)
+		return NULL;
+	*name = ns;
+	*len = (size_t)(ne - ns);
+	return eq + 1;
+}
+
+/* A variable's value: its globs and the variables it names, kept if it
+ * has either, unless it is shell code. */
+static void scan_value(const char *name, size_t len, const char *s,
+		       const char *e, struct make_rules *r)
+{
+	if (shell_code(s, e))
+		return;
+	struct make_rules tmp;
+	memset(&tmp, 0, sizeof tmp);
+	scan_globs(s, e, &tmp);
+	struct var_globs v = { .name = xmemdup(name, len + 1) };
+	v.name[len] = 0;
+	v.globs = tmp.globs;
+	v.nglobs = tmp.nglobs;
+	v.aglobs = tmp.aglobs;
+	add_refs(s, e, &v.refs, &v.nrefs, &v.arefs);
+	if (!v.nglobs && !v.nrefs) {
+		free(v.name);
+		free(v.globs);
+		free(v.refs);
+		return;
+	}
+	GROW(r->vars, r->nvars, r->avars);
+	r->vars[r->nvars++] = v;
+}
+
+/* Is the make line s..e the directive w (after `override`, `export`)? */
+static int directive_is(const char *s, const char *e, const char *w)
+{
+	size_t n = strlen(w);
+	for (;;) {
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		if ((size_t)(e - s) >= 9 && !memcmp(s, "override", 8) &&
+		    (s[8] == ' ' || s[8] == '\t'))
+			s += 9;
+		else if ((size_t)(e - s) >= 7 && !memcmp(s, "export", 6) &&
+			 (s[6] == ' ' || s[6] == '\t'))
+			s += 7;
+		else
+			break;
+	}
+	return (size_t)(e - s) >= n && !memcmp(s, w, n) &&
+	       ((size_t)(e - s) == n || s[n] == ' ' || s[n] == '\t');
 }
 
 void makefile_scan(const char *text, size_t len, struct make_rules *r)
 {
 	const char *end = text + len;
 	char *line = xmalloc(len + 1);
+	int in_define = 0;
 	for (const char *p = text; p < end;) {
 		/* A logical line: backslash-newlines joined by a blank. */
 		size_t n = 0;
@@ -390,18 +551,49 @@ void makefile_scan(const char *text, size_t len, struct make_rules *r)
 		}
 		if (p < end)
 			p++;
-		if (recipe) {
-			scan_wildcards(line, line + n, r);
+		const char *e = line + n;
+		if (directive_is(line, e, "endef") && in_define) {
+			in_define--;
+			continue;
+		}
+		if (directive_is(line, e, "define"))
+			in_define++;
+		/* A recipe, or a define's body (a canned recipe, most
+		 * often): only its $(wildcard)s are make's. */
+		if (recipe || in_define) {
+			scan_wildcards(line, e, r);
 			continue;
 		}
 		/* A comment: an unescaped '#'. */
 		for (size_t i = 0; i < n; i++)
 			if (line[i] == '#' && (!i || line[i - 1] != '\\')) {
-				n = i;
+				e = line + i;
 				break;
 			}
-		scan_globs(line, line + n, r);
-		scan_rule(line, line + n, r);
+		/* A rule's recipe after ';' is the shell's. */
+		const char *c = colon_at(line, e);
+		if (c && c + 1 < e && c[1] != '=')
+			for (const char *q = c; q < e; q++)
+				if (*q == ';') {
+					e = q;
+					break;
+				}
+		const char *name, *value;
+		size_t nlen;
+		scan_wildcards(line, e, r);
+		if ((value = assignment(line, e, &name, &nlen))) {
+			scan_value(name, nlen, value, e, r);
+			continue;
+		}
+		if (directive_is(line, e, "include") ||
+		    directive_is(line, e, "-include") ||
+		    directive_is(line, e, "sinclude"))
+			add_refs(line, e, &r->wild_refs, &r->nwild_refs,
+				 &r->awild_refs);
+		/* An include's or a rule's globs are make's. */
+		if (!shell_code(line, e))
+			scan_globs(line, e, r);
+		scan_rule(line, e, r);
 	}
 	free(line);
 }
@@ -414,8 +606,22 @@ void make_rules_release(struct make_rules *r)
 		free(r->rules[i].target);
 		free(r->rules[i].prereq);
 	}
+	for (size_t i = 0; i < r->nvars; i++) {
+		struct var_globs *v = &r->vars[i];
+		for (size_t k = 0; k < v->nglobs; k++)
+			free(v->globs[k]);
+		for (size_t k = 0; k < v->nrefs; k++)
+			free(v->refs[k]);
+		free(v->globs);
+		free(v->refs);
+		free(v->name);
+	}
+	for (size_t i = 0; i < r->nwild_refs; i++)
+		free(r->wild_refs[i]);
 	free(r->globs);
 	free(r->rules);
+	free(r->vars);
+	free(r->wild_refs);
 	memset(r, 0, sizeof *r);
 }
 
@@ -474,6 +680,37 @@ static int rules_use(struct make_rules *const *sets, size_t nsets,
 	return 0;
 }
 
+/* Does name match a glob of a variable that a $(wildcard) or include
+ * expands, or of one such a variable names, and so on? */
+static int var_globs_match(struct make_rules *const *sets, size_t nsets,
+			   const char *name)
+{
+	char **want = NULL;
+	size_t n = 0, a = 0;
+	for (size_t s = 0; s < nsets; s++)
+		for (size_t i = 0; i < sets[s]->nwild_refs; i++)
+			add_once(&want, &n, &a, sets[s]->wild_refs[i],
+				 strlen(sets[s]->wild_refs[i]));
+	int match = 0;
+	for (size_t w = 0; w < n && !match; w++)
+		for (size_t s = 0; s < nsets && !match; s++)
+			for (size_t i = 0; i < sets[s]->nvars && !match; i++) {
+				const struct var_globs *v = &sets[s]->vars[i];
+				if (strcmp(v->name, want[w]))
+					continue;
+				for (size_t k = 0; k < v->nglobs && !match; k++)
+					match = !fnmatch(v->globs[k], name,
+							 FNM_PERIOD);
+				for (size_t k = 0; k < v->nrefs; k++)
+					add_once(&want, &n, &a, v->refs[k],
+						 strlen(v->refs[k]));
+			}
+	for (size_t w = 0; w < n; w++)
+		free(want[w]);
+	free(want);
+	return match;
+}
+
 int make_rules_use(struct make_rules *const *sets, size_t nsets,
 		   const char *name, int added,
 		   int (*known)(void *arg, const char *name), void *arg)
@@ -489,7 +726,8 @@ int make_rules_use(struct make_rules *const *sets, size_t nsets,
 			if (!fnmatch(sets[s]->globs[i], name, FNM_PERIOD))
 				return 1;
 	}
-	return added && rules_use(sets, nsets, name, 0, known, arg);
+	return var_globs_match(sets, nsets, name) ||
+	       (added && rules_use(sets, nsets, name, 0, known, arg));
 }
 
 /* ---- The check of a tree: makefiles and names, each read once. ---- */

@@ -19,17 +19,31 @@ struct name_rule {
 	int glob;		/* prereq is a glob */
 };
 
+/* A variable assigned globs or other variables (`PAT = *.c`,
+ * `SRCS = $(PAT) $(MORE)`): they count if a $(wildcard) or an include
+ * expands it, directly or through other variables. */
+struct var_globs {
+	char *name;
+	char **globs, **refs;
+	size_t nglobs, aglobs, nrefs, arefs;
+};
+
 /* What one makefile says about names. */
 struct make_rules {
 	char **globs;		/* fnmatch patterns, last components */
 	size_t nglobs, aglobs;
 	struct name_rule *rules;
 	size_t nrules, arules;
+	struct var_globs *vars;
+	size_t nvars, avars;
+	char **wild_refs;	/* variables a $(wildcard) or include expands */
+	size_t nwild_refs, awild_refs;
 	int unknown;		/* it could not be read: every name matters */
 };
 
-/* Collect the globs (in make's lines, and in $(wildcard) anywhere) and
- * the pattern and suffix rules of a makefile's text. */
+/* Collect the globs (in $(wildcard), includes and rule lines), the
+ * variables assigned globs, and the pattern and suffix rules of a
+ * makefile's text. */
 void makefile_scan(const char *text, size_t len, struct make_rules *r);
 void make_rules_release(struct make_rules *r);
 

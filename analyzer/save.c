@@ -1023,6 +1023,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 	if (manifest_read(&old, dir) < 0)
 		return error("not updating a damaged checkpoint: remove %s "
 			     "or record into another directory", dir);
+	old.dir = xstrdup(dir);	/* its makefiles that are outputs */
 	/* What this build wrote is the build's own in the old model too: a
 	 * path the old build looked for and did not find, which this one
 	 * made (cmake's configure probes compiler_depend.internal, the next

@@ -61,16 +61,31 @@ static void globs(void **state)
 		"SRCS := $(wildcard $(srcdir)/src/*.c) \\\n"
 		"\t$(wildcard lib/[a-z]*.S)\n"
 		"PAT = *.in # a comment *.txt\n"
+		"SRC_GLOBS := $(PAT) $(OTHER)\n"
+		"OTHER += lib/*.y\n"
+		"prohibit = \\bfree *\\( [0-9]*\n"
+		"src_files := $(wildcard $(SRC_GLOBS))\n"
 		"-include $(DEPDIR)/*.d\n"
 		"X ?= 1\n"
 		"check:\n"
 		"\trm -f *.o; for f in *.orig; do :; done\n"
 		"\t@echo $(wildcard doc/*.md) $$x $? $*\n"
 		"ifeq ($(shell [ -d x ] && echo y),y)\nendif\n"
-		"all: $(wildcard *.$(EXT))\n");
+		"all: $(wildcard *.$(EXT))\n"
+		"cmd_objs = for f in $^; do case $${f} in \\\n"
+		"\t*.a) ;; *) echo $$f ;; esac; done\n"
+		"FILES := $(shell find . -name '*.h') $(wildcard *.y)\n"
+		"ifeq ($(shell test -d x; echo $$?),0)\nendif\n"
+		"define help\n  echo '* all - build' $(wildcard *.l)\n"
+		"  echo *.tex\nendef\n"
+		"x: y ; cp *.sh x\n");
 	assert_true(has_glob(&r, "*.c"));
 	assert_true(has_glob(&r, "[a-z]*.S"));
-	assert_true(has_glob(&r, "*.in"));
+	assert_false(has_glob(&r, "*.in"));	/* a variable's: */
+	assert_true(uses(&r, "x.in", 1, ""));	/* used by $(wildcard) */
+	assert_true(uses(&r, "x.y", 0, ""));	/* through another */
+	assert_false(uses(&r, "freely", 1, ""));	/* a regex: not */
+	assert_false(uses(&r, "42", 1, ""));
 	assert_true(has_glob(&r, "*.d"));
 	assert_true(has_glob(&r, "*.md"));	/* make's, in a recipe */
 	assert_true(has_glob(&r, "*.*"));	/* a variable: any text */
@@ -79,7 +94,14 @@ static void globs(void **state)
 	assert_false(has_glob(&r, "*.orig"));
 	assert_false(has_glob(&r, "?"));	/* ?= */
 	assert_false(has_glob(&r, "["));	/* test */
-	assert_int_equal(r.nglobs, 6);
+	assert_true(has_glob(&r, "*.y"));	/* beside the shell's */
+	assert_true(has_glob(&r, "*.l"));	/* in a define */
+	assert_false(has_glob(&r, "*"));	/* shell code in a variable */
+	assert_false(has_glob(&r, "*.a"));
+	assert_false(has_glob(&r, "*.h"));	/* $(shell) */
+	assert_false(has_glob(&r, "*.tex"));	/* a define's shell */
+	assert_false(has_glob(&r, "*.sh"));	/* a recipe after ';' */
+	assert_int_equal(r.nglobs, 7);
 	assert_true(uses(&r, "new.c", 1, ""));
 	assert_true(uses(&r, "gone.in", 0, ""));
 	assert_false(uses(&r, "README", 1, ""));
@@ -105,10 +127,10 @@ static void rules(void **state)
 	assert_true(has_rule(&r, "%.tab.c", "%.y"));
 	assert_true(has_rule(&r, "%.tab.h", "%.y"));
 	assert_true(has_rule(&r, "gen_%.c", "%.def"));
-	assert_true(has_rule(&r, "%.o", "%.cpp"));	/* static pattern */
+	assert_false(has_rule(&r, "%.o", "%.cpp"));	/* static pattern */
 	assert_true(has_rule(&r, "%.lo", "%.c"));	/* suffix rules */
 	assert_true(has_rule(&r, "%", "%.sh"));
-	assert_int_equal(r.nrules, 7);
+	assert_int_equal(r.nrules, 6);
 	assert_int_equal(r.nglobs, 0);
 	/* An added name is taken if it is a prerequisite of a known name,
 	 * directly, through a chain, or if it is a known name itself. */
@@ -128,6 +150,18 @@ static void rules(void **state)
 	assert_true(uses(&g, "any.thing", 1, ""));
 	assert_false(uses(&g, "README", 1, ""));
 	make_rules_release(&g);
+
+	/* A stem in a directory: it names the directory (kbuild's
+	 * `$(obj)/%/built-in.a: $(obj)/%`); none in the prerequisite's
+	 * last component: any name equal to it. */
+	struct make_rules d = scan("$(obj)/%/built-in.a: $(obj)/%\n"
+				   "%.o: %/x.c\n");
+	assert_true(has_rule(&d, "%", "%"));
+	assert_true(has_rule(&d, NULL, "x.c"));
+	assert_false(uses(&d, "README", 1, "built-in.a"));
+	assert_true(uses(&d, "kernel", 1, "built-in.a kernel"));
+	assert_true(uses(&d, "x.c", 1, ""));
+	make_rules_release(&d);
 
 	struct make_rules c = scan("%.o: %.c\n%.c: %.y\nprog: a.o\n");
 	assert_true(uses(&c, "a.y", 1, "a.o"));	/* a.y -> a.c -> a.o */
