@@ -84,6 +84,7 @@ struct builder {
 	size_t nreaped, areaped;
 	struct seen *seen;		/* intern's answers, by recorded path */
 	size_t nseen, sseen;		/* used; slots (a power of two) */
+	struct dotdot *dotdots;		/* dotdot_lexical's answers */
 	int comparing;			/* the image's program only compares
 					 * what it reads (cmp, diff) */
 };
@@ -417,12 +418,55 @@ static int intern_seen(struct builder *b, const char *raw)
 	return id;
 }
 
+/* A path up to a "..", and whether ".." steps back to its parent. */
+struct dotdot {
+	char *prefix;
+	int lexical;
+	UT_hash_handle hh;
+};
+
+/* Does p, a path through "..", name the path it normalises to? A look-up
+ * of "file.o/.." fails with ENOTDIR, of "gone/../x" with ENOENT, and
+ * "link/.." is the parent of the link's target: each normalises to a
+ * path that may well exist. It does if the path up to its last ".."
+ * resolves, in the tree as saved, to where that path normalised does
+ * (each ".." steps back from a directory). Asked once a prefix: a
+ * compile run in sub/ probes ../inc for every header (automake's
+ * -I$(top_srcdir), -I..). */
+static int dotdot_lexical(struct builder *b, const char *p)
+{
+	const char *last = NULL;
+	for (const char *q = p; (q = strstr(q, "/..")); q += 3)
+		if (q[3] == '/' || !q[3])
+			last = q;
+	if (!last)
+		return 1;
+	size_t len = (size_t)(last - p) + 3;
+	struct dotdot *d;
+	HASH_FIND(hh, b->dotdots, p, len, d);
+	if (d)
+		return d->lexical;
+	d = xcalloc(1, sizeof *d);
+	d->prefix = xmemdup(p, len + 1);
+	d->prefix[len] = 0;
+	char *norm = xstrdup(d->prefix);
+	path_normalize(norm);
+	char *r1 = realpath(d->prefix, NULL), *r2 = realpath(norm, NULL);
+	d->lexical = r1 && r2 && !strcmp(r1, r2);
+	free(r1);
+	free(r2);
+	free(norm);
+	HASH_ADD_KEYPTR(hh, b->dotdots, d->prefix, len, d);
+	return d->lexical;
+}
+
 static void access_path(struct builder *b, int j, const char *p, int acc,
 			uint64_t t)
 {
-	/* "file.o/.." fails with ENOTDIR, but normalises to a directory
-	 * that exists: a failed look-up through ".." says nothing. */
-	if (acc == ACC_ABSENT && p && strstr(p, "/.."))
+	/* A failed look-up through ".." says something only when ".."
+	 * steps back to the parent (dotdot_lexical). */
+	if (acc == ACC_ABSENT && p && strstr(p, "/..") &&
+	    (p[0] != '/' || !dotdot_lexical(b, p)))
 		return;
 	int f = intern_seen(b, p);
 	if (f < 0)
@@ -1284,6 +1328,12 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 	free(b.out_ino);
 	free(b.out_pipe);
 	free(b.seen);
+	struct dotdot *dd, *dtmp;
+	HASH_ITER(hh, b.dotdots, dd, dtmp) {
+		HASH_DEL(b.dotdots, dd);
+		free(dd->prefix);
+		free(dd);
+	}
 	free(b.gone);
 	return 0;
 }
