@@ -727,20 +727,40 @@ static int code_of_kind(int kind, const char *path)
 }
 
 /* The job wrote the file (an absolute path), or made it a directory. */
-static int job_wrote(const struct ckpt *c, const struct job *job,
-		     const char *path)
+/* The file of an absolute path, or -1. */
+static int file_of(const struct ckpt *c, const char *path)
 {
 	char norm[PATH_MAX * 2];
 	if (strlen(path) >= sizeof norm)
-		return 0;
+		return -1;
 	strcpy(norm, path);
 	path_normalize(norm);
 	const char *rel = path_under(norm, c->root);
 	const char *key = rel ? rel : norm;
-	int f = ckpt_lookup(c, key, strlen(key));
+	return ckpt_lookup(c, key, strlen(key));
+}
+
+static int wrote_file(const struct job *job, int f)
+{
 	for (size_t k = 0; f >= 0 && k < job->ndeps; k++)
 		if (job->deps[k].file == f &&
 		    (job->deps[k].acc & (ACC_WRITE | ACC_MKDIR)))
+			return 1;
+	return 0;
+}
+
+static int job_wrote(const struct ckpt *c, const struct job *job,
+		     const char *path)
+{
+	return wrote_file(job, file_of(c, path));
+}
+
+/* Did any job write the file at path? */
+static int some_job_wrote(const struct ckpt *c, const char *path)
+{
+	int f = file_of(c, path);
+	for (size_t j = 0; f >= 0 && j < c->njobs; j++)
+		if (wrote_file(&c->jobs[j], f))
 			return 1;
 	return 0;
 }
@@ -753,9 +773,13 @@ static int job_wrote(const struct ckpt *c, const struct job *job,
  * file the job read (configure's copy of depcomp in conftest.dir). Those
  * are scanned as its kind instead: the -c scripts and script files of
  * the job's shells, each file of the tree the job read, and each one
- * elsewhere that may be code of that kind (code_of_kind). One of those that cannot be read, and that the
- * job did not write either, is all. Taken as all, any variable set
- * otherwise in a new login reran every configure.
+ * elsewhere that may be code of that kind (code_of_kind). One of those
+ * that cannot be read, and that no job wrote either, is all. (One that
+ * another job wrote, as automake 1.16's configure reads the confinc.out
+ * that a make it runs writes, has the variables of that job: a change
+ * of them reaches this one through the read. Not seen: a variable named
+ * in a template that job copied, and no job read as code.) Taken as all,
+ * any variable set otherwise in a new login reran every configure.
  */
 static void gone_scripts(struct builder *b)
 {
@@ -813,7 +837,7 @@ static void gone_scripts(struct builder *b)
 			if (!dir &&
 			    (f->path[0] != '/' || code_of_kind(go->kind, abs)) &&
 			    add_file_names(b, job, go->kind, "", abs, 0) < 0 &&
-			    !job_wrote(c, job, abs))
+			    !job_wrote(c, job, abs) && !some_job_wrote(c, abs))
 				env_used(ENV_ALL, 1, job);
 			free(abs);
 		}

@@ -9,6 +9,9 @@
 # (a copy of a template; an awk program from a heredoc, as config.status
 # makes), they use what their source names; written by another job
 # (make's intermediate file), they could have used anything: "*".
+# A file that such a job reads and removes, written by another job (the
+# confinc.out of a make that automake 1.16's configure runs), has that
+# job's variables, not all.
 # C that a script writes in a heredoc, as configure does, is not taken
 # for the shell's `set` (sigemptyset(&set)).
 # And what libc reads itself: the locale (`wc -m` counts characters by
@@ -23,7 +26,8 @@ PY=$(python3 -c 'import sys; print(sys.executable)') || fail "python3"
 mkdir src
 { echo "PY = $PY"; cat <<'MK'; } > src/Makefile
 OUT = sourced.txt stdin.txt plain.txt py.txt pl.txt awk.txt data.txt \
-	quiet.txt tmpsh.txt tmpawk.txt gone.txt both.txt tmpl.txt cprog.txt
+	quiet.txt tmpsh.txt tmpawk.txt gone.txt both.txt tmpl.txt cprog.txt \
+	conf.txt
 all: $(OUT)
 sourced.txt: vars.sh
 	. ./vars.sh; echo "$$where" > sourced.txt
@@ -45,6 +49,8 @@ tmpsh.txt: gen.sh.in
 	mkdir -p t1 && cp gen.sh.in t1/gen.sh && (sh t1/gen.sh; rm -r t1) > tmpsh.txt
 tmpawk.txt: mkawk.sh
 	sh mkawk.sh > tmpawk.txt
+conf.txt: mkconf.sh
+	sh mkconf.sh > conf.txt
 cprog.txt: mkc.sh
 	sh mkc.sh > cprog.txt
 .INTERMEDIATE: gone.sh
@@ -69,6 +75,12 @@ BEGIN { p = ENVIRON["PLACE"]; print (p == "" ? "none" : p) }
 AWK
 awk -f t2/p.awk /dev/null
 rm -r t2
+SH
+cat > src/mkconf.sh <<'SH'
+mkdir -p t6 && printf 'echo conf\n' > t6/conftest.sh && sh t6/conftest.sh
+printf 'all:\n\techo this is the am__doit target > confinc.out\n' > confinc.mk
+make -s -f confinc.mk && cat confinc.out
+rm -rf t6 confinc.out confinc.mk
 SH
 # C in a heredoc, as configure writes its tests (bash 5.2's): `&set` and
 # `f(set)` are not the shell's set, which prints every variable.
@@ -103,7 +115,7 @@ restore_in() {
 		fail "$_n: restore: $(cat "$_n.restore")"
 	(cd "$_n" && env "$@" make) > "$_n.make" 2>&1 || fail "$_n: make"
 	sed -n 's/.*> \([a-z]*\.txt\)$/\1/p' "$_n.make" | sort | tr '\n' ' ' > "$_n.jobs"
-	for f in sourced stdin plain py pl awk data quiet tmpsh tmpawk gone both tmpl cprog; do
+	for f in sourced stdin plain py pl awk data quiet tmpsh tmpawk gone both tmpl cprog conf; do
 		cmp -s "$_n/$f.txt" "$_n.oracle/$f.txt" ||
 			fail "$_n: $f.txt differs from a clean build's"
 	done
