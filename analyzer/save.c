@@ -202,14 +202,21 @@ static void add_hazard(struct ckpt *c, int kind, int file, int j1, int j2)
  * -j the order can flip). Also notes when each file was first read, for
  * the "source changed during the build" check after the roles are known.
  */
-/* Is job j run by a make (a make among its drivers)? */
-static int run_by_make(const struct ckpt *c, int j, char *memo)
+/* Could one make have run jobs a and b at once (-j)? Only if a make
+ * is a driver of both: not when either ran before any make (configure's
+ * dummy .deps/x.Po, then the compile's), nor under two makes a script
+ * ran one after the other (automake 1.16's config.status writes the
+ * dummies with `make -f - am--depfiles`). memo: 2 a make, 1 not. */
+static int one_make_ran(const struct ckpt *c, int a, int b, char *memo)
 {
-	for (int d = c->jobs[j].driver; d >= 0; d = c->jobs[d].driver) {
+	for (int d = c->jobs[a].driver; d >= 0; d = c->jobs[d].driver) {
 		if (!memo[d])
 			memo[d] = cmd_is_make(c->jobs[d].cmd) ? 2 : 1;
-		if (memo[d] == 2)
-			return 1;
+		if (memo[d] != 2)
+			continue;
+		for (int e = c->jobs[b].driver; e >= 0; e = c->jobs[e].driver)
+			if (e == d)
+				return 1;
 	}
 	return 0;
 }
@@ -217,7 +224,7 @@ static int run_by_make(const struct ckpt *c, int j, char *memo)
 static uint64_t *find_ordering_hazards(struct ckpt *c)
 {
 	uint64_t *first_read = xcalloc(c->nfiles + 1, sizeof *first_read);
-	char *is_make = xcalloc(c->njobs + 1, 1);	/* run_by_make's */
+	char *is_make = xcalloc(c->njobs + 1, 1);	/* one_make_ran's */
 	int *writer = xmalloc((c->nfiles + 1) * sizeof *writer);
 	uint64_t *wtime = xcalloc(c->nfiles + 1, sizeof *wtime);
 	for (size_t i = 0; i < c->nfiles; i++)
@@ -234,12 +241,8 @@ static uint64_t *find_ordering_hazards(struct ckpt *c)
 			    c->files[d->file].path[0] == '/')
 				continue;
 			int w = writer[d->file];
-			/* Not a race under -j when one of them ran before any
-			 * make, as configure does: its dummy .deps/x.Po, then
-			 * the compile's. */
 			if (w >= 0 && w != (int)j && dep_input(job, k) != ACC_READ &&
-			    run_by_make(c, w, is_make) &&
-			    run_by_make(c, (int)j, is_make))
+			    one_make_ran(c, w, (int)j, is_make))
 				add_hazard(c, HAZ_WRITE_WRITE, d->file, w,
 					   (int)j);
 			if (w < 0 || tw < wtime[d->file]) {

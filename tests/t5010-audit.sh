@@ -190,13 +190,17 @@ grep -q "/dev/null .*read by 1 job" audit.txt || fail "audit omits /dev/null: $(
 cd ..
 
 # configure's dummy .deps/x.Po, then the compile's: written by two jobs,
-# but one ran before any make: no race under -j, no hazard. Two recipes
-# of make writing one file still are.
+# but one ran before any make: no race under -j, no hazard; nor when a
+# make configure ran wrote it (automake 1.16's config.status runs `make
+# -f - am--depfiles`). Two recipes of make writing one file still are.
 mkdir deps && cd deps
 printf 'mkdir -p .deps && echo "# dummy" > .deps/x.Po\n' > configure
-printf 'all: x.o dup\nx.o: x.c\n\tcc -MD -MF .deps/x.Po -c x.c\ndup:\n\techo 1 > dup.txt\n\techo 2 > dup.txt\n' > Makefile
+cat >> configure <<'SH'
+printf '.deps/y.Po:\n\t@echo dummy > $@\n' | make -s -f - .deps/y.Po
+SH
+printf 'all: x.o y.o dup\nx.o: x.c\n\tcc -MD -MF .deps/x.Po -c x.c\ny.o: x.c\n\tcc -MD -MF .deps/y.Po -c -o y.o x.c\ndup:\n\techo 1 > dup.txt\n\techo 2 > dup.txt\n' > Makefile
 printf 'x:\n\techo 3 > dup.txt\n' >> Makefile
-sed -i 's/^all: x.o dup$/all: x.o dup x/' Makefile
+sed -i 's/^all: x.o y.o dup$/all: x.o y.o dup x/' Makefile
 echo 'int x;' > x.c
 check $CKPT record -- sh -c 'sh ./configure && make -s'
 check $CKPT audit --json > audit.json
@@ -205,6 +209,7 @@ import json, sys
 a = json.load(open(sys.argv[1]))
 paths = [h["path"] for h in a["hazards"] if h["kind"] == "write_write"]
 assert ".deps/x.Po" not in paths, paths
+assert ".deps/y.Po" not in paths, paths
 assert "dup.txt" in paths, paths
 PY
 cd ..
