@@ -379,8 +379,9 @@ int cmd_status(int argc, char **argv)
 						    : path_shown(g[k].paths[i]),
 				       k == G_ENV && !strcmp(g[k].paths[i],
 							     ENV_ALL)
-					       ? " (the whole environment, read "
-						 "by a job that printed it)"
+					       ? " (the whole environment: a job "
+						 "printed it, or ran code ckpt "
+						 "could not read)"
 					       : "",
 				       what ? ": " : "", what ? what : "",
 				       k == G_LIST && !nd_used[i]
