@@ -71,11 +71,12 @@ static int check_from(const char *from)
 }
 
 static int report(const char *dir, const char *trace_dir, const char *from,
-		  const char *root, enum trace_after after)
+		  const char *root, enum trace_after after,
+		  const struct chain_start *cs)
 {
 	struct save_stats s;
 	uint64_t t0 = now_ns();
-	if (checkpoint_save(dir, trace_dir, from, root, after, &s) < 0) {
+	if (checkpoint_save(dir, trace_dir, from, root, after, cs, &s) < 0) {
 		error("checkpoint not saved; the previous one in %s, if any, "
 		      "is unchanged", dir);
 		return 1;
@@ -230,6 +231,11 @@ int cmd_record(int argc, char **argv)
 	char *stage = keep ? NULL : trace_stage();
 	char *staged = stage ? xasprintf("%s/trace", stage) : NULL;
 
+	/* Which jobs of the checkpoint the build goes on from were
+	 * invalid before it began: not those it makes invalid itself. */
+	struct chain_start cs;
+	int have_cs = chain_start_check(from ? from : dir, root, &cs) == 0;
+
 	const char *old = getenv("LD_PRELOAD");
 	char *pre = old && *old ? xasprintf("%s %s", shim, old) : xstrdup(shim);
 	setenv("LD_PRELOAD", pre, 1);
@@ -277,8 +283,11 @@ int cmd_record(int argc, char **argv)
 		rc = report(dir, staged, from, root,
 			    keep     ? TRACE_KEEP
 			    : staged ? TRACE_DISPOSE
-				     : TRACE_REMOVE);
+				     : TRACE_REMOVE,
+			    have_cs ? &cs : NULL);
 	}
+	if (have_cs)
+		chain_start_release(&cs);
 	if (stage)
 		remove_tree(stage);
 	free(stage);
@@ -319,7 +328,8 @@ int cmd_save(int argc, char **argv)
 	char *root = cwd_root();
 	if (!root)
 		return 1;
-	int rc = report(dir, NULL, NULL, root, keep ? TRACE_KEEP : TRACE_REMOVE);
+	int rc = report(dir, NULL, NULL, root, keep ? TRACE_KEEP : TRACE_REMOVE,
+			NULL);
 	free(root);
 	return rc;
 }

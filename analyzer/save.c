@@ -1008,10 +1008,39 @@ static void keep_writers_of_temps(const struct ckpt *old, unsigned char *keep,
 	free(read);
 }
 
+int chain_start_check(const char *dir, const char *root,
+		      struct chain_start *cs)
+{
+	memset(cs, 0, sizeof *cs);
+	char *mpath = xasprintf("%s/manifest", dir);
+	int exists = access(mpath, F_OK) == 0;
+	free(mpath);
+	struct ckpt old;
+	if (!exists || manifest_read(&old, dir) < 0)
+		return -1;
+	old.dir = xstrdup(dir);		/* as merge_previous */
+	ckpt_detect_changes(&old, root);
+	envvars_check(&old);
+	ckpt_affected(&old);
+	cs->created = old.created;
+	cs->njobs = old.njobs;
+	cs->stale = xcalloc(old.njobs + 1, 1);
+	for (size_t j = 0; j < old.njobs; j++)
+		cs->stale[j] = old.jobs[j].affected != 0;
+	ckpt_release(&old);
+	return 0;
+}
+
+void chain_start_release(struct chain_start *cs)
+{
+	free(cs->stale);
+	cs->stale = NULL;
+}
+
 /* The jobs of the previous checkpoint that this build did not redo. DIR
  * without a checkpoint is a fresh start, unless it was named (--from). */
 static int merge_previous(struct ckpt *c, const char *dir, int named,
-			  struct save_stats *s)
+			  const struct chain_start *cs, struct save_stats *s)
 {
 	if (!dir)
 		return 0;
@@ -1053,6 +1082,17 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 	for (size_t i = 0; i < nwrote; i++)
 		rewritten[wrote[i]] = 1;
 	free(wrote);
+	/* A file an old job read that this build rewrote (automake's
+	 * Makefile.in, which make regenerated from an edited Makefile.am,
+	 * read by configure) is no change that makes the job stale, as in
+	 * a single build, when the job was valid as the build began:
+	 * record asked then (cs). Else the old content is not known, and
+	 * the new one counts. */
+	int at_start = cs && cs->stale && cs->created == old.created &&
+		       cs->njobs == old.njobs;
+	for (size_t i = 0; at_start && i < old.nfiles; i++)
+		if (rewritten[i] && old.files[i].changed == CH_CONTENT)
+			old.files[i].changed = CH_NONE;
 	/* What a restore of the old checkpoint into this tree would find
 	 * invalid: also a job whose make read a changed makefile or used a
 	 * changed variable, and the readers of what such jobs wrote. make
@@ -1137,7 +1177,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		/* Invalid as a restore would find it: a change to a file it
 		 * only stat'ed (configure's `test -f src/hello.c`) is not
 		 * one, its disappearance is. */
-		int stale = oj->affected != 0;
+		int stale = oj->affected != 0 || (at_start && cs->stale[j]);
 		/* Under the make of this build that ran the same command in
 		 * the same directory as its old one: what that make reads
 		 * and uses is still what the job depends on. */
@@ -1354,7 +1394,7 @@ static void *dispose_thread(void *dir)
 
 int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 		    const char *root, enum trace_after after,
-		    struct save_stats *s)
+		    const struct chain_start *cs, struct save_stats *s)
 {
 	memset(s, 0, sizeof *s);
 	char *tdir = trace_dir ? xstrdup(trace_dir) : xasprintf("%s/trace", dir);
@@ -1407,7 +1447,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	mark_updated_in_place(&c);
 	ckpt_classify_deps(&c);
 	size_t first_kept = c.njobs;
-	if (merge_previous(&c, from ? from : dir, from != NULL, s) < 0)
+	if (merge_previous(&c, from ? from : dir, from != NULL, cs, s) < 0)
 		goto out;
 	adopt_kept(&c, first_kept);
 	if (assign_roles(&c, &early) < 0)

@@ -291,4 +291,45 @@ PY
 (cd cfg.c && "$CKPT" restore -d ../cfg.b/.ckpt) > cfg.log 2>&1 || fail "restore: $(cat cfg.log)"
 grep -q "make does not run it: sh ./configure" cfg.log ||
 	fail "restore does not say to run configure again: $(cat cfg.log)"
+
+# A template the old configure read, which the new build's make rewrote
+# (automake's Makefile.in from an edited Makefile.am, then config.status
+# of the Makefile): configure was valid as the build began, and what the
+# build rewrote is its own. It was taken for a change: the chained
+# checkpoint dropped configure, and the next tree, with nothing else
+# changed, lost its Makefile and every output (jq 1.6's Debian patches).
+mkdir am.src && cd am.src
+cat > Makefile.am <<'AM'
+all: out
+out: in.txt
+	cp in.txt out
+Makefile.in: Makefile.am
+	cp Makefile.am Makefile.in
+Makefile: Makefile.in
+	sh ./config.status
+AM
+cp Makefile.am Makefile.in
+printf 'sed "s/@X@/x/" Makefile.in > Makefile\n' > config.status.in
+printf 'cp config.status.in config.status\nsh ./config.status\necho ok > config.stamp\n' > configure
+echo hello > in.txt
+touch -d '2020-01-01 00:00:00' Makefile.am in.txt configure config.status.in
+touch -d '2020-01-01 00:00:01' Makefile.in
+cd "$TRASH"
+cp -a am.src am.a && (cd am.a && "$CKPT" record -- sh -c 'sh ./configure && make') \
+	> am.log 2>&1 || fail "record: $(cat am.log)"
+for t in am.b am.c; do
+	cp -a am.src $t && echo '# edited' >> $t/Makefile.am
+done
+(cd am.b && "$CKPT" restore -d ../am.a/.ckpt && "$CKPT" record --from ../am.a/.ckpt -- make) \
+	> am.log 2>&1 || fail "chained record: $(cat am.log)"
+grep -q "sh ./config.status" am.log || fail "make did not regenerate the Makefile: $(cat am.log)"
+(cd am.c && "$CKPT" status -d ../am.b/.ckpt --json) > am.json || fail "status"
+python3 - am.json <<'PY' || fail "status of the chained checkpoint: $(cat am.json)"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["affected"] == [] and s["run_again"] == [], s
+PY
+(cd am.c && "$CKPT" restore -d ../am.b/.ckpt && make) > am.log 2>&1 ||
+	fail "restore and make: $(cat am.log)"
+grep -q "Nothing to be done" am.log || fail "make after the restore: $(cat am.log)"
 pass
