@@ -329,6 +329,10 @@ static int plan(struct plan *p, char *want)
 			continue;
 		}
 		if (output_invalid(c, f)) {
+			/* A directory is left as it is: not removed, not
+			 * counted (status lists no directory to rebuild). */
+			if (f->role == ROLE_OUTDIR)
+				continue;
 			p->invalid++;
 			if (!keep_for_make(f, makefile[i])) {
 				p->act[i] = A_REMOVE;
