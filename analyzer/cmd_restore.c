@@ -159,6 +159,8 @@ static void closure_release(struct closure *cl)
  * is a compile, which --target would otherwise pull in for every one of
  * them.
  */
+static void take_writers(const struct ckpt *c, int fi, struct closure *cl);
+
 static void mark_closure(const struct ckpt *c, int fi, struct closure *cl)
 {
 	if (cl->want[fi])
@@ -167,6 +169,14 @@ static void mark_closure(const struct ckpt *c, int fi, struct closure *cl)
 	const struct file *f = &c->files[fi];
 	if (f->producer < 0 || dependency_file(f->path))
 		return;
+	take_writers(c, fi, cl);
+}
+
+/* The jobs that wrote file fi, with what they read: outputs, and the
+ * writers of a temporary (`cat x.c > x.tmp`, then `mv x.tmp x.h`: the
+ * first line is what reads x.c). */
+static void take_writers(const struct ckpt *c, int fi, struct closure *cl)
+{
 	for (size_t w = cl->first[fi]; w < cl->first[fi + 1]; w++) {
 		int jid = cl->writer[w];
 		if (cl->jobs[jid])
@@ -180,6 +190,11 @@ static void mark_closure(const struct ckpt *c, int fi, struct closure *cl)
 			    ((d->acc & ACC_READ) ||
 			     ((d->acc & ACC_WRITE) && g->producer == jid)))
 				mark_closure(c, d->file, cl);
+			else if (g->role == ROLE_TEMP && (d->acc & ACC_READ) &&
+				 !cl->want[d->file]) {
+				cl->want[d->file] = 1;
+				take_writers(c, d->file, cl);
+			}
 		}
 		/* Each make once: kbuild's top make reads thousands of
 		 * files. */

@@ -130,6 +130,25 @@ expect_eq "--dry-run of an invalid job that made a directory" "remove gen/x.txt"
 (cd dir.b && "$CKPT" restore -d ../dir.a/.ckpt) > dir.log 2>&1 || fail "restore dir.b"
 grep -q "invalidated 1 (0 removed)" dir.log || fail "restore's count: $(cat dir.log)"
 
+# --target follows what a later line moves into place: x.h is written by
+# `mv x.tmp x.h`, and x.c is read by the line that wrote x.tmp (libpng's
+# pnglibconf.out); left out, make remade x.c, x.h and lib.
+mkdir tmp.a && cat > tmp.a/Makefile <<'MK'
+lib: x.h main.c
+	cat x.h main.c > lib
+x.h: x.c
+	cat x.c > x.tmp
+	mv x.tmp x.h
+x.c: x.dfa
+	cp x.dfa x.c
+MK
+echo dfa > tmp.a/x.dfa && echo main > tmp.a/main.c
+cp -a tmp.a tmp.b && echo main2 > tmp.b/main.c
+(cd tmp.a && "$CKPT" record -- make >/dev/null 2>&1) || fail "record tmp.a"
+(cd tmp.b && "$CKPT" restore --target lib -d ../tmp.a/.ckpt && make lib) > tmp.log 2>&1 ||
+	fail "restore --target lib: $(cat tmp.log)"
+expect_eq "make after restore --target lib" "cat x.h main.c > lib" "$(grep -v '^ckpt' tmp.log)"
+
 # status and restore read the sources without changing their atimes: in a
 # fresh copy each atime is older than the ctime, and under relatime the
 # first read of a file would write its inode. notes.txt, which nothing
