@@ -15,7 +15,9 @@
 #include "changes.h"
 #include "cmd.h"
 #include "envvars.h"
+#include "fsio.h"
 #include "manifest.h"
+#include "object.h"
 
 /* The tree is checked on a thread of its own while the jobs are read:
  * they are most of a manifest's text (a million deps for a thousand
@@ -156,12 +158,13 @@ static int is_output(const struct file *f)
  * an input, and no hash of it is kept; but make may rebuild from it. In
  * another tree its time says nothing: a git checkout or worktree gives
  * every file a new one (a kernel build looks at 1,644 such files). */
-static int looked_at_changed(const struct file *f, const char *root,
-			     int recorded_tree)
+static int looked_at_changed(const struct ckpt *c, const struct file *f,
+			     const char *root)
 {
 	if (f->role != ROLE_EXISTS || f->path[0] == '/' || f->changed ||
 	    !S_ISREG(f->mode))
 		return 0;
+	int recorded_tree = !strcmp(root, c->root);
 	char *a = xasprintf("%s/%s", root, f->path);
 	struct stat st;
 	int r = lstat(a, &st) == 0 && S_ISREG(st.st_mode) &&
@@ -169,6 +172,22 @@ static int looked_at_changed(const struct file *f, const char *root,
 		 (recorded_tree &&
 		  (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec >
 			  f->mtime));
+	/* A file that names its tree (a config.status made by a configure
+	 * run in each tree) is of the recorded size once each mention of
+	 * this tree is the recorded one's. */
+	if (r && !recorded_tree && (uint64_t)st.st_size != f->size &&
+	    st.st_size <= RELOCATE_MAX) {
+		size_t n, k = 0, rl = strlen(root);
+		char *text = read_text(a, RELOCATE_MAX, &n);
+		for (const char *p = text; p && (p = memmem(p, n - (size_t)(p - text),
+							   root, rl));
+		     p += rl)
+			k++;
+		r = !k || (int64_t)st.st_size - (int64_t)k * (int64_t)rl +
+					  (int64_t)k * (int64_t)strlen(c->root) !=
+				  (int64_t)f->size;
+		free(text);
+	}
 	free(a);
 	return r;
 }
@@ -291,7 +310,7 @@ int cmd_status(int argc, char **argv)
 		}
 		if (is_output(f) && f->path[0] != '/' && output_invalid(&c, f))
 			add(&g[G_AFF], f->path);
-		if (looked_at_changed(f, root, !strcmp(root, c.root)))
+		if (looked_at_changed(&c, f, root))
 			add(&g[G_LOOKED], f->path);
 	}
 	for (size_t i = 0; i < c.nenvs; i++)

@@ -105,4 +105,20 @@ s = json.load(open(sys.argv[1]))
 assert s["looked_at"] == ["gen.y"], s["looked_at"]
 assert s["changed"] == [] and s["affected"] == [], s
 PY
+cd "$TRASH"
+
+# A file make looks at that names its tree (config.status, from a
+# configure run in each tree, outside the record) is of another size in
+# a tree at a path of another length, and the same once the paths are.
+for t in cs cs.longer.path; do
+	mkdir $t && echo hi > $t/in.txt &&
+		printf 'all: out.txt\nout.txt: in.txt config.status\n\tcp in.txt out.txt\n' > $t/Makefile &&
+		(cd $t && echo "ac_pwd='$PWD' # $PWD" > config.status)
+done
+(cd cs && "$CKPT" record -- make >/dev/null 2>&1) || fail "record cs"
+(cd cs.longer.path && "$CKPT" status -d ../cs/.ckpt) > cs.log 2>&1 || fail "status: $(cat cs.log)"
+expect_eq "status of a tree configured at a longer path" "nothing changed since the checkpoint" "$(cat cs.log)"
+echo "# edited" >> cs.longer.path/config.status
+(cd cs.longer.path && "$CKPT" status -d ../cs/.ckpt) > cs.log 2>&1 || fail "status: $(cat cs.log)"
+grep -qx "  config.status" cs.log || fail "status does not name an edited config.status: $(cat cs.log)"
 pass
