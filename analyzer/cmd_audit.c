@@ -525,26 +525,75 @@ static int passes_temp(const struct ckpt *c, const struct job *a,
 	return 0;
 }
 
+/* Did job a write a file of the tree that job b read and that make does
+ * not know as a prerequisite of target e: one a recipe passes from a
+ * line to the next (`cat $< > $*.tf1`, then `awk ... $*.tf1`)? */
+static int passes_own(const struct ckpt *c, const struct job *a,
+		      const struct job *b, const struct target *e)
+{
+	for (size_t k = 0; k < a->ndeps; k++) {
+		const struct dep *w = &a->deps[k];
+		const char *path = c->files[w->file].path;
+		if (!(w->acc & ACC_WRITE) || path[0] == '/')
+			continue;
+		int listed = 0;
+		for (size_t p = 0; p < e->n && !listed; p++)
+			listed = !strcmp(e->pre[p], path);
+		for (size_t m = 0; m < b->ndeps && !listed; m++)
+			if (b->deps[m].file == w->file &&
+			    (b->deps[m].acc & ACC_READ))
+				return 1;
+	}
+	return 0;
+}
+
+/* Does job a write nothing in the tree (`true`, `rm -f $*.tf1`)? */
+static int writes_nothing(const struct ckpt *c, const struct job *a)
+{
+	for (size_t k = 0; k < a->ndeps; k++)
+		if ((a->deps[k].acc & (ACC_WRITE | ACC_MKDIR)) &&
+		    c->files[a->deps[k].file].path[0] != '/')
+			return 0;
+	return 1;
+}
+
 /* The lines of target-writing job j's recipe that its target is made
  * from: j, and the earlier lines that passed it a temporary (`gcc -o
- * objs/x.o x.c`, then `mv objs/x.o x.lo`), transitively. At most max. */
-static size_t recipe_lines(const struct ckpt *c, int j, int *lines,
-			   size_t max)
+ * objs/x.o x.c`, then `mv objs/x.o x.lo`) or a file e does not list
+ * (passes_own), transitively, also past
+ * lines between that write nothing (libpng's `rm -f $*.tf1`). At most
+ * max, the first *nmade of them; after those, the lines walked past. */
+static size_t recipe_lines(const struct ckpt *c, int j,
+			   const struct target *e, int *lines, size_t max,
+			   size_t *nmade)
 {
-	size_t n = 0;
+	int walk[32];
+	size_t n = 0, nw = 0;
 	lines[n++] = j;
-	for (size_t i = 0; i < n; i++) {
-		const struct job *b = &c->jobs[lines[i]];
-		for (size_t k = 0; k < b->nprev && n < max; k++) {
+	walk[nw++] = j;
+	for (size_t i = 0; i < nw; i++) {
+		const struct job *b = &c->jobs[walk[i]];
+		for (size_t k = 0; k < b->nprev && n < max && nw < 32; k++) {
 			int p = b->prev[k], seen = 0;
 			if (p < 0 || (size_t)p >= c->njobs)
 				continue;
-			for (size_t s = 0; s < n; s++)
-				seen |= lines[s] == p;
-			if (!seen && passes_temp(c, &c->jobs[p], b))
+			for (size_t s = 0; s < nw; s++)
+				seen |= walk[s] == p;
+			if (seen)
+				continue;
+			int passes = 0;
+			for (size_t s = 0; s < n && !passes; s++)
+				passes = passes_temp(c, &c->jobs[p],
+						     &c->jobs[lines[s]]) ||
+					 passes_own(c, &c->jobs[p],
+						    &c->jobs[lines[s]], e);
+			if (passes)
 				lines[n++] = p;
+			if (passes || writes_nothing(c, &c->jobs[p]))
+				walk[nw++] = p;
 		}
 	}
+	*nmade = n;
 	return n;
 }
 
@@ -612,7 +661,8 @@ struct programs {
  * does not know as prerequisites of it (e). */
 static void report_missing(const struct ckpt *c, const char *is_make,
 			   const struct file *of, const struct target *e,
-			   int lj, int json, int *first, struct programs *pr)
+			   const int *lines, size_t nlines, int lj, int json,
+			   int *first, struct programs *pr)
 {
 	const struct job *line = &c->jobs[lj];
 	for (size_t m = 0; m < line->ndeps; m++) {
@@ -621,6 +671,13 @@ static void report_missing(const struct ckpt *c, const char *is_make,
 		if (!(d->acc & ACC_READ) || f->path[0] == '/' ||
 		    (f->role != ROLE_SOURCE && f->role != ROLE_OUTPUT) ||
 		    (d->acc & ACC_WRITE))
+			continue;
+		/* What a line of the recipe wrote (`cat $< > $*.tf1`, read
+		 * by the next) is the recipe's own. */
+		int own = 0;
+		for (size_t l = 0; l < nlines && !own; l++)
+			own = f->producer == lines[l];
+		if (own)
 			continue;
 		if (known_prerequisite(c, is_make, e, f))
 			continue;
@@ -745,10 +802,11 @@ static int missing_deps(const struct ckpt *c, const char *root, int json)
 			if (!e)
 				continue;
 			int lines[16];
-			size_t nl = recipe_lines(c, (int)j, lines, 16);
+			size_t nmade, nl = recipe_lines(c, (int)j, e, lines,
+						       16, &nmade);
 			for (size_t l = 0; l < nl; l++)
-				report_missing(c, is_make, of, e, lines[l],
-					       json, &first, &pr);
+				report_missing(c, is_make, of, e, lines, nmade,
+					       lines[l], json, &first, &pr);
 		}
 	}
 	int programs = 0;

@@ -327,4 +327,30 @@ g = load("graph.json")
 files = {raw(n["label"]) for n in g["nodes"] if n["kind"] == "file"}
 assert odd in files and cafe in files, files
 PY
+cd "$TRASH"
+
+# --missing-deps: a file the recipe reads (conv.awk) in a line whose
+# output a later line moves to the target, with a line between that
+# writes nothing (libpng's `rm -f $*.tf1`), is named; a file an earlier
+# line of the recipe wrote (x.tf1) is the recipe's own, not named.
+mkdir tf && cd tf
+echo 'int x;' > x.c && echo 'int y;' > y.c && echo '{ print "/* " $0 " */" }' > conv.awk
+cat > Makefile <<'MK'
+all: x.out y.out
+.SUFFIXES: .c .out .ou2
+.c.out:
+	awk -f conv.awk $< > $*.tf2
+	true
+	mv $*.tf2 $@
+.c.ou2:
+	cat $< > $*.tf1
+	awk -f conv.awk $*.tf1 > $*.tf2
+	mv $*.tf2 $@
+MK
+sed -i 's/^all: x.out y.out$/all: x.out y.ou2/' Makefile
+check $CKPT record -- make -s
+check $CKPT audit --missing-deps > md.txt
+grep -q "^x.out: missing prerequisite conv.awk" md.txt || fail "missing-deps past a line that writes nothing: $(cat md.txt)"
+grep -q "^y.ou2: missing prerequisite conv.awk" md.txt || fail "missing-deps: $(cat md.txt)"
+grep -q "missing prerequisite y.tf1" md.txt && fail "missing-deps names the recipe's own file: $(cat md.txt)"
 pass
