@@ -916,8 +916,10 @@ size_t ckpt_affected(struct ckpt *c)
 					continue;
 				matters = make_listing_matters(&mn, c, (int)j,
 							       d->file);
-				if (matters)
+				if (matters && !(f->flags & FILE_NAMES_USED)) {
 					f->flags |= FILE_NAMES_USED;
+					f->names_job = (int)j;
+				}
 			}
 			if (job->affected)
 				continue;

@@ -192,6 +192,19 @@ static int looked_at_changed(const struct ckpt *c, const struct file *f,
 	return r;
 }
 
+/* What status says of a changed listing: which job the names matter to
+ * (j, shortened), or that none does (-1). */
+static char *listing_user(const struct ckpt *c, int j)
+{
+	if (j < 0)
+		return xstrdup(" (no glob or rule of make's takes these names)");
+	const char *cmd = cmd_display(c->jobs[j].cmd);
+	int make = c->jobs[j].kind == JOB_DRIVER && cmd_is_make(c->jobs[j].cmd);
+	return xasprintf(" (%s %.60s%s)",
+			 make ? "a glob or rule of make's takes them:"
+			      : "listed by", cmd, strlen(cmd) > 60 ? "..." : "");
+}
+
 /* One group of paths, as text or as a JSON array. */
 struct group {
 	const char *key, *title;
@@ -290,13 +303,15 @@ int cmd_status(int argc, char **argv)
 	 * entry), when the checkpoint holds them. */
 	struct name_diff *nd = NULL;
 	size_t nnd = 0, and = 0;
-	char *nd_used = NULL;	/* the names matter to a job (makenames.c) */
+	int *nd_job = NULL;	/* the first job the names matter to, or -1
+				 * (makenames.c) */
 	for (size_t i = 0; i < c.nfiles; i++) {
 		const struct file *f = &c.files[i];
 		if (f->changed == CH_LISTING) {
 			GROW(nd, nnd, and);
-			nd_used = xrealloc(nd_used, and);
-			nd_used[nnd] = !!(f->flags & FILE_NAMES_USED);
+			nd_job = xrealloc(nd_job, and * sizeof *nd_job);
+			nd_job[nnd] = f->flags & FILE_NAMES_USED ? f->names_job
+								 : -1;
 			listing_diff(&c, f, root, &nd[nnd++]);
 		}
 		if (f->changed) {
@@ -371,7 +386,7 @@ int cmd_status(int argc, char **argv)
 				printf("%s", n ? ", " : "");
 				json_string(stdout, nd[i].removed[n]);
 			}
-			printf("], \"used\": %s}", nd_used[i] ? "true" : "false");
+			printf("], \"used\": %s}", nd_job[i] >= 0 ? "true" : "false");
 		}
 		printf("]}\n");
 	} else {
@@ -393,6 +408,8 @@ int cmd_status(int argc, char **argv)
 						     : NULL;
 				if (k == G_ENV && !strcmp(g[k].paths[i], ENV_ALL))
 					what = env_all_text(&c);
+				char *used = k == G_LIST ? listing_user(&c, nd_job[i])
+							 : NULL;
 				printf("  %s%s%s%s%s\n",
 				       k == G_AGAIN ? g[k].paths[i]
 						    : path_shown(g[k].paths[i]),
@@ -403,11 +420,9 @@ int cmd_status(int argc, char **argv)
 						 "could not read)"
 					       : "",
 				       what ? ": " : "", what ? what : "",
-				       k == G_LIST && !nd_used[i]
-					       ? " (no glob or rule of make's "
-						 "takes these names)"
-					       : "");
+				       used ? used : "");
 				free(what);
+				free(used);
 			}
 		}
 		if ((g[G_CHANGED].n || g[G_ENV].n) && !g[G_AFF].n)
@@ -416,7 +431,7 @@ int cmd_status(int argc, char **argv)
 	for (size_t i = 0; i < nnd; i++)
 		name_diff_release(&nd[i]);
 	free(nd);
-	free(nd_used);
+	free(nd_job);
 	for (int k = 0; k < NG; k++) {
 		for (size_t i = 0; i < g[k].n; i++)
 			free(g[k].paths[i]);

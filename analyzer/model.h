@@ -43,6 +43,9 @@ struct file {
 				   missing, a directory, or not stat'ed) */
 	int flags;		/* FILE_* below, collected while building */
 	int mark_job, mark_idx;	/* dedupe of deps while building */
+	int names_job;		/* changes.c: the first job the names added
+				   to or removed from this listing matter
+				   to (FILE_NAMES_USED) */
 };
 
 #define FILE_WRITTEN_OUTSIDE (1 << 0)	/* written outside root, not /tmp */

@@ -73,5 +73,8 @@ scenario "$P" edit mtime1
 (cd fresh && make list) > list.log 2>&1 || fail "make list: $(cat list.log)"
 expect_eq "list" "a
 more" "$(cat fresh/list)"
+(cd oracle && "$CKPT" status -d ../orig/.ckpt) > status.log 2>&1
+grep -qx "  .: b.list added (a glob or rule of make's takes them: make all list)" status.log ||
+	fail "status does not say which make takes b.list: $(cat status.log)"
 cd "$TRASH"
 pass
