@@ -142,7 +142,7 @@ grep -qx "  \* (the whole environment: a job printed it, or ran code ckpt could 
 (cd whole.fresh && PLACE=1 "$CKPT" status --json -d ../whole.orig/.ckpt) > status.json
 python3 -c 'import json, sys
 got = json.load(open("status.json"))["environment_changes"]
-sys.exit(got != [{"name": "PLACE", "change": "set"}] and print(got))' ||
+sys.exit(0 if got == [{"name": "PLACE", "change": "set"}] else "got %r" % (got,))' ||
 	fail "status --json: environment_changes"
 
 # bash with options that take a word before -c (.SHELLFLAGS).
