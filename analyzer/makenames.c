@@ -350,24 +350,10 @@ static size_t split_words(const char *s, const char *e, struct word **out)
 	return n;
 }
 
-/* Where in s..e the first ':' outside parentheses is, or NULL. */
-static const char *colon_at(const char *s, const char *e)
-{
-	int depth = 0;
-	for (const char *p = s; p < e; p++) {
-		if (*p == '(' || *p == '{')
-			depth++;
-		else if ((*p == ')' || *p == '}') && depth)
-			depth--;
-		else if (!depth && *p == ':')
-			return p;
-		else if (!depth && *p == '=')
-			return NULL;	/* an assignment: X = a:b */
-	}
-	return NULL;
-}
-
-static int has_char_outside(const char *s, const char *e, char ch)
+/* The first ch in s..e outside parentheses, or NULL; NULL too if a stop
+ * comes before it (not 0). */
+static const char *find_outside(const char *s, const char *e, char ch,
+				char stop)
 {
 	int depth = 0;
 	for (const char *p = s; p < e; p++) {
@@ -376,9 +362,17 @@ static int has_char_outside(const char *s, const char *e, char ch)
 		else if ((*p == ')' || *p == '}') && depth)
 			depth--;
 		else if (!depth && *p == ch)
-			return 1;
+			return p;
+		else if (!depth && stop && *p == stop)
+			return NULL;
 	}
-	return 0;
+	return NULL;
+}
+
+/* Where a rule's ':' is: not after an '=' (an assignment: X = a:b). */
+static const char *colon_at(const char *s, const char *e)
+{
+	return find_outside(s, e, ':', '=');
 }
 
 /* `.c.o:` (a double-suffix rule, "%.o" from "%.c") or `.c:` ("%" from
@@ -424,7 +418,7 @@ static void scan_rule(const char *s, const char *e, struct make_rules *r)
 	const char *end = after;
 	while (end < e && *end != ';')
 		end++;
-	if (has_char_outside(after, end, '='))
+	if (find_outside(after, end, '=', 0))
 		return;		/* a target's variable: %.o: CFLAGS += -O2 */
 	/* A static pattern rule (`$(OBJS): %.o: %.c`) is searched for
 	 * nothing: its targets are named, and so their prerequisites. */
@@ -459,16 +453,7 @@ static void scan_rule(const char *s, const char *e, struct make_rules *r)
 static const char *assignment(const char *s, const char *e,
 			      const char **name, size_t *len)
 {
-	int depth = 0;
-	const char *eq = NULL;
-	for (const char *p = s; p < e && !eq; p++) {
-		if (*p == '(' || *p == '{')
-			depth++;
-		else if ((*p == ')' || *p == '}') && depth)
-			depth--;
-		else if (!depth && *p == '=')
-			eq = p;
-	}
+	const char *eq = find_outside(s, e, '=', 0);
 	if (!eq || (eq > s && eq[-1] == '!'))
 		return NULL;
 	const char *ne = eq;
