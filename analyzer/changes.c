@@ -13,13 +13,13 @@
  *    changed if it is gone.
  * 2. A job is affected if it read a changed file in the way that matters
  *    (content for a read, existence for a stat, appearance for a failed
- *    look-up, for a listing names that matter: to a make, only the names
- *    that its globs or rules could take, makenames.c), if an environment variable it used has another value
- *    now (envvars.c), if it could not be traced, if its driver is
- *    affected, or
- *    if it read (opened) an output of an affected job. A make reading a
- *    .d/.cmd file of its own jobs is the exception: such a file only tells
- *    make to rebuild its target, which is removed anyway.
+ *    look-up, names for a listing: to a make only those its globs or
+ *    rules could take, makenames.c), if an environment variable it used
+ *    has another value now (envvars.c), if it could not be traced, if
+ *    its driver is affected, or if it read (opened) an output of an
+ *    affected job. A make reading a .d/.cmd file of its own jobs is the
+ *    exception: such a file only tells make to rebuild its target, which
+ *    is removed anyway.
  * 3. A $(shell ...) job (its stdout a pipe make reads, see build.c) that
  *    wrote no output passed its result to make: if it is affected, so is
  *    make, and so every job that make started.

@@ -560,12 +560,10 @@ static int writes_nothing(const struct ckpt *c, const struct job *a)
 /* The lines of target-writing job j's recipe that its target is made
  * from: j, and the earlier lines that passed it a temporary (`gcc -o
  * objs/x.o x.c`, then `mv objs/x.o x.lo`) or a file e does not list
- * (passes_own), transitively, also past
- * lines between that write nothing (libpng's `rm -f $*.tf1`). At most
- * max, the first *nmade of them; after those, the lines walked past. */
+ * (passes_own), transitively, also past lines between that write
+ * nothing (libpng's `rm -f $*.tf1`). At most max. */
 static size_t recipe_lines(const struct ckpt *c, int j,
-			   const struct target *e, int *lines, size_t max,
-			   size_t *nmade)
+			   const struct target *e, int *lines, size_t max)
 {
 	int walk[32];
 	size_t n = 0, nw = 0;
@@ -593,7 +591,6 @@ static size_t recipe_lines(const struct ckpt *c, int j,
 				walk[nw++] = p;
 		}
 	}
-	*nmade = n;
 	return n;
 }
 
@@ -802,10 +799,9 @@ static int missing_deps(const struct ckpt *c, const char *root, int json)
 			if (!e)
 				continue;
 			int lines[16];
-			size_t nmade, nl = recipe_lines(c, (int)j, e, lines,
-						       16, &nmade);
+			size_t nl = recipe_lines(c, (int)j, e, lines, 16);
 			for (size_t l = 0; l < nl; l++)
-				report_missing(c, is_make, of, e, lines, nmade,
+				report_missing(c, is_make, of, e, lines, nl,
 					       lines[l], json, &first, &pr);
 		}
 	}

@@ -177,15 +177,17 @@ static int looked_at_changed(const struct ckpt *c, const struct file *f,
 	 * this tree is the recorded one's. */
 	if (r && !recorded_tree && (uint64_t)st.st_size != f->size &&
 	    st.st_size <= RELOCATE_MAX) {
-		size_t n, k = 0, rl = strlen(root);
+		size_t n = 0, k = 0, rl = strlen(root);
 		char *text = read_text(a, RELOCATE_MAX, &n);
-		for (const char *p = text; p && (p = memmem(p, n - (size_t)(p - text),
-							   root, rl));
-		     p += rl)
+		const char *p = text, *end = text + n;
+		while (p && (p = memmem(p, (size_t)(end - p), root, rl))) {
 			k++;
-		r = !k || (int64_t)st.st_size - (int64_t)k * (int64_t)rl +
-					  (int64_t)k * (int64_t)strlen(c->root) !=
-				  (int64_t)f->size;
+			p += rl;
+		}
+		int64_t as_recorded = (int64_t)st.st_size -
+				      (int64_t)k * ((int64_t)rl -
+						    (int64_t)strlen(c->root));
+		r = !k || as_recorded != (int64_t)f->size;
 		free(text);
 	}
 	free(a);
