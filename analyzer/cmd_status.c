@@ -194,6 +194,66 @@ static int looked_at_changed(const struct ckpt *c, const struct file *f,
 	return r;
 }
 
+/* Does the tree hold valid output f with other content than the
+ * recorded build left, which restore would put back (a configure run
+ * by hand since, with other options)? Not there: no. In the recorded
+ * tree the stat data stand in for the content; elsewhere an output
+ * that names its tree is compared with each mention of this tree made
+ * the recorded one's, as restore writes it. */
+static int output_replaced(const struct ckpt *c, const struct file *f,
+			   const char *root)
+{
+	if (f->role != ROLE_OUTPUT || f->path[0] == '/')
+		return 0;
+	char *a = xasprintf("%s/%s", root, f->path);
+	struct stat st;
+	int differs = 0;
+	if (lstat(a, &st) < 0) {
+		differs = 0;
+	} else if (S_ISLNK(f->mode)) {
+		char t[4096];
+		ssize_t n = readlink(a, t, sizeof t - 1);
+		differs = n < 0 || !f->link || (t[n] = 0, strcmp(t, f->link));
+	} else if (!S_ISREG(st.st_mode)) {
+		differs = 1;
+	} else if (!strcmp(root, c->root) && (uint64_t)st.st_size == f->size &&
+		   (uint64_t)st.st_ino == f->ino &&
+		   (int64_t)st.st_mtim.tv_sec * 1000000000 +
+				   st.st_mtim.tv_nsec ==
+			   f->mtime) {
+		differs = 0;
+	} else {
+		struct hash128 h;
+		int named = 0;
+		if ((f->flags & FILE_NAMES_ROOT) && strcmp(root, c->root))
+			named = hash_file_relocated(a, root, c->root,
+						    RELOCATE_MAX, &h) == 1;
+		if (!named && (uint64_t)st.st_size != f->size)
+			differs = 1;
+		else
+			differs = (!named && hash_file(a, &h) < 0) ||
+				  !hash_equal(&h, &f->hash);
+	}
+	free(a);
+	return differs;
+}
+
+struct replaced {
+	const struct ckpt *c;
+	const char *root;
+	char *is;		/* per file: output_replaced */
+};
+
+static int replaced_one(void *arg, size_t i, int worker)
+{
+	struct replaced *r = arg;
+	(void)worker;
+	const struct file *f = &r->c->files[i];
+	r->is[i] = !output_invalid(r->c, f) &&
+		   output_replaced(r->c, f, r->root);
+	return 0;
+}
+
 /* What status says of a changed listing: which job the names matter to
  * (j, shortened), or that none does (-1). */
 static char *listing_user(const struct ckpt *c, int j)
@@ -251,9 +311,10 @@ static void status_usage(FILE *f)
 		"same in this\nshell, programs that could not be traced, files "
 		"the build only looked at\n(make, at their time) that are now "
 		"of another size (or newer, in the recorded\ntree), the outputs "
-		"all that invalidates, and the invalid commands that make\n"
-		"does not run (./configure run by the recorded command): to run "
-		"again.\n\n"
+		"all that invalidates, outputs the tree holds with other\n"
+		"content (restore replaces them), and the invalid commands "
+		"that make does not\nrun (./configure run by the recorded "
+		"command): to run again.\n\n"
 		"  -d, --dir DIR   checkpoint directory\n"
 		"  --json          one JSON object (keys in docs/json.md)\n");
 }
@@ -297,16 +358,24 @@ int cmd_status(int argc, char **argv)
 			"not inputs, but make may rebuild from them by their "
 			"time" },
 		{ .key = "affected", .title = "outputs to rebuild" },
+		{ .key = "replaced", .title = "outputs the tree holds with other "
+			"content, which restore replaces with the checkpoint's "
+			"(shipped with the sources and rewritten by the build, "
+			"or a configuration or build of your own since)" },
 		{ .key = "run_again", .title = "commands make does not run, to run again where the recorded command did" },
 	};
 	enum { G_CHANGED, G_MOD, G_DEL, G_APP, G_LIST, G_EXT, G_ENV, G_UT,
-	       G_LOOKED, G_AFF, G_AGAIN, NG };
+	       G_LOOKED, G_AFF, G_REPL, G_AGAIN, NG };
 	/* The names each changed listing gained and lost (one a G_LIST
 	 * entry), when the checkpoint holds them. */
 	struct name_diff *nd = NULL;
 	size_t nnd = 0, and = 0;
 	int *nd_job = NULL;	/* the first job the names matter to, or -1
 				 * (makenames.c) */
+	/* Outputs the tree holds are hashed: a thread a core (a restored
+	 * kernel tree holds 60 MB of them). */
+	struct replaced rp = { &c, root, xcalloc(c.nfiles + 1, 1) };
+	parallel_for(c.nfiles, 64, PFOR_CPU, replaced_one, &rp, NULL);
 	for (size_t i = 0; i < c.nfiles; i++) {
 		const struct file *f = &c.files[i];
 		if (f->changed == CH_LISTING) {
@@ -327,6 +396,8 @@ int cmd_status(int argc, char **argv)
 		}
 		if (is_output(f) && f->path[0] != '/' && output_invalid(&c, f))
 			add(&g[G_AFF], f->path);
+		else if (rp.is[i])
+			add(&g[G_REPL], f->path);
 		if (looked_at_changed(&c, f, root))
 			add(&g[G_LOOKED], f->path);
 	}
@@ -397,7 +468,7 @@ int cmd_status(int argc, char **argv)
 				       ? "no input changed since the checkpoint "
 					 "(the outputs below are rebuilt all the "
 					 "same: `ckpt explain PATH` says why)\n"
-				       : g[G_LOOKED].n
+				       : g[G_LOOKED].n || g[G_REPL].n
 				       ? "no input changed since the checkpoint\n"
 				       : "nothing changed since the checkpoint\n");
 		for (int k = G_MOD; k < NG; k++) {
@@ -434,6 +505,7 @@ int cmd_status(int argc, char **argv)
 		name_diff_release(&nd[i]);
 	free(nd);
 	free(nd_job);
+	free(rp.is);
 	for (int k = 0; k < NG; k++) {
 		for (size_t i = 0; i < g[k].n; i++)
 			free(g[k].paths[i]);

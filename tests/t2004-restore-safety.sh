@@ -101,6 +101,14 @@ grep -q "up to date" ar.log || fail "--target prog left out what lib.a was made 
 # An output that was there with other content (a build of the user's) is
 # replaced, and said so.
 echo 'a build of mine' > fresh/other.txt
+# status says so first (a configure run by hand since, with other
+# options, changes no input ckpt sees: it said "nothing changed").
+(cd fresh && "$CKPT" status -d ../orig/.ckpt) > st.log 2>&1 || fail "status: $(cat st.log)"
+head -1 st.log | grep -qx "no input changed since the checkpoint" &&
+	grep -A1 "^outputs the tree holds with other content" st.log | grep -qx "  other.txt" ||
+	fail "status does not name the output restore replaces: $(cat st.log)"
+(cd orig && "$CKPT" status) > st.log 2>&1 || fail "status: $(cat st.log)"
+expect_eq "status of the recorded tree" "nothing changed since the checkpoint" "$(cat st.log)"
 (cd fresh && "$CKPT" restore -d ../orig/.ckpt) > out.log 2>&1 || fail "restore: $(cat out.log)"
 expect_eq "user file" "mine" "$(cat fresh/notes.txt)"
 expect_eq "replaced output" "other" "$(cat fresh/other.txt)"
