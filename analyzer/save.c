@@ -276,7 +276,11 @@ static uint64_t *find_ordering_hazards(struct ckpt *c)
  * not make, is the user's: kbuild's syncconfig reads .config and writes it
  * back. It stays a source (assign_roles): restore must never put the
  * recorded copy over an edited one, and an edit must invalidate its
- * readers. Needs the times, so before ckpt_classify_deps.
+ * readers. Not a dependency file (dependency_file): CMake's configure
+ * writes each compiler_depend.make empty, and a recipe of the first
+ * build reads and fills it; kept a source with what the build left, a
+ * tree configured afresh called it modified, and everything its make
+ * ran invalid. Needs the times, so before ckpt_classify_deps.
  */
 static void mark_updated_in_place(struct ckpt *c)
 {
@@ -300,7 +304,8 @@ static void mark_updated_in_place(struct ckpt *c)
 			 * through ..). */
 			if ((d->acc & ACC_USED) && !absent[d->file] &&
 			    first_write[d->file] &&
-			    dep_t_in(&c->jobs[j], k) < first_write[d->file])
+			    dep_t_in(&c->jobs[j], k) < first_write[d->file] &&
+			    !dependency_file(c->files[d->file].path))
 				c->files[d->file].flags |= FILE_UPDATED;
 		}
 	free(first_write);
