@@ -326,8 +326,9 @@ static char *root_rel(const char *root, const char *cwd, const char *p)
 	return out;
 }
 
-/* The variables a make's command line set (NAME=value words of cmd,
- * escaped words), after "make" and "-pqk", for execvp. -k: without it,
+/* The makefile a make's command line named (-f FILE) and the variables
+ * it set (NAME=value words of cmd, escaped words), after "make" and
+ * "-pqk", for execvp. -k: without it,
  * make -q stops at the first target out of date (bash's .build, out of
  * date after every build) and never searches the implicit rules of the
  * rest, whose prerequisites then look unknown. */
@@ -340,12 +341,22 @@ static char **make_argv(const char *cmd)
 	argv[0] = xstrdup("make");
 	argv[1] = xstrdup("-pqk");
 	strsep(&rest, " ");	/* make itself */
+	int file_next = 0;
 	while ((w = strsep(&rest, " "))) {
-		if (path_unescape(w) < 0 || w[0] == '-' || !strchr(w, '=') ||
-		    w[0] == '=')
+		if (path_unescape(w) < 0)
+			continue;
+		/* Its makefile, and the variables it was given. */
+		int file = file_next || (w[0] == '-' && w[1] == 'f' && w[2]) ||
+			   !strncmp(w, "--file=", 7) ||
+			   !strncmp(w, "--makefile=", 11);
+		file_next = !strcmp(w, "-f") || !strcmp(w, "--file") ||
+			    !strcmp(w, "--makefile");
+		if (file_next || (!file && (w[0] == '-' || !strchr(w, '=') ||
+					    w[0] == '=')))
 			continue;
 		GROW(argv, n, a);
-		argv[n++] = xstrdup(w);
+		argv[n++] = !file || w[0] == '-' ? xstrdup(w)
+						 : xasprintf("-f%s", w);
 	}
 	GROW(argv, n, a);
 	argv[n] = NULL;
@@ -365,9 +376,11 @@ static FILE *make_p(const char *cwd, const char *cmd, pid_t *pid)
 	char **argv = make_argv(cmd);
 	*pid = fork();
 	if (*pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
+		/* Nothing to read on its standard input: a makefile given
+		 * as `-f -` (config.status's am--depfiles) is not there. */
+		int null = open("/dev/null", O_RDWR);
 		if (chdir(cwd) < 0 || dup2(fd[1], 1) < 0 || null < 0 ||
-		    dup2(null, 2) < 0)
+		    dup2(null, 0) < 0 || dup2(null, 2) < 0)
 			_exit(127);
 		unsetenv("LD_PRELOAD");
 		execvp("make", argv);
@@ -404,18 +417,29 @@ static char *make_vars(const char *cmd)
 /* Sets of variables asked about in one directory, at most. */
 #define MAX_MAKES_A_DIR 8
 
-/* Does a make's command (escaped words) name its makefile: -f FILE,
- * -fFILE, --file=FILE, --makefile FILE? */
-static int names_makefile(const char *cmd)
+/* Makefiles a directory's makes named with -f asked about, at most
+ * (CMake runs one build.make a target in build/). */
+#define MAX_MAKEFILES_A_DIR 64
+
+/* The makefile a make's command (escaped words) names: -f FILE, -fFILE,
+ * --file=FILE, --makefile FILE; NULL if none (allocated). */
+static char *named_makefile(const char *cmd)
 {
-	char *copy = xstrdup(cmd), *rest = copy, *w;
-	int named = 0;
+	char *copy = xstrdup(cmd), *rest = copy, *w, *named = NULL;
+	int next = 0;
 	strsep(&rest, " ");	/* make itself */
 	while (!named && (w = strsep(&rest, " "))) {
 		if (path_unescape(w) < 0)
 			continue;
-		named = (w[0] == '-' && w[1] == 'f') ||
-			!strncmp(w, "--file", 6) || !strncmp(w, "--makefile", 10);
+		const char *f = next				? w
+				: w[0] == '-' && w[1] == 'f' && w[2] ? w + 2
+				: !strncmp(w, "--file=", 7)	? w + 7
+				: !strncmp(w, "--makefile=", 11) ? w + 11
+								 : NULL;
+		next = !strcmp(w, "-f") || !strcmp(w, "--file") ||
+		       !strcmp(w, "--makefile");
+		if (f)
+			named = xstrdup(f);
 	}
 	free(copy);
 	return named;
@@ -714,12 +738,12 @@ static int missing_deps(const struct ckpt *c, const char *root, int json)
 	/* Each directory's makefile once for each set of variables a make
 	 * that read it was given (zstd's lib/ is made again with
 	 * BUILD_DIR=..., whose rules the first make does not have), their
-	 * rules merged; a directory where only makes of other makefiles
-	 * ran (-f: make -pq reads the default one), once (kbuild runs
+	 * rules merged; each makefile named with -f once, with the
+	 * variables of the first make that named it (kbuild runs
 	 * thousands of `make -f scripts/Makefile.build obj=...` in the top
-	 * directory; configure's `make -f conftest.make` ran there before
-	 * the build's make). Not a shell that ran makes (`sh -c
-	 * './configure && make'`). */
+	 * directory; CMake a `make -f CMakeFiles/x.dir/build.make` a
+	 * target, whose rules the top Makefile's make -q never reaches).
+	 * Not a shell that ran makes (`sh -c './configure && make'`). */
 	char *is_make = xcalloc(c->njobs + 1, 1);
 	for (size_t j = 0; j < c->njobs; j++) {
 		if (c->jobs[j].kind != JOB_DRIVER)
@@ -729,36 +753,46 @@ static int missing_deps(const struct ckpt *c, const char *root, int json)
 	char **dirs = xmalloc((c->njobs + 1) * sizeof *dirs);
 	char **vars = xmalloc((c->njobs + 1) * sizeof *vars);
 	size_t ndirs = 0;
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t j = 0; j < c->njobs; j++) {
-			const struct job *d = &c->jobs[j];
-			if (!is_make[j] || names_makefile(d->cmd) != pass)
-				continue;
-			char *v = make_vars(d->cmd);
-			char *dir = make_dir(d->cmd, d->cwd);
-			size_t k = 0, same_dir = 0;
-			for (; k < ndirs; k++) {
-				if (strcmp(dirs[k], dir))
-					continue;
-				same_dir++;
-				if (pass || !strcmp(vars[k], v))
-					break;
-			}
-			if (k < ndirs || same_dir >= MAX_MAKES_A_DIR) {
-				free(v);
-				free(dir);
-				continue;
-			}
-			vars[ndirs] = v;
-			dirs[ndirs++] = dir;
-			/* In this tree, a copy of the recorded one maybe. */
-			const char *rel = path_under(dir, c->root);
-			char *cwd = !rel  ? xstrdup(dir)
-				    : *rel ? xasprintf("%s/%s", root, rel)
-					   : xstrdup(root);
-			make_database(root, cwd, d->cmd, &db);
-			free(cwd);
+	for (size_t j = 0; j < c->njobs; j++) {
+		const struct job *d = &c->jobs[j];
+		if (!is_make[j])
+			continue;
+		/* A -f make is told apart by its makefile; one read from
+		 * a pipe (`-f -`) is not there to ask. */
+		char *mf = named_makefile(d->cmd);
+		if (mf && !strcmp(mf, "-")) {
+			free(mf);
+			continue;
 		}
+		char *v = mf ? xasprintf("\001%s", mf) : make_vars(d->cmd);
+		char *dir = make_dir(d->cmd, d->cwd);
+		size_t k = 0, same_dir = 0;
+		for (; k < ndirs; k++) {
+			if (strcmp(dirs[k], dir) ||
+			    (vars[k][0] == '\001') != (mf != NULL))
+				continue;
+			same_dir++;
+			if (!strcmp(vars[k], v))
+				break;
+		}
+		free(mf);
+		if (k < ndirs ||
+		    same_dir >= (v[0] == '\001' ? MAX_MAKEFILES_A_DIR
+					     : MAX_MAKES_A_DIR)) {
+			free(v);
+			free(dir);
+			continue;
+		}
+		vars[ndirs] = v;
+		dirs[ndirs++] = dir;
+		/* In this tree, a copy of the recorded one maybe. */
+		const char *rel = path_under(dir, c->root);
+		char *cwd = !rel  ? xstrdup(dir)
+			    : *rel ? xasprintf("%s/%s", root, rel)
+				   : xstrdup(root);
+		make_database(root, cwd, d->cmd, &db);
+		free(cwd);
+	}
 	for (size_t k = 0; k < ndirs; k++) {
 		free(vars[k]);
 		free(dirs[k]);
@@ -772,6 +806,7 @@ static int missing_deps(const struct ckpt *c, const char *root, int json)
 			     "or a copy of it?)", root), 1;
 	}
 	int first = 1;
+	size_t unchecked = 0;	/* targets make -pq did not print */
 	struct programs pr = {
 		.targets = xcalloc(c->nfiles + 1, sizeof *pr.targets),
 		.last = xmalloc((c->nfiles + 1) * sizeof *pr.last),
@@ -796,8 +831,10 @@ static int missing_deps(const struct ckpt *c, const char *root, int json)
 			    of->producer != (int)j || dependency_file(of->path))
 				continue;
 			HASH_FIND_STR(db, of->path, e);
-			if (!e)
+			if (!e) {
+				unchecked++;
 				continue;
+			}
 			int lines[16];
 			size_t nl = recipe_lines(c, (int)j, e, lines, 16);
 			for (size_t l = 0; l < nl; l++)
@@ -821,9 +858,15 @@ static int missing_deps(const struct ckpt *c, const char *root, int json)
 	}
 	if (json)
 		printf("%s]\n", first ? "" : "\n");
-	else if (first && !programs)
+	else if (first && !programs && !unchecked)
 		printf("no missing dependencies: make knows every in-tree "
 		       "input of every target\n");
+	else if (first && !programs)
+		printf("no missing dependencies found; %zu target%s that make "
+		       "built %s not in the rules make -pq printed, and "
+		       "%s not checked\n", unchecked,
+		       unchecked == 1 ? "" : "s", unchecked == 1 ? "is" : "are",
+		       unchecked == 1 ? "was" : "were");
 	free(pr.targets);
 	free(pr.last);
 	HASH_ITER(hh, db, e, tmp) {

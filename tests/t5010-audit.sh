@@ -353,4 +353,26 @@ check $CKPT audit --missing-deps > md.txt
 grep -q "^x.out: missing prerequisite conv.awk" md.txt || fail "missing-deps past a line that writes nothing: $(cat md.txt)"
 grep -q "^y.ou2: missing prerequisite conv.awk" md.txt || fail "missing-deps: $(cat md.txt)"
 grep -q "missing prerequisite y.tf1" md.txt && fail "missing-deps names the recipe's own file: $(cat md.txt)"
+cd "$TRASH"
+
+# CMake's layout: the top Makefile's `all` waits on a phony check before
+# `$(MAKE) -f sub.mk`, so make -pq of it never printed sub.mk's rules, and
+# the -f make in the same directory was not asked: "make knows every
+# in-tree input of every target". A make of a makefile on its standard
+# input (config.status's `make -f -`) cannot be asked: its targets are
+# said to be unchecked.
+mkdir -p cm/build && cd cm
+printf 'all: check_build_system\n\t$(MAKE) -f sub.mk out.o\ncheck_build_system:\n\ttrue\n.PHONY: all check_build_system\n' > build/Makefile
+printf 'out.o: ../main.c\n\tcc -c -o out.o ../main.c\n' > build/sub.mk
+echo '#include "hdr.h"' > main.c && echo 'int x;' > hdr.h
+check $CKPT record -- make -s -C build
+check $CKPT audit --missing-deps > md.txt
+grep -qx "build/out.o: missing prerequisite hdr.h (read by: cc -c -o out.o ../main.c)" md.txt ||
+	fail "missing-deps of a -f make: $(cat md.txt)"
+cd "$TRASH" && mkdir stdin && cd stdin
+printf 'y.out:\n\techo y > y.out\n' > Makefile
+check $CKPT record -- sh -c "make -s && printf 'x.out:\\n\\techo x > x.out\\n' | make -s -f -"
+check $CKPT audit --missing-deps > md.txt < /dev/null
+grep -qx "no missing dependencies found; 1 target that make built is not in the rules make -pq printed, and was not checked" md.txt ||
+	fail "missing-deps of a make -f -: $(cat md.txt)"
 pass
