@@ -870,15 +870,20 @@ static char *rebased_exec(const char *line, const char *old_root,
  * && make'`), kept as a driver of its own for the old jobs it ran
  * itself: configure, which no make of the new build ran either, so that
  * restore and status still say to run it again when it is invalid.
- * Made once, at *kept_top; -1 when the old top is a make. */
+ * Made once an old top, kept[old_top]: 0 not asked yet, -1 a make, else
+ * the copy + 1. Returns the copy, or -1 when the old top is a make. A
+ * chained checkpoint has two tops: the make of its build, and such a
+ * copy, kept again. */
 static int kept_top_driver(struct ckpt *c, const struct ckpt *old,
-			   int old_top, int *kept_top)
+			   int old_top, int *kept)
 {
-	if (*kept_top >= 0)
-		return *kept_top;
+	if (kept[old_top])
+		return kept[old_top] < 0 ? -1 : kept[old_top] - 1;
 	const struct job *ot = &old->jobs[old_top];
-	if (cmd_is_make(ot->cmd))
+	if (cmd_is_make(ot->cmd)) {
+		kept[old_top] = -1;
 		return -1;
+	}
 	int nj = ckpt_job_new(c, JOB_DRIVER, -1);
 	struct job *job = &c->jobs[nj];
 	job->cwd = rebased(ot->cwd, old->root, c->root);
@@ -888,7 +893,8 @@ static int kept_top_driver(struct ckpt *c, const struct ckpt *old,
 	for (size_t k = 0; k < ot->nenv; k++)
 		job_add_string(&job->env, &job->nenv, &job->aenv, ot->env[k],
 			       0);
-	return *kept_top = nj;
+	kept[old_top] = nj + 1;
+	return nj;
 }
 
 /* The driver of this build that matches old driver d, or `top`. */
@@ -1124,7 +1130,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		kept_as[j] = redone_as[j] = -1;
 	/* Which old jobs are kept, and why (enum keep). */
 	unsigned char *keep = xcalloc(old.njobs + 1, 1);
-	int kept_top = -1;
+	int *kept_tops = xcalloc(old.njobs + 1, sizeof *kept_tops);
 	for (size_t j = 0; j < old.njobs; j++) {
 		struct job *oj = &old.jobs[j];
 		/* A $(shell ...) job too: kbuild makes
@@ -1189,7 +1195,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		int drv = same_driver(drivers, &old, oj->driver, top);
 		if (oj->driver >= 0 && old.jobs[oj->driver].driver < 0) {
 			int kt = kept_top_driver(c, &old, oj->driver,
-						 &kept_top);
+						 kept_tops);
 			if (kt >= 0)
 				drv = kt;
 		}
@@ -1264,6 +1270,7 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 	free(kept_as);
 	free(redone_as);
 	free(keep);
+	free(kept_tops);
 	free_drivers(drivers);
 	free_drivers(redone_by);
 	free(rewritten);

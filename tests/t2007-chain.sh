@@ -332,4 +332,26 @@ PY
 (cd am.c && "$CKPT" restore -d ../am.b/.ckpt && make) > am.log 2>&1 ||
 	fail "restore and make: $(cat am.log)"
 grep -q "Nothing to be done" am.log || fail "make after the restore: $(cat am.log)"
+
+# Chained twice: a checkpoint of a chain has two tops, the make of its
+# build and the kept `sh -c './configure && make'`. The second chain put
+# the jobs of the first top make under the kept shell, and status and
+# restore said to run a compile again by hand (less 590's Debian patches).
+mkdir c2.src && printf 'printf "prog: a.o b.o\\n\\tcc -o prog a.o b.o\\n" > Makefile\n' > c2.src/configure
+echo 'int b(void) { return 1; }' > c2.src/b.c
+echo 'int b(void); int main(void) { return b(); }' > c2.src/a.c
+cp -a c2.src c2.0 && (cd c2.0 && "$CKPT" record -- sh -c 'sh ./configure && make') \
+	> c2.log 2>&1 || fail "record: $(cat c2.log)"
+for t in c2.1 c2.2 c2.3; do cp -a c2.src $t && echo '/* 1 */' >> $t/a.c; done
+echo '/* 3 */' >> c2.3/b.c
+(cd c2.1 && "$CKPT" restore -d ../c2.0/.ckpt && "$CKPT" record --from ../c2.0/.ckpt -- make) \
+	> c2.log 2>&1 || fail "chain 1: $(cat c2.log)"
+(cd c2.2 && "$CKPT" restore -d ../c2.1/.ckpt && "$CKPT" record --from ../c2.1/.ckpt -- make) \
+	> c2.log 2>&1 || fail "chain 2: $(cat c2.log)"
+(cd c2.3 && "$CKPT" status --json -d ../c2.2/.ckpt) > c2.json || fail "status"
+python3 - c2.json <<'PY' || fail "status after two chains: $(cat c2.json)"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["run_again"] == [] and "b.o" in s["affected"], s
+PY
 pass
