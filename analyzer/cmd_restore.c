@@ -680,8 +680,15 @@ static int ours_to_remove(struct plan *p, size_t i, const char *a,
 			  const struct stat *st)
 {
 	const struct file *f = &p->c->files[i];
-	return (S_ISLNK(st->st_mode) && !S_ISLNK(f->mode)) ||
-	       same_content(p, i, a, st);
+	if ((S_ISLNK(st->st_mode) && !S_ISLNK(f->mode)) ||
+	    same_content(p, i, a, st))
+		return 1;
+	/* A copy of the recorded tree (cp -a) holds one that names the
+	 * tree as the recorded build wrote it: the recorded tree. */
+	struct hash128 h;
+	return relocated(p, f) && S_ISREG(st->st_mode) &&
+	       (uint64_t)st->st_size == f->size && hash_file(a, &h) == 0 &&
+	       hash_equal(&h, &f->hash);
 }
 
 /*

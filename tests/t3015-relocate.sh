@@ -45,4 +45,16 @@ cp -a rec copy
 grep -q "replaced" copy.log && fail "the recorded files were taken for other content: $(cat copy.log)"
 expect_eq "saved command in the copy" "cc -O2 -c -o $TRASH/copy/main.o $TRASH/copy/main.c" \
 	"$(cat copy/.main.o.cmd)"
+
+# An invalid output of such a copy, naming the recorded tree, is the one
+# the recorded build wrote: removed, as in the recorded tree, not left
+# as "not the file the recorded build wrote" with its job's others.
+mkdir cfg && cd cfg
+printf 'echo "ac_pwd=$PWD" > config.status\ncat Makefile.in > Makefile\n' > configure
+printf 'all: out\nout: in\n\tcp in out\n' > Makefile.in && echo x > in
+"$CKPT" record -- sh -c 'sh ./configure && make' > ../cfg.log 2>&1 || fail "record: $(cat ../cfg.log)"
+cd "$TRASH" && cp -a cfg cfg.copy && echo '# edit' >> cfg.copy/Makefile.in
+(cd cfg.copy && "$CKPT" restore -d ../cfg/.ckpt) > cfg.log 2>&1 || fail "restore: $(cat cfg.log)"
+grep -q "left in place" cfg.log && fail "the recorded build's config.status was left: $(cat cfg.log)"
+[ -e cfg.copy/config.status ] && fail "config.status of the copy not removed: $(cat cfg.log)"
 pass
