@@ -16,10 +16,11 @@
  *    look-up, names for a listing: to a make only those its globs or
  *    rules could take, makenames.c), if an environment variable it used
  *    has another value now (envvars.c), if it could not be traced, if
- *    its driver is affected, or if it read (opened) an output of an
- *    affected job. A make reading a .d/.cmd file of its own jobs is the
- *    exception: such a file only tells make to rebuild its target, which
- *    is removed anyway.
+ *    its driver is affected, if it read (opened) an output of an
+ *    affected job, or, in another tree, if it wrote a program whose
+ *    RUNPATH names the recorded one. A make reading a .d/.cmd file of its
+ *    own jobs is the exception: such a file only tells make to rebuild
+ *    its target, which is removed anyway.
  * 3. A $(shell ...) job (its stdout a pipe make reads, see build.c) that
  *    wrote no output passed its result to make: if it is affected, so is
  *    make, and so every job that make started.
@@ -933,6 +934,15 @@ size_t ckpt_affected(struct ckpt *c)
 	}
 	envvars_changes_free(env_changed);
 	make_names_free(mn);
+	/* A program that would load its libraries from the recorded tree
+	 * (CMake's build-tree RUNPATH) is linked again in another. */
+	for (size_t i = 0; c->check_root && strcmp(c->check_root, c->root) &&
+			   i < c->nfiles;
+	     i++)
+		if ((c->files[i].flags & FILE_RUNPATH_ROOT) &&
+		    c->files[i].producer >= 0)
+			mark(c, c->files[i].producer, AFF_RUNPATH, (int)i,
+			     queue, &nq);
 	free(what);
 	if (!nq) {
 		free(reads);

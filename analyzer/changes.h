@@ -22,6 +22,8 @@ enum {
 			   output: a $(shell ...) whose result only make saw */
 	AFF_ENV,	/* ...the environment variable (c->envs) it used,
 			   whose value is not the same now */
+	AFF_RUNPATH,	/* ...the program it wrote, whose RUNPATH names the
+			   recorded tree: checked in another tree */
 	AFF_RECIPE,	/* ...the affected job it may be the next recipe line
 			   of; it reads nothing in the tree, and nothing
 			   reads what it writes (`touch stamp`) */

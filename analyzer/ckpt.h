@@ -128,5 +128,8 @@ int hash_equal(const struct hash128 *a, const struct hash128 *b);
 /* ---- executables (elfinfo.c, libelf) ---- */
 /* "ELF64, static (no PT_INTERP), setuid" and the like; malloc'd. */
 char *elf_describe(const char *path);
+/* Is path an ELF file whose DT_RUNPATH or DT_RPATH names a directory in
+ * root (CMake links the programs of its build tree so)? */
+int elf_runpath_under(const char *path, const char *root);
 
 #endif

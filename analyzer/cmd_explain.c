@@ -136,6 +136,13 @@ static void chain(const struct ckpt *c, const char *root, int j, int depth)
 		       "recipe whole)\n");
 		print_job(c, j);
 		return;
+	case AFF_RUNPATH:
+		printf("  %s loads its libraries from the recorded tree (its "
+		       "RUNPATH names %s):\n  built again in this tree, as "
+		       "by\n", path_shown(c->files[job->cause].path),
+		       c->root);
+		print_job(c, j);
+		return;
 	case AFF_UNTRACED:
 		printf("  %s could not be traced: %s; its job always "
 		       "re-runs:\n",

@@ -68,3 +68,46 @@ done:
 	close(fd);
 	return out;
 }
+
+int elf_runpath_under(const char *path, const char *root)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char magic[4];
+	int found = 0;
+	Elf *e = NULL;
+	if (pread(fd, magic, 4, 0) != 4 || memcmp(magic, "\177ELF", 4) ||
+	    !(e = elf_begin(fd, ELF_C_READ, NULL)))
+		goto done;
+	size_t rlen = strlen(root);
+	Elf_Scn *scn = NULL;
+	while (!found && (scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		size_t n = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+		for (size_t i = 0; d && !found && i < n; i++) {
+			GElf_Dyn dyn;
+			if (!gelf_getdyn(d, (int)i, &dyn) ||
+			    (dyn.d_tag != DT_RUNPATH && dyn.d_tag != DT_RPATH))
+				continue;
+			const char *v = elf_strptr(e, sh.sh_link, dyn.d_un.d_val);
+			/* A directory of the list (colon-separated) in root. */
+			for (const char *p = v; p && *p && !found;) {
+				size_t len = strcspn(p, ":");
+				found = len >= rlen && !strncmp(p, root, rlen) &&
+					(len == rlen || p[rlen] == '/');
+				p += len + (p[len] == ':');
+			}
+		}
+	}
+done:
+	if (e)
+		elf_end(e);
+	close(fd);
+	return found;
+}

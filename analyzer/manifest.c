@@ -5,15 +5,17 @@
  * every free-form field %XX-escaped (path_escape), and a last line
  * "end <XXH3-128 of every byte before it>".
  *
- *   ckpt-manifest 6        (1 to 5 are read too; 1 has no "t" lines,
+ *   ckpt-manifest 7        (1 to 6 are read too; 1 has no "t" lines,
  *                          before 4 no "p" lines, before 5 no "g" lines,
- *                          before 6 no "l" lines)
+ *                          before 6 no "l" lines, before 7 no "R" lines)
  *   root <path>            absolute root when recorded
  *   created <ns>           wall clock of the save
  *   counts <files> <jobs>
  *   f <role> <hash|-> <size> <mode> <mtime-ns> <ino> <producer> <path> [<link>]
  *   t <file>               output that is text naming the root (rewritten
  *                          when restored into another tree)
+ *   R <file>               ELF output whose RUNPATH names the root
+ *                          (invalid in another tree)
  *   l <file> <name>...     the names a listed directory held, a
  *                          directory's followed by '/' (listing_diff)
  *   v <name> <hash|->      an environment variable the build used: its
@@ -296,6 +298,9 @@ int manifest_write(const struct ckpt *c, const char *dir)
 		if (c->files[i].role == ROLE_OUTPUT &&
 		    (c->files[i].flags & FILE_NAMES_ROOT))
 			fprintf(f, "t %zu\n", i);
+		else if (c->files[i].role == ROLE_OUTPUT &&
+			 (c->files[i].flags & FILE_RUNPATH_ROOT))
+			fprintf(f, "R %zu\n", i);
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct file *fl = &c->files[i];
 		if (fl->role == ROLE_LISTING && fl->names)
@@ -633,13 +638,13 @@ static int parse_files(struct reader *r, struct ckpt *c)
 	return 0;
 }
 
-static int parse_text(struct reader *r, struct ckpt *c, char *s)
+static int parse_text(struct reader *r, struct ckpt *c, char *s, int flag)
 {
 	int64_t id;
 	if (num(s, &id) || id < 0 || id >= (int64_t)c->nfiles ||
 	    c->files[id].role != ROLE_OUTPUT)
-		return bad(r, "a text mark on what is not an output");
-	c->files[id].flags |= FILE_NAMES_ROOT;
+		return bad(r, "a mark of an output on what is not one");
+	c->files[id].flags |= flag;
 	return 0;
 }
 
@@ -939,8 +944,8 @@ static int parse(struct reader *r, struct ckpt *c,
 		*rest++ = 0;
 		int rc = 0;
 		int file_line = !strcmp(s, "f") || !strcmp(s, "t") ||
-				!strcmp(s, "l") || !strcmp(s, "v") ||
-				!strcmp(s, "V");
+				!strcmp(s, "R") || !strcmp(s, "l") ||
+				!strcmp(s, "v") || !strcmp(s, "V");
 		if (file_line && files_read)
 			return bad(r, "a file or environment record after the "
 				      "jobs");
@@ -951,7 +956,9 @@ static int parse(struct reader *r, struct ckpt *c,
 			files_read = 1;
 		}
 		if (!strcmp(s, "t") && version >= 2) {
-			rc = parse_text(r, c, rest);
+			rc = parse_text(r, c, rest, FILE_NAMES_ROOT);
+		} else if (!strcmp(s, "R") && version >= 7) {
+			rc = parse_text(r, c, rest, FILE_RUNPATH_ROOT);
 		} else if (!strcmp(s, "l") && version >= 6) {
 			rc = parse_listing(r, c, rest);
 		} else if (!strcmp(s, "j")) {

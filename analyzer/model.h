@@ -55,6 +55,8 @@ struct file {
 #define FILE_WAS_OUTPUT (1 << 4)	/* an output of the previous checkpoint */
 #define FILE_OUTPUT_CHILD (1 << 5)	/* a directory holding outputs */
 #define FILE_FOUND_FIRST (1 << 6)	/* found by a job before any missed it */
+#define FILE_RUNPATH_ROOT (1 << 8)	/* an ELF output whose RUNPATH or
+					   RPATH names the root (elfinfo.c) */
 #define FILE_NAMES_USED (1 << 7)	/* changes.c: a listing whose names
 					   added or removed matter to a job
 					   that listed it (makenames.c) */

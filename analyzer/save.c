@@ -601,11 +601,14 @@ static int store_one(void *arg, size_t k, int worker)
 	uint64_t bytes = 0;
 	int rc = object_store(st->dir, p, f, st->c->root, st->pack, &text,
 			      &bytes);
+	if (rc == 0 && text)
+		f->flags |= FILE_NAMES_ROOT;
+	else if (rc == 0 && S_ISREG(f->mode) &&
+		 elf_runpath_under(p, st->c->root))
+		f->flags |= FILE_RUNPATH_ROOT;
 	free(p);
 	if (rc < 0)
 		return -1;
-	if (text)
-		f->flags |= FILE_NAMES_ROOT;
 	atomic_fetch_add(&st->bytes, bytes);
 	if (f->size > PACK_MAX)
 		st->loose[atomic_fetch_add(&st->nloose, 1)] = st->todo[k];

@@ -57,4 +57,28 @@ cd "$TRASH" && cp -a cfg cfg.copy && echo '# edit' >> cfg.copy/Makefile.in
 (cd cfg.copy && "$CKPT" restore -d ../cfg/.ckpt) > cfg.log 2>&1 || fail "restore: $(cat cfg.log)"
 grep -q "left in place" cfg.log && fail "the recorded build's config.status was left: $(cat cfg.log)"
 [ -e cfg.copy/config.status ] && fail "config.status of the copy not removed: $(cat cfg.log)"
+
+# A program linked with a RUNPATH in the tree (CMake's build tree) would
+# load the recorded tree's library: in another tree it is linked again,
+# and names this one. In the recorded tree it stays valid.
+mkdir -p rp/lib && cd rp
+echo 'int f(void) { return 3; }' > lib/f.c
+echo 'int f(void); int main(void) { return f(); }' > main.c
+cat > Makefile <<'MK'
+prog: main.c lib/libf.so
+	cc -o prog main.c -Llib -lf -Wl,-rpath,$(CURDIR)/lib
+lib/libf.so: lib/f.c
+	cc -shared -fPIC -o lib/libf.so lib/f.c
+MK
+cd "$TRASH" && cp -a rp rp.src
+(cd rp && "$CKPT" record -- make) > rp.log 2>&1 || fail "record: $(cat rp.log)"
+(cd rp && "$CKPT" status) > rp.log 2>&1 || fail "status: $(cat rp.log)"
+expect_eq "status in the recorded tree" "nothing changed since the checkpoint" "$(cat rp.log)"
+cp -a rp.src rp.fresh
+(cd rp.fresh && "$CKPT" restore -d ../rp/.ckpt && make) > rp.log 2>&1 || fail "restore: $(cat rp.log)"
+grep -q "^cc -o prog" rp.log || fail "prog not linked again: $(cat rp.log)"
+readelf -d rp.fresh/prog | grep -q "RUNPATH.*$TRASH/rp.fresh/lib" ||
+	fail "prog's RUNPATH: $(readelf -d rp.fresh/prog | grep -i path)"
+(cd rp.fresh && "$CKPT" explain -d ../rp/.ckpt prog) > rp.log 2>&1
+grep -q "prog loads its libraries from the recorded tree" rp.log || fail "explain prog: $(cat rp.log)"
 pass
