@@ -102,7 +102,15 @@ int main(void)
 }
 C
 cc -o nofile nofile.c || fail "compile nofile.c"
-stages() { ls -d /dev/shm/ckpt-trace.* 2>/dev/null | sort; }
+# The stages of records still running (a record cleans up those of
+# records that died, such as one killed before it could).
+stages() {
+	for _s in /dev/shm/ckpt-trace.*; do
+		[ -d "$_s" ] || continue
+		_pid=${_s#/dev/shm/ckpt-trace.}
+		kill -0 "${_pid%%.*}" 2>/dev/null && echo "$_s"
+	done | sort
+}
 before=$(stages)
 mkdir nf && (cd nf && "$CKPT" record -- ../nofile) > nf.out 2> nf.err &&
 	fail "record saved a checkpoint without a fork child's records"
