@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,9 +70,19 @@ done:
 	return out;
 }
 
+/* libelf's version is set once: the save asks from several threads. */
+static pthread_once_t elf_once = PTHREAD_ONCE_INIT;
+static int elf_usable;
+
+static void elf_init(void)
+{
+	elf_usable = elf_version(EV_CURRENT) != EV_NONE;
+}
+
 int elf_runpath_under(const char *path, const char *root)
 {
-	if (elf_version(EV_CURRENT) == EV_NONE)
+	pthread_once(&elf_once, elf_init);
+	if (!elf_usable)
 		return 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
