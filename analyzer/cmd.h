@@ -26,6 +26,11 @@ char *find_shim(void);
  * that option (and consumed its argument), 0 if not, -1 on error. */
 int opt_dir(int argc, char **argv, int *i, const char **dir);
 
+/* Refuse argument `arg` of command `cmd`: "unknown option" for what looks
+ * like one, else "unexpected argument", and where the usage is. Returns
+ * EXIT_USAGE. */
+int bad_arg(const char *cmd, const char *arg);
+
 struct ckpt;
 struct file;
 /* Read DIR's checkpoint, find the changes in the current directory (its

@@ -920,8 +920,7 @@ int cmd_audit(int argc, char **argv)
 			       "  --json          JSON (schema in docs/json.md)\n");
 			return 0;
 		} else {
-			error("audit: unexpected argument %s", argv[i]);
-			return EXIT_USAGE;
+			return bad_arg("audit", argv[i]);
 		}
 	}
 	struct ckpt c;

@@ -187,8 +187,7 @@ int cmd_compdb(int argc, char **argv)
 			       "written to,\nnot replaced.\n");
 			return 0;
 		} else {
-			error("compdb: unexpected argument %s", argv[i]);
-			return EXIT_USAGE;
+			return bad_arg("compdb", argv[i]);
 		}
 	}
 	struct ckpt c;

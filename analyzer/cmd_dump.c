@@ -99,9 +99,9 @@ static void dump_text(const struct image *im, const struct event *e)
 	(void)im;
 }
 
-static void usage(FILE *f)
+static void usage(void)
 {
-	fprintf(f, "usage: ckpt dump [-d DIR] [--json]\n\n"
+	printf("usage: ckpt dump [-d DIR] [--json]\n\n"
 		   "Print every event of the trace in DIR/trace (default "
 		   ".ckpt/trace),\nprocess by process in start order. "
 		   "--json prints one object a line:\npid, ppid, time, op, "
@@ -122,12 +122,10 @@ int cmd_dump(int argc, char **argv)
 		if (!strcmp(argv[i], "--json")) {
 			json = 1;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
+			usage();
 			return 0;
 		} else {
-			error("dump: unknown option '%s'", argv[i]);
-			usage(stderr);
-			return EXIT_USAGE;
+			return bad_arg("dump", argv[i]);
 		}
 	}
 	char *tdir = xasprintf("%s/trace", dir);

@@ -171,10 +171,8 @@ int cmd_explain(int argc, char **argv)
 			       "job, with each\njob's command line.\n");
 			return 0;
 		}
-		if (argv[i][0] == '-' && argv[i][1]) {
-			error("explain: unknown option %s", argv[i]);
-			return EXIT_USAGE;
-		}
+		if (argv[i][0] == '-' && argv[i][1])
+			return bad_arg("explain", argv[i]);
 		if (path) {
 			error("explain: one path at a time");
 			return EXIT_USAGE;

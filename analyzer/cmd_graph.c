@@ -167,8 +167,7 @@ int cmd_graph(int argc, char **argv)
 			       "read it.\n");
 			return 0;
 		} else if (argv[i][0] == '-' || path) {
-			error("graph: unexpected argument %s", argv[i]);
-			return EXIT_USAGE;
+			return bad_arg("graph", argv[i]);
 		} else {
 			path = argv[i];
 		}

@@ -198,11 +198,8 @@ int cmd_record(int argc, char **argv)
 			i++;
 			break;
 		}
-		if (argv[i][0] == '-') {
-			error("record: unknown option %s", argv[i]);
-			record_usage(stderr);
-			return EXIT_USAGE;
-		}
+		if (argv[i][0] == '-')
+			return bad_arg("record", argv[i]);
 		break;
 	}
 	if (i >= argc) {
@@ -321,9 +318,7 @@ int cmd_save(int argc, char **argv)
 			keep = 1;
 			continue;
 		}
-		error("save: unexpected argument %s (see ckpt save --help)",
-		      argv[i]);
-		return EXIT_USAGE;
+		return bad_arg("save", argv[i]);
 	}
 	char *root = cwd_root();
 	if (!root)

@@ -1207,9 +1207,9 @@ static void report_leftovers(const struct plan *p, const char *root)
 	}
 }
 
-static void restore_usage(FILE *f)
+static void restore_usage(void)
 {
-	fprintf(f,
+	printf(
 		"usage: ckpt restore [-d DIR] [--dry-run] [--target PATH...]\n\n"
 		"In the current directory (the tree recorded, or any copy of "
 		"it, changed or not),\nput back the outputs of the checkpoint "
@@ -1259,12 +1259,10 @@ int cmd_restore(int argc, char **argv)
 				targets[ntargets++] = argv[++i];
 			}
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			restore_usage(stdout);
+			restore_usage();
 			return 0;
 		} else {
-			error("restore: unexpected argument %s", argv[i]);
-			restore_usage(stderr);
-			return EXIT_USAGE;
+			return bad_arg("restore", argv[i]);
 		}
 	}
 	uint64_t t0 = now_ns();

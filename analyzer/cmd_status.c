@@ -299,9 +299,9 @@ static char *env_all_text(const struct ckpt *c)
 	return text;
 }
 
-static void status_usage(FILE *f)
+static void status_usage(void)
 {
-	fprintf(f,
+	printf(
 		"usage: ckpt status [-d DIR] [--json]\n\n"
 		"Compare the current directory with the checkpoint in DIR "
 		"(default .ckpt):\nsources and external inputs that changed "
@@ -332,12 +332,10 @@ int cmd_status(int argc, char **argv)
 		if (!strcmp(argv[i], "--json")) {
 			json = 1;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			status_usage(stdout);
+			status_usage();
 			return 0;
 		} else {
-			error("status: unexpected argument %s", argv[i]);
-			status_usage(stderr);
-			return EXIT_USAGE;
+			return bad_arg("status", argv[i]);
 		}
 	}
 	struct ckpt c;

@@ -76,6 +76,14 @@ int opt_dir(int argc, char **argv, int *i, const char **dir)
 	return 0;
 }
 
+int bad_arg(const char *cmd, const char *arg)
+{
+	error("%s: %s %s (see ckpt %s --help)", cmd,
+	      arg[0] == '-' && arg[1] ? "unknown option" : "unexpected argument",
+	      arg, cmd);
+	return EXIT_USAGE;
+}
+
 char *find_shim(void)
 {
 	const char *env = getenv("CKPT_LIB");

@@ -1,15 +1,15 @@
 #!/bin/sh
 # run-tests.sh - run the cmocka unit tests given as arguments, then every
-# tests/tNNNN-*.sh (or those named in $T, e.g. T='t1*'), and print the totals
-# as "N passed, N failed, N skipped". A test script exits 0 (pass), 77 (skip)
-# or anything else (fail); a failing script keeps its directory under
-# tests/trash/ for inspection.
+# tests/tNNNN-*.sh (or those whose name starts with $T: T=t1, T=t2005),
+# and print the totals as "N passed, N failed, N skipped". A test script
+# exits 0 (pass), 77 (skip) or anything else (fail); a failing script
+# keeps its directory under tests/trash/ for inspection.
 cd "$(dirname "$0")/.." || exit 1
 pass=0 fail=0 skip=0 failed=""
 for u in "$@"; do
 	if "$u"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed $u"; fi
 done
-for t in tests/${T:-t}[0-9]*.sh; do
+for t in tests/${T:-t}*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
 	start=$(date +%s)

@@ -124,7 +124,14 @@ grep -q "kept from the previous" plain.log && fail "a fresh record kept jobs"
 for c in record save status restore explain audit compdb graph dump; do
 	"$CKPT" $c --bogus > usage.out 2> usage.err
 	expect_eq "$c --bogus" 2 "$?"
-	grep -q -- "--bogus" usage.err || fail "$c --bogus: no message naming it: $(cat usage.err)"
+	grep -q -- "$c: unknown option --bogus (see ckpt $c --help)" usage.err ||
+		fail "$c --bogus: no message naming it: $(cat usage.err)"
+done
+for c in save status restore audit compdb dump; do
+	"$CKPT" $c bogus > usage.out 2> usage.err
+	expect_eq "$c bogus" 2 "$?"
+	grep -q -- "$c: unexpected argument bogus (see ckpt $c --help)" usage.err ||
+		fail "$c bogus: $(cat usage.err)"
 done
 "$CKPT" > /dev/null 2>&1; expect_eq "no command" 2 "$?"
 "$CKPT" status -d 2>/dev/null; expect_eq "-d without a directory" 2 "$?"
