@@ -918,10 +918,10 @@ static void image_events(struct builder *b, size_t i)
 			}
 			/* Appending or updating in place keeps what was
 			 * there: that is read first, unless nothing was
-			 * (`>>` creating a log). */
+			 * (`>>` creating a log). `touch` keeps it too. */
 			if (!(fl & O_TRUNC) && !(fl & O_EXCL) &&
 			    !(r->arg & CKPT_WRITE_CREATED) &&
-			    ((fl & O_APPEND) || (fl & O_ACCMODE) == O_RDWR ||
+			    ((fl & O_APPEND) || (fl & O_ACCMODE) != O_RDONLY ||
 			     !(fl & O_CREAT)))
 				access_path(b, j, p, ACC_READ, tm - 1);
 			access_path(b, j, p, ACC_WRITE, tm);

@@ -95,17 +95,18 @@ void rec_exec(pid_t pid, uint64_t arg, const char *path, int argc,
 void rec_open_flags(int dirfd, const char *path, int flags, uint64_t created,
 		    int err);
 
-/* An open that creates the file if it is missing and keeps what is there
- * otherwise (a shell's `>>`, `tee -a`, fopen "a"; O_RDWR|O_CREAT without
- * O_TRUNC): the analyzer takes it for an update in place of what was
- * there, a source, unless the record says that nothing was. One raw
- * look-up before such an open (rare in a build; benchmarks.md counts
- * them) tells, and leaves errno alone; the race with another process
- * creating the file in between only makes our write the creating one. */
+/* An open for writing that creates the file if it is missing and keeps
+ * what is there otherwise (a shell's `>>`, `tee -a`, fopen "a", touch;
+ * O_CREAT without O_TRUNC): the analyzer takes it for an update in place
+ * of what was there, a source, unless the record says that nothing was.
+ * One raw look-up before such an open (rare in a build; benchmarks.md
+ * counts them) tells, and leaves errno alone; the race with another
+ * process creating the file in between only makes our write the creating
+ * one. */
 static inline uint64_t open_missing(int dirfd, const char *path, int flags)
 {
 	if (!(flags & O_CREAT) || (flags & (O_TRUNC | O_EXCL)) || !path ||
-	    (!(flags & O_APPEND) && (flags & O_ACCMODE) != O_RDWR))
+	    (!(flags & O_APPEND) && (flags & O_ACCMODE) == O_RDONLY))
 		return 0;
 	long r = raw6(SYS_faccessat, dirfd, (long)path, F_OK, 0, 0, 0);
 	return r == -ENOENT ? CKPT_WRITE_CREATED : 0;

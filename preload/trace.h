@@ -92,9 +92,9 @@ enum ckpt_op {
 					   child; pid is the child's */
 #define CKPT_EXEC_FAILED (1ull << 33)	/* the exec just before failed; err */
 #define CKPT_WRITE_CREATED (1ull << 32)	/* WRITE: an open that keeps what is
-					   there (O_CREAT with O_APPEND or
-					   O_RDWR, without O_TRUNC or O_EXCL)
-					   found the path missing just before */
+					   there (O_CREAT for writing, without
+					   O_TRUNC or O_EXCL) found the path
+					   missing just before */
 #define CKPT_EXEC_ARGC(arg) ((uint32_t)(arg))
 
 enum ckpt_untraced {

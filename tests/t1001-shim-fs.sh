@@ -30,6 +30,8 @@ write $T/appended.txt ok created=none
 write $T/sub/b.txt ok
 !write $T/sub/b.txt * created=true
 write $T/fopen-a.txt ok created=true
+write $T/touched.txt ok created=true
+write $T/touched.txt ok created=none
 stat $T/exists.txt ok
 stat $T/missing-stat.h ENOENT
 stat $T/link-to-exists ok
