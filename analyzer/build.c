@@ -65,7 +65,8 @@ struct builder {
 	struct gone *gone;
 	size_t ngone, agone;
 	uint64_t *out_ino;		/* per image: stdout inode, or 0 */
-	char *out_pipe;			/* per image: stdout is a pipe */
+	char *out_kind;			/* per image: stdout is a pipe 'p',
+					 * a file 'f', else 0 */
 	const struct trace *t;
 	const char *skip;		/* checkpoint directory, absolute */
 	int *parent, *job;		/* per image */
@@ -234,8 +235,11 @@ static void image_stdout(struct builder *b, size_t i)
 		const struct ckpt_rec *r = im->ev[k].rec;
 		if (r->op == CKPT_STDOUT && r->pid == im->pid) {
 			b->out_ino[i] = r->arg;
-			b->out_pipe[i] = im->ev[k].str &&
-					 !strcmp(im->ev[k].str, "pipe");
+			const char *s = im->ev[k].str;
+			b->out_kind[i] = !s		     ? 0
+					 : !strcmp(s, "pipe") ? 'p'
+					 : !strcmp(s, "file") ? 'f'
+							      : 0;
 			return;
 		}
 	}
@@ -264,7 +268,7 @@ static void mark_shell_jobs(struct builder *b)
 			continue;
 		decided[j] = 1;
 		int d = first[job->driver];
-		if (d >= 0 && b->out_pipe[i] && b->out_ino[i] &&
+		if (d >= 0 && b->out_kind[i] == 'p' && b->out_ino[i] &&
 		    b->out_ino[i] != b->out_ino[d])
 			job->kind = JOB_SHELL;
 	}
@@ -1286,6 +1290,99 @@ static void link_recipe_lines(struct builder *b)
 	free(began);
 }
 
+/* Is `exe` a C compiler driver: cc, gcc, g++, cpp, clang, with a target
+ * prefix (x86_64-linux-gnu-) or a version suffix (-12)? */
+static int c_compiler(const char *exe)
+{
+	static const char *const names[] = { "cc",  "c++",   "cpp",
+					     "gcc", "g++",   "clang",
+					     "clang++" };
+	const char *base = strrchr(exe, '/');
+	base = base ? base + 1 : exe;
+	size_t n = strlen(base);
+	const char *dash = strrchr(base, '-');
+	if (dash && dash[1] && strspn(dash + 1, "0123456789.") == strlen(dash + 1))
+		n = (size_t)(dash - base);	/* gcc-12 */
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		size_t k = strlen(names[i]);
+		if (n >= k && !strncmp(base + n - k, names[i], k) &&
+		    (n == k || base[n - k - 1] == '-'))
+			return 1;
+	}
+	return 0;
+}
+
+/* Mark the file at `path` (relative to cwd), if the build knew it. */
+static void mark_depfile(struct builder *b, const char *cwd, const char *path)
+{
+	char *abs = path[0] == '/' ? xstrdup(path)
+				   : xasprintf("%s/%s", cwd ? cwd : "/", path);
+	path_normalize(abs);
+	const char *rel = path_under(abs, b->c->root);
+	int f = ckpt_file(b->c, rel ? rel : abs, 0);
+	if (f >= 0)
+		b->c->files[f].flags |= FILE_DEPFILE;
+	free(abs);
+}
+
+/* The file of job j's that is this inode: a compiler's stdout, which
+ * the job's shell opened (`cc -MM *.c > Makefile.dep`). */
+static void mark_depfile_ino(struct builder *b, int j, uint64_t ino)
+{
+	struct ckpt *c = b->c;
+	const struct job *job = &c->jobs[j];
+	for (size_t k = 0; k < job->ndeps; k++) {
+		struct file *f = &c->files[job->deps[k].file];
+		if (!(job->deps[k].acc & ACC_WRITE))
+			continue;
+		char *p = file_abs(c, f, c->root);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (uint64_t)st.st_ino == ino)
+			f->flags |= FILE_DEPFILE;
+		free(p);
+	}
+}
+
+/*
+ * A dependency file is one a compiler wrote its make rules to: the file
+ * of `-MF FILE` or `-Wp,-MD,FILE`, or its stdout with `-M` or `-MM` and
+ * none of those (`cc -MM *.c > Makefile.dep`, redis's). Whatever its
+ * name, make including it says what make knew of the last build, not
+ * what the next one does (dependency_file).
+ */
+static void mark_dependency_files(struct builder *b)
+{
+	for (size_t i = 0; i < b->t->nimg; i++) {
+		const struct image *im = &b->t->img[i];
+		if (im->forked || !im->exe || !im->argv0 || !c_compiler(im->exe))
+			continue;
+		int to_stdout = 0, named = 0;
+		const char *a = im->argv0;
+		for (int k = 0; k < im->argc; k++, a += strlen(a) + 1) {
+			const char *next = a + strlen(a) + 1;
+			if (!strcmp(a, "-MF") && k + 1 < im->argc) {
+				mark_depfile(b, im->cwd, next);
+				named = 1;
+			} else if (!strncmp(a, "-MF", 3) && a[3]) {
+				mark_depfile(b, im->cwd, a + 3);
+				named = 1;
+			} else if (!strncmp(a, "-Wp,-MD,", 8) ||
+				   !strncmp(a, "-Wp,-MMD,", 9)) {
+				mark_depfile(b, im->cwd, strchr(a + 4, ',') + 1);
+				named = 1;
+			} else if (!strcmp(a, "-MD") || !strcmp(a, "-MMD")) {
+				named = 1;	/* x.d beside x.o */
+			} else if (!strcmp(a, "-M") || !strcmp(a, "-MM")) {
+				to_stdout = 1;
+			}
+		}
+		if (to_stdout && !named && b->out_kind[i] == 'f' &&
+		    b->out_ino[i])
+			mark_depfile_ino(b, b->job[i], b->out_ino[i]);
+	}
+}
+
 int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 {
 	struct builder b = { .c = c, .t = t, .skip = skip };
@@ -1294,7 +1391,7 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 	b.bypid = xcalloc(t->nimg + 1, sizeof *b.bypid);
 	b.execs = xcalloc(t->nimg + 1, sizeof *b.execs);
 	b.out_ino = xcalloc(t->nimg + 1, sizeof *b.out_ino);
-	b.out_pipe = xcalloc(t->nimg + 1, 1);
+	b.out_kind = xcalloc(t->nimg + 1, 1);
 	for (size_t i = 0; i < t->nimg; i++) {
 		const struct image *im = &t->img[i];
 		image_stdout(&b, i);
@@ -1323,6 +1420,7 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 		image_events(&b, i);
 	}
 	progress_done();
+	mark_dependency_files(&b);
 	gone_scripts(&b);
 	for (size_t i = 0; i < c->njobs; i++) {
 		if (c->jobs[i].end < c->jobs[i].start)
@@ -1350,7 +1448,7 @@ int build_from_trace(struct ckpt *c, const struct trace *t, const char *skip)
 	free(b.spawned);
 	free(b.reaped);
 	free(b.out_ino);
-	free(b.out_pipe);
+	free(b.out_kind);
 	free(b.seen);
 	struct dotdot *dd, *dtmp;
 	HASH_ITER(hh, b.dotdots, dd, dtmp) {

@@ -717,8 +717,11 @@ static int change_matters(int ch, int acc)
 	return 0;
 }
 
-int dependency_file(const char *path)
+int dependency_file(const struct file *f)
 {
+	if (f->flags & FILE_DEPFILE)
+		return 1;
+	const char *path = f->path;
 	size_t n = strlen(path);
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -998,7 +1001,7 @@ size_t ckpt_affected(struct ckpt *c)
 			for (int r = count[fi]; r < count[fi + 1]; r++) {
 				int rj = readers[r];
 				if (c->jobs[rj].kind == JOB_DRIVER &&
-				    dependency_file(f->path))
+				    dependency_file(f))
 					continue;
 				mark_input(c, rj, fi, j, queue, &nq);
 			}

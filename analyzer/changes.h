@@ -47,10 +47,12 @@ struct pair {
  * free, as is what is returned. */
 int *group_by_key(size_t nkeys, const struct pair *p, size_t n,
 		  int **countp);
-/* A file a make includes only to learn when to rebuild a target: gcc's
- * `.d`, kbuild's `.cmd`, automake's `.Po` and `.Plo` (in .deps), CMake's
- * `depend.make` and `compiler_depend.make`. */
-int dependency_file(const char *path);
+/* A file a make includes only to learn when to rebuild a target: one a
+ * compiler wrote its make rules to (FILE_DEPFILE: `-MF`, `cc -MM >
+ * Makefile.dep`), and by its name gcc's `.d`, kbuild's `.cmd`,
+ * automake's `.Po` and `.Plo` (in .deps), CMake's `depend.make` and
+ * `compiler_depend.make`. */
+int dependency_file(const struct file *f);
 /* Mark the directories that hold outputs (after the roles are final):
  * listing_hash looks the entries of only those up. */
 void mark_output_parents(struct ckpt *c);

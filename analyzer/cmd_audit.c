@@ -828,7 +828,7 @@ static int missing_deps(const struct ckpt *c, const char *root, int json)
 			const struct dep *o = &job->deps[k];
 			const struct file *of = &c->files[o->file];
 			if (!(o->acc & ACC_WRITE) || of->role != ROLE_OUTPUT ||
-			    of->producer != (int)j || dependency_file(of->path))
+			    of->producer != (int)j || dependency_file(of))
 				continue;
 			HASH_FIND_STR(db, of->path, e);
 			if (!e) {

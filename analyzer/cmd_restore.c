@@ -167,7 +167,7 @@ static void mark_closure(const struct ckpt *c, int fi, struct closure *cl)
 		return;
 	cl->want[fi] = 1;
 	const struct file *f = &c->files[fi];
-	if (f->producer < 0 || dependency_file(f->path))
+	if (f->producer < 0 || dependency_file(f))
 		return;
 	take_writers(c, fi, cl);
 }
@@ -313,7 +313,7 @@ static char *read_by_make(const struct ckpt *c)
 static int keep_for_make(const struct file *f, int make_reads)
 {
 	return make_reads && f->role == ROLE_OUTPUT && S_ISREG(f->mode) &&
-	       dependency_file(f->path);
+	       dependency_file(f);
 }
 
 static int plan(struct plan *p, char *want)

@@ -960,7 +960,7 @@ static void scan(const struct ckpt *c, size_t fi, struct scanned *sc,
 	if (sc->done)
 		return;
 	sc->done = 1;
-	if (f->role == ROLE_PSEUDO || dependency_file(f->path))
+	if (f->role == ROLE_PSEUDO || dependency_file(f))
 		return;
 	char *path = file_abs(c, f, c->root);
 	size_t n;

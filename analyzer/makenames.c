@@ -766,7 +766,7 @@ static struct make_rules *rules_of(struct make_names *mn, int fi)
 	const struct file *f = &c->files[fi];
 	struct make_rules *r = xcalloc(1, sizeof *r);
 	mn->rules[fi] = r;
-	if (dependency_file(f->path) || f->role == ROLE_PSEUDO)
+	if (dependency_file(f) || f->role == ROLE_PSEUDO)
 		return r;
 	char *text = NULL;
 	size_t len = 0;

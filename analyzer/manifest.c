@@ -5,9 +5,10 @@
  * every free-form field %XX-escaped (path_escape), and a last line
  * "end <XXH3-128 of every byte before it>".
  *
- *   ckpt-manifest 7        (1 to 6 are read too; 1 has no "t" lines,
+ *   ckpt-manifest 8        (1 to 7 are read too; 1 has no "t" lines,
  *                          before 4 no "p" lines, before 5 no "g" lines,
- *                          before 6 no "l" lines, before 7 no "R" lines)
+ *                          before 6 no "l" lines, before 7 no "R" lines,
+ *                          before 8 no "M" lines)
  *   root <path>            absolute root when recorded
  *   created <ns>           wall clock of the save
  *   counts <files> <jobs>
@@ -16,6 +17,7 @@
  *                          when restored into another tree)
  *   R <file>               ELF output whose RUNPATH names the root
  *                          (invalid in another tree)
+ *   M <file>               output a compiler wrote make rules to (-MF)
  *   l <file> <name>...     the names a listed directory held, a
  *                          directory's followed by '/' (listing_diff)
  *   v <name> <hash|->      an environment variable the build used: its
@@ -301,6 +303,10 @@ int manifest_write(const struct ckpt *c, const char *dir)
 		else if (c->files[i].role == ROLE_OUTPUT &&
 			 (c->files[i].flags & FILE_RUNPATH_ROOT))
 			fprintf(f, "R %zu\n", i);
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (c->files[i].role == ROLE_OUTPUT &&
+		    (c->files[i].flags & FILE_DEPFILE))
+			fprintf(f, "M %zu\n", i);
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct file *fl = &c->files[i];
 		if (fl->role == ROLE_LISTING && fl->names)
@@ -944,8 +950,9 @@ static int parse(struct reader *r, struct ckpt *c,
 		*rest++ = 0;
 		int rc = 0;
 		int file_line = !strcmp(s, "f") || !strcmp(s, "t") ||
-				!strcmp(s, "R") || !strcmp(s, "l") ||
-				!strcmp(s, "v") || !strcmp(s, "V");
+				!strcmp(s, "R") || !strcmp(s, "M") ||
+				!strcmp(s, "l") || !strcmp(s, "v") ||
+				!strcmp(s, "V");
 		if (file_line && files_read)
 			return bad(r, "a file or environment record after the "
 				      "jobs");
@@ -959,6 +966,8 @@ static int parse(struct reader *r, struct ckpt *c,
 			rc = parse_text(r, c, rest, FILE_NAMES_ROOT);
 		} else if (!strcmp(s, "R") && version >= 7) {
 			rc = parse_text(r, c, rest, FILE_RUNPATH_ROOT);
+		} else if (!strcmp(s, "M") && version >= 8) {
+			rc = parse_text(r, c, rest, FILE_DEPFILE);
 		} else if (!strcmp(s, "l") && version >= 6) {
 			rc = parse_listing(r, c, rest);
 		} else if (!strcmp(s, "j")) {

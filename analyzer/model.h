@@ -60,6 +60,8 @@ struct file {
 #define FILE_NAMES_USED (1 << 7)	/* changes.c: a listing whose names
 					   added or removed matter to a job
 					   that listed it (makenames.c) */
+#define FILE_DEPFILE (1 << 9)		/* make rules a compiler wrote
+					   (-MF FILE, -MM > FILE; build.c) */
 
 /* Access flags of one job on one file. */
 enum {

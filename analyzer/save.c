@@ -305,7 +305,7 @@ static void mark_updated_in_place(struct ckpt *c)
 			if ((d->acc & ACC_USED) && !absent[d->file] &&
 			    first_write[d->file] &&
 			    dep_t_in(&c->jobs[j], k) < first_write[d->file] &&
-			    !dependency_file(c->files[d->file].path))
+			    !dependency_file(&c->files[d->file]))
 				c->files[d->file].flags |= FILE_UPDATED;
 		}
 	free(first_write);
@@ -1256,9 +1256,10 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		int nf = p >= 0 && kept_as[p] >= 0 && !rewritten[i]
 				 ? ckpt_file(c, old.files[i].path, 0)
 				 : -1;
-		if (nf >= 0)
+		if (nf >= 0) {
 			c->files[nf].producer = kept_as[p];
-		else if (p >= 0 && redone_as[p] >= 0 && !rewritten[i] &&
+			c->files[nf].flags |= old.files[i].flags & FILE_DEPFILE;
+		} else if (p >= 0 && redone_as[p] >= 0 && !rewritten[i] &&
 			 old.files[i].role == ROLE_OUTDIR)
 			remade_dir(c, old.files[i].path, redone_as[p]);
 	}

@@ -120,6 +120,8 @@ static void sample(struct ckpt *c)
 	c->files[5].mode = 040755;
 	c->files[6].mode = 0120777;
 	c->files[6].link = xstrdup("target with space");
+	c->files[4].flags = FILE_NAMES_ROOT | FILE_DEPFILE;
+	c->files[6].flags = FILE_RUNPATH_ROOT;
 	c->files[0].names = xstrdup("a.c dir%20with%20space/ exists");
 	const char *start[] = { "HOME", "ODD NAME" };
 	for (size_t k = 0; k < 2; k++) {
@@ -189,6 +191,9 @@ static void assert_same(const struct ckpt *a, const struct ckpt *b)
 		assert_int_equal(x->mtime, y->mtime);
 		assert_int_equal(x->mode, y->mode);
 		assert_int_equal(x->producer, y->producer);
+		const int kept = FILE_NAMES_ROOT | FILE_RUNPATH_ROOT |
+				 FILE_DEPFILE;
+		assert_int_equal(x->flags & kept, y->flags & kept);
 		if (x->link)
 			assert_string_equal(x->link, y->link);
 		else
@@ -451,7 +456,7 @@ static void refused(const char *body, const char *want1, const char *want2)
 static void sealed_but_wrong(void **state)
 {
 	(void)state;
-	refused("ckpt-manifest 8\nroot /r\n", "version 8", NULL);
+	refused("ckpt-manifest 9\nroot /r\n", "version 9", NULL);
 	refused("ckpt-manifest 999\n", "version 999", NULL);
 	refused("something else\n", "line 1", "not a ckpt manifest");
 	refused("", "line", NULL);
