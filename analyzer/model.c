@@ -353,10 +353,12 @@ int dep_input(const struct job *j, size_t k)
 		return 0;
 	if (wrote && !(d->acc & ACC_READ) && (d->acc & ACC_ABSENT))
 		return 0;	/* probed, then created: its own output */
-	if (d->acc & ACC_READ)
-		return ACC_READ;
+	/* A directory opened, then listed (find: openat, fdopendir): the
+	 * names are what it used. */
 	if (d->acc & ACC_LIST)
 		return ACC_LIST;
+	if (d->acc & ACC_READ)
+		return ACC_READ;
 	if (d->acc & ACC_ABSENT)
 		return ACC_ABSENT;
 	if (d->acc & ACC_STAT)
