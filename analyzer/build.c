@@ -920,6 +920,10 @@ static void image_events(struct builder *b, size_t i)
 					access_path(b, j, p, ACC_ABSENT, tm);
 				break;
 			}
+			/* Emptying what was there: it was found there
+			 * (save.c: FILE_BEFORE). */
+			if (r->arg & CKPT_WRITE_EXISTED)
+				access_path(b, j, p, ACC_STAT, tm - 1);
 			/* Appending or updating in place keeps what was
 			 * there: that is read first, unless nothing was
 			 * (`>>` creating a log). `touch` keeps it too. */

@@ -46,6 +46,8 @@ static void dump_json(const struct image *im, const struct event *e)
 		printf(",\"flags\":%u", (unsigned)r->arg);
 		if (r->op == CKPT_WRITE && (r->arg & CKPT_WRITE_CREATED))
 			printf(",\"created\":true");
+		if (r->op == CKPT_WRITE && (r->arg & CKPT_WRITE_EXISTED))
+			printf(",\"existed\":true");
 		break;
 	case CKPT_UNTRACED:
 		printf(",\"reason\":\"%s\"", reason_name(r->arg));

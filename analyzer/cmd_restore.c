@@ -694,7 +694,9 @@ static int ours_to_remove(struct plan *p, size_t i, const char *a,
 /*
  * The invalid outputs to leave in place (p->left): 1, one there that is
  * not the file the recorded build wrote (ours_to_remove: the user's, or a
- * later build's); 2, any other of the job that wrote it. make remakes a
+ * later build's); 3, one that was there before the recorded build wrote
+ * it (FILE_BEFORE: the sources ship it, and a clean build starts with
+ * it); 2, any other of the job that wrote one of kind 1. make remakes a
  * job's outputs together, and one removed beside one left can leave it a
  * rule it cannot run: sqlite's `parse.h: parse.c`, without a recipe, with
  * lemon's parse.c left (a later build wrote it) and parse.h removed (it
@@ -711,7 +713,9 @@ static void mark_left(struct plan *p)
 		char *a = file_abs(c, &c->files[i], p->root);
 		struct stat st;
 		there[i] = lstat(a, &st) == 0 && !S_ISDIR(st.st_mode);
-		if (there[i] && !ours_to_remove(p, i, a, &st)) {
+		if (there[i] && (c->files[i].flags & FILE_BEFORE)) {
+			p->left[i] = 3;
+		} else if (there[i] && !ours_to_remove(p, i, a, &st)) {
 			p->left[i] = 1;
 			if (c->files[i].producer >= 0)
 				job[c->files[i].producer] = 1;
@@ -763,6 +767,12 @@ static int do_remove(struct plan *p, size_t i)
 					  "decides by its time; delete it if it "
 					  "is a stale output, not if the sources "
 					  "ship it)"
+				: p->left[i] == 3
+					? "%s: left in place, though the change "
+					  "invalidates it: it was there before "
+					  "the recorded build wrote it (the "
+					  "sources ship it; the job that writes "
+					  "it runs again when make asks)"
 					: "%s: left in place, though the change "
 					  "invalidates it, with another output "
 					  "of its job that is not the recorded "

@@ -8,7 +8,7 @@
  *   ckpt-manifest 8        (1 to 7 are read too; 1 has no "t" lines,
  *                          before 4 no "p" lines, before 5 no "g" lines,
  *                          before 6 no "l" lines, before 7 no "R" lines,
- *                          before 8 no "M" lines)
+ *                          before 8 no "M" or "B" lines)
  *   root <path>            absolute root when recorded
  *   created <ns>           wall clock of the save
  *   counts <files> <jobs>
@@ -18,6 +18,8 @@
  *   R <file>               ELF output whose RUNPATH names the root
  *                          (invalid in another tree)
  *   M <file>               output a compiler wrote make rules to (-MF)
+ *   B <file>               output that was there before the build wrote
+ *                          it (restore never removes it)
  *   l <file> <name>...     the names a listed directory held, a
  *                          directory's followed by '/' (listing_diff)
  *   v <name> <hash|->      an environment variable the build used: its
@@ -307,6 +309,10 @@ int manifest_write(const struct ckpt *c, const char *dir)
 		if (c->files[i].role == ROLE_OUTPUT &&
 		    (c->files[i].flags & FILE_DEPFILE))
 			fprintf(f, "M %zu\n", i);
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (c->files[i].role == ROLE_OUTPUT &&
+		    (c->files[i].flags & FILE_BEFORE))
+			fprintf(f, "B %zu\n", i);
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct file *fl = &c->files[i];
 		if (fl->role == ROLE_LISTING && fl->names)
@@ -951,6 +957,7 @@ static int parse(struct reader *r, struct ckpt *c,
 		int rc = 0;
 		int file_line = !strcmp(s, "f") || !strcmp(s, "t") ||
 				!strcmp(s, "R") || !strcmp(s, "M") ||
+				!strcmp(s, "B") ||
 				!strcmp(s, "l") || !strcmp(s, "v") ||
 				!strcmp(s, "V");
 		if (file_line && files_read)
@@ -968,6 +975,8 @@ static int parse(struct reader *r, struct ckpt *c,
 			rc = parse_text(r, c, rest, FILE_RUNPATH_ROOT);
 		} else if (!strcmp(s, "M") && version >= 8) {
 			rc = parse_text(r, c, rest, FILE_DEPFILE);
+		} else if (!strcmp(s, "B") && version >= 8) {
+			rc = parse_text(r, c, rest, FILE_BEFORE);
 		} else if (!strcmp(s, "l") && version >= 6) {
 			rc = parse_listing(r, c, rest);
 		} else if (!strcmp(s, "j")) {

@@ -62,6 +62,9 @@ struct file {
 					   that listed it (makenames.c) */
 #define FILE_DEPFILE (1 << 9)		/* make rules a compiler wrote
 					   (-MF FILE, -MM > FILE; build.c) */
+#define FILE_BEFORE (1 << 10)		/* an output that was there before
+					   the build wrote it: restore
+					   never removes it (save.c) */
 
 /* Access flags of one job on one file. */
 enum {

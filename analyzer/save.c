@@ -281,6 +281,13 @@ static uint64_t *find_ordering_hazards(struct ckpt *c)
  * build reads and fills it; kept a source with what the build left, a
  * tree configured afresh called it modified, and everything its make
  * ran invalid. Needs the times, so before ckpt_classify_deps.
+ *
+ * A file found there (read, looked at) before the build first wrote it,
+ * and never missed, but not read for its content first, was overwritten:
+ * FILE_BEFORE (jemalloc's configure writing the VERSION its tarball
+ * ships, nasm's `: > x.time` on a shipped stamp). Restore never removes
+ * it: in a fresh tree it is what the sources ship, as a clean build
+ * starts with it.
  */
 static void mark_updated_in_place(struct ckpt *c)
 {
@@ -307,6 +314,10 @@ static void mark_updated_in_place(struct ckpt *c)
 			    dep_t_in(&c->jobs[j], k) < first_write[d->file] &&
 			    !dependency_file(&c->files[d->file]))
 				c->files[d->file].flags |= FILE_UPDATED;
+			if ((d->acc & (ACC_READ | ACC_STAT | ACC_LIST)) &&
+			    !absent[d->file] && first_write[d->file] &&
+			    dep_t_in(&c->jobs[j], k) < first_write[d->file])
+				c->files[d->file].flags |= FILE_BEFORE;
 		}
 	free(first_write);
 	free(absent);
@@ -1116,8 +1127,14 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		int nf = old.files[i].role == ROLE_OUTPUT
 				 ? ckpt_file(c, old.files[i].path, 0)
 				 : -1;
+		/* There before this build because the old one made it
+		 * (a restore put it there), or because the sources ship
+		 * it, as the old checkpoint knew. */
 		if (nf >= 0)
-			c->files[nf].flags |= FILE_WAS_OUTPUT;
+			c->files[nf].flags =
+				(c->files[nf].flags & ~FILE_BEFORE) |
+				(old.files[i].flags & FILE_BEFORE) |
+				FILE_WAS_OUTPUT;
 	}
 	int top = -1;
 	for (size_t j = 0; j < c->njobs && top < 0; j++)

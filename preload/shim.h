@@ -91,24 +91,30 @@ void rec_strings(int op, pid_t pid, uint64_t arg, int err, int nstr,
 /* An EXEC record: path, then argv[0..argc), with no copy of argv. */
 void rec_exec(pid_t pid, uint64_t arg, const char *path, int argc,
 	      const char *const *argv);
-/* `created`: CKPT_WRITE_CREATED or 0, from open_missing before the call */
+/* `created`: CKPT_WRITE_CREATED, CKPT_WRITE_EXISTED or 0, from
+ * open_missing before the call */
 void rec_open_flags(int dirfd, const char *path, int flags, uint64_t created,
 		    int err);
 
 /* An open for writing that creates the file if it is missing and keeps
  * what is there otherwise (a shell's `>>`, `tee -a`, fopen "a", touch;
  * O_CREAT without O_TRUNC): the analyzer takes it for an update in place
- * of what was there, a source, unless the record says that nothing was.
- * One raw look-up before such an open (rare in a build; benchmarks.md
- * counts them) tells, and leaves errno alone; the race with another
- * process creating the file in between only makes our write the creating
- * one. */
+ * of what was there, a source, unless the record says that nothing was
+ * (CKPT_WRITE_CREATED). One that empties it (O_CREAT | O_TRUNC: `>`,
+ * fopen "w") says whether something was (CKPT_WRITE_EXISTED: a file the
+ * sources ship, which restore must not remove). One raw look-up before
+ * such an open (a few thousand in a kernel build; benchmarks.md counts
+ * them) tells, and leaves errno alone; the race with another process
+ * creating the file in between only makes our write the creating one. */
 static inline uint64_t open_missing(int dirfd, const char *path, int flags)
 {
-	if (!(flags & O_CREAT) || (flags & (O_TRUNC | O_EXCL)) || !path ||
-	    (!(flags & O_APPEND) && (flags & O_ACCMODE) == O_RDONLY))
+	if (!(flags & O_CREAT) || (flags & O_EXCL) || !path ||
+	    (!(flags & (O_APPEND | O_TRUNC)) &&
+	     (flags & O_ACCMODE) == O_RDONLY))
 		return 0;
 	long r = raw6(SYS_faccessat, dirfd, (long)path, F_OK, 0, 0, 0);
+	if (flags & O_TRUNC)
+		return r == 0 ? CKPT_WRITE_EXISTED : 0;
 	return r == -ENOENT ? CKPT_WRITE_CREATED : 0;
 }
 

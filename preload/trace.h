@@ -95,6 +95,10 @@ enum ckpt_op {
 					   there (O_CREAT for writing, without
 					   O_TRUNC or O_EXCL) found the path
 					   missing just before */
+#define CKPT_WRITE_EXISTED (1ull << 33)	/* WRITE: an open that empties what
+					   is there (O_CREAT | O_TRUNC,
+					   without O_EXCL) found the path
+					   there just before */
 #define CKPT_EXEC_ARGC(arg) ((uint32_t)(arg))
 
 enum ckpt_untraced {

@@ -31,6 +31,9 @@ write $T/sub/b.txt ok
 !write $T/sub/b.txt * created=true
 write $T/fopen-a.txt ok created=true
 write $T/touched.txt ok created=true
+write $T/emptied.txt ok existed=none
+write $T/emptied.txt ok existed=true
+!write $T/created.txt * existed=true
 write $T/touched.txt ok created=none
 stat $T/exists.txt ok
 stat $T/missing-stat.h ENOENT

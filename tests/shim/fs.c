@@ -65,6 +65,11 @@ int main(int argc, char **argv)
 	CHECK((fd = openat(dfd, "b.txt", O_RDWR | O_CREAT, 0644)) >= 0);
 	close(fd);
 	CHECK((f = fopen("fopen-a.txt", "a")) != NULL); fclose(f);
+	/* `>`: O_CREAT | O_TRUNC empties what is there, if anything was */
+	for (int i = 0; i < 2; i++) {
+		CHECK((fd = creat("emptied.txt", 0644)) >= 0);
+		close(fd);
+	}
 	/* touch: O_WRONLY | O_CREAT keeps what is there too */
 	for (int i = 0; i < 2; i++) {
 		CHECK((fd = open("touched.txt", O_WRONLY | O_CREAT, 0644)) >= 0);
