@@ -19,7 +19,8 @@
  * Left out are variables that differ from one shell to the next and do
  * not change what a build writes (PWD, TERM, SHLVL, COLORTERM and gcc's
  * other colour settings), those make and ckpt set for their children
- * (MAKEFLAGS, LD_PRELOAD, CKPT_DIR), make's own (CURDIR, MAKE), and PATH
+ * (MAKEFLAGS, LD_PRELOAD, CKPT_DIR, MAN_DISABLE_SECCOMP), make's own
+ * (CURDIR, MAKE), and PATH
  * and the temporary directories: which program a look-up finds is
  * already a dependency of its own, and where compilers put temporary
  * files does not matter.
@@ -49,6 +50,8 @@ static const char *const ignored[] = {
 	"TMPDIR", "TMP", "TEMP", "SHELL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL",
 	"MAKEOVERRIDES", "GNUMAKEFLAGS", "MAKE_TERMOUT", "MAKE_TERMERR",
 	"LD_PRELOAD",
+	/* ckpt record sets it for man-db (cmd_record.c) */
+	"MAN_DISABLE_SECCOMP",
 	/* make's own: it sets them, whatever the environment says */
 	"CURDIR", "MAKE", "MAKECMDGOALS", "MAKEFILE_LIST", "MAKE_VERSION",
 	"MAKE_HOST", "MAKE_RESTARTS", "MAKE_COMMAND", "SUFFIXES",

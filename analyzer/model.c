@@ -133,8 +133,10 @@ const char *untraced_reason(int why)
 	case CKPT_UT_RAW: return "exec by raw system call";
 	case CKPT_UT_ABI: return "ELF of another class";
 	case CKPT_UT_NOTRACE: return "started, but left no trace (its trace "
-				     "file could not be made, or it died "
-				     "before the shim ran)";
+				     "file could not be made: a seccomp "
+				     "sandbox, as man-db runs its filters "
+				     "in unless MAN_DISABLE_SECCOMP=1; or it "
+				     "died before the shim ran)";
 	}
 	return "unknown";
 }
