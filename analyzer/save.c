@@ -271,10 +271,12 @@ static uint64_t *find_ordering_hazards(struct ckpt *c)
 }
 
 /*
- * A file that was there before the build, whose content the build read
- * before it first wrote it, and that the previous checkpoint (if any) did
- * not make, is the user's: kbuild's syncconfig reads .config and writes it
- * back. It stays a source (assign_roles): restore must never put the
+ * A file that was there before the build, whose content the job that
+ * first wrote it read before, and that the previous checkpoint (if any)
+ * did not make, is the user's: kbuild's syncconfig reads .config and
+ * writes it back. Read by another job only (redis's `cc -MM` of every
+ * source read commands.c, which a generator then wrote anew; a -j race
+ * in nasm's rules read x86/insnsi.h), it is that job's output. It stays a source (assign_roles): restore must never put the
  * recorded copy over an edited one, and an edit must invalidate its
  * readers. Not a dependency file (dependency_file): CMake's configure
  * writes each compiler_depend.make empty, and a recipe of the first
@@ -292,6 +294,7 @@ static uint64_t *find_ordering_hazards(struct ckpt *c)
 static void mark_updated_in_place(struct ckpt *c)
 {
 	uint64_t *first_write = xcalloc(c->nfiles + 1, sizeof *first_write);
+	int *first_writer = xcalloc(c->nfiles + 1, sizeof *first_writer);
 	char *absent = xcalloc(c->nfiles + 1, 1);
 	for (size_t j = 0; j < c->njobs; j++)
 		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
@@ -299,8 +302,10 @@ static void mark_updated_in_place(struct ckpt *c)
 			absent[d->file] |= (d->acc & ACC_ABSENT) != 0;
 			uint64_t tw = dep_t_write(&c->jobs[j], k);
 			if ((d->acc & ACC_WRITE) &&
-			    (!first_write[d->file] || tw < first_write[d->file]))
+			    (!first_write[d->file] || tw < first_write[d->file])) {
 				first_write[d->file] = tw;
+				first_writer[d->file] = (int)j;
+			}
 		}
 	for (size_t j = 0; j < c->njobs; j++)
 		for (size_t k = 0; k < c->jobs[j].ndeps; k++) {
@@ -311,6 +316,7 @@ static void mark_updated_in_place(struct ckpt *c)
 			 * through ..). */
 			if ((d->acc & ACC_USED) && !absent[d->file] &&
 			    first_write[d->file] &&
+			    first_writer[d->file] == (int)j &&
 			    dep_t_in(&c->jobs[j], k) < first_write[d->file] &&
 			    !dependency_file(&c->files[d->file]))
 				c->files[d->file].flags |= FILE_UPDATED;
@@ -320,6 +326,7 @@ static void mark_updated_in_place(struct ckpt *c)
 				c->files[d->file].flags |= FILE_BEFORE;
 		}
 	free(first_write);
+	free(first_writer);
 	free(absent);
 }
 
