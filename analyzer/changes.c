@@ -44,6 +44,7 @@
 #include <uthash.h>
 #include <xxhash.h>
 
+#include "build.h"
 #include "changes.h"
 #include "envvars.h"
 #include "makenames.h"
@@ -981,9 +982,16 @@ size_t ckpt_affected(struct ckpt *c)
 			recipe_walk(c, j, d, 0, next, ncount, count, queue,
 				    &nq);
 		}
-		if (c->jobs[j].kind == JOB_SHELL && c->jobs[j].driver >= 0 &&
-		    !has_outputs(c, &c->jobs[j]))
-			mark(c, c->jobs[j].driver, AFF_RESULT, j, queue, &nq);
+		/* A job that wrote nothing did its work for its driver: a
+		 * $(shell ...) for make, any command for a script that is
+		 * not make (`if grep -q FOO config; then echo yes > out`,
+		 * the recorded command itself). */
+		int drv = c->jobs[j].driver;
+		if (drv >= 0 && !has_outputs(c, &c->jobs[j]) &&
+		    (c->jobs[j].kind == JOB_SHELL ||
+		     (c->jobs[j].kind == JOB_RECIPE &&
+		      !cmd_is_make(c->jobs[drv].cmd))))
+			mark(c, drv, AFF_RESULT, j, queue, &nq);
 		if (c->jobs[j].kind == JOB_DRIVER)
 			for (size_t k = 0; k < nj; k++)
 				if (c->jobs[k].driver == j)

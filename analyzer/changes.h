@@ -19,7 +19,8 @@ enum {
 	AFF_DRIVER,	/* ...its affected driver job */
 	AFF_UNTRACED,	/* (-1) it ran something that could not be traced */
 	AFF_RESULT,	/* ...an affected job of this driver that wrote no
-			   output: a $(shell ...) whose result only make saw */
+			   output: a $(shell ...) whose result only make saw,
+			   a command a script that is not make ran */
 	AFF_ENV,	/* ...the environment variable (c->envs) it used,
 			   whose value is not the same now */
 	AFF_RUNPATH,	/* ...the program it wrote, whose RUNPATH names the

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "build.h"
 #include "changes.h"
 #include "cmd.h"
 #include "envvars.h"
@@ -29,7 +30,10 @@ static void print_job(const struct ckpt *c, int j)
 {
 	const struct job *job = &c->jobs[j];
 	printf("    job %d%s: %s\n", j,
-	       job->kind == JOB_DRIVER ? " (make)" : "", cmd_display(job->cmd));
+	       job->kind != JOB_DRIVER ? ""
+	       : cmd_is_make(job->cmd) ? " (make)"
+				       : " (the recorded command)",
+	       cmd_display(job->cmd));
 }
 
 /* Print the chain that made job j affected, from its origin forward. */
@@ -94,8 +98,12 @@ static void chain(const struct ckpt *c, const char *root, int j, int depth)
 		return;
 	case AFF_RESULT:
 		chain(c, root, job->cause, depth + 1);
-		printf("  -> which wrote no file: its result went to make "
-		       "(a $(shell ...)), so\n");
+		printf(cmd_is_make(job->cmd)
+			       ? "  -> which wrote no file: its result went to "
+				 "make (a $(shell ...)), so\n"
+			       : "  -> which wrote no file: its result (exit "
+				 "status, output) went to the script that ran "
+				 "it, so\n");
 		print_job(c, j);
 		return;
 	case AFF_ENV: {

@@ -135,13 +135,34 @@ int output_invalid(const struct ckpt *c, const struct file *f)
 	return f->producer < 0 || c->jobs[f->producer].affected;
 }
 
+/* Did job j write an output of the checkpoint itself? */
+static int own_outputs(const struct ckpt *c, size_t j)
+{
+	const struct job *job = &c->jobs[j];
+	for (size_t k = 0; k < job->ndeps; k++) {
+		const struct file *f = &c->files[job->deps[k].file];
+		if (f->producer == (int)j && f->role == ROLE_OUTPUT)
+			return 1;
+	}
+	return 0;
+}
+
 int invalid_not_by_make(const struct ckpt *c, size_t j)
 {
 	const struct job *job = &c->jobs[j];
-	if (!job->affected || job->kind == JOB_DRIVER || job->driver < 0 ||
-	    (size_t)job->driver >= c->njobs)
+	if (!job->affected)
 		return 0;
-	return !cmd_is_make(c->jobs[job->driver].cmd);
+	/* The recorded command, a script that is not make, for what it
+	 * wrote itself (`if grep -q FOO config; then echo yes > out`). */
+	if (job->driver < 0)
+		return !cmd_is_make(job->cmd) && own_outputs(c, j);
+	if (job->kind == JOB_DRIVER || (size_t)job->driver >= c->njobs)
+		return 0;
+	const struct job *d = &c->jobs[job->driver];
+	if (cmd_is_make(d->cmd))
+		return 0;
+	/* Its script runs it again, when that is run again. */
+	return !(d->driver < 0 && invalid_not_by_make(c, (size_t)job->driver));
 }
 
 /* An output that restore removes when it is invalid, for make to write

@@ -60,6 +60,10 @@ static struct g *build(void)
 	int j3 = ckpt_job_new(c, JOB_RECIPE, d0);
 	int d4 = ckpt_job_new(c, JOB_DRIVER, d0);
 	int j5 = ckpt_job_new(c, JOB_RECIPE, d4);
+	free(c->jobs[d0].cmd);
+	c->jobs[d0].cmd = xstrdup("make");
+	free(c->jobs[d4].cmd);
+	c->jobs[d4].cmd = xstrdup("make -C sub");
 	dep(c, d0, g->mk, ACC_READ);
 	dep(c, d0, g->ad, ACC_READ);
 	dep(c, d0, g->ao, ACC_STAT);
@@ -208,6 +212,21 @@ static void shell_result_reaches_make(void **state)
 	g->c.files[v].changed = CH_CONTENT;
 	assert_int_equal(ckpt_affected(&g->c), 1);
 	assert_int_equal(affected(g, 0), 0);
+	release(g);
+
+	/* A command a script that is not make ran does (`if grep -q FOO
+	 * config; then ...`). */
+	g = build();
+	free(g->c.jobs[0].cmd);
+	g->c.jobs[0].cmd = xstrdup("/bin/sh ./build.sh");
+	v = file(&g->c, "config", ROLE_SOURCE);
+	j = ckpt_job_new(&g->c, JOB_RECIPE, 0);
+	dep(&g->c, j, v, ACC_READ);
+	g->c.files[v].changed = CH_CONTENT;
+	ckpt_affected(&g->c);
+	assert_int_equal(affected(g, j), AFF_CHANGED);
+	assert_int_equal(affected(g, 0), AFF_RESULT);
+	assert_int_equal(affected(g, 1), AFF_DRIVER);
 	release(g);
 }
 
