@@ -316,6 +316,22 @@ static int autoconf_cache_set(const char *p, const char *q, const char *end)
  * that only looks quoted (a `'` in a comment, in a heredoc, in "$(...)"),
  * and a name counted for nothing costs at most a rebuild of the line.
  */
+/* Does the "((" at q open arithmetic, `(( i += 1 ))`, and not two
+ * subshells, `((logname) 2>/dev/null || whoami)` (vim's pathdef.c
+ * recipe)? Arithmetic closes its inner parenthesis with "))". */
+static int arithmetic(const char *q, const char *end)
+{
+	int depth = 0;
+	for (const char *r = q; r < end; r++) {
+		if (*r == '(') {
+			depth++;
+		} else if (*r == ')' && --depth <= 1) {
+			return depth == 1 && r + 1 < end && r[1] == ')';
+		}
+	}
+	return 0;
+}
+
 void envvars_shell_refs(const char *p, size_t size,
 			void (*found)(const char *name, size_t len, void *arg),
 			void *arg)
@@ -356,7 +372,8 @@ void envvars_shell_refs(const char *p, size_t size,
 		} else if (*q == '}' && braces) {
 			braces--;
 		} else if (*q == '(' && q + 1 < end && q[1] == '(' &&
-			   !parens) {
+			   !parens && ((q > p && q[-1] == '$') ||
+				       arithmetic(q, end))) {
 			parens = 2;
 			q++;
 		} else if (*q == '(' && parens) {

@@ -118,6 +118,10 @@ static void shell_references(void **state)
 	/* Bare names in arithmetic and in a ${...}; indirection. */
 	assert_string_equal(shell("echo $((GREETING * 2)); ((i += STEP))"),
 			    "GREETING i STEP ");
+	assert_string_equal(shell("(( (A + 1) * 2 )); echo $(( (B) ))"),
+			    "A B ");
+	/* Two subshells are no arithmetic (vim's pathdef.c recipe). */
+	assert_string_equal(shell("((logname) 2>/dev/null || whoami)"), "");
 	assert_string_equal(shell("let \"n = P + 1\"; echo $[Q+1] R; outlet x"),
 			    "n P Q ");
 	assert_string_equal(shell("${s:OFF:2} ${a[I]} ${!n} (x) y"),
