@@ -679,13 +679,16 @@ struct programs {
 };
 
 /* The in-tree inputs of job lj, a line of target of's recipe, that make
- * does not know as prerequisites of it (e). */
+ * does not know as prerequisites of it (e): a line a target, naming the
+ * command once (a compile's is kilobytes). */
 static void report_missing(const struct ckpt *c, const char *is_make,
 			   const struct file *of, const struct target *e,
 			   const int *lines, size_t nlines, int lj, int json,
 			   int *first, struct programs *pr)
 {
 	const struct job *line = &c->jobs[lj];
+	const char **missing = NULL;
+	size_t nmissing = 0, amissing = 0;
 	for (size_t m = 0; m < line->ndeps; m++) {
 		const struct dep *d = &line->deps[m];
 		const struct file *f = &c->files[d->file];
@@ -721,12 +724,19 @@ static void report_missing(const struct ckpt *c, const char *is_make,
 		} else if (program) {
 			continue;
 		} else {
-			printf("%s: missing prerequisite %s (read by: %s)\n",
-			       path_shown(of->path), path_shown(f->path),
-			       cmd_display(line->cmd));
+			GROW(missing, nmissing, amissing);
+			missing[nmissing++] = f->path;
 		}
 		*first = 0;
 	}
+	if (!nmissing)
+		return;
+	printf("%s: missing prerequisite%s", path_shown(of->path),
+	       nmissing > 1 ? "s" : "");
+	for (size_t i = 0; i < nmissing; i++)
+		printf("%s %s", i ? "," : "", path_shown(missing[i]));
+	printf(" (read by: %s)\n", cmd_display(line->cmd));
+	free(missing);
 }
 
 /* What make knows of each target of the tree at `root` (the current

@@ -67,8 +67,9 @@ lib.lo: lib.c
 	cc -c -o lib.tmp.o lib.c
 	mv lib.tmp.o lib.lo
 MK
-printf '#include "libpriv.h"\nint lib(void) { return LIBV; }\n' > lib.c
+printf '#include "libpriv.h"\n#include "libpriv2.h"\nint lib(void) { return LIBV; }\n' > lib.c
 printf '#define LIBV 2\n' > libpriv.h
+: > libpriv2.h
 cat > main.c <<'C'
 #include "hidden.h"
 #include <stdlib.h>
@@ -106,8 +107,9 @@ grep -q "^prog: missing prerequisite hidden.h" missing.txt ||
 	fail "hidden.h not reported: $(cat missing.txt)"
 grep -q "missing prerequisite main.c" missing.txt && fail "main.c is a known prerequisite: $(cat missing.txt)"
 # lib.lo is moved from what the line before compiled: that line's
-# inputs are lib.lo's (zlib's objs/x.o, then mv to x.lo).
-grep -q "^lib.lo: missing prerequisite libpriv.h (read by: cc -c -o lib.tmp.o lib.c)" missing.txt ||
+# inputs are lib.lo's (zlib's objs/x.o, then mv to x.lo). One line a
+# target and command.
+grep -qx "lib.lo: missing prerequisites libpriv.h, libpriv2.h (read by: cc -c -o lib.tmp.o lib.c)" missing.txt ||
 	fail "libpriv.h not reported for lib.lo: $(cat missing.txt)"
 grep -q "missing prerequisite lib.c" missing.txt && fail "lib.c is a known prerequisite: $(cat missing.txt)"
 cd ..
