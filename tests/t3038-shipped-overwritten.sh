@@ -20,6 +20,8 @@ echo abc > "$P/in.txt"
 edit() { echo xyz > in.txt; }
 scenario "$P" edit
 expect_status modified in.txt
+(cd oracle && "$CKPT" restore -n -d ../orig/.ckpt) > dry.log 2>&1 || fail "restore -n"
+grep -qx "leave VERSION" dry.log || fail "restore -n: $(cat dry.log)"
 grep -q '^\./VERSION ' restored.snap || fail "restore removed the shipped VERSION"
 grep -q "VERSION: left in place.*there before the recorded build" restore.log ||
 	fail "restore did not say why it left VERSION: $(cat restore.log)"
