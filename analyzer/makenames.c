@@ -44,19 +44,38 @@
 #include "makenames.h"
 #include "object.h"
 
-/* GNU make 4.3's built-in rules that take a prerequisite by a name
- * pattern (`make -p -f /dev/null`), written as a makefile would. */
-static const char builtin_rules[] =
-	"%.o: %.c\n%.o: %.cc\n%.o: %.C\n%.o: %.cpp\n%.o: %.p\n%.o: %.f\n"
-	"%.o: %.F\n%.o: %.r\n%.o: %.m\n%.o: %.mod\n%.o: %.s\n%.o: %.S\n"
-	"%: %.o\n%: %.c\n%: %.cc\n%: %.C\n%: %.cpp\n%: %.p\n%: %.f\n"
-	"%: %.F\n%: %.r\n%: %.m\n%: %.mod\n%: %.s\n%: %.S\n%: %.sh\n"
-	"%.c: %.y\n%.c: %.l\n%.c: %.w %.ch\n%.r: %.l\n%.m: %.ym\n"
-	"%.ln: %.c\n%.ln: %.y\n%.ln: %.l\n%.s: %.S\n%.f: %.F\n%.f: %.r\n"
-	"%.sym: %.def\n%.p: %.web\n%.tex: %.web\n%.tex: %.w %.ch\n"
-	"%.dvi: %.tex\n%.dvi: %.texi\n%.dvi: %.texinfo\n%.dvi: %.txinfo\n"
-	"%.info: %.texi\n%.info: %.texinfo\n%.info: %.txinfo\n"
-	"%.out: %\n"
+/* GNU make 4.3's built-in rules (`make -p -f /dev/null`). Most are
+ * suffix rules, which apply only while both suffixes are in
+ * .SUFFIXES (automake's Makefiles clear it and name .c .lo .o .obj): as
+ * "FROM TO" pairs, TO empty for a single-suffix rule (`%: %.c`). */
+static const char *const builtin_suffix_rules[] = {
+	".c .o",     ".cc .o",	  ".C .o",     ".cpp .o",    ".p .o",
+	".f .o",     ".F .o",	  ".r .o",     ".m .o",	     ".mod .o",
+	".s .o",     ".S .o",	  ".o ",       ".c ",	     ".cc ",
+	".C ",	     ".cpp ",	  ".p ",       ".f ",	     ".F ",
+	".r ",	     ".m ",	  ".mod ",     ".s ",	     ".S ",
+	".sh ",	     ".y .c",	  ".l .c",     ".l .r",	     ".ym .m",
+	".c .ln",    ".y .ln",	  ".l .ln",    ".S .s",	     ".F .f",
+	".r .f",     ".def .sym", ".web .p",   ".web .tex",  ".tex .dvi",
+	".texi .dvi", ".texinfo .dvi", ".txinfo .dvi", ".texi .info",
+	".texinfo .info", ".txinfo .info",
+};
+
+/* make's .SUFFIXES until a makefile changes it. */
+static const char *const default_suffixes[] = {
+	".out", ".a",	".ln", ".o",   ".c",	".cc",	 ".C",	 ".cpp",
+	".p",	".f",	".F",  ".m",   ".r",	".y",	 ".l",	 ".ym",
+	".yl",	".s",	".S",  ".mod", ".sym", ".def", ".h",	 ".info",
+	".dvi", ".tex", ".texinfo", ".texi", ".txinfo", ".w", ".ch", ".web",
+	".sh",	".elc", ".el",
+};
+
+/* The built-in pattern rules, which .SUFFIXES does not touch. A
+ * checked-in file's RCS or SCCS master (`%:: %,v`) is only checked out
+ * where the file is missing; a name the build knew as missing is
+ * matched with them too. */
+static const char builtin_patterns[] =
+	"%.c: %.w %.ch\n%.tex: %.w %.ch\n%.out: %\n"
 	"%:: %,v\n%:: RCS/%,v\n%:: RCS/%\n%:: s.%\n%:: SCCS/s.%\n";
 
 /* How far a chain of implicit rules is followed from an added name. */
@@ -404,6 +423,24 @@ static void suffix_rule(const char *s, const char *e, struct make_rules *r)
 	free(to);
 }
 
+/* Do make's flags s..e (a command line, MAKEFLAGS) hold -r: `-rR`,
+ * `--no-builtin-rules`? */
+static int no_builtin_rules(const char *s, const char *e)
+{
+	struct word *w;
+	size_t n = split_words(s, e, &w);
+	int r = 0;
+	for (size_t i = 0; i < n && !r; i++) {
+		size_t len = (size_t)(w[i].e - w[i].s);
+		if (len == 18 && !memcmp(w[i].s, "--no-builtin-rules", 18))
+			r = 1;
+		else if (len > 1 && w[i].s[0] == '-' && w[i].s[1] != '-')
+			r = memchr(w[i].s, 'r', len) != NULL;
+	}
+	free(w);
+	return r;
+}
+
 /* A rule line (not a recipe, comment stripped): its pattern rules. */
 static void scan_rule(const char *s, const char *e, struct make_rules *r)
 {
@@ -441,8 +478,18 @@ static void scan_rule(const char *s, const char *e, struct make_rules *r)
 		}
 		free(t);
 	}
-	if (!any && nt == 1 && np == 0)
+	if (nt == 1 && tw[0].e - tw[0].s == 9 &&
+	    !memcmp(tw[0].s, ".SUFFIXES", 9)) {
+		if (!np)
+			r->suffixes_cleared = 1;
+		for (size_t k = 0; k < np; k++) {
+			GROW(r->suffixes, r->nsuffixes, r->asuffixes);
+			r->suffixes[r->nsuffixes++] = xasprintf(
+				"%.*s", (int)(pw[k].e - pw[k].s), pw[k].s);
+		}
+	} else if (!any && nt == 1 && np == 0) {
 		suffix_rule(tw[0].s, tw[0].e, r);
+	}
 	free(tw);
 	free(pw);
 }
@@ -568,6 +615,8 @@ void makefile_scan(const char *text, size_t len, struct make_rules *r)
 		scan_wildcards(line, e, r);
 		if ((value = assignment(line, e, &name, &nlen))) {
 			scan_value(name, nlen, value, e, r);
+			if (nlen == 9 && !memcmp(name, "MAKEFLAGS", 9))
+				r->no_builtin |= no_builtin_rules(value, e);
 			continue;
 		}
 		if (directive_is(line, e, "include") ||
@@ -603,6 +652,9 @@ void make_rules_release(struct make_rules *r)
 	}
 	for (size_t i = 0; i < r->nwild_refs; i++)
 		free(r->wild_refs[i]);
+	for (size_t i = 0; i < r->nsuffixes; i++)
+		free(r->suffixes[i]);
+	free(r->suffixes);
 	free(r->globs);
 	free(r->rules);
 	free(r->vars);
@@ -724,7 +776,7 @@ struct base_name {
 
 struct make_names {
 	const struct ckpt *c;
-	struct make_rules builtin;
+	struct make_rules patterns;	/* builtin_patterns */
 	struct make_rules **rules;	/* by file id; NULL: not read yet */
 	struct name_diff *diffs;	/* by file id */
 	char *diffed;
@@ -818,6 +870,77 @@ static int name_matters(struct make_names *mn, struct make_rules **sets,
 	return use;
 }
 
+/* Is suffix s in .SUFFIXES, by these makefiles? */
+static int suffix_known(struct make_rules *const *sets, size_t n, int cleared,
+			const char *s, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < sets[i]->nsuffixes; k++)
+			if (strlen(sets[i]->suffixes[k]) == len &&
+			    !memcmp(sets[i]->suffixes[k], s, len))
+				return 1;
+	for (size_t i = 0; !cleared && i < sizeof default_suffixes /
+						   sizeof *default_suffixes;
+	     i++)
+		if (strlen(default_suffixes[i]) == len &&
+		    !memcmp(default_suffixes[i], s, len))
+			return 1;
+	return 0;
+}
+
+/* make's built-in suffix rules whose suffixes the makefiles (sets) leave
+ * in .SUFFIXES: all, unless one clears it (then those any of them names
+ * after: order is not followed, which can only take more); none with
+ * -r. */
+static void builtin_suffix_set(struct make_rules *const *sets, size_t n,
+			       int no_builtin, struct make_rules *out)
+{
+	memset(out, 0, sizeof *out);
+	int cleared = 0;
+	for (size_t i = 0; i < n; i++) {
+		no_builtin |= sets[i]->no_builtin;
+		cleared |= sets[i]->suffixes_cleared;
+	}
+	for (size_t i = 0; !no_builtin && i < sizeof builtin_suffix_rules /
+						    sizeof *builtin_suffix_rules;
+	     i++) {
+		const char *from = builtin_suffix_rules[i];
+		const char *sp = strchr(from, ' ');
+		const char *to = sp + 1;
+		if (!suffix_known(sets, n, cleared, from, (size_t)(sp - from)) ||
+		    (*to && !suffix_known(sets, n, cleared, to, strlen(to))))
+			continue;
+		char *t = xasprintf("%%%s", to);
+		char *p = xasprintf("%%%.*s", (int)(sp - from), from);
+		add_rule(out, t, p);
+		free(t);
+		free(p);
+	}
+}
+
+/* Does make job j run without built-in rules: -r on its command line,
+ * or in a MAKEFLAGS its makefiles or a make above it set (kbuild's
+ * `MAKEFLAGS += -rR` goes to every sub-make)? */
+static int without_builtins(struct make_names *mn, int j)
+{
+	const struct ckpt *c = mn->c;
+	for (int d = j, depth = 0; d >= 0 && depth < 64;
+	     d = c->jobs[d].driver, depth++) {
+		const struct job *job = &c->jobs[d];
+		if (!cmd_is_make(job->cmd))
+			continue;
+		const char *cmd = job->cmd;
+		const char *sp = strchr(cmd, ' ');
+		if (sp && no_builtin_rules(sp, cmd + strlen(cmd)))
+			return 1;
+		for (size_t k = 0; k < job->ndeps; k++)
+			if ((job->deps[k].acc & ACC_READ) &&
+			    rules_of(mn, job->deps[k].file)->no_builtin)
+				return 1;
+	}
+	return 0;
+}
+
 int make_listing_matters(struct make_names **mnp, const struct ckpt *c,
 			 int j, int fi)
 {
@@ -828,8 +951,8 @@ int make_listing_matters(struct make_names **mnp, const struct ckpt *c,
 	if (!mn) {
 		mn = *mnp = xcalloc(1, sizeof *mn);
 		mn->c = c;
-		makefile_scan(builtin_rules, sizeof builtin_rules - 1,
-			      &mn->builtin);
+		makefile_scan(builtin_patterns, sizeof builtin_patterns - 1,
+			      &mn->patterns);
 		mn->rules = xcalloc(c->nfiles + 1, sizeof *mn->rules);
 		mn->diffs = xcalloc(c->nfiles + 1, sizeof *mn->diffs);
 		mn->diffed = xcalloc(c->nfiles + 1, 1);
@@ -837,17 +960,22 @@ int make_listing_matters(struct make_names **mnp, const struct ckpt *c,
 	const struct name_diff *d = diff_of(mn, fi);
 	if (!d->known)
 		return 1;
-	struct make_rules **sets = xmalloc((job->ndeps + 1) * sizeof *sets);
-	size_t n = 0;
-	sets[n++] = &mn->builtin;
+	struct make_rules **sets = xmalloc((job->ndeps + 2) * sizeof *sets);
+	size_t n = 2;
 	for (size_t k = 0; k < job->ndeps; k++)
 		if (job->deps[k].acc & ACC_READ)
 			sets[n++] = rules_of(mn, job->deps[k].file);
+	struct make_rules empty = { 0 }, builtin;
+	int no_builtin = without_builtins(mn, j);
+	builtin_suffix_set(sets + 2, n - 2, no_builtin, &builtin);
+	sets[0] = no_builtin ? &empty : &mn->patterns;
+	sets[1] = &builtin;
 	int use = 0;
 	for (size_t i = 0; !use && i < d->nremoved; i++)
 		use = name_matters(mn, sets, n, d->removed[i], 0);
 	for (size_t i = 0; !use && i < d->nadded; i++)
 		use = name_matters(mn, sets, n, d->added[i], 1);
+	make_rules_release(&builtin);
 	free(sets);
 	return use;
 }
@@ -865,7 +993,7 @@ void make_names_free(struct make_names *mn)
 		if (mn->diffed[i])
 			name_diff_release(&mn->diffs[i]);
 	}
-	make_rules_release(&mn->builtin);
+	make_rules_release(&mn->patterns);
 	HASH_CLEAR(hh, mn->bases);
 	free(mn->base_mem);
 	free(mn->rules);

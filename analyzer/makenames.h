@@ -38,6 +38,10 @@ struct make_rules {
 	size_t nvars, avars;
 	char **wild_refs;	/* variables a $(wildcard) or include expands */
 	size_t nwild_refs, awild_refs;
+	char **suffixes;	/* what `.SUFFIXES: .c .o` adds */
+	size_t nsuffixes, asuffixes;
+	int suffixes_cleared;	/* `.SUFFIXES:` alone (automake's) */
+	int no_builtin;		/* MAKEFLAGS += -r (kbuild's -rR) */
 	int unknown;		/* it could not be read: every name matters */
 };
 

@@ -77,4 +77,35 @@ more" "$(cat fresh/list)"
 grep -qx "  .: b.list added (a glob or rule of make's takes them: make all list)" status.log ||
 	fail "status does not say which make takes b.list: $(cat status.log)"
 cd "$TRASH"
+
+# make's built-in suffix rules (`.y.c`: main.y would make main.c) count
+# only while .SUFFIXES holds both suffixes, as automake's Makefiles
+# leave it (`.SUFFIXES:` then `.SUFFIXES: .c .o`), and not with -r
+# (kbuild's MAKEFLAGS += -rR); the file project's softmagic.y rebuilt 80
+# outputs.
+for how in default automake kbuild; do
+	mkdir "sfx-$how" && cd "sfx-$how"
+	S=$TRASH/sfx-$how.src
+	mkdir -p "$S" && cp "$P/main.c" "$P/tab.c" "$S/"
+	case $how in
+	automake) printf '.SUFFIXES:\n.SUFFIXES: .c .o\n' > "$S/Makefile" ;;
+	kbuild) printf 'MAKEFLAGS += -rR\n' > "$S/Makefile" ;;
+	*) : > "$S/Makefile" ;;
+	esac
+	printf 'prog: main.o tab.o\n\tcc -o $@ main.o tab.o\nmain.o: main.c\n\tcc -c -o $@ main.c\ntab.o: tab.c\n\tcc -c -o $@ tab.c\n' >> "$S/Makefile"
+	edit() { echo '%%' > main.y; }
+	BUILD=make
+	scenario "$S" edit mtime1
+	expect_same
+	(cd fresh && "$CKPT" status -d ../orig/.ckpt) > status.log 2>&1
+	if [ $how = default ]; then
+		grep -qx "  .: main.y added (a glob or rule of make's takes them: make)" status.log ||
+			fail "$how: $(cat status.log)"
+	else
+		grep -qx "  .: main.y added (no glob or rule of make's takes these names)" status.log &&
+			grep -qx "no output to rebuild" status.log || fail "$how: $(cat status.log)"
+		expect_jobs
+	fi
+	cd "$TRASH"
+done
 pass

@@ -132,6 +132,12 @@ static void rules(void **state)
 	assert_true(has_rule(&r, "%", "%.sh"));
 	assert_int_equal(r.nrules, 6);
 	assert_int_equal(r.nglobs, 0);
+	/* .SUFFIXES cleared, then named; no -r. */
+	assert_true(r.suffixes_cleared);
+	assert_int_equal(r.nsuffixes, 2);
+	assert_string_equal(r.suffixes[0], ".c");
+	assert_string_equal(r.suffixes[1], ".lo");
+	assert_false(r.no_builtin);
 	/* An added name is taken if it is a prerequisite of a known name,
 	 * directly, through a chain, or if it is a known name itself. */
 	assert_true(uses(&r, "parse.y", 1, "x.o parse.tab.c"));
@@ -162,6 +168,18 @@ static void rules(void **state)
 	assert_true(uses(&d, "kernel", 1, "built-in.a kernel"));
 	assert_true(uses(&d, "x.c", 1, ""));
 	make_rules_release(&d);
+
+	/* kbuild's flags: no built-in rules, here or in any sub-make. */
+	struct make_rules k = scan("MAKEFLAGS += -rR --no-print-directory\n");
+	assert_true(k.no_builtin);
+	make_rules_release(&k);
+	k = scan("MAKEFLAGS += --no-builtin-rules\n");
+	assert_true(k.no_builtin);
+	make_rules_release(&k);
+	k = scan("MAKEFLAGS += --no-print-directory -j2\n.SUFFIXES: .x\n");
+	assert_false(k.no_builtin);
+	assert_false(k.suffixes_cleared);
+	make_rules_release(&k);
 
 	struct make_rules c = scan("%.o: %.c\n%.c: %.y\nprog: a.o\n");
 	assert_true(uses(&c, "a.y", 1, "a.o"));	/* a.y -> a.c -> a.o */
