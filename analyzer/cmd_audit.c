@@ -618,11 +618,62 @@ static size_t recipe_lines(const struct ckpt *c, int j,
 	return n;
 }
 
+/* A path make reaches from a target through its prerequisites. */
+struct reach {
+	const char *path;	/* the database's string */
+	UT_hash_handle hh;
+};
+
+/* Every path make reaches from target e, through the prerequisites of
+ * its prerequisites (`proto.h: proto.h-tstamp`, the stamp's rule lists
+ * every .c: an edit of one remakes the stamp, and so proto.h). */
+static struct reach *reachable(struct target *db, const struct target *e)
+{
+	struct reach *seen = NULL;
+	const struct target **queue = NULL;
+	size_t nq = 0, aq = 0;
+	GROW(queue, nq, aq);
+	queue[nq++] = e;
+	for (size_t i = 0; i < nq; i++) {
+		const struct target *t = queue[i];
+		for (size_t p = 0; p < t->n; p++) {
+			const char *pre = t->pre[p];
+			struct reach *r;
+			HASH_FIND_STR(seen, pre, r);
+			if (r)
+				continue;
+			r = xmalloc(sizeof *r);
+			r->path = pre;
+			HASH_ADD_KEYPTR(hh, seen, pre, strlen(pre), r);
+			struct target *next;
+			HASH_FIND_STR(db, pre, next);
+			if (next) {
+				GROW(queue, nq, aq);
+				queue[nq++] = next;
+			}
+		}
+	}
+	free(queue);
+	return seen;
+}
+
+static void reach_free(struct reach *seen)
+{
+	struct reach *r, *tmp;
+	HASH_ITER(hh, seen, r, tmp) {
+		HASH_DEL(seen, r);
+		free(r);
+	}
+}
+
 /* Does make know f as a prerequisite of e: f itself, or an output of
- * the recipe that wrote one (libtool's .libs/x.o and x.o beside x.lo)?
- * Not of configure, which writes libtool as well as config.h. */
+ * the recipe that wrote one (libtool's .libs/x.o and x.o beside x.lo),
+ * or a path it reaches through other prerequisites (*reach, made when
+ * first needed)? Not of configure, which writes libtool as well as
+ * config.h. */
 static int known_prerequisite(const struct ckpt *c, const char *is_make,
-			      const struct target *e, const struct file *f)
+			      struct target *db, const struct target *e,
+			      const struct file *f, struct reach **reach)
 {
 	int by_make = f->producer >= 0 && c->jobs[f->producer].driver >= 0 &&
 		      is_make[c->jobs[f->producer].driver];
@@ -633,7 +684,11 @@ static int known_prerequisite(const struct ckpt *c, const char *is_make,
 		if (g >= 0 && c->files[g].producer == f->producer)
 			return 1;
 	}
-	return 0;
+	if (!*reach)
+		*reach = reachable(db, e);
+	struct reach *r;
+	HASH_FIND_STR(*reach, f->path, r);
+	return r != NULL;
 }
 
 /* Is f a program that recipe line `line` ran: the name it executed
@@ -682,7 +737,8 @@ struct programs {
  * does not know as prerequisites of it (e): a line a target, naming the
  * command once (a compile's is kilobytes). */
 static void report_missing(const struct ckpt *c, const char *is_make,
-			   const struct file *of, const struct target *e,
+			   struct target *db, const struct file *of,
+			   const struct target *e, struct reach **reach,
 			   const int *lines, size_t nlines, int lj, int json,
 			   int *first, struct programs *pr)
 {
@@ -703,7 +759,7 @@ static void report_missing(const struct ckpt *c, const char *is_make,
 			own = f->producer == lines[l];
 		if (own)
 			continue;
-		if (known_prerequisite(c, is_make, e, f))
+		if (known_prerequisite(c, is_make, db, e, f, reach))
 			continue;
 		int w = f->producer;
 		int program = w >= 0 &&
@@ -847,9 +903,12 @@ static int missing_deps(const struct ckpt *c, const char *root, int json)
 			}
 			int lines[16];
 			size_t nl = recipe_lines(c, (int)j, e, lines, 16);
+			struct reach *reach = NULL;
 			for (size_t l = 0; l < nl; l++)
-				report_missing(c, is_make, of, e, lines, nl,
-					       lines[l], json, &first, &pr);
+				report_missing(c, is_make, db, of, e, &reach,
+					       lines, nl, lines[l], json,
+					       &first, &pr);
+			reach_free(reach);
 		}
 	}
 	int programs = 0;

@@ -377,4 +377,17 @@ check $CKPT record -- sh -c "make -s && printf 'x.out:\\n\\techo x > x.out\\n' |
 check $CKPT audit --missing-deps > md.txt < /dev/null
 grep -qx "no missing dependencies found; 1 target that make built is not in the rules make -pq printed, and was not checked" md.txt ||
 	fail "missing-deps of a make -f -: $(cat md.txt)"
+# A prerequisite make reaches through another (zsh's zsh.h through
+# zsh.mdh; rsync's *.c through proto.h-tstamp) is known to it: an edit
+# remakes the one between, and then the target. Order-only is not.
+cd "$TRASH" && mkdir reach && cd reach
+printf 'prog: prog.c gen.h | dir\n\tcc -o prog prog.c\ngen.h: base.h\n\techo "#include \\"base.h\\"" > gen.h\ndir:\n\tmkdir -p dir\n' > Makefile
+printf '#include "gen.h"\n#include "dir/d.h"\nint main(void) { return X; }\n' > prog.c
+echo '#define X 0' > base.h
+mkdir dir && echo 'int d;' > dir/d.h
+check $CKPT record -- make -s
+check $CKPT audit --missing-deps > md.txt
+grep -q "base.h" md.txt && fail "missing-deps names base.h, which make reaches through gen.h: $(cat md.txt)"
+grep -qx "prog: missing prerequisite dir/d.h (read by: cc -o prog prog.c)" md.txt ||
+	fail "missing-deps through an order-only prerequisite: $(cat md.txt)"
 pass
