@@ -47,5 +47,7 @@ int output_invalid(const struct ckpt *c, const struct file *f);
  * recorded command itself when that is not make (`./configure` in
  * `sh -c './configure && make'`)? */
 int invalid_not_by_make(const struct ckpt *c, size_t j);
+/* The command `ckpt record` ran (its words), or NULL. */
+const char *recorded_command(const struct ckpt *c);
 
 #endif

@@ -1399,13 +1399,20 @@ int cmd_restore(int argc, char **argv)
 				c.jobs[j].untraced_path
 					? path_shown(c.jobs[j].untraced_path)
 					: "?");
+	size_t again = 0;
 	for (size_t j = 0; j < c.njobs; j++)
-		if (invalid_not_by_make(&c, j))
+		if (invalid_not_by_make(&c, j) && ++again)
 			fprintf(stderr,
 				"ckpt: invalid, and make does not run it: %s "
 				"(run it again, where the recorded command "
 				"did)\n",
 				cmd_display(c.jobs[j].cmd));
+	if (again && recorded_command(&c))
+		fprintf(stderr,
+			"ckpt: the recorded command, with the variables and "
+			"options it ran %s with: %s\n",
+			again > 1 ? "them" : "it",
+			cmd_display(recorded_command(&c)));
 	size_t aged = 0;
 	for (size_t i = 0; i < c.nfiles; i++)
 		if (p.act[i] == A_RESTORE && c.files[i].role == ROLE_OUTDIR &&

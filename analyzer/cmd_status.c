@@ -147,6 +147,14 @@ static int own_outputs(const struct ckpt *c, size_t j)
 	return 0;
 }
 
+const char *recorded_command(const struct ckpt *c)
+{
+	for (size_t j = 0; j < c->njobs; j++)
+		if (c->jobs[j].driver < 0)
+			return c->jobs[j].cmd;
+	return NULL;
+}
+
 int invalid_not_by_make(const struct ckpt *c, size_t j)
 {
 	const struct job *job = &c->jobs[j];
@@ -516,6 +524,12 @@ int cmd_status(int argc, char **argv)
 				free(what);
 				free(used);
 			}
+			/* The variables and options it ran them with are
+			 * the recorded command's (CFLAGS=-O2 ./configure). */
+			const char *rc = recorded_command(&c);
+			if (k == G_AGAIN && rc)
+				printf("  (as the recorded command ran them: "
+				       "%s)\n", cmd_display(rc));
 		}
 		if ((g[G_CHANGED].n || g[G_ENV].n) && !g[G_AFF].n)
 			printf("no output to rebuild\n");

@@ -17,8 +17,8 @@
  * the one the next make runs in.
  *
  * Left out are variables that differ from one shell to the next and do
- * not change what a build writes (PWD, TERM, SHLVL, COLORTERM and gcc's
- * other colour settings), those make and ckpt set for their children
+ * not change what a build writes (PWD, TERM, SHLVL, MAIL, COLORTERM and
+ * gcc's other colour settings), those make and ckpt set for their children
  * (MAKEFLAGS, LD_PRELOAD, CKPT_DIR, MAN_DISABLE_SECCOMP), make's own
  * (CURDIR, MAKE), and PATH
  * and the temporary directories: which program a look-up finds is
@@ -45,6 +45,9 @@
 
 static const char *const ignored[] = {
 	"PWD", "OLDPWD", "SHLVL", "_", "TERM", "COLUMNS", "LINES", "PATH",
+	/* the login's mailbox (pam_mail): nginx's configure sets a MAIL of
+	 * its own before it reads it, and a scan cannot see that order */
+	"MAIL", "MAILCHECK", "MAILPATH",
 	/* gcc's, for diagnostics on a terminal */
 	"COLORTERM", "GCC_COLORS", "GCC_URLS", "TERM_URLS",
 	"TMPDIR", "TMP", "TEMP", "SHELL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL",

@@ -55,6 +55,13 @@ expect_status run_again "/bin/sh ./configure"
 (cd fresh2 && "$CKPT" restore -d ../orig/.ckpt) > again.log 2>&1 || fail "restore: $(cat again.log)"
 grep -q "^ckpt: invalid, and make does not run it: /bin/sh ./configure (run it again" again.log ||
 	fail "restore does not say to run configure again: $(cat again.log)"
+# With the variables and options the recorded command gave it (nginx's
+# `CFLAGS='-O2 -Wall' ./configure`): the command is named whole.
+grep -qx "ckpt: the recorded command, with the variables and options it ran it with: sh -c './configure && make'" again.log ||
+	fail "restore does not name the recorded command: $(cat again.log)"
+(cd fresh2 && "$CKPT" status -d ../orig/.ckpt) > again-status.log 2>&1
+grep -q "^  (as the recorded command ran them: sh -c " again-status.log ||
+	fail "status does not name the recorded command: $(cat again-status.log)"
 (cd fresh2 && ./configure && make) > again-make.log 2>&1 || fail "configure && make: $(cat again-make.log)"
 # The recorded tree, edited in place: the .Po stays, at the epoch.
 (cd orig && echo '#define A 3' > a.h && "$CKPT" restore) > inplace.log 2>&1 ||
