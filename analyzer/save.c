@@ -1307,9 +1307,13 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 }
 
 /* What the stale kept jobs wrote becomes outputs without a producer
- * (merge_previous gave the others theirs). */
+ * (merge_previous gave the others theirs). A stale job whose outputs
+ * are there was run again by hand since (configure, after the restore
+ * said to), or not at all: said, for no restore can make them. */
 static void adopt_kept(struct ckpt *c, size_t first_kept)
 {
+	size_t orphans = 0;
+	const char *cmd = NULL;
 	for (size_t j = first_kept; j < c->njobs; j++) {
 		struct job *job = &c->jobs[j];
 		int stale = job->untraced == -1;
@@ -1318,10 +1322,33 @@ static void adopt_kept(struct ckpt *c, size_t first_kept)
 			const struct dep *d = &job->deps[k];
 			if (!(d->acc & (ACC_WRITE | ACC_MKDIR)))
 				continue;
-			c->files[d->file].producer = -1;
-			c->files[d->file].flags |= FILE_NO_PRODUCER;
+			struct file *f = &c->files[d->file];
+			if (f->producer == (int)j && (d->acc & ACC_WRITE) &&
+			    f->path[0] != '/') {
+				char *p = file_abs(c, f, c->root);
+				struct stat st;
+				if (lstat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+					orphans++;
+					cmd = cmd ? cmd : job->cmd;
+				}
+				free(p);
+			}
+			f->producer = -1;
+			f->flags |= FILE_NO_PRODUCER;
 		}
 	}
+	if (orphans)
+		fprintf(stderr,
+			"ckpt: note: %zu output%s of a job the previous "
+			"checkpoint had invalid when this build began, and "
+			"that it did not run (%s): no traced job wrote %s, so "
+			"every restore from this checkpoint rebuilds what "
+			"reads %s. Record the command that makes %s as well "
+			"(ckpt record --from OLD -- sh -c './configure && "
+			"make').\n",
+			orphans, orphans > 1 ? "s" : "", cmd_display(cmd),
+			orphans > 1 ? "them" : "it", orphans > 1 ? "them" : "it",
+			orphans > 1 ? "them" : "it");
 }
 
 /* A build that ran outside the tree being saved, wrote nothing in it, and
