@@ -274,11 +274,12 @@ static uint64_t *find_ordering_hazards(struct ckpt *c)
  * A file that was there before the build, whose content the job that
  * first wrote it read before, and that the previous checkpoint (if any)
  * did not make, is the user's: kbuild's syncconfig reads .config and
- * writes it back. Read by another job only (redis's `cc -MM` of every
+ * writes it back. It stays a source (assign_roles): restore must never
+ * put the recorded copy over an edited one, and an edit must invalidate
+ * its readers. Read by another job only (redis's `cc -MM` of every
  * source read commands.c, which a generator then wrote anew; a -j race
- * in nasm's rules read x86/insnsi.h), it is that job's output. It stays a source (assign_roles): restore must never put the
- * recorded copy over an edited one, and an edit must invalidate its
- * readers. Not a dependency file (dependency_file): CMake's configure
+ * in nasm's rules read x86/insnsi.h), it is the writer's output. Not a
+ * dependency file (dependency_file): CMake's configure
  * writes each compiler_depend.make empty, and a recipe of the first
  * build reads and fills it; kept a source with what the build left, a
  * tree configured afresh called it modified, and everything its make
