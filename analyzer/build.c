@@ -838,7 +838,10 @@ static void gone_scripts(struct builder *b)
 			char *abs = file_abs(c, f, c->root);
 			struct stat st;
 			int dir = stat(abs, &st) == 0 && S_ISDIR(st.st_mode);
-			if (!dir &&
+			/* Nor one the job removed: its own, made by what
+			 * the shim sees as no write (rsync's configure reads
+			 * the FIFO conftest.fifi that mkfifo made). */
+			if (!dir && !(job->deps[k].acc & ACC_DELETE) &&
 			    (f->path[0] != '/' || code_of_kind(go->kind, abs)) &&
 			    add_file_names(b, job, go->kind, "", abs, 0) < 0 &&
 			    !job_wrote(c, job, abs) && !some_job_wrote(c, abs))

@@ -11,7 +11,7 @@
 # (make's intermediate file), they could have used anything: "*".
 # A file that such a job reads and removes, written by another job (the
 # confinc.out of a make that automake 1.16's configure runs), has that
-# job's variables, not all.
+# job's variables, not all; one that no traced write made (a FIFO), none.
 # C that a script writes in a heredoc, as configure does, is not taken
 # for the shell's `set` (sigemptyset(&set)).
 # And what libc reads itself: the locale (`wc -m` counts characters by
@@ -70,6 +70,9 @@ echo 'echo "tmp ${PLACE:-none}"' > src/gen.sh.in
 echo 'echo "X ${PLACE:-none}"' > src/run.tmpl	# no #!, no .sh: a template
 cat > src/mkawk.sh <<'SH'
 mkdir -p t2
+# A FIFO of its own, which no write the shim sees made (rsync's
+# configure: conftest.fifi), read and removed with the rest.
+mkfifo t2/f && dd if=t2/f iflag=nonblock count=0 2>/dev/null
 cat > t2/p.awk <<'AWK'
 BEGIN { p = ENVIRON["PLACE"]; print (p == "" ? "none" : p) }
 AWK
