@@ -424,7 +424,8 @@ static void suffix_rule(const char *s, const char *e, struct make_rules *r)
 }
 
 /* Do make's flags s..e (a command line, MAKEFLAGS) hold -r: `-rR`,
- * `--no-builtin-rules`? */
+ * `--no-builtin-rules`? In a cluster of one-letter options, the rest
+ * after one that takes an argument is that (`-Orecurse`, `-I/src`). */
 static int no_builtin_rules(const char *s, const char *e)
 {
 	struct word *w;
@@ -432,10 +433,16 @@ static int no_builtin_rules(const char *s, const char *e)
 	int r = 0;
 	for (size_t i = 0; i < n && !r; i++) {
 		size_t len = (size_t)(w[i].e - w[i].s);
-		if (len == 18 && !memcmp(w[i].s, "--no-builtin-rules", 18))
+		if (len == 18 && !memcmp(w[i].s, "--no-builtin-rules", 18)) {
 			r = 1;
-		else if (len > 1 && w[i].s[0] == '-' && w[i].s[1] != '-')
-			r = memchr(w[i].s, 'r', len) != NULL;
+		} else if (len > 1 && w[i].s[0] == '-' && w[i].s[1] != '-') {
+			for (const char *p = w[i].s + 1; p < w[i].e; p++) {
+				if (*p == 'r')
+					r = 1;
+				if (*p == 'r' || strchr("CEfIjlOoW", *p))
+					break;
+			}
+		}
 	}
 	free(w);
 	return r;

@@ -176,6 +176,12 @@ static void rules(void **state)
 	k = scan("MAKEFLAGS += --no-builtin-rules\n");
 	assert_true(k.no_builtin);
 	make_rules_release(&k);
+	k = scan("MAKEFLAGS += -Orecurse -I/usr/src -kj2\n");
+	assert_false(k.no_builtin);	/* arguments, not -r */
+	make_rules_release(&k);
+	k = scan("MAKEFLAGS += -kr\n");
+	assert_true(k.no_builtin);
+	make_rules_release(&k);
 	k = scan("MAKEFLAGS += --no-print-directory -j2\n.SUFFIXES: .x\n");
 	assert_false(k.no_builtin);
 	assert_false(k.suffixes_cleared);
