@@ -272,6 +272,28 @@ static size_t diff_deps(const struct job *j, const struct dep *g, size_t n,
 	return k;
 }
 
+/* The marks of an output, a line each: `<letter> <file id>`. */
+struct mark {
+	char letter;
+	int flag;
+	int since;		/* the manifest version that has them */
+};
+static const struct mark marks[] = {
+	{ 't', FILE_NAMES_ROOT, 2 },
+	{ 'R', FILE_RUNPATH_ROOT, 7 },
+	{ 'M', FILE_DEPFILE, 8 },
+	{ 'B', FILE_BEFORE, 8 },
+};
+
+static const struct mark *mark_of(const char *s, int version)
+{
+	for (size_t m = 0; m < sizeof marks / sizeof *marks; m++)
+		if (s[0] == marks[m].letter && !s[1] &&
+		    version >= marks[m].since)
+			return &marks[m];
+	return NULL;
+}
+
 int manifest_write(const struct ckpt *c, const char *dir)
 {
 	char *buf = NULL;
@@ -298,21 +320,11 @@ int manifest_write(const struct ckpt *c, const char *dir)
 		}
 		fputc('\n', f);
 	}
-	for (size_t i = 0; i < c->nfiles; i++)
-		if (c->files[i].role == ROLE_OUTPUT &&
-		    (c->files[i].flags & FILE_NAMES_ROOT))
-			fprintf(f, "t %zu\n", i);
-		else if (c->files[i].role == ROLE_OUTPUT &&
-			 (c->files[i].flags & FILE_RUNPATH_ROOT))
-			fprintf(f, "R %zu\n", i);
-	for (size_t i = 0; i < c->nfiles; i++)
-		if (c->files[i].role == ROLE_OUTPUT &&
-		    (c->files[i].flags & FILE_DEPFILE))
-			fprintf(f, "M %zu\n", i);
-	for (size_t i = 0; i < c->nfiles; i++)
-		if (c->files[i].role == ROLE_OUTPUT &&
-		    (c->files[i].flags & FILE_BEFORE))
-			fprintf(f, "B %zu\n", i);
+	for (size_t m = 0; m < sizeof marks / sizeof *marks; m++)
+		for (size_t i = 0; i < c->nfiles; i++)
+			if (c->files[i].role == ROLE_OUTPUT &&
+			    (c->files[i].flags & marks[m].flag))
+				fprintf(f, "%c %zu\n", marks[m].letter, i);
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct file *fl = &c->files[i];
 		if (fl->role == ROLE_LISTING && fl->names)
@@ -650,7 +662,7 @@ static int parse_files(struct reader *r, struct ckpt *c)
 	return 0;
 }
 
-static int parse_text(struct reader *r, struct ckpt *c, char *s, int flag)
+static int parse_mark(struct reader *r, struct ckpt *c, char *s, int flag)
 {
 	int64_t id;
 	if (num(s, &id) || id < 0 || id >= (int64_t)c->nfiles ||
@@ -955,11 +967,9 @@ static int parse(struct reader *r, struct ckpt *c,
 			return bad(r, "malformed line");
 		*rest++ = 0;
 		int rc = 0;
-		int file_line = !strcmp(s, "f") || !strcmp(s, "t") ||
-				!strcmp(s, "R") || !strcmp(s, "M") ||
-				!strcmp(s, "B") ||
-				!strcmp(s, "l") || !strcmp(s, "v") ||
-				!strcmp(s, "V");
+		const struct mark *mark = mark_of(s, version);
+		int file_line = mark || !strcmp(s, "f") || !strcmp(s, "l") ||
+				!strcmp(s, "v") || !strcmp(s, "V");
 		if (file_line && files_read)
 			return bad(r, "a file or environment record after the "
 				      "jobs");
@@ -969,14 +979,8 @@ static int parse(struct reader *r, struct ckpt *c,
 				return -1;
 			files_read = 1;
 		}
-		if (!strcmp(s, "t") && version >= 2) {
-			rc = parse_text(r, c, rest, FILE_NAMES_ROOT);
-		} else if (!strcmp(s, "R") && version >= 7) {
-			rc = parse_text(r, c, rest, FILE_RUNPATH_ROOT);
-		} else if (!strcmp(s, "M") && version >= 8) {
-			rc = parse_text(r, c, rest, FILE_DEPFILE);
-		} else if (!strcmp(s, "B") && version >= 8) {
-			rc = parse_text(r, c, rest, FILE_BEFORE);
+		if (mark) {
+			rc = parse_mark(r, c, rest, mark->flag);
 		} else if (!strcmp(s, "l") && version >= 6) {
 			rc = parse_listing(r, c, rest);
 		} else if (!strcmp(s, "j")) {
