@@ -47,7 +47,9 @@ int output_invalid(const struct ckpt *c, const struct file *f);
  * recorded command itself when that is not make (`./configure` in
  * `sh -c './configure && make'`)? */
 int invalid_not_by_make(const struct ckpt *c, size_t j);
-/* The command `ckpt record` ran (its words), or NULL. */
-const char *recorded_command(const struct ckpt *c);
+/* The recorded commands (jobs without a driver: one a build of a chain)
+ * that ran the jobs invalid_not_by_make names, other than themselves,
+ * up to max, distinct: their variables and options are those jobs'. */
+size_t run_again_roots(const struct ckpt *c, int *roots, size_t max);
 
 #endif

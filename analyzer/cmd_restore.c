@@ -1407,12 +1407,14 @@ int cmd_restore(int argc, char **argv)
 				"(run it again, where the recorded command "
 				"did)\n",
 				cmd_display(c.jobs[j].cmd));
-	if (again && recorded_command(&c))
+	int roots[4];
+	size_t nroots = again ? run_again_roots(&c, roots, 4) : 0;
+	for (size_t r = 0; r < nroots; r++)
 		fprintf(stderr,
 			"ckpt: the recorded command, with the variables and "
 			"options it ran %s with: %s\n",
 			again > 1 ? "them" : "it",
-			cmd_display(recorded_command(&c)));
+			cmd_display(c.jobs[roots[r]].cmd));
 	size_t aged = 0;
 	for (size_t i = 0; i < c.nfiles; i++)
 		if (p.act[i] == A_RESTORE && c.files[i].role == ROLE_OUTDIR &&

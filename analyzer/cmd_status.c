@@ -147,12 +147,25 @@ static int own_outputs(const struct ckpt *c, size_t j)
 	return 0;
 }
 
-const char *recorded_command(const struct ckpt *c)
+size_t run_again_roots(const struct ckpt *c, int *roots, size_t max)
 {
-	for (size_t j = 0; j < c->njobs; j++)
-		if (c->jobs[j].driver < 0)
-			return c->jobs[j].cmd;
-	return NULL;
+	size_t n = 0;
+	for (size_t j = 0; j < c->njobs; j++) {
+		if (!invalid_not_by_make(c, j))
+			continue;
+		int r = (int)j;
+		for (int depth = 0; c->jobs[r].driver >= 0 && depth < 64;
+		     depth++)
+			r = c->jobs[r].driver;
+		if (r == (int)j)
+			continue;	/* the recorded command itself */
+		size_t k = 0;
+		while (k < n && roots[k] != r)
+			k++;
+		if (k == n && n < max)
+			roots[n++] = r;
+	}
+	return n;
 }
 
 int invalid_not_by_make(const struct ckpt *c, size_t j)
@@ -526,10 +539,12 @@ int cmd_status(int argc, char **argv)
 			}
 			/* The variables and options it ran them with are
 			 * the recorded command's (CFLAGS=-O2 ./configure). */
-			const char *rc = recorded_command(&c);
-			if (k == G_AGAIN && rc)
+			int roots[4];
+			size_t nr = k == G_AGAIN ? run_again_roots(&c, roots, 4)
+						 : 0;
+			for (size_t r = 0; r < nr; r++)
 				printf("  (as the recorded command ran them: "
-				       "%s)\n", cmd_display(rc));
+				       "%s)\n", cmd_display(c.jobs[roots[r]].cmd));
 		}
 		if ((g[G_CHANGED].n || g[G_ENV].n) && !g[G_AFF].n)
 			printf("no output to rebuild\n");

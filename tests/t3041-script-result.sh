@@ -29,6 +29,9 @@ s = json.load(open(sys.argv[1]))
 assert sorted(s["affected"]) == ["other", "out"], s["affected"]
 assert s["run_again"] == ["/bin/sh ./build.sh"], s["run_again"]
 PY
+"$CKPT" status -d ../a/.ckpt > ../status.log 2>&1
+grep -q "as the recorded command ran them" ../status.log &&
+	fail "status names the script twice: $(cat ../status.log)"
 "$CKPT" explain -d ../a/.ckpt out > ../explain.log || fail "explain"
 grep -q "its result (exit status, output) went to the script that ran it" ../explain.log ||
 	fail "explain: $(cat ../explain.log)"
