@@ -730,23 +730,31 @@ static void mark_left(struct plan *p)
 	free(job);
 }
 
-/* What --dry-run says of invalid output i: "remove", or "leave" for one
- * that restore would leave in place (mark_left). */
+/* What --dry-run says of invalid output i: "remove"; "leave" for one
+ * that restore would leave in place (mark_left); "invalid" for one that
+ * is not there, which restore has nothing to do for (make builds it). */
 static const char *dry_remove(struct plan *p, size_t i)
 {
-	return p->left[i] ? "leave" : "remove";
+	if (p->left[i])
+		return "leave";
+	char *a = file_abs(p->c, &p->c->files[i], p->root);
+	struct stat st;
+	int there = lstat(a, &st) == 0 && !S_ISDIR(st.st_mode);
+	free(a);
+	return there ? "remove" : "invalid";
 }
 
-/* What --dry-run says of valid output i: "restore", or "valid" for one
- * that is there as recorded (restore only gives it its mtime). */
+/* What --dry-run says of valid output i: "restore", or "valid" for a file
+ * that is there as recorded or a directory that is there (restore only
+ * gives it its mtime). */
 static const char *dry_restore(struct plan *p, size_t i)
 {
 	const struct file *f = &p->c->files[i];
-	if (f->role != ROLE_OUTPUT)
-		return "restore";
 	char *a = file_abs(p->c, f, p->root);
 	struct stat st;
-	int valid = lstat(a, &st) == 0 && same_content(p, i, a, &st);
+	int valid = lstat(a, &st) == 0 &&
+		    (f->role == ROLE_OUTDIR ? S_ISDIR(st.st_mode)
+		     : f->role == ROLE_OUTPUT && same_content(p, i, a, &st));
 	free(a);
 	return valid ? "valid" : "restore";
 }
@@ -1240,7 +1248,9 @@ static void restore_usage(void)
 		"tree holds with other content is\nreplaced, and named: a "
 		"./configure or build of your own since is not an input\n"
 		"ckpt sees; one it holds as recorded only gets its mtime "
-		"(--dry-run: \"valid\").\nNothing else in the tree is "
+		"(--dry-run: \"valid\",\nas for a directory that is there). "
+		"An invalid output that is not there is left\nfor make to "
+		"build (--dry-run: \"invalid\"). Nothing else in the tree is "
 		"touched.\n\n"
 		"  -d, --dir DIR     checkpoint directory (may be read-only)\n"
 		"  -n, --dry-run     say what would be done, do nothing\n"

@@ -127,14 +127,20 @@ grep -qx "valid obj/a.o" dry2.log || fail "--dry-run: obj/a.o: $(cat dry2.log)"
 grep -qx "restore obj/b.o" dry2.log || fail "--dry-run: obj/b.o: $(cat dry2.log)"
 
 # A directory the build made, whose job is invalid, is left as it is:
-# --dry-run did not say "remove" of it, and it was counted as invalidated
+# --dry-run says "invalid" of what it has nothing to do for (not there),
+# not "remove"; it was counted as invalidated
 # (libtool's .libs: "restored 80, invalidated 17" where status said 15).
 mkdir -p dir.a && printf 'gen/x.txt: in.txt\n\tmkdir -p gen && cp in.txt gen/x.txt\n' > dir.a/Makefile
 echo 1 > dir.a/in.txt
 (cd dir.a && "$CKPT" record -- make >/dev/null 2>&1) || fail "record dir.a"
 mkdir dir.b && cp dir.a/Makefile dir.b/ && echo 2 > dir.b/in.txt
 (cd dir.b && "$CKPT" restore --dry-run -d ../dir.a/.ckpt) > dry3.log || fail "dry run"
-expect_eq "--dry-run of an invalid job that made a directory" "remove gen/x.txt" "$(cat dry3.log)"
+expect_eq "--dry-run of an invalid job that made a directory" "invalid gen/x.txt" "$(cat dry3.log)"
+# In the recorded tree everything is there as recorded: the directory too
+# is "valid", not "restore".
+(cd dir.a && "$CKPT" restore --dry-run) > dry4.log || fail "dry run dir.a"
+expect_eq "--dry-run in the recorded tree" "valid gen
+valid gen/x.txt" "$(sort dry4.log)"
 (cd dir.b && "$CKPT" restore -d ../dir.a/.ckpt) > dir.log 2>&1 || fail "restore dir.b"
 grep -q "invalidated 1 (0 removed)" dir.log || fail "restore's count: $(cat dir.log)"
 

@@ -48,7 +48,7 @@ grep -q "^  \$'we\\\\nird' was changed (a source)" ../explain.txt ||
 
 "$CKPT" restore -d ../orig/.ckpt --dry-run > ../dry.txt 2>&1 || fail "dry-run: $(cat ../dry.txt)"
 expect_eq "dry-run lines" 3 "$(wc -l < ../dry.txt)"
-grep -qx "remove \$'o\\\\nut'" ../dry.txt || fail "dry-run: $(cat ../dry.txt)"
+grep -qx "invalid \$'o\\\\nut'" ../dry.txt || fail "dry-run: $(cat ../dry.txt)"
 
 cd ../orig
 "$CKPT" audit > ../audit.txt 2>&1 || fail "audit: $(cat ../audit.txt)"
