@@ -166,6 +166,7 @@ OUT
 pc "open+close of an existing file" 1
 pc "stat, failing (ENOENT)" 2
 pc "open, failing (ENOENT)" 3
+pc "\`> file\` over an existing empty file, +close" 4
 cat <<OUT
 
 | start of /bin/true ($SPAWNS each) | p5 µs | median µs | added p5 / median |
