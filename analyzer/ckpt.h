@@ -87,6 +87,8 @@ int path_is_safe_relative(const char *rel);
 /* The mode of the first directory on the way to root/rel (below root)
  * that is not one (a symlink, a file), or 0. Missing ones are fine. */
 mode_t path_blocked(const char *root, const char *rel);
+/* The same, and the length of rel's part that names it in *len. */
+mode_t path_blocked_at(const char *root, const char *rel, size_t *len);
 /* rel is safe and path_blocked finds nothing, so writing there stays
  * inside root. 1 = safe, 0 = not. */
 int path_stays_inside(const char *root, const char *rel);

@@ -316,12 +316,60 @@ static int keep_for_make(const struct file *f, int make_reads)
 	       dependency_file(f);
 }
 
+/* Outputs refused because a directory on their way is a symbolic link,
+ * counted by the link (all of a build dir's outputs behind `build ->
+ * build-x86`), and said once a link. */
+struct linked {
+	char **link;
+	size_t *count;
+	size_t n, alloc;
+};
+
+static void refuse_linked(struct linked *l, const char *path, size_t at)
+{
+	for (size_t k = 0; k < l->n; k++)
+		if (!strncmp(l->link[k], path, at) && !l->link[k][at]) {
+			l->count[k]++;
+			return;
+		}
+	if (l->n == l->alloc) {
+		l->alloc = l->alloc ? 2 * l->alloc : 4;
+		l->link = xrealloc(l->link, l->alloc * sizeof *l->link);
+		l->count = xrealloc(l->count, l->alloc * sizeof *l->count);
+	}
+	l->link[l->n] = xmemdup(path, at + 1);
+	l->link[l->n][at] = 0;
+	l->count[l->n++] = 1;
+}
+
+static void refused_linked(struct linked *l, const char *root)
+{
+	for (size_t k = 0; k < l->n; k++) {
+		char *a = xasprintf("%s/%s", root, l->link[k]);
+		char target[PATH_MAX];
+		ssize_t tl = readlink(a, target, sizeof target - 1);
+		target[tl < 0 ? 0 : tl] = 0;
+		error("refusing %zu output%s under %s: it is a symbolic link "
+		      "(to %s), and restore writes only into the tree's own "
+		      "directories. Make %s a directory, or record a build "
+		      "that writes into the one it names",
+		      l->count[k], l->count[k] == 1 ? "" : "s",
+		      path_shown(l->link[k]), path_shown(target),
+		      path_shown(l->link[k]));
+		free(a);
+		free(l->link[k]);
+	}
+	free(l->link);
+	free(l->count);
+}
+
 static int plan(struct plan *p, char *want)
 {
 	struct ckpt *c = p->c;
 	int bad = 0;
 	char *ok = NULL;
 	char *makefile = read_by_make(c);
+	struct linked links = { 0 };
 	p->ntodo = 0;
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct file *f = &c->files[i];
@@ -331,16 +379,21 @@ static int plan(struct plan *p, char *want)
 			/* An invalid output under what is now a file (out/
 			 * became one): nothing is there to remove. Through a
 			 * link, a stale file may be: refused, as is writing. */
+			size_t at = 0;
 			mode_t m = path_is_safe_relative(f->path)
-					   ? path_blocked(p->root, f->path)
+					   ? path_blocked_at(p->root, f->path, &at)
 					   : 0;
 			if (output_invalid(c, f) && m && !S_ISLNK(m)) {
 				p->invalid++;
 				continue;
 			}
-			error("refusing %s: the path leaves the tree (through "
-			      "a symlink, a file, or '..')", path_shown(f->path));
 			bad = 1;
+			if (S_ISLNK(m)) {
+				refuse_linked(&links, f->path, at);
+				continue;
+			}
+			error("refusing %s: the path leaves the tree (through "
+			      "a file, or '..')", path_shown(f->path));
 			continue;
 		}
 		if (output_invalid(c, f)) {
@@ -363,6 +416,7 @@ static int plan(struct plan *p, char *want)
 	}
 	free(ok);
 	free(makefile);
+	refused_linked(&links, p->root);
 	for (size_t i = 0; i < c->nfiles; i++)
 		if (p->data[i] && p->act[i] != A_RESTORE) {
 			atomic_fetch_sub(&p->kept, c->files[i].size);

@@ -68,21 +68,30 @@ int path_is_safe_relative(const char *rel)
 	return 1;
 }
 
-mode_t path_blocked(const char *root, const char *rel)
+mode_t path_blocked_at(const char *root, const char *rel, size_t *len)
 {
 	char *buf = xasprintf("%s/%s", root, rel);
+	char *start = buf + strlen(root) + 1;
 	mode_t mode = 0;
-	for (char *p = buf + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+	for (char *p = start; (p = strchr(p, '/')); p++) {
 		struct stat st;
 		*p = 0;
 		if (lstat(buf, &st) == 0 && !S_ISDIR(st.st_mode))
 			mode = st.st_mode;	/* a symlink or a file */
 		*p = '/';
-		if (mode)
+		if (mode) {
+			if (len)
+				*len = (size_t)(p - start);
 			break;
+		}
 	}
 	free(buf);
 	return mode;
+}
+
+mode_t path_blocked(const char *root, const char *rel)
+{
+	return path_blocked_at(root, rel, NULL);
 }
 
 int path_stays_inside(const char *root, const char *rel)

@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -1452,6 +1453,52 @@ static void note_prebuilt_objects(const struct ckpt *c)
 			n > 1 ? ", ..." : "");
 }
 
+/* Outputs the build wrote through a symbolic link in the tree (`build ->
+ * build-x86`, `out -> /scratch/out`): their paths are the ones the build
+ * used, and restore refuses any path through a link, which could take it
+ * out of the tree. Said once at the save, by the first such link, rather
+ * than found at the first restore. */
+static void note_linked_outputs(const struct ckpt *c)
+{
+	size_t n = 0, at = 0;
+	char *first = NULL, *dir = NULL;	/* dir: last one found clear */
+	for (size_t i = 0; i < c->nfiles; i++) {
+		const struct file *f = &c->files[i];
+		if ((f->role != ROLE_OUTPUT && f->role != ROLE_OUTDIR) ||
+		    !path_is_safe_relative(f->path))
+			continue;
+		const char *sl = strrchr(f->path, '/');
+		size_t len = sl ? (size_t)(sl - f->path) : 0;
+		if (dir && !strncmp(dir, f->path, len) && !dir[len])
+			continue;
+		size_t blen = 0;
+		if (S_ISLNK(path_blocked_at(c->root, f->path, &blen))) {
+			if (!n++)
+				first = xasprintf("%s", f->path), at = blen;
+			continue;
+		}
+		free(dir);
+		dir = xmemdup(f->path, len + 1);
+		dir[len] = 0;
+	}
+	free(dir);
+	if (!n)
+		return;
+	first[at] = 0;
+	char *abs = xasprintf("%s/%s", c->root, first);
+	char target[PATH_MAX];
+	ssize_t tl = readlink(abs, target, sizeof target - 1);
+	target[tl < 0 ? 0 : tl] = 0;
+	fprintf(stderr,
+		"ckpt: warning: %zu output%s written through the symbolic "
+		"link %s (to %s): restore refuses paths through a link. "
+		"Build into the directory it names instead\n",
+		n, n == 1 ? " was" : "s were", path_shown(first),
+		path_shown(target));
+	free(abs);
+	free(first);
+}
+
 /* Removing a kernel build's trace (13,000 files) takes 0.09 s. The trace
  * is mapped once read: its files can go while the save works on it. */
 static void *dispose_thread(void *dir)
@@ -1529,6 +1576,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 		goto out;
 	note_sources_beside(&c);
 	note_prebuilt_objects(&c);
+	note_linked_outputs(&c);
 	/* assign_roles drops producers of what is not an output; files
 	 * without a traced writer keep -1. */
 	for (size_t i = 0; i < c.nfiles; i++)

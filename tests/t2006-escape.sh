@@ -44,15 +44,18 @@ ln -s "$TRASH/outside" fresh/obj
 snapshot fresh > fresh.before
 (cd fresh && "$CKPT" restore -d ../orig/.ckpt) > out.log 2>&1 &&
 	fail "restore through obj -> outside succeeded"
-grep -q "refusing obj/a.o" out.log || fail "no refusal for obj/a.o: $(cat out.log)"
-grep -q "refusing obj/b.o" out.log || fail "no refusal for obj/b.o: $(cat out.log)"
+# One line for the link, not one an output: it names the link and where
+# it points.
+grep -q "refusing 2 outputs under obj: it is a symbolic link (to $TRASH/outside)" out.log ||
+	fail "no refusal for obj/a.o and obj/b.o: $(cat out.log)"
+expect_eq "refusal lines" 2 "$(wc -l < out.log)"	# and "nothing was changed"
 outside_unchanged "removal through a symlinked directory"
 snapshot fresh > fresh.after
 cmp -s fresh.before fresh.after || fail "the tree changed although restore was refused"
 # The dry run refuses too, and says so.
 (cd fresh && "$CKPT" restore --dry-run -d ../orig/.ckpt) > dry.log 2>&1 &&
 	fail "dry run through obj -> outside succeeded"
-grep -q "refusing obj/a.o" dry.log || fail "dry run: $(cat dry.log)"
+grep -q "refusing 2 outputs under obj: " dry.log || fail "dry run: $(cat dry.log)"
 
 # 2. A symlink deeper down (deep/er -> outside/er), and a file where a
 # directory should be (deep is a file).
@@ -60,7 +63,7 @@ fresh
 mkdir fresh/deep && ln -s "$TRASH/outside/er" fresh/deep/er
 (cd fresh && "$CKPT" restore -d ../orig/.ckpt) > out.log 2>&1 &&
 	fail "restore through deep/er -> outside succeeded"
-grep -q "refusing deep/er/d.txt" out.log || fail "deep: $(cat out.log)"
+grep -q "refusing 1 output under deep/er: it is a symbolic link" out.log || fail "deep: $(cat out.log)"
 outside_unchanged "a symlink in the middle"
 fresh
 echo 'not a dir' > fresh/deep
@@ -121,4 +124,16 @@ fresh
 craft "$(rename_out other.txt renamed.txt)"
 (cd fresh && "$CKPT" restore -d ../crafted) > out.log 2>&1 || fail "crafted rename: $(cat out.log)"
 expect_eq "renamed output" "other" "$(cat fresh/renamed.txt)"
+
+# A build that wrote its outputs through a link of the tree (build ->
+# build-x86) is told so when it is saved, not first at a restore.
+mkdir -p linked/build-x86 && ln -s build-x86 linked/build
+printf 'build/x.txt: x.in\n\tcp x.in build/x.txt\n' > linked/Makefile
+echo x > linked/x.in
+(cd linked && "$CKPT" record -- make) > linked.log 2>&1 || fail "record linked: $(cat linked.log)"
+grep -q "warning: 1 output was written through the symbolic link build (to build-x86): restore refuses" linked.log ||
+	fail "the save did not warn of the link: $(cat linked.log)"
+(cd linked && "$CKPT" restore) > out.log 2>&1 && fail "restore through build -> build-x86 succeeded"
+grep -q "refusing 1 output under build: it is a symbolic link (to build-x86)" out.log ||
+	fail "refusal: $(cat out.log)"
 pass
