@@ -475,6 +475,10 @@ static void access_path(struct builder *b, int j, const char *p, int acc,
 	int f = intern_seen(b, p);
 	if (f < 0)
 		return;
+	if (acc & ACC_WRITE)
+		b->c->files[f].flags |=
+			acc & ACC_APPEND ? FILE_APPENDED : FILE_REWRITTEN;
+	acc &= ~ACC_APPEND;
 	if (acc == ACC_READ && !b->comparing)
 		acc |= ACC_USED;
 	job_access(b->c, j, f, acc, t);
@@ -927,13 +931,23 @@ static void image_events(struct builder *b, size_t i)
 			 * (save.c: FILE_BEFORE). */
 			if (r->arg & CKPT_WRITE_EXISTED)
 				access_path(b, j, p, ACC_STAT, tm - 1);
-			/* Appending or updating in place keeps what was
-			 * there: that is read first, unless nothing was
-			 * (`>>` creating a log). `touch` keeps it too. */
-			if (!(fl & O_TRUNC) && !(fl & O_EXCL) &&
-			    !(r->arg & CKPT_WRITE_CREATED) &&
-			    ((fl & O_APPEND) || (fl & O_ACCMODE) != O_RDONLY ||
-			     !(fl & O_CREAT)))
+			/* Appending to what was there (`>> config.log`)
+			 * keeps it without reading it: the job found it
+			 * there, and what it held is not the job's input.
+			 * Updating in place otherwise (O_RDWR, `touch`)
+			 * keeps it and may read it: read first. Unless
+			 * nothing was there (`>>` creating a log). */
+			int kept = !(fl & O_TRUNC) && !(fl & O_EXCL) &&
+				   !(r->arg & CKPT_WRITE_CREATED);
+			if (kept && (fl & O_APPEND) &&
+			    (fl & O_ACCMODE) == O_WRONLY) {
+				access_path(b, j, p, ACC_STAT, tm - 1);
+				access_path(b, j, p, ACC_WRITE | ACC_APPEND, tm);
+				break;
+			}
+			if (kept && ((fl & O_APPEND) ||
+				     (fl & O_ACCMODE) != O_RDONLY ||
+				     !(fl & O_CREAT)))
 				access_path(b, j, p, ACC_READ, tm - 1);
 			access_path(b, j, p, ACC_WRITE, tm);
 			break;

@@ -65,6 +65,11 @@ struct file {
 #define FILE_BEFORE (1 << 10)		/* an output that was there before
 					   the build wrote it: restore
 					   never removes it (save.c) */
+/* While the trace becomes jobs (build.c): written by appending to what
+ * was there (`>> log` onto a file the build found), and written in any
+ * other way. Appended to only, it is no job's output (save.c). */
+#define FILE_APPENDED (1 << 11)
+#define FILE_REWRITTEN (1 << 12)
 
 /* Access flags of one job on one file. */
 enum {
@@ -78,6 +83,9 @@ enum {
 	/* While the trace becomes jobs (until ckpt_classify_deps): a read
 	 * by a program that does more than compare (not cmp, diff). */
 	ACC_USED = 1 << 7,
+	/* Only as an argument of build.c's access_path: the write is an
+	 * append to what was there (FILE_APPENDED). Never stored. */
+	ACC_APPEND = 1 << 8,
 };
 
 /* 8 bytes: a kernel's or a large project's manifest holds half a million

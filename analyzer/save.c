@@ -542,6 +542,17 @@ static int assign_roles(struct ckpt *c, struct early *early)
 			   !(f->flags & FILE_WAS_OUTPUT) && there && inroot &&
 			   S_ISREG(st.st_mode)) {
 			f->role = ROLE_SOURCE;	/* mark_updated_in_place */
+		} else if ((f->flags & FILE_APPENDED) &&
+			   !(f->flags & (FILE_REWRITTEN | FILE_WAS_OUTPUT)) &&
+			   there && inroot && S_ISREG(st.st_mode)) {
+			/* Only appended to, where it was before the build
+			 * (config.status's `exec 5>>config.log`, which make
+			 * may rerun): no writer's input and no job's output,
+			 * so restore leaves it, and a tree where it holds
+			 * less (configured, not built) changes nothing. A
+			 * job that read it read what it held then: a source
+			 * with what the build left. */
+			f->role = (a & ACC_READ) ? ROLE_SOURCE : ROLE_EXISTS;
 		} else if (a & (ACC_WRITE | ACC_MKDIR)) {
 			if (there && inroot)
 				f->role = S_ISDIR(st.st_mode) ? ROLE_OUTDIR
