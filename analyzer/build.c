@@ -88,6 +88,8 @@ struct builder {
 	struct dotdot *dotdots;		/* dotdot_lexical's answers */
 	int comparing;			/* the image's program only compares
 					 * what it reads (cmp, diff) */
+	int no_link;			/* a C compiler that does not link
+					 * (compiles_only) */
 };
 
 /* A recorded path string and what intern made of it. The strings are the
@@ -870,6 +872,25 @@ static int compares_only(const struct image *im)
 	return !strcmp(base, "cmp") || !strcmp(base, "diff");
 }
 
+static int c_compiler(const char *exe);
+
+/* A C compiler run that does not link (`-c`, `-S`, `-E`, `-M`, `-MM`,
+ * `-fsyntax-only`): gcc's driver looks up LIBRARY_PATH on every run, but
+ * only a link uses it. Counted, a login without it (or with another)
+ * reran every compile of a build (ncurses, in a shell that set it). */
+static int compiles_only(const struct image *im)
+{
+	if (im->forked || !im->exe || !im->argv0 || !c_compiler(im->exe))
+		return 0;
+	const char *a = im->argv0;
+	for (int k = 0; k < im->argc; k++, a += strlen(a) + 1)
+		if (!strcmp(a, "-c") || !strcmp(a, "-S") || !strcmp(a, "-E") ||
+		    !strcmp(a, "-M") || !strcmp(a, "-MM") ||
+		    !strcmp(a, "-fsyntax-only"))
+			return 1;
+	return 0;
+}
+
 static void image_events(struct builder *b, size_t i)
 {
 	const struct image *im = &b->t->img[i];
@@ -880,6 +901,7 @@ static void image_events(struct builder *b, size_t i)
 	if (im->exe && !im->forked)
 		access_path(b, own, im->exe, ACC_READ, im->start);
 	b->comparing = compares_only(im);
+	b->no_link = compiles_only(im);
 	if (!im->forked && im->argv0) {
 		envvars_exec_uses(im->argv0, im->argc, env_used,
 				  &c->jobs[own]);
@@ -1053,6 +1075,8 @@ static void image_events(struct builder *b, size_t i)
 			break;
 		case CKPT_GETENV: {
 			struct job *jb = &c->jobs[j];
+			if (b->no_link && p && !strcmp(p, "LIBRARY_PATH"))
+				break;
 			if (p && *p)	/* getenv("") finds nothing */
 				job_add_string(&jb->env, &jb->nenv, &jb->aenv,
 					       p, 1);
