@@ -928,11 +928,18 @@ size_t ckpt_affected(struct ckpt *c)
 			}
 			if (job->affected)
 				continue;
+			/* Without a producer, an output is invalid, and so
+			 * is what read it; a make reading a dependency file
+			 * excepted, as in propagate: a `.Po` kept as recorded
+			 * that a chained build did not write again (grep's
+			 * gnulib-tests/.deps/alloca.Po, whose rule has no
+			 * prerequisite) made everything invalid for good. */
 			if (matters)
 				mark(c, (int)j, AFF_CHANGED, d->file, queue,
 				     &nq);
 			else if (f->role == ROLE_OUTPUT && f->producer < 0 &&
-				 (d->acc & ACC_READ))
+				 (d->acc & ACC_READ) &&
+				 !(job->kind == JOB_DRIVER && dependency_file(f)))
 				mark(c, (int)j, AFF_INPUT, d->file, queue, &nq);
 		}
 	}

@@ -553,6 +553,20 @@ static int assign_roles(struct ckpt *c, struct early *early)
 			 * job that read it read what it held then: a source
 			 * with what the build left. */
 			f->role = (a & ACC_READ) ? ROLE_SOURCE : ROLE_EXISTS;
+		} else if ((f->flags & FILE_WAS_OUTPUT) && !(a & ACC_WRITE) &&
+			   there && inroot && S_ISREG(st.st_mode) &&
+			   dependency_file(f)) {
+			/* A dependency file of the previous checkpoint that
+			 * no job of this build wrote: restore kept it as
+			 * recorded, and its writer ran and found it there
+			 * (`[ -f .deps/x.Po ] || echo '# dummy' > ...`).
+			 * Not a source: a tree of the same sources lacks it,
+			 * and a restore that called it deleted left make
+			 * failing on its include. An output without a
+			 * producer, which only makes read. */
+			f->role = ROLE_OUTPUT;
+			f->producer = -1;
+			f->flags |= FILE_NO_PRODUCER;
 		} else if (a & (ACC_WRITE | ACC_MKDIR)) {
 			if (there && inroot)
 				f->role = S_ISDIR(st.st_mode) ? ROLE_OUTDIR
@@ -693,7 +707,9 @@ static int flush_objects(struct store *st)
 }
 
 /* Compress every output into the object store, a thread a core (the build
- * is over: the cores are ours), then flush them (flush_objects). */
+ * is over: the cores are ours), then flush them (flush_objects). Not one
+ * without a producer, which is never restored, but for a dependency file:
+ * invalid, restore keeps it as recorded for make to read. */
 static int store_outputs(struct ckpt *c, const char *dir,
 			 struct save_stats *s)
 {
@@ -712,7 +728,7 @@ static int store_outputs(struct ckpt *c, const char *dir,
 	for (size_t i = 0; i < c->nfiles; i++) {
 		const struct file *f = &c->files[i];
 		if (f->role == ROLE_OUTPUT && S_ISREG(f->mode) &&
-		    !(f->flags & FILE_NO_PRODUCER))
+		    (!(f->flags & FILE_NO_PRODUCER) || dependency_file(f)))
 			st.todo[n++] = i;
 	}
 	atomic_init(&st.bytes, 0);
@@ -1322,7 +1338,10 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 /* What the stale kept jobs wrote becomes outputs without a producer
  * (merge_previous gave the others theirs). A stale job whose outputs
  * are there was run again by hand since (configure, after the restore
- * said to), or not at all: said, for no restore can make them. */
+ * said to), or not at all: said, for no restore can make them. Not for
+ * a dependency file: restore kept it as recorded, make did not remake it
+ * (a dummy `.Po` whose rule has no prerequisite), and only makes read
+ * it, which its lack of a producer does not make invalid. */
 static void adopt_kept(struct ckpt *c, size_t first_kept)
 {
 	size_t orphans = 0;
@@ -1337,7 +1356,7 @@ static void adopt_kept(struct ckpt *c, size_t first_kept)
 				continue;
 			struct file *f = &c->files[d->file];
 			if (f->producer == (int)j && (d->acc & ACC_WRITE) &&
-			    f->path[0] != '/') {
+			    f->path[0] != '/' && !dependency_file(f)) {
 				char *p = file_abs(c, f, c->root);
 				struct stat st;
 				if (lstat(p, &st) == 0 && S_ISREG(st.st_mode)) {
