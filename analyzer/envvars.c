@@ -796,11 +796,32 @@ void envvars_program_text_uses(int language, const char *text, size_t size,
 	program_env_refs(language, text, size, found, arg);
 }
 
+/* Named as C or C++ source or a header: what a shell reads of it is a
+ * redirection's data, not its code. gnulib turns each `x.in.h` into x.h
+ * with `sed ... < x.in.h`, and unistd.in.h's comment `${LOGNAME-$USER}`
+ * made its every reader depend on the login (grep: 64 outputs). */
+static int c_named(const char *path)
+{
+	static const char *const ext[] = { "c",	  "h",	 "cc", "cpp", "cxx",
+					   "c++", "hh",	 "hpp", "hxx", "h++",
+					   "C",	  "H",	 "inc" };
+	const char *base = strrchr(path, '/');
+	const char *dot = strrchr(base ? base : path, '.');
+	if (!dot)
+		return 0;
+	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
+		if (!strcmp(dot + 1, ext[i]))
+			return 1;
+	return 0;
+}
+
 void envvars_sourced_uses(const char *path,
 			  void (*found)(const char *name, size_t len,
 					void *arg),
 			  void *arg)
 {
+	if (c_named(path))
+		return;
 	size_t n;
 	char *text = read_text(path, 16u << 20, &n);
 	if (text && !memchr(text, 0, n))

@@ -63,7 +63,8 @@ int envvars_shell_file_uses(const char *path,
 /* envvars_shell_refs of a file a shell read itself: sourced (`. ./vars.sh`),
  * a script given on standard input (`sh -s < gen.sh`), one bash runs in a
  * copy of itself, or data a redirection reads. Nothing if it is gone,
- * not a regular text file, or over 16 MiB: most such files are data. */
+ * not a regular text file, over 16 MiB, or named as C or C++ source or a
+ * header (gnulib's `sed ... < unistd.in.h`): such files are data. */
 void envvars_sourced_uses(const char *path,
 			  void (*found)(const char *name, size_t len,
 					void *arg),

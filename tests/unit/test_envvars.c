@@ -379,6 +379,21 @@ static void program_files_and_sourced(void **state)
 	unlink(path);
 	envvars_sourced_uses(path, collect, out);	/* gone: data */
 	assert_string_equal(out, "");
+	/* A C header a shell reads is a redirection's data (gnulib's `sed
+	 * ... < unistd.in.h`, whose comment names ${LOGNAME-$USER}); the
+	 * same text under a script's name is code. */
+	char hdr[80];
+	snprintf(hdr, sizeof hdr, "%s/unistd.in.h", dir);
+	f = fopen(hdr, "w");
+	fputs("/* ${LOGNAME-$USER} */\n", f);
+	fclose(f);
+	envvars_sourced_uses(hdr, collect, out);
+	assert_string_equal(out, "");
+	rename(hdr, path);
+	envvars_sourced_uses(path, collect, out);
+	assert_string_equal(out, "LOGNAME USER ");
+	out[0] = 0;
+	unlink(path);
 	/* A program file that is gone: unknown, the caller decides. */
 	assert_int_equal(envvars_program_file_uses('p', path, collect, out), -1);
 	assert_string_equal(out, "");
