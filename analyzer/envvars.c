@@ -802,9 +802,9 @@ void envvars_program_text_uses(int language, const char *text, size_t size,
  * made its every reader depend on the login (grep: 64 outputs). */
 static int c_named(const char *path)
 {
-	static const char *const ext[] = { "c",	  "h",	 "cc", "cpp", "cxx",
+	static const char *const ext[] = { "c",	  "h",	 "cc",	"cpp", "cxx",
 					   "c++", "hh",	 "hpp", "hxx", "h++",
-					   "C",	  "H",	 "inc" };
+					   "C",	  "H" };	/* not .inc: a shell's too */
 	const char *base = strrchr(path, '/');
 	const char *dot = strrchr(base ? base : path, '.');
 	if (!dot)
