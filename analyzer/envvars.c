@@ -234,6 +234,55 @@ static int word_start(const char *p, const char *q)
 	return q == p || breaks_word[(unsigned char)q[-1]];
 }
 
+/* If q is at the `<<` of `cat <<WORD` alone on its line (configure's
+ * --help: GNU's `cat <<_ACEOF`, Dickey's `cat <<EOF`), where its text
+ * ends: the start of the line holding WORD; else NULL. Such a heredoc
+ * only prints: a `\$HOME` in it (every configure's ``for instance
+ * `--prefix=\$HOME'``) never expands, here nor in a script run later.
+ * Counted, a restore by another user reran configure and everything
+ * after it (mawk). */
+static const char *display_heredoc(const char *p, const char *q,
+				   const char *end)
+{
+	const char *ls = q;
+	while (ls > p && ls[-1] != '\n')
+		ls--;
+	while (ls < q && (*ls == ' ' || *ls == '\t'))
+		ls++;
+	if (q - ls < 4 || memcmp(ls, "cat", 3) ||
+	    strspn(ls + 3, " \t") != (size_t)(q - ls - 3))
+		return NULL;
+	const char *w = q + 2;
+	int tabs = w < end && *w == '-';
+	w += tabs;
+	while (w < end && (*w == ' ' || *w == '\t'))
+		w++;
+	if (w < end && (*w == '\\' || *w == '\'' || *w == '"'))
+		w++;
+	const char *we = w;
+	while (we < end && name_char(*we))
+		we++;
+	if (we == w)
+		return NULL;
+	const char *nl = we + (we < end && strchr("'\"", *we) != NULL);
+	while (nl < end && (*nl == ' ' || *nl == '\t'))
+		nl++;
+	if (nl >= end || *nl != '\n')
+		return NULL;	/* more on the line: > file, | sh */
+	for (const char *l = nl + 1; l < end;) {
+		const char *t = l;
+		while (tabs && t < end && *t == '\t')
+			t++;
+		if ((size_t)(end - t) >= (size_t)(we - w) &&
+		    !memcmp(t, w, (size_t)(we - w)) &&
+		    (t + (we - w) == end || t[we - w] == '\n'))
+			return l;
+		const char *n = memchr(l, '\n', (size_t)(end - l));
+		l = n ? n + 1 : end;
+	}
+	return end;
+}
+
 static int ident_start(char ch)
 {
 	return name_char(ch) && !(ch >= '0' && ch <= '9');
@@ -355,9 +404,22 @@ void envvars_shell_refs(const char *p, size_t size,
 	int brackets = 0;	/* inside bash's old $[...] */
 	int let = 0;		/* in a let command: bare names */
 	int comment = 0;	/* after a # that starts a word: no commands */
+	const char *shown = p;	/* a heredoc cat prints ends here */
 	for (const char *q = p; q < end; q++) {
 		if (let && strchr("\n;&|", *q))
 			let = 0;
+		if (*q == '<' && q + 2 < end && q[1] == '<' && q[2] != '<' &&
+		    q >= shown) {
+			const char *e = display_heredoc(p, q, end);
+			if (e)
+				shown = e;
+		} else if (*q == '$' && q < shown) {
+			const char *b = q;	/* \$HOME in text cat prints */
+			while (b > p && b[-1] == '\\')
+				b--;
+			if ((q - b) % 2)
+				continue;
+		}
 		if (*q == '\n')
 			comment = 0;
 		else if (*q == '#' && word_start(p, q))
@@ -391,8 +453,9 @@ void envvars_shell_refs(const char *p, size_t size,
 		} else if (*q == ')' && parens) {
 			parens--;
 		} else if (*q == '~' && word_start(p, q) &&
-			   (q + 1 == end || !name_char(q[1]))) {
-			found("HOME", 4, arg);	/* ~, ~/x: $HOME */
+			   (q + 1 == end ||
+			    (!name_char(q[1]) && q[1] != '('))) {
+			found("HOME", 4, arg);	/* ~, ~/x: $HOME; not C's ~(a|b) */
 		} else if (*q == 'c' && end - q >= 2 && q[1] == 'd' &&
 			   word_start(p, q) &&
 			   (end - q == 2 || strchr(" \t\n;&|)", q[2]))) {

@@ -129,6 +129,20 @@ static void shell_references(void **state)
 	/* ~ is $HOME where a word starts; cd searches $CDPATH. */
 	assert_string_equal(shell("cat ~/g; cd sub && x=~; a~b cdx ~user"),
 			    "HOME CDPATH HOME ");
+	/* Not C's ~(a|b) in a heredoc (mawk's configure). */
+	assert_string_equal(shell("cat <<EOF\nm & ~(FP_X_DZ|FP_X_OFL)\nEOF\n"),
+			    "");
+	/* \$HOME in a heredoc that cat only prints never expands (every
+	 * configure's --help); in one written to a file or a pipe it may,
+	 * when that runs. \\$X is $X. */
+	assert_string_equal(shell("  cat <<_ACEOF\n  for instance \\`--prefix="
+				  "\\$HOME'. $A \\\\$B\n_ACEOF\necho \\$C\n"),
+			    "A B C ");
+	assert_string_equal(shell("cat <<-\\EOF\n\\$X\n\tEOF\necho \\$Y\n"),
+			    "Y ");
+	assert_string_equal(shell("cat <<EOF > gen.sh\n\\$A\nEOF\n"
+				  "cat <<EOF | sh\n\\$B\nEOF\nsh <<EOF\n\\$C\nEOF\n"),
+			    "A B C ");
 }
 
 /* argv's strings one after another, as a trace keeps them. */
