@@ -236,11 +236,12 @@ static int word_start(const char *p, const char *q)
 
 /* If q is at the `<<` of `cat <<WORD` alone on its line (configure's
  * --help: GNU's `cat <<_ACEOF`, Dickey's `cat <<EOF`), where its text
- * ends: the start of the line holding WORD; else NULL. Such a heredoc
- * only prints: a `\$HOME` in it (every configure's ``for instance
- * `--prefix=\$HOME'``) never expands, here nor in a script run later.
- * Counted, a restore by another user reran configure and everything
- * after it (mawk). */
+ * ends: the start of the line holding WORD; else NULL. In an autoconf
+ * configure such a heredoc only prints (to the terminal or config.log):
+ * a `\$HOME` in it (every configure's ``for instance `--prefix=\$HOME'``)
+ * never expands, here nor in a script run later. Counted, a restore by
+ * another user reran configure and everything after it (mawk). Elsewhere
+ * its output may be a script (`gen() { cat <<EOF ...; }; gen | sh`). */
 static const char *display_heredoc(const char *p, const char *q,
 				   const char *end)
 {
@@ -281,6 +282,22 @@ static const char *display_heredoc(const char *p, const char *q,
 		l = n ? n + 1 : end;
 	}
 	return end;
+}
+
+/* Is the ~ at q, where a word starts, $HOME: `~`, `~/x`, not `~user`?
+ * Nor C's `~(a|b)` in a heredoc (mawk's configure), nor awk's match
+ * operator, `line ~ /re/` (automake's test driver in every Makefile.in,
+ * which a configure's removed scripts were made from, so read as one). */
+static int tilde(const char *q, const char *end)
+{
+	if (q + 1 == end)
+		return 1;
+	if (name_char(q[1]) || q[1] == '(')
+		return 0;
+	const char *r = q + 1;
+	while (r < end && (*r == ' ' || *r == '\t'))
+		r++;
+	return r == q + 1 || r == end || *r != '/';
 }
 
 static int ident_start(char ch)
@@ -408,8 +425,8 @@ void envvars_shell_refs(const char *p, size_t size,
 	for (const char *q = p; q < end; q++) {
 		if (let && strchr("\n;&|", *q))
 			let = 0;
-		if (*q == '<' && q + 2 < end && q[1] == '<' && q[2] != '<' &&
-		    q >= shown) {
+		if (autoconf && *q == '<' && q + 2 < end && q[1] == '<' &&
+		    q[2] != '<' && q >= shown) {
 			const char *e = display_heredoc(p, q, end);
 			if (e)
 				shown = e;
@@ -452,10 +469,8 @@ void envvars_shell_refs(const char *p, size_t size,
 			parens++;
 		} else if (*q == ')' && parens) {
 			parens--;
-		} else if (*q == '~' && word_start(p, q) &&
-			   (q + 1 == end ||
-			    (!name_char(q[1]) && q[1] != '('))) {
-			found("HOME", 4, arg);	/* ~, ~/x: $HOME; not C's ~(a|b) */
+		} else if (*q == '~' && word_start(p, q) && tilde(q, end)) {
+			found("HOME", 4, arg);	/* ~, ~/x: $HOME */
 		} else if (*q == 'c' && end - q >= 2 && q[1] == 'd' &&
 			   word_start(p, q) &&
 			   (end - q == 2 || strchr(" \t\n;&|)", q[2]))) {
