@@ -961,16 +961,21 @@ static int same_driver(struct driver_key *set, const struct ckpt *old, int d,
 }
 
 /*
- * A directory (path) that an old job made and that new job nj, the same
- * command run again, found there: mkdir failing with EEXIST is no write,
- * and without this the directory would only be one the build looked at,
- * missing from any fresh copy. libtool's first compile makes src/.libs;
- * chained after an edit of that file, the libtool link that lists .libs
- * was invalid in every fresh copy.
+ * A directory or file (path) that an old job made and that new job nj,
+ * the same command run again, found there: mkdir failing with EEXIST is
+ * no write, and without this the directory would only be one the build
+ * looked at, missing from any fresh copy. libtool's first compile makes
+ * src/.libs; chained after an edit of that file, the libtool link that
+ * lists .libs was invalid in every fresh copy. A file: the command writes
+ * it only when its text changes (cmake's generated Makefiles and cache,
+ * config.status's config.h), and left it as restore put it back; else it
+ * was a source of the chained checkpoint, "deleted" in any fresh copy,
+ * and the command invalid, with everything after it (libjpeg-turbo).
+ * acc: ACC_MKDIR or ACC_WRITE.
  */
-static void remade_dir(struct ckpt *c, const char *path, int nj)
+static void remade(struct ckpt *c, const char *path, int nj, int acc)
 {
-	int nf = ckpt_file(c, path, 0);
+	int nf = ckpt_file(c, path, acc == ACC_WRITE);
 	if (nf < 0)
 		return;
 	struct job *job = &c->jobs[nj];
@@ -981,7 +986,7 @@ static void remade_dir(struct ckpt *c, const char *path, int nj)
 		GROW(job->deps, job->ndeps, job->adeps);
 		job->deps[job->ndeps++] = (struct dep){ .file = nf };
 	}
-	job->deps[d].acc |= ACC_MKDIR;
+	job->deps[d].acc |= acc;
 	c->files[nf].producer = nj;
 }
 
@@ -1313,8 +1318,16 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 			c->files[nf].producer = kept_as[p];
 			c->files[nf].flags |= old.files[i].flags & FILE_DEPFILE;
 		} else if (p >= 0 && redone_as[p] >= 0 && !rewritten[i] &&
-			 old.files[i].role == ROLE_OUTDIR)
-			remade_dir(c, old.files[i].path, redone_as[p]);
+			   (old.files[i].role == ROLE_OUTDIR ||
+			    old.files[i].role == ROLE_OUTPUT)) {
+			remade(c, old.files[i].path, redone_as[p],
+			       old.files[i].role == ROLE_OUTDIR ? ACC_MKDIR
+								: ACC_WRITE);
+			nf = ckpt_file(c, old.files[i].path, 0);
+			if (nf >= 0)
+				c->files[nf].flags |=
+					old.files[i].flags & FILE_DEPFILE;
+		}
 	}
 	/* Recipe lines kept together stay linked. */
 	for (size_t j = 0; j < old.njobs; j++) {
