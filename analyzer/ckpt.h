@@ -89,6 +89,9 @@ int path_is_safe_relative(const char *rel);
 mode_t path_blocked(const char *root, const char *rel);
 /* The same, and the length of rel's part that names it in *len. */
 mode_t path_blocked_at(const char *root, const char *rel, size_t *len);
+/* What the symbolic link root/rel points to (malloc'd; "" if it is not
+ * one): for messages about a link path_blocked_at found. */
+char *path_link_target(const char *root, const char *rel);
 /* rel is safe and path_blocked finds nothing, so writing there stays
  * inside root. 1 = safe, 0 = not. */
 int path_stays_inside(const char *root, const char *rel);

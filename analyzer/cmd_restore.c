@@ -345,10 +345,7 @@ static void refuse_linked(struct linked *l, const char *path, size_t at)
 static void refused_linked(struct linked *l, const char *root)
 {
 	for (size_t k = 0; k < l->n; k++) {
-		char *a = xasprintf("%s/%s", root, l->link[k]);
-		char target[PATH_MAX];
-		ssize_t tl = readlink(a, target, sizeof target - 1);
-		target[tl < 0 ? 0 : tl] = 0;
+		char *target = path_link_target(root, l->link[k]);
 		error("refusing %zu output%s under %s: it is a symbolic link "
 		      "(to %s), and restore writes only into the tree's own "
 		      "directories. Make %s a directory, or record a build "
@@ -356,7 +353,7 @@ static void refused_linked(struct linked *l, const char *root)
 		      l->count[k], l->count[k] == 1 ? "" : "s",
 		      path_shown(l->link[k]), path_shown(target),
 		      path_shown(l->link[k]));
-		free(a);
+		free(target);
 		free(l->link[k]);
 	}
 	free(l->link);

@@ -5,9 +5,11 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ckpt.h"
 
@@ -87,6 +89,16 @@ mode_t path_blocked_at(const char *root, const char *rel, size_t *len)
 	}
 	free(buf);
 	return mode;
+}
+
+char *path_link_target(const char *root, const char *rel)
+{
+	char *abs = xasprintf("%s/%s", root, rel);
+	char target[PATH_MAX];
+	ssize_t n = readlink(abs, target, sizeof target - 1);
+	target[n < 0 ? 0 : n] = 0;
+	free(abs);
+	return xstrdup(target);
 }
 
 mode_t path_blocked(const char *root, const char *rel)

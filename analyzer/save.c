@@ -18,7 +18,6 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <limits.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -1528,17 +1527,14 @@ static void note_linked_outputs(const struct ckpt *c)
 	if (!n)
 		return;
 	first[at] = 0;
-	char *abs = xasprintf("%s/%s", c->root, first);
-	char target[PATH_MAX];
-	ssize_t tl = readlink(abs, target, sizeof target - 1);
-	target[tl < 0 ? 0 : tl] = 0;
+	char *target = path_link_target(c->root, first);
 	fprintf(stderr,
 		"ckpt: warning: %zu output%s written through the symbolic "
 		"link %s (to %s): restore refuses paths through a link. "
 		"Build into the directory it names instead\n",
 		n, n == 1 ? " was" : "s were", path_shown(first),
 		path_shown(target));
-	free(abs);
+	free(target);
 	free(first);
 }
 
