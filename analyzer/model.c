@@ -211,7 +211,7 @@ void job_access(struct ckpt *c, int ji, int fi, int acc, uint64_t t)
 		k = j->ndeps++;
 		j->deps[k] = (struct dep){ .file = fi };
 		/* Not what a merged-away dep left there (ckpt_sort_deps). */
-		j->dtimes[k] = (struct dep_time){ 0, 0 };
+		j->dtimes[k] = (struct dep_time){ 0, 0, 0 };
 		f->mark_job = ji;
 		f->mark_idx = (int)k;
 	}
@@ -226,6 +226,8 @@ void job_access(struct ckpt *c, int ji, int fi, int acc, uint64_t t)
 		dt->in = t;
 	if ((acc & out) && (!(d->acc & out) || t < dt->write))
 		dt->write = t;
+	if ((acc & ACC_USED) && (!(d->acc & ACC_USED) || t < dt->used))
+		dt->used = t;
 	d->acc |= acc;
 }
 
@@ -309,7 +311,8 @@ void ckpt_sort_deps(struct ckpt *c)
 		}
 		for (size_t n = 0; n < j->ndeps; n++)
 			buf[n] = (struct timed_dep){
-				j->deps[n], { dep_t_in(j, n), dep_t_write(j, n) }
+				j->deps[n], { dep_t_in(j, n), dep_t_write(j, n),
+					      dep_t_used(j, n) }
 			};
 		struct timed_dep *td = sort_by_file(buf, tmp, j->ndeps, passes);
 		size_t k = 0;
@@ -325,6 +328,10 @@ void ckpt_sort_deps(struct ckpt *c)
 				int d_w = d->d.acc & (ACC_WRITE | ACC_MKDIR | ACC_DELETE);
 				if (d_w && (!m_w || d->t.write < m->t.write))
 					m->t.write = d->t.write;
+				if ((d->d.acc & ACC_USED) &&
+				    (!(m->d.acc & ACC_USED) ||
+				     d->t.used < m->t.used))
+					m->t.used = d->t.used;
 				m->d.acc |= d->d.acc;
 			} else {
 				td[k++] = *d;

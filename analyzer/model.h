@@ -101,6 +101,8 @@ struct dep {
 struct dep_time {
 	uint64_t in;		/* first read/look-up/listing */
 	uint64_t write;		/* first write, rename-away or mkdir */
+	uint64_t used;		/* first read that did more than compare
+				   (ACC_USED), 0 none */
 };
 
 /* A recipe job's output goes where make's goes; a $(shell ...) job's
@@ -224,6 +226,10 @@ static inline uint64_t dep_t_in(const struct job *j, size_t k)
 static inline uint64_t dep_t_write(const struct job *j, size_t k)
 {
 	return j->dtimes && k < j->adtimes ? j->dtimes[k].write : 0;
+}
+static inline uint64_t dep_t_used(const struct job *j, size_t k)
+{
+	return j->dtimes && k < j->adtimes ? j->dtimes[k].used : 0;
 }
 /* Is dep k of job j an input (something it read that it did not write
  * first)? Returns the ACC_ kind that counts, or 0. */

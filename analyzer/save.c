@@ -274,7 +274,11 @@ static uint64_t *find_ordering_hazards(struct ckpt *c)
  * A file that was there before the build, whose content the job that
  * first wrote it read before, and that the previous checkpoint (if any)
  * did not make, is the user's: kbuild's syncconfig reads .config and
- * writes it back. It stays a source (assign_roles): restore must never
+ * writes it back. Its content: a look-up first is no read (libxml2's
+ * config.status runs `rm -f libxml2.spec`, the tarball's, moves its own
+ * over it and reads that back: taken for updated in place, every fresh
+ * tree had it "modified" and configure invalid). It stays a source
+ * (assign_roles): restore must never
  * put the recorded copy over an edited one, and an edit must invalidate
  * its readers. Read by another job only (redis's `cc -MM` of every
  * source read commands.c, which a generator then wrote anew; a -j race
@@ -318,7 +322,7 @@ static void mark_updated_in_place(struct ckpt *c)
 			if ((d->acc & ACC_USED) && !absent[d->file] &&
 			    first_write[d->file] &&
 			    first_writer[d->file] == (int)j &&
-			    dep_t_in(&c->jobs[j], k) < first_write[d->file] &&
+			    dep_t_used(&c->jobs[j], k) < first_write[d->file] &&
 			    !dependency_file(&c->files[d->file]))
 				c->files[d->file].flags |= FILE_UPDATED;
 			if ((d->acc & (ACC_READ | ACC_STAT | ACC_LIST)) &&
