@@ -284,20 +284,24 @@ static const char *display_heredoc(const char *p, const char *q,
 	return end;
 }
 
-/* Is the ~ at q, where a word starts, $HOME: `~`, `~/x`, not `~user`?
- * Nor C's `~(a|b)` in a heredoc (mawk's configure), nor awk's match
- * operator, `line ~ /re/` (automake's test driver in every Makefile.in,
- * which a configure's removed scripts were made from, so read as one). */
+/* Is the ~ at q, where a word starts, $HOME? Only when the tilde-prefix
+ * (up to the first / or, in an assignment, :) is the ~ alone: `~`,
+ * `~/x`, `${d:-~}`. `~user`, and any other prefix, is a user's entry in
+ * the password file, or nothing at all (libtool's `case ... in ~*)`,
+ * C's `~(a|b)` in mawk's configure's heredoc); `~+` and `~-` are PWD and
+ * OLDPWD, which change nothing. Nor awk's match operator,
+ * `line ~ /re/` (automake's test driver in every Makefile.in, which a
+ * configure's removed scripts were made from, so read as one). */
 static int tilde(const char *q, const char *end)
 {
-	if (q + 1 == end)
+	if (q + 1 == end || strchr("/:}\n;&|)<>", q[1]))
 		return 1;
-	if (name_char(q[1]) || q[1] == '(')
+	if (q[1] != ' ' && q[1] != '\t')
 		return 0;
 	const char *r = q + 1;
 	while (r < end && (*r == ' ' || *r == '\t'))
 		r++;
-	return r == q + 1 || r == end || *r != '/';
+	return r == end || *r != '/';
 }
 
 static int ident_start(char ch)
@@ -469,8 +473,10 @@ void envvars_shell_refs(const char *p, size_t size,
 			parens++;
 		} else if (*q == ')' && parens) {
 			parens--;
-		} else if (*q == '~' && word_start(p, q) && tilde(q, end)) {
-			found("HOME", 4, arg);	/* ~, ~/x: $HOME */
+		} else if (*q == '~' && tilde(q, end) &&
+			   (word_start(p, q) ||
+			    (braces && strchr("-+?", q[-1])))) {
+			found("HOME", 4, arg);	/* ~, ~/x, ${d-~}: $HOME */
 		} else if (*q == 'c' && end - q >= 2 && q[1] == 'd' &&
 			   word_start(p, q) &&
 			   (end - q == 2 || strchr(" \t\n;&|)", q[2]))) {

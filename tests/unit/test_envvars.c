@@ -136,6 +136,11 @@ static void shell_references(void **state)
 			    "");
 	assert_string_equal(shell("if (line ~ /^x/) n++; cd ~ ; ls ~\n"),
 			    "CDPATH HOME HOME ");
+	/* A tilde-prefix other than ~ alone is a user's home, or nothing:
+	 * libtool's `case ... in ~*)` in every libtool 2.4 script. */
+	assert_string_equal(shell("case $1 in ~*) ;; ~+|~-) ;; esac; "
+				  "cat ~user/f ~\"x\" ${d:-~}"),
+			    "d HOME ");
 	/* \$HOME in a heredoc that cat only prints, in an autoconf
 	 * configure, never expands (every configure's --help); in one
 	 * written to a file or a pipe it may, when that runs, and so it may
