@@ -571,13 +571,19 @@ static int directive_is(const char *s, const char *e, const char *w)
 	       ((size_t)(e - s) == n || s[n] == ' ' || s[n] == '\t');
 }
 
-void makefile_scan(const char *text, size_t len, struct make_rules *r)
+/* Call fn for each logical line of a makefile's text: backslash-newlines
+ * joined by a blank; with recipe set for a recipe line or a define's
+ * body, as written; else without its comment, and a rule's recipe after
+ * ';' cut off. */
+static void make_lines(const char *text, size_t len,
+		       void (*fn)(const char *s, const char *e, int recipe,
+				  void *arg),
+		       void *arg)
 {
 	const char *end = text + len;
 	char *line = xmalloc(len + 1);
 	int in_define = 0;
 	for (const char *p = text; p < end;) {
-		/* A logical line: backslash-newlines joined by a blank. */
 		size_t n = 0;
 		int recipe = *p == '\t';
 		for (; p < end && *p != '\n'; p++) {
@@ -597,10 +603,8 @@ void makefile_scan(const char *text, size_t len, struct make_rules *r)
 		}
 		if (directive_is(line, e, "define"))
 			in_define++;
-		/* A recipe, or a define's body (a canned recipe, most
-		 * often): only its $(wildcard)s are make's. */
 		if (recipe || in_define) {
-			scan_wildcards(line, e, r);
+			fn(line, e, 1, arg);
 			continue;
 		}
 		/* A comment: an unescaped '#'. */
@@ -617,26 +621,41 @@ void makefile_scan(const char *text, size_t len, struct make_rules *r)
 					e = q;
 					break;
 				}
-		const char *name, *value;
-		size_t nlen;
-		scan_wildcards(line, e, r);
-		if ((value = assignment(line, e, &name, &nlen))) {
-			scan_value(name, nlen, value, e, r);
-			if (nlen == 9 && !memcmp(name, "MAKEFLAGS", 9))
-				r->no_builtin |= no_builtin_rules(value, e);
-			continue;
-		}
-		if (directive_is(line, e, "include") ||
-		    directive_is(line, e, "-include") ||
-		    directive_is(line, e, "sinclude"))
-			add_refs(line, e, &r->wild_refs, &r->nwild_refs,
-				 &r->awild_refs);
-		/* An include's or a rule's globs are make's. */
-		if (!shell_code(line, e))
-			scan_globs(line, e, r);
-		scan_rule(line, e, r);
+		fn(line, e, 0, arg);
 	}
 	free(line);
+}
+
+static void scan_line(const char *line, const char *e, int recipe, void *arg)
+{
+	struct make_rules *r = arg;
+	/* A recipe, or a define's body (a canned recipe, most often): only
+	 * its $(wildcard)s are make's. */
+	scan_wildcards(line, e, r);
+	if (recipe)
+		return;
+	const char *name, *value;
+	size_t nlen;
+	if ((value = assignment(line, e, &name, &nlen))) {
+		scan_value(name, nlen, value, e, r);
+		if (nlen == 9 && !memcmp(name, "MAKEFLAGS", 9))
+			r->no_builtin |= no_builtin_rules(value, e);
+		return;
+	}
+	if (directive_is(line, e, "include") ||
+	    directive_is(line, e, "-include") ||
+	    directive_is(line, e, "sinclude"))
+		add_refs(line, e, &r->wild_refs, &r->nwild_refs,
+			 &r->awild_refs);
+	/* An include's or a rule's globs are make's. */
+	if (!shell_code(line, e))
+		scan_globs(line, e, r);
+	scan_rule(line, e, r);
+}
+
+void makefile_scan(const char *text, size_t len, struct make_rules *r)
+{
+	make_lines(text, len, scan_line, r);
 }
 
 void make_rules_release(struct make_rules *r)
@@ -825,7 +844,8 @@ static struct make_rules *rules_of(struct make_names *mn, int fi)
 	const struct file *f = &c->files[fi];
 	struct make_rules *r = xcalloc(1, sizeof *r);
 	mn->rules[fi] = r;
-	if (dependency_file(f) || f->role == ROLE_PSEUDO)
+	if (dependency_file(f) || f->role == ROLE_PSEUDO ||
+	    (f->flags & FILE_MAKE_PREREQ))
 		return r;
 	char *text = NULL;
 	size_t len = 0;
@@ -1007,4 +1027,291 @@ void make_names_free(struct make_names *mn)
 	free(mn->diffs);
 	free(mn->diffed);
 	free(mn);
+}
+
+/* ---- makefiles make remakes (save time) ------------------------------- */
+
+/*
+ * make first brings each makefile it read up to date, as a target, and
+ * reads them all again if it remade one. automake's Makefile is made by
+ * config.status from Makefile.in (`Makefile: $(srcdir)/Makefile.in
+ * $(top_builddir)/config.status`), Makefile.in by automake from
+ * Makefile.am, config.status from configure: with configure run before
+ * the record, make only looked at those (stat), and an edit of one
+ * changed nothing ckpt saw, while make remade the Makefile and reran
+ * none of the recipes it had changed: gmp's mpz/Makefile.in given
+ * another AM_CPPFLAGS kept 207 objects built with the old flags.
+ *
+ * So for a make whose makefiles no job of the build wrote (sources), a
+ * file it only looked at that its makefiles' rules name as a
+ * prerequisite of one of them, directly or through the rules for those
+ * prerequisites, is read: its content is that make's input, as its
+ * makefiles are. Targets and prerequisites are taken by last component,
+ * through the variables the makefiles assign (every value of a name);
+ * a word whose last component still holds a variable or a pattern is
+ * not followed. Such files are marked (FILE_MAKE_PREREQ), and the
+ * listing check does not scan them as makefiles (rules_of).
+ */
+struct remake_rule {
+	char *targets, *prereqs;	/* each side's text */
+};
+
+struct remake_file {
+	struct remake_rule *rules;
+	size_t nrules, arules;
+	char **vars;		/* "NAME\tvalue" */
+	size_t nvars, avars;
+};
+
+static void remake_line(const char *s, const char *e, int recipe, void *arg)
+{
+	struct remake_file *mf = arg;
+	if (recipe)
+		return;
+	const char *name, *value;
+	size_t nlen;
+	if ((value = assignment(s, e, &name, &nlen))) {
+		/* `target: NAME = value` sets it for that target only. */
+		if (colon_at(s, name))
+			return;
+		GROW(mf->vars, mf->nvars, mf->avars);
+		mf->vars[mf->nvars++] = xasprintf("%.*s\t%.*s", (int)nlen, name,
+						  (int)(e - value), value);
+		return;
+	}
+	const char *c = colon_at(s, e);
+	if (!c || directive_is(s, e, "include") ||
+	    directive_is(s, e, "-include") || directive_is(s, e, "sinclude"))
+		return;
+	const char *after = c + 1;
+	while (after < e && *after == ':')
+		after++;
+	/* Order-only prerequisites do not make a target out of date; a
+	 * static pattern rule (`$(OBJS): %.o: %.c`) makes no makefile. */
+	const char *end = find_outside(after, e, '|', 0);
+	if (!end)
+		end = e;
+	if (colon_at(after, end))
+		return;
+	GROW(mf->rules, mf->nrules, mf->arules);
+	mf->rules[mf->nrules++] = (struct remake_rule){
+		xmemdup(s, (size_t)(c - s) + 1),
+		xmemdup(after, (size_t)(end - after) + 1),
+	};
+	struct remake_rule *r = &mf->rules[mf->nrules - 1];
+	r->targets[c - s] = 0;
+	r->prereqs[end - after] = 0;
+}
+
+static void remake_file_release(struct remake_file *mf)
+{
+	for (size_t i = 0; i < mf->nrules; i++) {
+		free(mf->rules[i].targets);
+		free(mf->rules[i].prereqs);
+	}
+	for (size_t i = 0; i < mf->nvars; i++)
+		free(mf->vars[i]);
+	free(mf->rules);
+	free(mf->vars);
+}
+
+struct tail {
+	UT_hash_handle hh;
+	char name[];
+};
+
+/* Add name to a set; 1 if it was not there. */
+static int tail_add(struct tail **set, const char *name)
+{
+	struct tail *t;
+	HASH_FIND_STR(*set, name, t);
+	if (t)
+		return 0;
+	size_t n = strlen(name);
+	t = xmalloc(sizeof *t + n + 1);
+	memcpy(t->name, name, n + 1);
+	HASH_ADD(hh, *set, name[0], n, t);
+	return 1;
+}
+
+static int tail_has(struct tail *set, const char *name)
+{
+	struct tail *t;
+	HASH_FIND_STR(set, name, t);
+	return t != NULL;
+}
+
+static void tails_free(struct tail **set)
+{
+	struct tail *t, *tmp;
+	HASH_ITER(hh, *set, t, tmp) {
+		HASH_DEL(*set, t);
+		free(t);
+	}
+}
+
+/* The variables of one make: each name's values, joined. */
+struct remake_var {
+	UT_hash_handle hh;
+	char *value;
+	char name[];
+};
+
+/* The last components the words of s..e name, into *out (what was
+ * added counted in *added): a word that is one variable's reference is
+ * its value's words, depth variables deep at most. */
+static void word_tails(struct remake_var *vars, const char *s, const char *e,
+		       int depth, struct tail **out, int *added)
+{
+	struct word *w;
+	size_t n = split_words(s, e, &w);
+	for (size_t i = 0; i < n; i++) {
+		const char *ws = w[i].s, *we = w[i].e;
+		if (we - ws > 3 && ws[0] == '$' && var_ref_end(ws, we) == we) {
+			struct remake_var *v = NULL;
+			HASH_FIND(hh, vars, ws + 2, (size_t)(we - ws - 3), v);
+			if (v && depth > 0)
+				word_tails(vars, v->value,
+					   v->value + strlen(v->value),
+					   depth - 1, out, added);
+			continue;
+		}
+		char *t = word_tail(ws, we, 0);
+		if (t && *t && !strchr(t, VAR) && !strchr(t, '%') &&
+		    !has_glob(t) && tail_add(out, t))
+			(*added)++;
+		free(t);
+	}
+	free(w);
+}
+
+static const char *last_component(const char *path)
+{
+	const char *sl = strrchr(path, '/');
+	return sl ? sl + 1 : path;
+}
+
+/* Make job j's looked-at files the rules of its source makefiles name as
+ * their prerequisites, through a chain of rules, read (see above). */
+static void remake_job(struct ckpt *c, int j, const char *written,
+		       struct remake_file **files)
+{
+	struct job *job = &c->jobs[j];
+	struct tail *targets = NULL, *prereqs = NULL;
+	struct remake_var *vars = NULL;
+	struct remake_file **mine = NULL;	/* its source makefiles' */
+	size_t nmine = 0, amine = 0;
+	for (size_t k = 0; k < job->ndeps; k++) {
+		int fi = job->deps[k].file;
+		struct file *f = &c->files[fi];
+		if (!(job->deps[k].acc & ACC_READ) || f->path[0] == '/' ||
+		    written[fi] || dependency_file(f))
+			continue;
+		if (!files[fi]) {
+			files[fi] = xcalloc(1, sizeof **files);
+			char *abs = file_abs(c, f, c->root);
+			size_t len = 0;
+			char *text = read_text(abs, 64u << 20, &len);
+			if (text && !memchr(text, 0, len < 4096 ? len : 4096))
+				make_lines(text, len, remake_line, files[fi]);
+			free(text);
+			free(abs);
+		}
+		struct remake_file *mf = files[fi];
+		if (!mf->nrules)
+			continue;
+		tail_add(&targets, last_component(f->path));
+		GROW(mine, nmine, amine);
+		mine[nmine++] = mf;
+		for (size_t i = 0; i < mf->nvars; i++) {
+			const char *tab = strchr(mf->vars[i], '\t');
+			size_t nl = (size_t)(tab - mf->vars[i]);
+			struct remake_var *v;
+			HASH_FIND(hh, vars, mf->vars[i], nl, v);
+			if (!v) {
+				v = xmalloc(sizeof *v + nl + 1);
+				memcpy(v->name, mf->vars[i], nl);
+				v->name[nl] = 0;
+				v->value = xstrdup(tab + 1);
+				HASH_ADD(hh, vars, name[0], nl, v);
+			} else {
+				char *both = xasprintf("%s %s", v->value,
+						       tab + 1);
+				free(v->value);
+				v->value = both;
+			}
+		}
+	}
+	/* Follow the rules from the makefiles to what they are made of. */
+	for (int more = nmine > 0; more;) {
+		more = 0;
+		for (size_t m = 0; m < nmine; m++) {
+			const struct remake_file *mf = mine[m];
+			for (size_t i = 0; i < mf->nrules; i++) {
+				const struct remake_rule *r = &mf->rules[i];
+				struct tail *named = NULL;
+				int n = 0, hit = 0;
+				word_tails(vars, r->targets,
+					   r->targets + strlen(r->targets), 8,
+					   &named, &n);
+				for (struct tail *t = named; t && !hit;
+				     t = t->hh.next)
+					hit = tail_has(targets, t->name);
+				tails_free(&named);
+				if (!hit)
+					continue;
+				n = 0;
+				word_tails(vars, r->prereqs,
+					   r->prereqs + strlen(r->prereqs), 8,
+					   &prereqs, &n);
+				if (n) {
+					for (struct tail *t = prereqs; t;
+					     t = t->hh.next)
+						more |= tail_add(&targets,
+								 t->name);
+				}
+			}
+		}
+	}
+	for (size_t k = 0; prereqs && k < job->ndeps; k++) {
+		struct dep *d = &job->deps[k];
+		struct file *f = &c->files[d->file];
+		if ((d->acc & ACC_STAT) &&
+		    !(d->acc & (ACC_READ | ACC_WRITE | ACC_MKDIR |
+				ACC_DELETE)) &&
+		    f->path[0] != '/' && !written[d->file] &&
+		    tail_has(prereqs, last_component(f->path))) {
+			d->acc |= ACC_READ;
+			f->flags |= FILE_MAKE_PREREQ;
+		}
+	}
+	struct remake_var *v, *tmp;
+	HASH_ITER(hh, vars, v, tmp) {
+		HASH_DEL(vars, v);
+		free(v->value);
+		free(v);
+	}
+	tails_free(&targets);
+	tails_free(&prereqs);
+	free(mine);
+}
+
+void make_remake_inputs(struct ckpt *c)
+{
+	char *written = xcalloc(c->nfiles + 1, 1);
+	for (size_t j = 0; j < c->njobs; j++)
+		for (size_t k = 0; k < c->jobs[j].ndeps; k++)
+			if (c->jobs[j].deps[k].acc & (ACC_WRITE | ACC_MKDIR))
+				written[c->jobs[j].deps[k].file] = 1;
+	struct remake_file **files = xcalloc(c->nfiles + 1, sizeof *files);
+	for (size_t j = 0; j < c->njobs; j++)
+		if (c->jobs[j].kind == JOB_DRIVER && cmd_is_make(c->jobs[j].cmd))
+			remake_job(c, (int)j, written, files);
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (files[i]) {
+			remake_file_release(files[i]);
+			free(files[i]);
+		}
+	free(files);
+	free(written);
 }

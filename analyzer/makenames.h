@@ -69,4 +69,9 @@ int make_listing_matters(struct make_names **mn, const struct ckpt *c,
 			 int j, int fi);
 void make_names_free(struct make_names *mn);
 
+/* While a trace becomes a checkpoint, once the deps are classified: a
+ * make's looked-at files that its makefiles are remade from are read
+ * (FILE_MAKE_PREREQ; makenames.c says why). */
+void make_remake_inputs(struct ckpt *c);
+
 #endif

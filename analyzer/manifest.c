@@ -272,17 +272,20 @@ static size_t diff_deps(const struct job *j, const struct dep *g, size_t n,
 	return k;
 }
 
-/* The marks of an output, a line each: `<letter> <file id>`. */
+/* The marks of an output, or of any file (any_role), a line each:
+ * `<letter> <file id>`. */
 struct mark {
 	char letter;
 	int flag;
 	int since;		/* the manifest version that has them */
+	int any_role;
 };
 static const struct mark marks[] = {
-	{ 't', FILE_NAMES_ROOT, 2 },
-	{ 'R', FILE_RUNPATH_ROOT, 7 },
-	{ 'M', FILE_DEPFILE, 8 },
-	{ 'B', FILE_BEFORE, 8 },
+	{ 't', FILE_NAMES_ROOT, 2, 0 },
+	{ 'R', FILE_RUNPATH_ROOT, 7, 0 },
+	{ 'M', FILE_DEPFILE, 8, 0 },
+	{ 'B', FILE_BEFORE, 8, 0 },
+	{ 'P', FILE_MAKE_PREREQ, 9, 1 },
 };
 
 static const struct mark *mark_of(const char *s, int version)
@@ -322,7 +325,8 @@ int manifest_write(const struct ckpt *c, const char *dir)
 	}
 	for (size_t m = 0; m < sizeof marks / sizeof *marks; m++)
 		for (size_t i = 0; i < c->nfiles; i++)
-			if (c->files[i].role == ROLE_OUTPUT &&
+			if ((c->files[i].role == ROLE_OUTPUT ||
+			     marks[m].any_role) &&
 			    (c->files[i].flags & marks[m].flag))
 				fprintf(f, "%c %zu\n", marks[m].letter, i);
 	for (size_t i = 0; i < c->nfiles; i++) {
@@ -662,13 +666,15 @@ static int parse_files(struct reader *r, struct ckpt *c)
 	return 0;
 }
 
-static int parse_mark(struct reader *r, struct ckpt *c, char *s, int flag)
+static int parse_mark(struct reader *r, struct ckpt *c, char *s,
+		      const struct mark *m)
 {
 	int64_t id;
-	if (num(s, &id) || id < 0 || id >= (int64_t)c->nfiles ||
-	    c->files[id].role != ROLE_OUTPUT)
+	if (num(s, &id) || id < 0 || id >= (int64_t)c->nfiles)
+		return bad(r, "a mark of a file that is not there");
+	if (!m->any_role && c->files[id].role != ROLE_OUTPUT)
 		return bad(r, "a mark of an output on what is not one");
-	c->files[id].flags |= flag;
+	c->files[id].flags |= m->flag;
 	return 0;
 }
 
@@ -980,7 +986,7 @@ static int parse(struct reader *r, struct ckpt *c,
 			files_read = 1;
 		}
 		if (mark) {
-			rc = parse_mark(r, c, rest, mark->flag);
+			rc = parse_mark(r, c, rest, mark);
 		} else if (!strcmp(s, "l") && version >= 6) {
 			rc = parse_listing(r, c, rest);
 		} else if (!strcmp(s, "j")) {

@@ -70,6 +70,10 @@ struct file {
  * other way. Appended to only, it is no job's output (save.c). */
 #define FILE_APPENDED (1 << 11)
 #define FILE_REWRITTEN (1 << 12)
+/* A file a make only looked at that its makefiles are remade from
+ * (automake's Makefile.in): read by that make (makenames.c,
+ * make_remake_inputs), and not a makefile itself. */
+#define FILE_MAKE_PREREQ (1 << 13)
 
 /* Access flags of one job on one file. */
 enum {

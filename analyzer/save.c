@@ -31,6 +31,7 @@
 #include "changes.h"
 #include "envvars.h"
 #include "fsio.h"
+#include "makenames.h"
 #include "manifest.h"
 #include "object.h"
 #include "pack.h"
@@ -1608,6 +1609,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	if (merge_previous(&c, from ? from : dir, from != NULL, cs, s) < 0)
 		goto out;
 	adopt_kept(&c, first_kept);
+	make_remake_inputs(&c);
 	if (assign_roles(&c, &early) < 0)
 		goto out;
 	if (envvars_record(&c, &t) < 0)

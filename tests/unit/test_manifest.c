@@ -122,6 +122,7 @@ static void sample(struct ckpt *c)
 	c->files[6].link = xstrdup("target with space");
 	c->files[4].flags = FILE_NAMES_ROOT | FILE_DEPFILE;
 	c->files[6].flags = FILE_RUNPATH_ROOT | FILE_BEFORE;
+	c->files[1].flags = FILE_MAKE_PREREQ;	/* on a source */
 	c->files[0].names = xstrdup("a.c dir%20with%20space/ exists");
 	const char *start[] = { "HOME", "ODD NAME" };
 	for (size_t k = 0; k < 2; k++) {
@@ -192,7 +193,8 @@ static void assert_same(const struct ckpt *a, const struct ckpt *b)
 		assert_int_equal(x->mode, y->mode);
 		assert_int_equal(x->producer, y->producer);
 		const int kept = FILE_NAMES_ROOT | FILE_RUNPATH_ROOT |
-				 FILE_DEPFILE | FILE_BEFORE;
+				 FILE_DEPFILE | FILE_BEFORE |
+				 FILE_MAKE_PREREQ;
 		assert_int_equal(x->flags & kept, y->flags & kept);
 		if (x->link)
 			assert_string_equal(x->link, y->link);
@@ -456,7 +458,7 @@ static void refused(const char *body, const char *want1, const char *want2)
 static void sealed_but_wrong(void **state)
 {
 	(void)state;
-	refused("ckpt-manifest 9\nroot /r\n", "version 9", NULL);
+	refused("ckpt-manifest 10\nroot /r\n", "version 10", NULL);
 	refused("ckpt-manifest 999\n", "version 999", NULL);
 	refused("something else\n", "line 1", "not a ckpt manifest");
 	refused("", "line", NULL);
@@ -514,6 +516,13 @@ static void sealed_but_wrong(void **state)
 	refused(HEAD4 F0 F1 J0 "p 0\n", "line 9", "recipe link");
 	refused(HEAD4 F0 F1 J0 "p 0 0\np 0 0\n", "line 10", "second");
 	refused(HEAD4 F0 F1 J0 "p 0 7\n", "job 0 follows job 7", NULL);
+	/* An output's mark on a source; one of a file that is not there;
+	 * a mark of a later version than the manifest's. */
+#define HEAD9 "ckpt-manifest 9\nroot /r\ncreated 5\ncounts 2 1\n"
+	refused(HEAD9 F0 F1 "B 0\n" J0, "line 7", "not one");
+	refused(HEAD9 F0 F1 "P 5\n" J0, "line 7", "not there");
+	refused("ckpt-manifest 8\nroot /r\ncreated 5\ncounts 2 1\n" F0 F1
+		"P 0\n" J0, "line 7", NULL);
 	refused("ckpt-manifest 1\nroot relative/dir\n", "line 2", "root");
 	refused("ckpt-manifest 1\ncreated -4\n", "line 2", NULL);
 }
