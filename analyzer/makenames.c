@@ -1038,9 +1038,9 @@ void make_names_free(struct make_names *mn)
  * $(top_builddir)/config.status`), Makefile.in by automake from
  * Makefile.am, config.status from configure: with configure run before
  * the record, make only looked at those (stat), and an edit of one
- * changed nothing ckpt saw, while make remade the Makefile and reran
- * none of the recipes it had changed: gmp's mpz/Makefile.in given
- * another AM_CPPFLAGS kept 207 objects built with the old flags.
+ * changed nothing ckpt saw, while make remade the Makefile and reran no
+ * recipe for its changed text (make never does): gmp's mpz/Makefile.in
+ * given another AM_CPPFLAGS kept 207 objects built with the old flags.
  *
  * So for a make whose makefiles no job of the build wrote (sources), a
  * file it only looked at that its makefiles' rules name as a

@@ -279,9 +279,8 @@ static uint64_t *find_ordering_hazards(struct ckpt *c)
  * config.status runs `rm -f libxml2.spec`, the tarball's, moves its own
  * over it and reads that back: taken for updated in place, every fresh
  * tree had it "modified" and configure invalid). It stays a source
- * (assign_roles): restore must never
- * put the recorded copy over an edited one, and an edit must invalidate
- * its readers. Read by another job only (redis's `cc -MM` of every
+ * (assign_roles): restore must never put the recorded copy over an
+ * edited one, and an edit must invalidate its readers. Read by another job only (redis's `cc -MM` of every
  * source read commands.c, which a generator then wrote anew; a -j race
  * in nasm's rules read x86/insnsi.h), it is the writer's output. Not a
  * dependency file (dependency_file): CMake's configure
