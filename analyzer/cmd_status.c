@@ -196,7 +196,9 @@ static int is_output(const struct file *f)
 
 /* A regular file of the tree that the build only looked at (make, at a
  * prerequisite's time: bash's parse.y, older than the y.tab.c shipped
- * beside it), now of another size, or, in the recorded tree, newer. Not
+ * beside it), now of another size, or, in the recorded tree, newer; not
+ * a log the build only appended to (config.log, of another size in a
+ * tree configured and not built). Not
  * an input, and no hash of it is kept; but make may rebuild from it. In
  * another tree its time says nothing: a git checkout or worktree gives
  * every file a new one (a kernel build looks at 1,644 such files). */
@@ -204,7 +206,7 @@ static int looked_at_changed(const struct ckpt *c, const struct file *f,
 			     const char *root)
 {
 	if (f->role != ROLE_EXISTS || f->path[0] == '/' || f->changed ||
-	    !S_ISREG(f->mode))
+	    !S_ISREG(f->mode) || (f->flags & FILE_APPENDED_ONLY))
 		return 0;
 	int recorded_tree = !strcmp(root, c->root);
 	char *a = xasprintf("%s/%s", root, f->path);

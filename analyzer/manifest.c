@@ -286,6 +286,7 @@ static const struct mark marks[] = {
 	{ 'M', FILE_DEPFILE, 8, 0 },
 	{ 'B', FILE_BEFORE, 8, 0 },
 	{ 'P', FILE_MAKE_PREREQ, 9, 1 },
+	{ 'A', FILE_APPENDED_ONLY, 9, 1 },
 };
 
 static const struct mark *mark_of(const char *s, int version)

@@ -74,6 +74,10 @@ struct file {
  * (automake's Makefile.in): read by that make (makenames.c,
  * make_remake_inputs), and not a makefile itself. */
 #define FILE_MAKE_PREREQ (1 << 13)
+/* A file the tree held before the build, which the build only appended
+ * to (config.log): what it holds in a tree says nothing of the build's
+ * sources, so status does not name it as a file looked at (save.c). */
+#define FILE_APPENDED_ONLY (1 << 14)
 
 /* Access flags of one job on one file. */
 enum {

@@ -556,6 +556,7 @@ static int assign_roles(struct ckpt *c, struct early *early)
 			 * job that read it read what it held then: a source
 			 * with what the build left. */
 			f->role = (a & ACC_READ) ? ROLE_SOURCE : ROLE_EXISTS;
+			f->flags |= FILE_APPENDED_ONLY;
 		} else if ((f->flags & FILE_WAS_OUTPUT) && !(a & ACC_WRITE) &&
 			   there && inroot && S_ISREG(st.st_mode) &&
 			   dependency_file(f)) {

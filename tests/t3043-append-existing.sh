@@ -27,6 +27,7 @@ python3 - st.json <<'PY' || fail "status: $(cat st.json)"
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["modified"] == [] and s["affected"] == [], s
+assert s["looked_at"] == [], s["looked_at"]   # the log is no file make decides by
 PY
 (cd fresh && "$CKPT" restore -d ../orig/.ckpt && make) > fresh.log 2>&1 ||
 	fail "restore + make: $(cat fresh.log)"

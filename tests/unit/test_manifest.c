@@ -123,6 +123,7 @@ static void sample(struct ckpt *c)
 	c->files[4].flags = FILE_NAMES_ROOT | FILE_DEPFILE;
 	c->files[6].flags = FILE_RUNPATH_ROOT | FILE_BEFORE;
 	c->files[1].flags = FILE_MAKE_PREREQ;	/* on a source */
+	c->files[8].flags = FILE_APPENDED_ONLY;	/* on a file looked at */
 	c->files[0].names = xstrdup("a.c dir%20with%20space/ exists");
 	const char *start[] = { "HOME", "ODD NAME" };
 	for (size_t k = 0; k < 2; k++) {
@@ -194,7 +195,7 @@ static void assert_same(const struct ckpt *a, const struct ckpt *b)
 		assert_int_equal(x->producer, y->producer);
 		const int kept = FILE_NAMES_ROOT | FILE_RUNPATH_ROOT |
 				 FILE_DEPFILE | FILE_BEFORE |
-				 FILE_MAKE_PREREQ;
+				 FILE_MAKE_PREREQ | FILE_APPENDED_ONLY;
 		assert_int_equal(x->flags & kept, y->flags & kept);
 		if (x->link)
 			assert_string_equal(x->link, y->link);
