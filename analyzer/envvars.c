@@ -234,42 +234,28 @@ static int word_start(const char *p, const char *q)
 	return q == p || breaks_word[(unsigned char)q[-1]];
 }
 
-/* If q is at the `<<` of `cat <<WORD` alone on its line (configure's
- * --help: GNU's `cat <<_ACEOF`, Dickey's `cat <<EOF`), where its text
- * ends: the start of the line holding WORD; else NULL. In an autoconf
- * configure such a heredoc only prints (to the terminal or config.log):
- * a `\$HOME` in it (every configure's ``for instance `--prefix=\$HOME'``)
- * never expands, here nor in a script run later. Counted, a restore by
- * another user reran configure and everything after it (mawk). Elsewhere
- * its output may be a script (`gen() { cat <<EOF ...; }; gen | sh`). */
-static const char *display_heredoc(const char *p, const char *q,
-				   const char *end)
+/* Is path named as C or C++ source or a header? */
+static int c_named(const char *path)
 {
-	const char *ls = q;
-	while (ls > p && ls[-1] != '\n')
-		ls--;
-	while (ls < q && (*ls == ' ' || *ls == '\t'))
-		ls++;
-	if (q - ls < 4 || memcmp(ls, "cat", 3) ||
-	    strspn(ls + 3, " \t") != (size_t)(q - ls - 3))
-		return NULL;
-	const char *w = q + 2;
-	int tabs = w < end && *w == '-';
-	w += tabs;
-	while (w < end && (*w == ' ' || *w == '\t'))
-		w++;
-	if (w < end && (*w == '\\' || *w == '\'' || *w == '"'))
-		w++;
-	const char *we = w;
-	while (we < end && name_char(*we))
-		we++;
-	if (we == w)
-		return NULL;
-	const char *nl = we + (we < end && strchr("'\"", *we) != NULL);
-	while (nl < end && (*nl == ' ' || *nl == '\t'))
-		nl++;
-	if (nl >= end || *nl != '\n')
-		return NULL;	/* more on the line: > file, | sh */
+	static const char *const ext[] = { "c",	  "h",	 "cc",	"cpp", "cxx",
+					   "c++", "hh",	 "hpp", "hxx", "h++",
+					   "C",	  "H" };	/* not .inc: a shell's too */
+	const char *base = strrchr(path, '/');
+	const char *dot = strrchr(base ? base : path, '.');
+	if (!dot)
+		return 0;
+	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
+		if (!strcmp(dot + 1, ext[i]))
+			return 1;
+	return 0;
+}
+
+/* Where the heredoc whose body starts after nl (a newline) ends: the
+ * start of the line holding its word w..we (after tabs, for `<<-`), or
+ * end. */
+static const char *heredoc_end(const char *nl, const char *w, const char *we,
+			       int tabs, const char *end)
+{
 	for (const char *l = nl + 1; l < end;) {
 		const char *t = l;
 		while (tabs && t < end && *t == '\t')
@@ -282,6 +268,99 @@ static const char *display_heredoc(const char *p, const char *q,
 		l = n ? n + 1 : end;
 	}
 	return end;
+}
+
+/* The heredoc at q (its `<<`) of a `cat` that starts its line (after
+ * blanks, at ls): its word into *w..*we, whether tabs are stripped, and
+ * the end of its line; NULL if it is none. */
+static const char *cat_heredoc(const char *p, const char *q, const char *end,
+			       const char **ls, const char **w,
+			       const char **we, int *tabs)
+{
+	const char *l = q;
+	while (l > p && l[-1] != '\n')
+		l--;
+	while (l < q && (*l == ' ' || *l == '\t'))
+		l++;
+	if (q - l < 4 || memcmp(l, "cat", 3) || (l[3] != ' ' && l[3] != '\t'))
+		return NULL;
+	*ls = l;
+	const char *s = q + 2;
+	*tabs = s < end && *s == '-';
+	s += *tabs;
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	if (s < end && (*s == '\\' || *s == '\'' || *s == '"'))
+		s++;
+	const char *e = s;
+	while (e < end && name_char(*e))
+		e++;
+	if (e == s)
+		return NULL;
+	*w = s;
+	*we = e;
+	const char *nl = memchr(e, '\n', (size_t)(end - e));
+	return nl ? nl : NULL;
+}
+
+/* If q is at the `<<` of `cat <<WORD` alone on its line (configure's
+ * --help: GNU's `cat <<_ACEOF`, Dickey's `cat <<EOF`), where its text
+ * ends: the start of the line holding WORD; else NULL. In an autoconf
+ * configure such a heredoc only prints (to the terminal or config.log):
+ * a `\$HOME` in it (every configure's ``for instance `--prefix=\$HOME'``)
+ * never expands, here nor in a script run later. Counted, a restore by
+ * another user reran configure and everything after it (mawk). Elsewhere
+ * its output may be a script (`gen() { cat <<EOF ...; }; gen | sh`). */
+static const char *display_heredoc(const char *p, const char *q,
+				   const char *end)
+{
+	const char *ls, *w, *we;
+	int tabs;
+	const char *nl = cat_heredoc(p, q, end, &ls, &w, &we, &tabs);
+	if (!nl || strspn(ls + 3, " \t") != (size_t)(q - ls - 3))
+		return NULL;
+	const char *r = we + (strchr("'\"", *we) != NULL);
+	if (r + strspn(r, " \t") != nl)
+		return NULL;	/* more on the line: > file, | sh */
+	return heredoc_end(nl, w, we, tabs, end);
+}
+
+/* If q is at the `<<` of a `cat` that writes C to a file (configure's
+ * `cat confdefs.h - <<_ACEOF >conftest.$ac_ext`, `cat > x.h <<EOF`), and
+ * nothing else on its line, where its text ends; else NULL. A shell
+ * expands no ~ in a heredoc, and a C file is no shell's script (a
+ * shell that reads one reads data: envvars_sourced_uses): its `~` are
+ * C's (`(time_t) ~ (time_t) 0`, gnulib's `~ TYPE_MAXIMUM (t)`), no use
+ * of HOME. */
+static const char *c_heredoc(const char *p, const char *q, const char *end)
+{
+	const char *ls, *w, *we;
+	int tabs;
+	const char *nl = cat_heredoc(p, q, end, &ls, &w, &we, &tabs);
+	if (!nl || memchr(ls, '|', (size_t)(nl - ls)) ||
+	    memchr(ls, ';', (size_t)(nl - ls)) ||
+	    memchr(ls, '&', (size_t)(nl - ls)))
+		return NULL;
+	const char *gt = memchr(ls, '>', (size_t)(nl - ls));
+	if (!gt)
+		return NULL;
+	const char *f = gt + 1 + (gt[1] == '>');
+	while (f < nl && (*f == ' ' || *f == '\t'))
+		f++;
+	const char *fe = f;
+	while (fe < nl && *fe != ' ' && *fe != '\t')
+		fe++;
+	char name[256];
+	if (fe == f || (size_t)(fe - f) >= sizeof name)
+		return NULL;
+	memcpy(name, f, (size_t)(fe - f));
+	name[fe - f] = 0;
+	size_t n = strlen(name);
+	int ac_ext = (n > 8 && !strcmp(name + n - 8, ".$ac_ext")) ||
+		     (n > 10 && !strcmp(name + n - 10, ".${ac_ext}"));
+	if (!ac_ext && !c_named(name))
+		return NULL;
+	return heredoc_end(nl, w, we, tabs, end);
 }
 
 /* Is the ~ at q, where a word starts, $HOME? Only when the tilde-prefix
@@ -426,9 +505,16 @@ void envvars_shell_refs(const char *p, size_t size,
 	int let = 0;		/* in a let command: bare names */
 	int comment = 0;	/* after a # that starts a word: no commands */
 	const char *shown = p;	/* a heredoc cat prints ends here */
+	const char *c_text = p;	/* a heredoc of C ends here */
 	for (const char *q = p; q < end; q++) {
 		if (let && strchr("\n;&|", *q))
 			let = 0;
+		if (*q == '<' && q + 2 < end && q[1] == '<' && q[2] != '<' &&
+		    q >= c_text) {
+			const char *e = c_heredoc(p, q, end);
+			if (e)
+				c_text = e;
+		}
 		if (autoconf && *q == '<' && q + 2 < end && q[1] == '<' &&
 		    q[2] != '<' && q >= shown) {
 			const char *e = display_heredoc(p, q, end);
@@ -473,7 +559,7 @@ void envvars_shell_refs(const char *p, size_t size,
 			parens++;
 		} else if (*q == ')' && parens) {
 			parens--;
-		} else if (*q == '~' && tilde(q, end) &&
+		} else if (*q == '~' && q >= c_text && tilde(q, end) &&
 			   (word_start(p, q) ||
 			    (braces && strchr("-+?", q[-1])))) {
 			found("HOME", 4, arg);	/* ~, ~/x, ${d-~}: $HOME */
@@ -884,21 +970,6 @@ void envvars_program_text_uses(int language, const char *text, size_t size,
  * redirection's data, not its code. gnulib turns each `x.in.h` into x.h
  * with `sed ... < x.in.h`, and unistd.in.h's comment `${LOGNAME-$USER}`
  * made its every reader depend on the login (grep: 64 outputs). */
-static int c_named(const char *path)
-{
-	static const char *const ext[] = { "c",	  "h",	 "cc",	"cpp", "cxx",
-					   "c++", "hh",	 "hpp", "hxx", "h++",
-					   "C",	  "H" };	/* not .inc: a shell's too */
-	const char *base = strrchr(path, '/');
-	const char *dot = strrchr(base ? base : path, '.');
-	if (!dot)
-		return 0;
-	for (size_t i = 0; i < sizeof ext / sizeof *ext; i++)
-		if (!strcmp(dot + 1, ext[i]))
-			return 1;
-	return 0;
-}
-
 void envvars_sourced_uses(const char *path,
 			  void (*found)(const char *name, size_t len,
 					void *arg),

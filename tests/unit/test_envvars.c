@@ -141,6 +141,16 @@ static void shell_references(void **state)
 	assert_string_equal(shell("case $1 in ~*) ;; ~+|~-) ;; esac; "
 				  "cat ~user/f ~\"x\" ${d:-~}"),
 			    "d HOME ");
+	/* No ~ is expanded in a heredoc: one of C that cat writes to a
+	 * file holds C's `~` (configure's `(time_t) ~ (time_t) 0`); where
+	 * the text may be a script, it still counts. */
+	assert_string_equal(shell("cat confdefs.h - <<_ACEOF >conftest.$ac_ext\n"
+				  "int x = ~ 0; int y = $V;\n_ACEOF\n"
+				  "cat >>x.h <<-EOF\n\t: ~ T\n\tEOF\n: ~ z\n"),
+			    "ac_ext V HOME ");
+	assert_string_equal(shell("cat <<EOF | sh\nls ~ x\nEOF\n"
+				  "cat > gen.sh <<EOF\nls ~ \nEOF\n"),
+			    "HOME HOME ");
 	/* \$HOME in a heredoc that cat only prints, in an autoconf
 	 * configure, never expands (every configure's --help); in one
 	 * written to a file or a pipe it may, when that runs, and so it may
