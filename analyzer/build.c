@@ -90,6 +90,7 @@ struct builder {
 					 * what it reads (cmp, diff) */
 	int no_link;			/* a C compiler that does not link
 					 * (compiles_only) */
+	int clock;			/* date printing the time (prints_now) */
 };
 
 /* A recorded path string and what intern made of it. The strings are the
@@ -872,6 +873,34 @@ static int compares_only(const struct image *im)
 	return !strcmp(base, "cmp") || !strcmp(base, "diff");
 }
 
+/* `date` printing the time it runs at (not `-d`, `-f`, `-r`, `-s`, in
+ * any spelling): what its output holds is the clock, which no checkpoint
+ * takes for an input, and the variables it reads (TZ, the locale's) only
+ * say how to write it. Counted, diffutils' `_date_time := $(shell date
+ * +%F.%T)` in cfg.mk had a login with TZ set rerun all 301 outputs. */
+static int prints_now(const struct image *im)
+{
+	const char *p = im->exe;
+	if (im->forked || !p || !im->argv0)
+		return 0;
+	const char *base = strrchr(p, '/');
+	if (strcmp(base ? base + 1 : p, "date"))
+		return 0;
+	const char *a = im->argv0;
+	a += strlen(a) + 1;
+	for (int k = 1; k < im->argc; k++, a += strlen(a) + 1) {
+		if (!strncmp(a, "--", 2)) {
+			if (!strncmp(a, "--date", 6) || !strncmp(a, "--file", 6) ||
+			    !strncmp(a, "--reference", 11) ||
+			    !strncmp(a, "--set", 5) || !a[2])
+				return 0;
+		} else if (a[0] == '-' && strpbrk(a + 1, "dfrs")) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 static int c_compiler(const char *exe);
 
 /* A C compiler run that does not link (`-c`, `-S`, `-E`, `-M`, `-MM`,
@@ -902,6 +931,7 @@ static void image_events(struct builder *b, size_t i)
 		access_path(b, own, im->exe, ACC_READ, im->start);
 	b->comparing = compares_only(im);
 	b->no_link = compiles_only(im);
+	b->clock = prints_now(im);
 	if (!im->forked && im->argv0) {
 		envvars_exec_uses(im->argv0, im->argc, env_used,
 				  &c->jobs[own]);
@@ -1075,7 +1105,8 @@ static void image_events(struct builder *b, size_t i)
 			break;
 		case CKPT_GETENV: {
 			struct job *jb = &c->jobs[j];
-			if (b->no_link && p && !strcmp(p, "LIBRARY_PATH"))
+			if ((b->no_link && p && !strcmp(p, "LIBRARY_PATH")) ||
+			    (b->clock && r->pid == im->pid))
 				break;
 			if (p && *p)	/* getenv("") finds nothing */
 				job_add_string(&jb->env, &jb->nenv, &jb->aenv,
