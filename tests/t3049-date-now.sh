@@ -6,32 +6,28 @@
 # of a given time (`-d @0`) depends on TZ: that still counts.
 . "$(dirname "$0")/lib.sh"
 unset MAKEFLAGS MAKELEVEL MFLAGS
-mkdir now && cat > now/Makefile <<'MK'
-T := $(shell date +%F.%T)
-out: in
-	cp in out
-MK
-echo 1 > now/in
-(cd now && env -u TZ "$CKPT" record -- make) > now.log 2>&1 || fail "record: $(cat now.log)"
-cp -a now now2 && rm -rf now2/.ckpt
-(cd now2 && TZ=Asia/Tokyo "$CKPT" status --json -d ../now/.ckpt) > now.json 2>&1 ||
-	fail "status: $(cat now.json)"
+
+# tz_status NAME MAKEFILE-LINE: record make without TZ in NAME, whose
+# Makefile begins with that line; status with TZ set in a copy, into
+# NAME.json.
+tz_status() {
+	mkdir "$1" && printf '%s\nout: in\n\techo $(V) > out\n' "$2" > "$1/Makefile"
+	echo 1 > "$1/in"
+	(cd "$1" && env -u TZ "$CKPT" record -- make) > "$1.log" 2>&1 ||
+		fail "record $1: $(cat "$1.log")"
+	cp -a "$1" "$1.copy" && rm -rf "$1.copy/.ckpt"
+	(cd "$1.copy" && TZ=Asia/Tokyo "$CKPT" status --json -d "../$1/.ckpt") > "$1.json" 2>&1 ||
+		fail "status $1: $(cat "$1.json")"
+}
+
+tz_status now 'V := $(shell date +%F.%T)'
 python3 - now.json <<'PY' || fail "the clock's TZ counted: $(cat now.json)"
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert "TZ" not in s["environment"] and s["affected"] == [], s
 PY
 
-mkdir fixed && cat > fixed/Makefile <<'MK'
-H := $(shell date -d @0 +%H)
-out: in
-	echo $(H) > out
-MK
-echo 1 > fixed/in
-(cd fixed && env -u TZ "$CKPT" record -- make) > fixed.log 2>&1 || fail "record: $(cat fixed.log)"
-cp -a fixed fixed2 && rm -rf fixed2/.ckpt
-(cd fixed2 && TZ=Asia/Tokyo "$CKPT" status --json -d ../fixed/.ckpt) > fixed.json 2>&1 ||
-	fail "status: $(cat fixed.json)"
+tz_status fixed 'V := $(shell date -d @0 +%H)'
 python3 - fixed.json <<'PY' || fail "date -d @0 without its TZ: $(cat fixed.json)"
 import json, sys
 s = json.load(open(sys.argv[1]))
