@@ -91,6 +91,9 @@ struct builder {
 	int no_link;			/* a C compiler that does not link
 					 * (compiles_only) */
 	int clock;			/* date printing the time (prints_now) */
+	int running;			/* the read access_path is given is a
+					 * run of the file (exec, a shell's
+					 * script), not a use of its data */
 };
 
 /* A recorded path string and what intern made of it. The strings are the
@@ -482,13 +485,36 @@ static void access_path(struct builder *b, int j, const char *p, int acc,
 		b->c->files[f].flags |=
 			acc & ACC_APPEND ? FILE_APPENDED : FILE_REWRITTEN;
 	acc &= ~ACC_APPEND;
-	if (acc == ACC_READ && !b->comparing)
+	if (acc == ACC_READ && !b->comparing && !b->running)
 		acc |= ACC_USED;
 	job_access(b->c, j, f, acc, t);
 	if (b->c->jobs[j].kind == JOB_DRIVER && b->c->files[f].path[0] != '/') {
 		GROW(b->looks, b->nlooks, b->alooks);
 		b->looks[b->nlooks++] = (struct look){ j, f, t };
 	}
+}
+
+/* Is p, as recorded (absolute, not normalised), the normalised path n? */
+static int same_path(const char *n, const char *p)
+{
+	char *q = xstrdup(p);
+	path_normalize(q);
+	int same = !strcmp(n, q);
+	free(q);
+	return same;
+}
+
+/* A read that runs the file: the exec of a program or script, a shell
+ * reading the script it was given. Not a use of its content (ACC_USED):
+ * config.status --recheck runs itself and then writes itself anew; as a
+ * file read and rewritten, it was kept a source "updated in place" with
+ * its new text, and every later copy of the tree as configured called
+ * it modified (diffutils, configure outside the record: 334 outputs). */
+static void access_run(struct builder *b, int j, const char *p, uint64_t t)
+{
+	b->running = 1;
+	access_path(b, j, p, ACC_READ, t);
+	b->running = 0;
 }
 
 /* A failed look-up: only "not there" says something about the tree. */
@@ -928,17 +954,23 @@ static void image_events(struct builder *b, size_t i)
 	const char *cwd = im->cwd ? im->cwd : "";	/* as chdir moves it */
 	b->comparing = 0;
 	if (im->exe && !im->forked)
-		access_path(b, own, im->exe, ACC_READ, im->start);
+		access_run(b, own, im->exe, im->start);
 	b->comparing = compares_only(im);
 	b->no_link = compiles_only(im);
 	b->clock = prints_now(im);
+	char *script = NULL;	/* the file a shell was given to run */
 	if (!im->forked && im->argv0) {
 		envvars_exec_uses(im->argv0, im->argc, env_used,
 				  &c->jobs[own]);
 		/* sh gen.sh: what gen.sh expands */
 		const char *sh_file = envvars_shell_file(im->argv0, im->argc);
-		if (sh_file)
+		if (sh_file) {
 			add_file_names(b, &c->jobs[own], 's', cwd, sh_file, 1);
+			script = sh_file[0] == '/'
+					 ? xstrdup(sh_file)
+					 : xasprintf("%s/%s", cwd, sh_file);
+			path_normalize(script);
+		}
 		/* python3 gen.py: does it read os.environ? */
 		struct program_files pf = {
 			b, &c->jobs[own], envvars_language(im->argv0), cwd
@@ -967,7 +999,10 @@ static void image_events(struct builder *b, size_t i)
 		case CKPT_LOAD:
 			if (ok && shell && r->op == CKPT_READ && p)
 				add_file_names(b, &c->jobs[j], '.', cwd, p, 1);
-			if (ok)
+			if (ok && script && r->pid == im->pid &&
+			    r->op == CKPT_READ && p && same_path(script, p))
+				access_run(b, j, p, tm);
+			else if (ok)
 				access_path(b, j, p, ACC_READ, tm);
 			else if (absent_errno(r->err))
 				access_path(b, j, p, ACC_ABSENT, tm);
@@ -1066,7 +1101,7 @@ static void image_events(struct builder *b, size_t i)
 				if (absent_errno(r->err))
 					access_path(b, j, p, ACC_ABSENT, tm);
 			} else if (!exec_fails[k]) {
-				access_path(b, j, p, ACC_READ, tm);
+				access_run(b, j, p, tm);
 				/* What it did is unknown: its job re-runs. */
 				if (!traced_after(b, r))
 					job_set_untraced(c, j, CKPT_UT_NOTRACE,
@@ -1135,6 +1170,7 @@ static void image_events(struct builder *b, size_t i)
 			c->jobs[j].end = tm;
 	}
 	free(exec_fails);
+	free(script);
 }
 
 static int cmp_look_job(const void *a, const void *b)
