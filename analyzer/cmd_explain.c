@@ -70,7 +70,11 @@ static void chain(const struct ckpt *c, const char *root, int j, int depth)
 		printf("  %s was %s (%s)\n", *f->path ? path_shown(f->path) : ".", what,
 		       role_name(f->role));
 		free(what);
-		printf("  -> read by\n");
+		/* make looked at it only, and would remake a makefile
+		 * from it (manifest P). */
+		printf("  -> %s\n", f->flags & FILE_MAKE_PREREQ
+					  ? "a makefile is remade from it by"
+					  : "read by");
 		print_job(c, j);
 		return;
 	}

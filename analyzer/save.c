@@ -280,8 +280,9 @@ static uint64_t *find_ordering_hazards(struct ckpt *c)
  * over it and reads that back: taken for updated in place, every fresh
  * tree had it "modified" and configure invalid). It stays a source
  * (assign_roles): restore must never put the recorded copy over an
- * edited one, and an edit must invalidate its readers. Read by another job only (redis's `cc -MM` of every
- * source read commands.c, which a generator then wrote anew; a -j race
+ * edited one, and an edit must invalidate its readers. Read by another
+ * job only (redis's `cc -MM` of every source read commands.c, which a
+ * generator then wrote anew; a -j race
  * in nasm's rules read x86/insnsi.h), it is the writer's output. Not a
  * dependency file (dependency_file): CMake's configure
  * writes each compiler_depend.make empty, and a recipe of the first
@@ -975,13 +976,13 @@ static int same_driver(struct driver_key *set, const struct ckpt *old, int d,
  * config.status's config.h), and left it as restore put it back; else it
  * was a source of the chained checkpoint, "deleted" in any fresh copy,
  * and the command invalid, with everything after it (libjpeg-turbo).
- * acc: ACC_MKDIR or ACC_WRITE.
+ * acc: ACC_MKDIR or ACC_WRITE. The file's id, or -1.
  */
-static void remade(struct ckpt *c, const char *path, int nj, int acc)
+static int remade(struct ckpt *c, const char *path, int nj, int acc)
 {
 	int nf = ckpt_file(c, path, acc == ACC_WRITE);
 	if (nf < 0)
-		return;
+		return -1;
 	struct job *job = &c->jobs[nj];
 	size_t d = 0;
 	while (d < job->ndeps && job->deps[d].file != nf)
@@ -992,6 +993,7 @@ static void remade(struct ckpt *c, const char *path, int nj, int acc)
 	}
 	job->deps[d].acc |= acc;
 	c->files[nf].producer = nj;
+	return nf;
 }
 
 /* kept_as[] of an old job dropped for writing nothing that is left (`test
@@ -1324,10 +1326,10 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 		} else if (p >= 0 && redone_as[p] >= 0 && !rewritten[i] &&
 			   (old.files[i].role == ROLE_OUTDIR ||
 			    old.files[i].role == ROLE_OUTPUT)) {
-			remade(c, old.files[i].path, redone_as[p],
-			       old.files[i].role == ROLE_OUTDIR ? ACC_MKDIR
-								: ACC_WRITE);
-			nf = ckpt_file(c, old.files[i].path, 0);
+			nf = remade(c, old.files[i].path, redone_as[p],
+				    old.files[i].role == ROLE_OUTDIR
+					    ? ACC_MKDIR
+					    : ACC_WRITE);
 			if (nf >= 0)
 				c->files[nf].flags |=
 					old.files[i].flags & FILE_DEPFILE;

@@ -48,6 +48,10 @@ expect_status modified Makefile.in
 expect_jobs "./config.status" "echo -DB > out1" "cp in2 out2"
 expect_same
 expect_eq out1 -DB "$(cat fresh/out1)"
+cp -a "$P" why && sed -i 's/-DA/-DB/' why/Makefile.in
+(cd why && "$CKPT" explain -d ../orig/.ckpt out1) > explain.log 2>&1
+grep -qx '  -> a makefile is remade from it by' explain.log ||
+	fail "explain does not say make remakes a makefile from it: $(cat explain.log)"
 cd "$TRASH"
 
 # Through a rule of the rules and a variable: Makefile.am, then m4/x.m4.
