@@ -8,7 +8,8 @@
  * make uses a directory's names in two ways only:
  *
  * - globs: `$(wildcard *.c)`, `include *.mk`, a glob kept in a variable
- *   and expanded in one of those. A name added or removed matters if it
+ *   and expanded in one of those or in a rule's targets or
+ *   prerequisites (`prog: $(SRCS)` with SRCS = *.c). A name added or removed matters if it
  *   matches a glob written in a makefile the make read (in its own lines
  *   or in a $(wildcard) of a recipe; not a recipe's shell globs, which
  *   the shell reads the directory for).
@@ -642,9 +643,12 @@ static void scan_line(const char *line, const char *e, int recipe, void *arg)
 			r->no_builtin |= no_builtin_rules(value, e);
 		return;
 	}
+	/* make expands the globs of an include's words and of a rule's
+	 * targets and prerequisites after their variables: `SRCS = *.c`
+	 * then `prog: $(SRCS)` globs *.c. */
 	if (directive_is(line, e, "include") ||
 	    directive_is(line, e, "-include") ||
-	    directive_is(line, e, "sinclude"))
+	    directive_is(line, e, "sinclude") || colon_at(line, e))
 		add_refs(line, e, &r->wild_refs, &r->nwild_refs,
 			 &r->awild_refs);
 	/* An include's or a rule's globs are make's. */

@@ -36,7 +36,8 @@ struct make_rules {
 	size_t nrules, arules;
 	struct var_globs *vars;
 	size_t nvars, avars;
-	char **wild_refs;	/* variables a $(wildcard) or include expands */
+	char **wild_refs;	/* variables a $(wildcard), an include
+				   or a rule line expands */
 	size_t nwild_refs, awild_refs;
 	char **suffixes;	/* what `.SUFFIXES: .c .o` adds */
 	size_t nsuffixes, asuffixes;

@@ -78,12 +78,16 @@ static void globs(void **state)
 		"ifeq ($(shell test -d x; echo $$?),0)\nendif\n"
 		"define help\n  echo '* all - build' $(wildcard *.l)\n"
 		"  echo *.tex\nendef\n"
-		"x: y ; cp *.sh x\n");
+		"x: y ; cp *.sh x\n"
+		"GEN = gen_*\nRULE_ONLY = rule_*\nprog: $(RULE_ONLY)\n");
 	assert_true(has_glob(&r, "*.c"));
 	assert_true(has_glob(&r, "[a-z]*.S"));
 	assert_false(has_glob(&r, "*.in"));	/* a variable's: */
 	assert_true(uses(&r, "x.in", 1, ""));	/* used by $(wildcard) */
 	assert_true(uses(&r, "x.y", 0, ""));	/* through another */
+	/* make globs a rule's prerequisites: through a variable too */
+	assert_true(uses(&r, "rule_x", 1, ""));
+	assert_false(uses(&r, "gen_x", 1, ""));	/* expanded nowhere */
 	assert_false(uses(&r, "freely", 1, ""));	/* a regex: not */
 	assert_false(uses(&r, "42", 1, ""));
 	assert_true(has_glob(&r, "*.d"));
