@@ -536,8 +536,14 @@ static int check_file(struct ckpt *c, struct file *f, const char *root,
 		if (cached_stat(dc, root, f->path, &st, 1) < 0)
 			return CH_DELETED;
 		f->seen_mtime = S_ISDIR(st.st_mode) ? 0 : mtime_ns(&st);
+		/* A script made executable, or no longer (a patch's `new
+		 * mode`): what runs it, or copies it with its mode, does
+		 * something else. A chmod leaves the stat data the
+		 * shortcut compares as they were. */
+		int same_mode = !S_ISREG(f->mode) || !S_ISREG(st.st_mode) ||
+				!((f->mode ^ st.st_mode) & S_IXUSR);
 		if (stat_shortcut(c, f, &st, same_tree))
-			return CH_NONE;
+			return same_mode ? CH_NONE : CH_MODE;
 		if (S_ISDIR(st.st_mode))
 			return CH_CONTENT;
 		struct hash128 h;
@@ -556,7 +562,7 @@ static int check_file(struct ckpt *c, struct file *f, const char *root,
 						   RELOCATE_MAX, &h) == 1 &&
 			       hash_equal(&h, &f->hash);
 		free(abs);
-		return same ? CH_NONE : CH_CONTENT;
+		return !same ? CH_CONTENT : same_mode ? CH_NONE : CH_MODE;
 	}
 	case ROLE_ABSENT:
 		if (dn && dn->state == DN_MISSING)
@@ -707,6 +713,7 @@ static int change_matters(int ch, int acc)
 {
 	switch (ch) {
 	case CH_CONTENT:
+	case CH_MODE:
 		return acc & ACC_READ;
 	case CH_DELETED:
 		return acc & (ACC_READ | ACC_STAT | ACC_LIST);
@@ -1038,6 +1045,7 @@ const char *change_name(int ch)
 	case CH_DELETED: return "deleted";
 	case CH_ADDED: return "added";
 	case CH_LISTING: return "changed: a name added or removed";
+	case CH_MODE: return "changed: made executable, or no longer";
 	}
 	return "unchanged";
 }

@@ -10,7 +10,10 @@
 #include "model.h"
 
 /* file.changed */
-enum { CH_NONE = 0, CH_CONTENT, CH_DELETED, CH_ADDED, CH_LISTING };
+enum {
+	CH_NONE = 0, CH_CONTENT, CH_DELETED, CH_ADDED, CH_LISTING,
+	CH_MODE,	/* the same content, the owner's execute bit not */
+};
 /* job.affected: why, and job.cause is then... */
 enum {
 	AFF_NONE = 0,
