@@ -5,7 +5,7 @@
  * make reads every directory it looks in (its directory cache), so each
  * is an input of the make, and a name added to one (a README, a patch's
  * `.orig`, an editor's swap file) made every job of that make stale.
- * make uses a directory's names in two ways only:
+ * make uses a directory's names in three ways only:
  *
  * - globs: `$(wildcard *.c)`, `include *.mk`, a glob kept in a variable
  *   and expanded in one of those or in a rule's targets or
@@ -13,6 +13,9 @@
  *   matches a glob written in a makefile the make read (in its own lines
  *   or in a $(wildcard) of a recipe; not a recipe's shell globs, which
  *   the shell reads the directory for).
+ * - the makefile: without -f, make reads the first of GNUmakefile,
+ *   makefile and Makefile that its directory holds. An added one
+ *   matters.
  * - implicit rules: to make target T, make tries the prerequisites of
  *   each pattern rule whose target matches T (`%.o: %.c` gives T's stem
  *   plus `.c`) and looks them up in its directory cache, not with a
@@ -889,6 +892,14 @@ static const struct name_diff *diff_of(struct make_names *mn, int fi)
 	return &mn->diffs[fi];
 }
 
+/* The names make looks for, in this order, when no -f names a makefile:
+ * in its directory cache, without a system call of its own. */
+static int default_makefile(const char *name)
+{
+	return !strcmp(name, "GNUmakefile") || !strcmp(name, "makefile") ||
+	       !strcmp(name, "Makefile");
+}
+
 static int name_matters(struct make_names *mn, struct make_rules **sets,
 			size_t n, const char *entry, int added)
 {
@@ -896,6 +907,13 @@ static int name_matters(struct make_names *mn, struct make_rules **sets,
 	if (len && entry[len - 1] == '/')
 		len--;		/* a directory */
 	char *name = xasprintf("%.*s", (int)len, entry);
+	/* A GNUmakefile added beside the Makefile is read instead: in any
+	 * directory a make listed (its own is the one it starts in, or
+	 * -C's), which can only take more names. */
+	if (added && default_makefile(name)) {
+		free(name);
+		return 1;
+	}
 	int use = make_rules_use(sets, n, name, added, known_base, mn);
 	free(name);
 	return use;
