@@ -161,7 +161,9 @@ static void record_usage(FILE *f)
 		"own in /dev/shm\n(when that has 4 GiB free; else to "
 		"DIR/trace) and removed after the save. CMD runs with\n"
 		"MAN_DISABLE_SECCOMP=1: man-db's seccomp sandbox keeps the shim "
-		"out of its filters.\n\n"
+		"out of its filters;\nand with PWD the current directory's "
+		"real path (`pwd -P`) where a symbolic\nlink led to it: the "
+		"path the checkpoint names the tree by.\n\n"
 		"  -d, --dir DIR   checkpoint directory (default .ckpt)\n"
 		"  --from OLD      the checkpoint this tree was restored from, "
 		"when it is not\n                  DIR (DIR gets the "
@@ -240,6 +242,14 @@ int cmd_record(int argc, char **argv)
 	setenv("LD_PRELOAD", pre, 1);
 	setenv("CKPT_DIR", stage ? stage : adir, 1);
 	setenv("CKPT_ENVIRON", "1", 1);
+	/* Reached through a symbolic link, the tree has a second name,
+	 * which the shell keeps in PWD; paths a build makes from $PWD
+	 * (configure's `pwd`, its `$ac_pwd/conftest.dir`) would be outside
+	 * the tree by their text, not checked as its files nor moved with
+	 * it. The build runs with the name the checkpoint takes. */
+	const char *pwd = getenv("PWD");
+	if (pwd && strcmp(pwd, root))
+		setenv("PWD", root, 1);
 	/* man-db runs its filters (preconv, col) under a seccomp sandbox,
 	 * where the shim cannot make its trace file: a configure that runs
 	 * man (vim's) would be untraced, and re-run, in every tree. The

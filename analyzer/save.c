@@ -1466,6 +1466,41 @@ static void note_sources_beside(const struct ckpt *c)
 			n > 1 ? ", ..." : "", (int)plen, c->root, slash + 1);
 }
 
+/* The build started in the tree through a symbolic link (a bare
+ * LD_PRELOAD run from such a path; `ckpt record` passes the real one on
+ * as PWD): what it named by $PWD is outside the tree by its text, checked
+ * where it is and never moved with the tree. Said when the build did. */
+static void note_linked_pwd(const struct ckpt *c, const struct trace *t)
+{
+	const char *pwd = NULL;
+	for (size_t i = 0; !pwd && i < t->nimg; i++)
+		for (size_t k = 0; !pwd && k < t->img[i].nev; k++) {
+			const struct event *e = &t->img[i].ev[k];
+			for (int s = 0; e->rec->op == CKPT_ENVIRON &&
+					s < e->rec->nstr && !pwd;
+			     s++)
+				if (!strncmp(event_str(e, s), "PWD=/", 5))
+					pwd = event_str(e, s) + 4;
+		}
+	struct stat a, b;
+	if (!pwd || !strcmp(pwd, c->root) || stat(pwd, &a) < 0 ||
+	    stat(c->root, &b) < 0 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino)
+		return;
+	size_t n = 0;
+	for (size_t i = 0; i < c->nfiles; i++)
+		n += path_under(c->files[i].path, pwd) != NULL;
+	if (n)
+		fprintf(stderr,
+			"ckpt: note: the build ran in %s, a symbolic link "
+			"to the tree, and named %zu file%s through it: "
+			"those are taken for files outside the tree, not "
+			"checked as its own. Run the build from %s, or "
+			"under ckpt record, which gives it that path as "
+			"PWD\n",
+			pwd, n, n == 1 ? "" : "s", c->root);
+}
+
 /* Objects the build read and did not make: an earlier build's (a build
  * recorded in a tree built before, or restored by ckpt and recorded
  * without --from). Taken for sources, they are never rebuilt from the
@@ -1622,6 +1657,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	if (ran_elsewhere(&c, t.img[0].cwd) < 0)
 		goto out;
 	note_sources_beside(&c);
+	note_linked_pwd(&c, &t);
 	note_prebuilt_objects(&c);
 	note_linked_outputs(&c);
 	/* assign_roles drops producers of what is not an output; files
