@@ -700,6 +700,19 @@ static int same_text(struct plan *p, size_t i, const char *path,
 	return same && (st->st_mode & 07777) == (f->mode & 07777);
 }
 
+/* The target symbolic link output f holds in this tree: an absolute one
+ * inside the recorded tree names this one instead (pcre2's `ln -s
+ * $(abs_srcdir)/src/pcre2_chartables.c.dist`), as a build here would
+ * have made it. Malloc'd. */
+static char *link_target(const struct plan *p, const struct file *f)
+{
+	const char *rest = p->from && f->link ? path_under(f->link, p->from)
+					      : NULL;
+	if (!rest)
+		return xstrdup(f->link ? f->link : "");
+	return *rest ? xasprintf("%s/%s", p->root, rest) : xstrdup(p->root);
+}
+
 /* Is what is at path (st: its lstat) output i already? */
 static int same_content(struct plan *p, size_t i, const char *path,
 			const struct stat *st)
@@ -708,10 +721,13 @@ static int same_content(struct plan *p, size_t i, const char *path,
 	if (S_ISLNK(f->mode)) {
 		char t[4096];
 		ssize_t n = readlink(path, t, sizeof t - 1);
-		if (n < 0)
+		if (n < 0 || !S_ISLNK(st->st_mode) || !f->link)
 			return 0;
 		t[n] = 0;
-		return S_ISLNK(st->st_mode) && f->link && !strcmp(t, f->link);
+		char *want = link_target(p, f);
+		int same = !strcmp(t, want);
+		free(want);
+		return same;
 	}
 	if (S_ISREG(st->st_mode) && relocated(p, f))
 		return same_text(p, i, path, st);
@@ -982,13 +998,16 @@ static int restore_symlink(struct plan *p, size_t i, const char *path,
 			   int64_t t)
 {
 	const struct file *f = &p->c->files[i];
-	const char *target = f->link ? f->link : "";
+	char *target = link_target(p, f);
+	int rc = 0;
 	if (atomic_symlink(target, path) < 0 &&
 	    (!missing_dirs(p, i) || atomic_symlink(target, path) < 0))
-		return error_errno("cannot restore the symlink %s/%s", p->root,
-				   f->path);
-	set_time(path, t, 1);
-	return 0;
+		rc = error_errno("cannot restore the symlink %s/%s", p->root,
+				 f->path);
+	else
+		set_time(path, t, 1);
+	free(target);
+	return rc;
 }
 
 /* Output i made at path as `how` says (fsio.h), from the content the plan

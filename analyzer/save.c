@@ -118,6 +118,51 @@ static void mark_found_first(struct ckpt *c)
 	free(acc);
 }
 
+/* A symbolic link the build made (pcre2's `ln -s ...chartables.c.dist
+ * src/pcre2_chartables.c`): who read it read what it leads to, whose
+ * content the link's own job never touched. Without it, an edit of the
+ * .dist file was no input of anything, and restore kept the library
+ * compiled from the old table. While the deps have their times. */
+static void read_through_links(struct ckpt *c)
+{
+	int *acc = file_acc_union(c);
+	size_t nfiles = c->nfiles;
+	int *target = xmalloc((nfiles + 1) * sizeof *target);
+	size_t n = 0;
+	for (size_t i = 0; i < nfiles; i++) {
+		target[i] = -1;
+		if (!(acc[i] & ACC_WRITE) || !(acc[i] & ACC_READ))
+			continue;
+		char *p = file_abs(c, &c->files[i], c->root);
+		struct stat st, ts;
+		char *real = lstat(p, &st) == 0 && S_ISLNK(st.st_mode) &&
+					     stat(p, &ts) == 0 &&
+					     S_ISREG(ts.st_mode)
+				     ? realpath(p, NULL)
+				     : NULL;
+		const char *rel = real ? path_under(real, c->root) : NULL;
+		if (real && strcmp(real, p)) {
+			target[i] = ckpt_file(c, rel ? rel : real, 1);
+			n++;
+		}
+		free(real);
+		free(p);
+	}
+	for (size_t j = 0; n && j < c->njobs; j++) {
+		size_t nd = c->jobs[j].ndeps;	/* job_access may add */
+		for (size_t k = 0; k < nd; k++) {
+			struct dep d = c->jobs[j].deps[k];
+			if (d.file < (int)nfiles && target[d.file] >= 0 &&
+			    (d.acc & ACC_READ))
+				job_access(c, (int)j, target[d.file],
+					   d.acc & (ACC_READ | ACC_USED),
+					   dep_t_in(&c->jobs[j], k));
+		}
+	}
+	free(target);
+	free(acc);
+}
+
 /* A path looked for and not found that is there now, other than as a
  * directory, and resolves: a dangling symlink (`cat broken || ...` in a
  * tree that holds one) was there all along, and is what the look-up
@@ -1635,6 +1680,7 @@ int checkpoint_save(const char *dir, const char *trace_dir, const char *from,
 	char *adir = realpath(dir, NULL);
 	build_from_trace(&c, &t, adir);
 	free(adir);
+	read_through_links(&c);
 	mark_found_first(&c);
 	adopt_untraced_outputs(&c);
 	pick_producers(&c);
