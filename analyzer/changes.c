@@ -564,6 +564,11 @@ static int check_file(struct ckpt *c, struct file *f, const char *root,
 		free(abs);
 		return !same ? CH_CONTENT : same_mode ? CH_NONE : CH_MODE;
 	}
+	case ROLE_TEMP:
+		if (!(f->flags & FILE_GONE) ||
+		    cached_stat(dc, root, f->path, &st, 0) < 0)
+			return CH_NONE;
+		return CH_GONE;
 	case ROLE_ABSENT:
 		if (dn && dn->state == DN_MISSING)
 			return CH_NONE;
@@ -714,6 +719,7 @@ static int change_matters(int ch, int acc)
 	switch (ch) {
 	case CH_CONTENT:
 	case CH_MODE:
+	case CH_GONE:	/* what it held then is not known */
 		return acc & ACC_READ;
 	case CH_DELETED:
 		return acc & (ACC_READ | ACC_STAT | ACC_LIST);
@@ -1046,6 +1052,8 @@ const char *change_name(int ch)
 	case CH_ADDED: return "added";
 	case CH_LISTING: return "changed: a name added or removed";
 	case CH_MODE: return "changed: made executable, or no longer";
+	case CH_GONE: return "there, where the recorded build deleted it "
+			     "(what it held then is not known)";
 	}
 	return "unchanged";
 }

@@ -13,6 +13,7 @@
 enum {
 	CH_NONE = 0, CH_CONTENT, CH_DELETED, CH_ADDED, CH_LISTING,
 	CH_MODE,	/* the same content, the owner's execute bit not */
+	CH_GONE,	/* there, where the build deleted it (FILE_GONE) */
 };
 /* job.affected: why, and job.cause is then... */
 enum {

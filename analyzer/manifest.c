@@ -287,6 +287,7 @@ static const struct mark marks[] = {
 	{ 'B', FILE_BEFORE, 8, 0 },
 	{ 'P', FILE_MAKE_PREREQ, 9, 1 },
 	{ 'A', FILE_APPENDED_ONLY, 9, 1 },
+	{ 'G', FILE_GONE, 10, 1 },
 };
 
 static const struct mark *mark_of(const char *s, int version)

@@ -78,6 +78,13 @@ struct file {
  * to (config.log): what it holds in a tree says nothing of the build's
  * sources, so status does not name it as a file looked at (save.c). */
 #define FILE_APPENDED_ONLY (1 << 14)
+/* A file of the tree the build deleted (or moved away) and did not make
+ * again, which no job wrote: there before the build (m4's `rm -f
+ * checks/NNN.*` of the shipped test files). A temporary (T) by
+ * role; restore deletes it where the jobs that did are valid, and a
+ * tree holding it has it changed for the jobs that read it first
+ * (changes.c: CH_GONE). */
+#define FILE_GONE (1 << 15)
 
 /* Access flags of one job on one file. */
 enum {

@@ -584,7 +584,8 @@ static int assign_roles(struct ckpt *c, struct early *early)
 		struct stat st;
 		int there = lstat(p, &st) == 0;
 		int a = acc[i];
-		f->flags &= ~(FILE_WRITTEN_OUTSIDE | FILE_NO_PRODUCER);
+		f->flags &= ~(FILE_WRITTEN_OUTSIDE | FILE_NO_PRODUCER |
+			      FILE_GONE);
 		if (is_pseudo(p)) {
 			f->role = ROLE_PSEUDO;
 		} else if ((f->flags & FILE_UPDATED) &&
@@ -634,6 +635,8 @@ static int assign_roles(struct ckpt *c, struct early *early)
 			f->flags |= FILE_NO_PRODUCER;
 		} else if ((a & ACC_DELETE) && !there) {
 			f->role = ROLE_TEMP;
+			if (inroot && !(a & (ACC_WRITE | ACC_MKDIR)))
+				f->flags |= FILE_GONE;
 		} else if (a & ACC_READ) {
 			f->role = inroot ? ROLE_SOURCE : ROLE_EXTERNAL;
 			if (!there)

@@ -459,7 +459,7 @@ static void refused(const char *body, const char *want1, const char *want2)
 static void sealed_but_wrong(void **state)
 {
 	(void)state;
-	refused("ckpt-manifest 10\nroot /r\n", "version 10", NULL);
+	refused("ckpt-manifest 11\nroot /r\n", "version 11", NULL);
 	refused("ckpt-manifest 999\n", "version 999", NULL);
 	refused("something else\n", "line 1", "not a ckpt manifest");
 	refused("", "line", NULL);
@@ -524,6 +524,7 @@ static void sealed_but_wrong(void **state)
 	refused(HEAD9 F0 F1 "P 5\n" J0, "line 7", "not there");
 	refused("ckpt-manifest 8\nroot /r\ncreated 5\ncounts 2 1\n" F0 F1
 		"P 0\n" J0, "line 7", NULL);
+	refused(HEAD9 F0 F1 "G 0\n" J0, "line 7", NULL);
 	refused("ckpt-manifest 1\nroot relative/dir\n", "line 2", "root");
 	refused("ckpt-manifest 1\ncreated -4\n", "line 2", NULL);
 }
