@@ -13,9 +13,12 @@
 #include "envvars.h"
 #include "model.h"
 
-static const char *role_name(int role)
+static const char *role_name(const struct file *f)
 {
-	switch (role) {
+	if (f->role == ROLE_TEMP && (f->flags & FILE_GONE))
+		return "a file the recorded build deleted, which the tree "
+		       "held before it";
+	switch (f->role) {
 	case ROLE_SOURCE: return "a source";
 	case ROLE_EXTERNAL: return "an input outside the tree";
 	case ROLE_ABSENT: return "a path the build looked for and did not find";
@@ -68,7 +71,7 @@ static void chain(const struct ckpt *c, const char *root, int j, int depth)
 		const struct file *f = &c->files[job->cause];
 		char *what = change_text(c, f, root);
 		printf("  %s was %s (%s)\n", *f->path ? path_shown(f->path) : ".", what,
-		       role_name(f->role));
+		       role_name(f));
 		free(what);
 		/* make looked at it only, and would remake a makefile
 		 * from it (manifest P). */
@@ -214,7 +217,7 @@ int cmd_explain(int argc, char **argv)
 			char *what = f->changed ? change_text(&c, f, root)
 						: xstrdup("");
 			printf("%s is %s, not an output%s%s\n", path_shown(path),
-			       role_name(f->role), f->changed ? "; it was " : "",
+			       role_name(f), f->changed ? "; it was " : "",
 			       what);
 			free(what);
 		} else if (f->producer < 0) {

@@ -392,6 +392,9 @@ int cmd_status(int argc, char **argv)
 		{ .key = "deleted", .title = "deleted" },
 		{ .key = "appeared", .title = "looked for and missing then, present now" },
 		{ .key = "listings", .title = "directory listings that changed" },
+		{ .key = "gone", .title = "files the recorded build deleted, "
+			"here again (restore deletes them where the jobs that "
+			"did are valid)" },
 		{ .key = "externals", .title = "changed inputs outside the tree" },
 		{ .key = "environment", .title = "environment variables the build used, with another value now" },
 		{ .key = "untraced", .title = "programs that could not be traced" },
@@ -406,7 +409,8 @@ int cmd_status(int argc, char **argv)
 			"or a configuration or build of your own since)" },
 		{ .key = "run_again", .title = "commands make does not run, to run again where the recorded command did" },
 	};
-	enum { G_CHANGED, G_MOD, G_DEL, G_APP, G_LIST, G_EXT, G_ENV, G_UT,
+	enum { G_CHANGED, G_MOD, G_DEL, G_APP, G_LIST, G_GONE, G_EXT, G_ENV,
+	       G_UT,
 	       G_LOOKED, G_AFF, G_REPL, G_AGAIN, NG };
 	/* The names each changed listing gained and lost (one a G_LIST
 	 * entry), when the checkpoint holds them. */
@@ -432,6 +436,7 @@ int cmd_status(int argc, char **argv)
 			int k = f->changed == CH_DELETED   ? G_DEL
 				: f->changed == CH_ADDED   ? G_APP
 				: f->changed == CH_LISTING ? G_LIST
+				: f->changed == CH_GONE	   ? G_GONE
 				: f->path[0] == '/'	   ? G_EXT
 							   : G_MOD;
 			add(&g[k], f->path);

@@ -23,6 +23,13 @@ cd .. && cp -a ship rec && cp -a ship fresh && cp -a ship clean || fail "copy"
 for t in rec fresh clean; do echo a > $t/names; done
 (cd rec && "$CKPT" record -- make) > rec.log 2>&1 || fail "record: $(cat rec.log)"
 (cd clean && make) > clean.log 2>&1 || fail "clean make: $(cat clean.log)"
+(cd fresh && "$CKPT" status --json -d ../rec/.ckpt) > status.json 2>&1 ||
+	fail "status: $(cat status.json)"
+python3 - status.json <<'PY' || fail "status: $(cat status.json)"
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["gone"] == ["out/b.t"] and s["modified"] == [] and s["affected"] == [], s
+PY
 (cd fresh && "$CKPT" restore --dry-run -d ../rec/.ckpt) > dry.log 2>&1
 grep -qx "remove out/b.t" dry.log || fail "dry run: $(cat dry.log)"
 (cd fresh && "$CKPT" restore -d ../rec/.ckpt && make) > fresh.log 2>&1 ||
