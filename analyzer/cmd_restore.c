@@ -89,6 +89,7 @@ struct plan {
 	char **data;		/* per file: its checked content, or NULL */
 	size_t *dlen;
 	size_t removed, invalid;
+	size_t gone;		/* FILE_GONE files deleted (remove_gone) */
 	size_t foreign;		/* invalid outputs left: not what was recorded */
 	size_t *todo, ntodo;	/* files, for the threads */
 	int *stage_of;		/* per file: 1 + its stage, 0 for none */
@@ -916,7 +917,7 @@ static int remove_gone(struct plan *p, int dry)
 		if (unlink(a) < 0)
 			rc = error_errno("cannot remove %s", a);
 		else
-			p->removed++;
+			p->gone++;
 		free(a);
 	}
 	free(keep);
@@ -1575,12 +1576,18 @@ int cmd_restore(int argc, char **argv)
 			"ckpt: %zu invalid dependency file%s that make reads "
 			"kept as recorded, with the epoch as mtime\n", kept,
 			kept == 1 ? "" : "s");
+	/* Files the build deleted that this tree held (remove_gone). */
+	char *gone = p.gone ? xasprintf(", %zu deleted as the recorded build "
+					"did", p.gone)
+			    : NULL;
 	fprintf(stderr,
 		"ckpt: restored %zu, already valid %zu, invalidated %zu "
-		"(%zu removed); %llu bytes in %.3f s\n",
+		"(%zu removed)%s; %llu bytes in %.3f s\n",
 		atomic_load(&p.restored), atomic_load(&p.valid), p.invalid,
-		p.removed, (unsigned long long)atomic_load(&p.bytes),
+		p.removed, gone ? gone : "",
+		(unsigned long long)atomic_load(&p.bytes),
 		(double)(now_ns() - t0) / 1e9);
+	free(gone);
 	rc = failed;
 out:
 	closure_release(&cl);

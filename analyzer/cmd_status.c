@@ -410,8 +410,7 @@ int cmd_status(int argc, char **argv)
 		{ .key = "run_again", .title = "commands make does not run, to run again where the recorded command did" },
 	};
 	enum { G_CHANGED, G_MOD, G_DEL, G_APP, G_LIST, G_GONE, G_EXT, G_ENV,
-	       G_UT,
-	       G_LOOKED, G_AFF, G_REPL, G_AGAIN, NG };
+	       G_UT, G_LOOKED, G_AFF, G_REPL, G_AGAIN, NG };
 	/* The names each changed listing gained and lost (one a G_LIST
 	 * entry), when the checkpoint holds them. */
 	struct name_diff *nd = NULL;

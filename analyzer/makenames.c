@@ -9,10 +9,10 @@
  *
  * - globs: `$(wildcard *.c)`, `include *.mk`, a glob kept in a variable
  *   and expanded in one of those or in a rule's targets or
- *   prerequisites (`prog: $(SRCS)` with SRCS = *.c). A name added or removed matters if it
- *   matches a glob written in a makefile the make read (in its own lines
- *   or in a $(wildcard) of a recipe; not a recipe's shell globs, which
- *   the shell reads the directory for).
+ *   prerequisites (`prog: $(SRCS)` with SRCS = *.c). A name added or
+ *   removed matters if it matches a glob written in a makefile the make
+ *   read (in its own lines or in a $(wildcard) of a recipe; not a
+ *   recipe's shell globs, which the shell reads the directory for).
  * - the makefile: without -f, make reads the first of GNUmakefile,
  *   makefile and Makefile that its directory holds. An added one
  *   matters.

@@ -34,6 +34,8 @@ PY
 grep -qx "remove out/b.t" dry.log || fail "dry run: $(cat dry.log)"
 (cd fresh && "$CKPT" restore -d ../rec/.ckpt && make) > fresh.log 2>&1 ||
 	fail "restore and make: $(cat fresh.log)"
+grep -q "invalidated 0 (0 removed), 1 deleted as the recorded build did" fresh.log ||
+	fail "restore's count: $(cat fresh.log)"
 expect_eq "out/ after restore" "$(ls clean/out)" "$(ls fresh/out)"
 expect_eq "out/a.t after restore" a "$(cat fresh/out/a.t)"
 
