@@ -135,11 +135,10 @@ static void read_through_links(struct ckpt *c)
 			continue;
 		char *p = file_abs(c, &c->files[i], c->root);
 		struct stat st, ts;
-		char *real = lstat(p, &st) == 0 && S_ISLNK(st.st_mode) &&
-					     stat(p, &ts) == 0 &&
-					     S_ISREG(ts.st_mode)
-				     ? realpath(p, NULL)
-				     : NULL;
+		char *real = NULL;
+		if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode) &&
+		    stat(p, &ts) == 0 && S_ISREG(ts.st_mode))
+			real = realpath(p, NULL);
 		const char *rel = real ? path_under(real, c->root) : NULL;
 		if (real && strcmp(real, p)) {
 			target[i] = ckpt_file(c, rel ? rel : real, 1);
