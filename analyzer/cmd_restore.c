@@ -866,11 +866,21 @@ static int do_remove(struct plan *p, size_t i)
 	return rc;
 }
 
+/* A directory of the tree, looked up once by stage_dirs. */
+struct dir_seen {
+	UT_hash_handle hh;
+	int stage;		/* or -1: it is there, or cannot be staged */
+	char rel[];
+};
+
 /* Files the recorded build deleted that were there before it (FILE_GONE),
  * which this tree holds: each goes if every job that deleted it is valid,
  * as a build here would have run it (m4's `rm -f` of its shipped test
  * files, which its manual regenerates under new numbers: kept, make check
  * ran 65 stale ones). An invalid job runs again and deletes it itself.
+ * Nor does one go from a directory an invalid job wrote in: that job,
+ * run on this tree's inputs, may write it (`rm -f` of a directory's files,
+ * then one for each name of a list, which lacked one when recorded).
  * Only a file or a link, by a path through no link. */
 static int gone_to_remove(const struct plan *p, size_t i)
 {
@@ -898,16 +908,35 @@ static int remove_gone(struct plan *p, int dry)
 		if (c->files[i].role == ROLE_TEMP &&
 		    (c->files[i].flags & FILE_GONE))
 			keep = xcalloc(c->nfiles + 1, 1);
+	struct dir_seen *dirs = NULL, *d, *tmp;	/* written by invalid jobs */
 	for (size_t j = 0; keep && j < c->njobs; j++)
 		for (size_t k = 0; c->jobs[j].affected && k < c->jobs[j].ndeps;
-		     k++)
-			if (c->jobs[j].deps[k].acc & ACC_DELETE)
-				keep[c->jobs[j].deps[k].file] = 1;
+		     k++) {
+			const struct dep *dp = &c->jobs[j].deps[k];
+			if (dp->acc & ACC_DELETE)
+				keep[dp->file] = 1;
+			if (!(dp->acc & (ACC_WRITE | ACC_MKDIR)))
+				continue;
+			const char *path = c->files[dp->file].path;
+			const char *sl = strrchr(path, '/');
+			size_t n = sl ? (size_t)(sl - path) : 0;
+			HASH_FIND(hh, dirs, path, n, d);
+			if (d)
+				continue;
+			d = xmalloc(sizeof *d + n + 1);
+			memcpy(d->rel, path, n);
+			d->rel[n] = 0;
+			HASH_ADD(hh, dirs, rel[0], n, d);
+		}
 	int rc = 0;
 	for (size_t i = 0; keep && i < c->nfiles; i++) {
 		const struct file *f = &c->files[i];
-		if (f->role != ROLE_TEMP || !(f->flags & FILE_GONE) ||
-		    keep[i] || !gone_to_remove(p, i))
+		if (f->role != ROLE_TEMP || !(f->flags & FILE_GONE) || keep[i])
+			continue;
+		const char *sl = strrchr(f->path, '/');
+		HASH_FIND(hh, dirs, f->path, sl ? (size_t)(sl - f->path) : 0,
+			  d);
+		if (d || !gone_to_remove(p, i))
 			continue;
 		if (dry) {
 			printf("remove %s\n", path_shown(f->path));
@@ -920,16 +949,14 @@ static int remove_gone(struct plan *p, int dry)
 			p->gone++;
 		free(a);
 	}
+	HASH_ITER(hh, dirs, d, tmp) {
+		HASH_DEL(dirs, d);
+		free(d);
+	}
 	free(keep);
 	return rc;
 }
 
-/* A directory of the tree, looked up once by stage_dirs. */
-struct dir_seen {
-	UT_hash_handle hh;
-	int stage;		/* or -1: it is there, or cannot be staged */
-	char rel[];
-};
 
 /* A stage for the directory rel (its first n bytes, a copy in key), if it
  * is missing; -1 if it is there or its stage cannot be made. */

@@ -393,8 +393,8 @@ int cmd_status(int argc, char **argv)
 		{ .key = "appeared", .title = "looked for and missing then, present now" },
 		{ .key = "listings", .title = "directory listings that changed" },
 		{ .key = "gone", .title = "files the recorded build deleted, "
-			"here again (restore deletes them where the jobs that "
-			"did are valid)" },
+			"here again (restore deletes each that no job to run "
+			"again may write)" },
 		{ .key = "externals", .title = "changed inputs outside the tree" },
 		{ .key = "environment", .title = "environment variables the build used, with another value now" },
 		{ .key = "untraced", .title = "programs that could not be traced" },

@@ -39,6 +39,18 @@ grep -q "invalidated 0 (0 removed), 1 deleted as the recorded build did" fresh.l
 expect_eq "out/ after restore" "$(ls clean/out)" "$(ls fresh/out)"
 expect_eq "out/a.t after restore" a "$(cat fresh/out/a.t)"
 
+# A tree whose names still list b: the job that writes out/ runs again
+# and may write b.t, so b.t stays (the rm line alone is valid).
+cp -a ship keep && cp -a ship keep-clean || fail "copy"
+(cd keep-clean && make -B) > keep-clean.log 2>&1 || fail "clean make: $(cat keep-clean.log)"
+touch -d @1 keep/names keep/Makefile && touch -d @2 keep/stamp keep/out/* ||
+	fail "mtimes"
+(cd keep && "$CKPT" restore -d ../rec/.ckpt && make) > keep.log 2>&1 ||
+	fail "restore and make: $(cat keep.log)"
+grep -q "deleted as the recorded build did" keep.log &&
+	fail "b.t deleted though its writer runs again: $(cat keep.log)"
+expect_eq "out/ where names is unchanged" "$(ls keep-clean/out)" "$(ls keep/out)"
+
 # 2. Read, then deleted: its readers cannot be kept where it is back.
 mkdir eat && cd eat || fail "mkdir"
 printf 'out:\n\tcat in.txt > out && rm in.txt\n' > Makefile
