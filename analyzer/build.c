@@ -91,6 +91,8 @@ struct builder {
 	int no_link;			/* a C compiler that does not link
 					 * (compiles_only) */
 	int clock;			/* date printing the time (prints_now) */
+	int stat_data;			/* what it stats it prints the time or
+					 * size of (prints_stat) */
 	int running;			/* the read access_path is given is a
 					 * run of the file (exec, a shell's
 					 * script), not a use of its data */
@@ -927,6 +929,43 @@ static int prints_now(const struct image *im)
 	return 1;
 }
 
+/* A program that prints what it stats of a file, its time or its size
+ * (`date -r FILE`, `ls -l`, automake's mdate-sh: `ls -L -l`; `stat`):
+ * its output changes with the file, so its look-up is a read. Counted,
+ * gzip's version.texi, from mdate-sh of gzip.texi, was kept valid for
+ * a tree with another gzip.texi, and restore put it over the shipped
+ * one. Any option cluster that may ask for it counts. */
+static int prints_stat(const struct image *im)
+{
+	const char *p = im->exe;
+	if (im->forked || !p || !im->argv0)
+		return 0;
+	const char *base = strrchr(p, '/');
+	base = base ? base + 1 : p;
+	int date = !strcmp(base, "date"), ls = !strcmp(base, "ls");
+	if (!strcmp(base, "stat"))
+		return 1;
+	if (!date && !ls)
+		return 0;
+	const char *a = im->argv0;
+	a += strlen(a) + 1;
+	for (int k = 1; k < im->argc; k++, a += strlen(a) + 1) {
+		if (!strncmp(a, "--", 2)) {
+			if (date ? !strncmp(a, "--reference", 11)
+				 : !strncmp(a, "--full-time", 11) ||
+					   !strncmp(a, "--time", 6) ||
+					   !strncmp(a, "--size", 6) ||
+					   !strncmp(a, "--sort", 6) ||
+					   !strncmp(a, "--format", 8))
+				return 1;
+		} else if (a[0] == '-' &&
+			   strpbrk(a + 1, date ? "r" : "lgnostcu")) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int c_compiler(const char *exe);
 
 /* A C compiler run that does not link (`-c`, `-S`, `-E`, `-M`, `-MM`,
@@ -958,6 +997,7 @@ static void image_events(struct builder *b, size_t i)
 	b->comparing = compares_only(im);
 	b->no_link = compiles_only(im);
 	b->clock = prints_now(im);
+	b->stat_data = prints_stat(im);
 	char *script = NULL;	/* the file a shell was given to run */
 	if (!im->forked && im->argv0) {
 		envvars_exec_uses(im->argv0, im->argc, env_used,
@@ -1044,6 +1084,15 @@ static void image_events(struct builder *b, size_t i)
 				cwd = p;
 			/* fall through */
 		case CKPT_STAT:
+			/* Its data stand for the content, which counts as
+			 * read; not a use that makes a file the job writes
+			 * next one updated in place (mark_updated_in_place). */
+			if (ok && b->stat_data && r->pid == im->pid &&
+			    r->op == CKPT_STAT) {
+				access_path(b, j, p, ACC_READ | ACC_STAT, tm);
+				break;
+			}
+			/* fall through */
 		case CKPT_UTIME:
 		case CKPT_CHMOD:
 			if (ok)
