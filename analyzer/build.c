@@ -1086,9 +1086,17 @@ static void image_events(struct builder *b, size_t i)
 		case CKPT_STAT:
 			/* Its data stand for the content, which counts as
 			 * read; not a use that makes a file the job writes
-			 * next one updated in place (mark_updated_in_place). */
+			 * next one updated in place (mark_updated_in_place).
+			 * Not in a $(shell): what it prints goes to make,
+			 * and an affected one makes all that make's jobs
+			 * invalid (AFF_RESULT). kbuild's size_append runs
+			 * `ls -dn vmlinux.bin` so, for the recipe that
+			 * compresses it, which runs again anyway when it
+			 * changes: a .c edit recompiled all of
+			 * arch/x86/boot/compressed. */
 			if (ok && b->stat_data && r->pid == im->pid &&
-			    r->op == CKPT_STAT) {
+			    r->op == CKPT_STAT &&
+			    c->jobs[j].kind != JOB_SHELL) {
 				access_path(b, j, p, ACC_READ | ACC_STAT, tm);
 				break;
 			}

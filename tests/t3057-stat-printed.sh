@@ -35,4 +35,26 @@ done
 (cd t1 && "$CKPT" status) > t1-status.log 2>&1
 grep -qx "nothing changed since the checkpoint" t1-status.log ||
 	fail "the recorded tree changed: $(cat t1-status.log)"
+
+# In a $(shell), what it prints goes to make: a read there would make
+# every job of that make invalid when the file changes (kbuild's
+# size_append: `ls -dn vmlinux.bin`, a whole directory recompiled).
+mkdir s0 && cd s0 || fail "mkdir"
+cat > Makefile <<'MK'
+all: sz.txt other.txt
+big.txt: in.txt
+	cat in.txt in.txt > big.txt
+sz.txt: big.txt
+	echo $(shell ls -dn big.txt | cut -d' ' -f5) > sz.txt
+other.txt: o.txt
+	cp o.txt other.txt
+MK
+echo a > in.txt && echo o > o.txt
+"$CKPT" record -- make > ../s0.log 2>&1 || fail "record: $(cat ../s0.log)"
+cd ..
+mkdir s1 && cp s0/Makefile s0/o.txt s1/ && echo longer > s1/in.txt || fail "copy"
+(cd s1 && "$CKPT" restore -d ../s0/.ckpt && make) > s1.log 2>&1 ||
+	fail "restore and make: $(cat s1.log)"
+grep -q "^cp o.txt" s1.log && fail "other.txt rebuilt: $(cat s1.log)"
+expect_eq "sz.txt" 14 "$(cat s1/sz.txt)"
 pass
