@@ -901,6 +901,16 @@ static int compares_only(const struct image *im)
 	return !strcmp(base, "cmp") || !strcmp(base, "diff");
 }
 
+/* The last component of the program an image exec'd, whose argv the
+ * trace holds; NULL for a fork child (its program is its parent's). */
+static const char *program_name(const struct image *im)
+{
+	if (im->forked || !im->exe || !im->argv0)
+		return NULL;
+	const char *base = strrchr(im->exe, '/');
+	return base ? base + 1 : im->exe;
+}
+
 /* `date` printing the time it runs at (not `-d`, `-f`, `-r`, `-s`, in
  * any spelling): what its output holds is the clock, which no checkpoint
  * takes for an input, and the variables it reads (TZ, the locale's) only
@@ -908,11 +918,8 @@ static int compares_only(const struct image *im)
  * +%F.%T)` in cfg.mk had a login with TZ set rerun all 301 outputs. */
 static int prints_now(const struct image *im)
 {
-	const char *p = im->exe;
-	if (im->forked || !p || !im->argv0)
-		return 0;
-	const char *base = strrchr(p, '/');
-	if (strcmp(base ? base + 1 : p, "date"))
+	const char *base = program_name(im);
+	if (!base || strcmp(base, "date"))
 		return 0;
 	const char *a = im->argv0;
 	a += strlen(a) + 1;
@@ -937,11 +944,9 @@ static int prints_now(const struct image *im)
  * one. Any option cluster that may ask for it counts. */
 static int prints_stat(const struct image *im)
 {
-	const char *p = im->exe;
-	if (im->forked || !p || !im->argv0)
+	const char *base = program_name(im);
+	if (!base)
 		return 0;
-	const char *base = strrchr(p, '/');
-	base = base ? base + 1 : p;
 	int date = !strcmp(base, "date"), ls = !strcmp(base, "ls");
 	if (!strcmp(base, "stat"))
 		return 1;

@@ -1519,16 +1519,15 @@ static void note_sources_beside(const struct ckpt *c)
  * where it is and never moved with the tree. Said when the build did. */
 static void note_linked_pwd(const struct ckpt *c, const struct trace *t)
 {
+	const struct event *env = NULL;	/* the first ENVIRON record */
+	for (size_t i = 0; !env && i < t->nimg; i++)
+		for (size_t k = 0; !env && k < t->img[i].nev; k++)
+			if (t->img[i].ev[k].rec->op == CKPT_ENVIRON)
+				env = &t->img[i].ev[k];
 	const char *pwd = NULL;
-	for (size_t i = 0; !pwd && i < t->nimg; i++)
-		for (size_t k = 0; !pwd && k < t->img[i].nev; k++) {
-			const struct event *e = &t->img[i].ev[k];
-			for (int s = 0; e->rec->op == CKPT_ENVIRON &&
-					s < e->rec->nstr && !pwd;
-			     s++)
-				if (!strncmp(event_str(e, s), "PWD=/", 5))
-					pwd = event_str(e, s) + 4;
-		}
+	for (int s = 0; env && !pwd && s < env->rec->nstr; s++)
+		if (!strncmp(event_str(env, s), "PWD=/", 5))
+			pwd = event_str(env, s) + 4;
 	struct stat a, b;
 	if (!pwd || !strcmp(pwd, c->root) || stat(pwd, &a) < 0 ||
 	    stat(c->root, &b) < 0 || a.st_dev != b.st_dev ||
