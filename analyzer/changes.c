@@ -524,16 +524,47 @@ static int relocated_size(uint64_t was, uint64_t now, size_t rwas,
 	return d == 0 ? diff == 0 : diff % d == 0 && diff / d >= 1;
 }
 
+/* Is what is at f's path of the tree (lst: its lstat) a symbolic link
+ * where f was one, naming what f's did? An absolute name inside the
+ * recorded tree stands for the same one inside this tree, as restore
+ * makes such links there. */
+static int same_link(const struct ckpt *c, const struct file *f,
+		     const char *root, const struct stat *lst)
+{
+	if (!S_ISLNK(lst->st_mode) || !f->link)
+		return !S_ISLNK(lst->st_mode) && !f->link;
+	char *now = path_link_target(root, f->path);
+	const char *was_rest = c->root ? path_under(f->link, c->root) : NULL;
+	const char *now_rest = path_under(now, root);
+	int same = !strcmp(now, f->link) ||
+		   (was_rest && now_rest && !strcmp(was_rest, now_rest));
+	free(now);
+	return same;
+}
+
 static int check_file(struct ckpt *c, struct file *f, const char *root,
 		      int same_tree, struct dircache *dc,
 		      const struct dirnames *dn)
 {
 	struct stat st;
 	int rc;
+	/* Whether a source or a file looked at is a symbolic link, and
+	 * what it names, is known in a checkpoint that keeps it. */
+	int links = c->links_known && f->path[0] != '/';
 	switch (f->role) {
 	case ROLE_SOURCE:
 	case ROLE_EXTERNAL: {
-		if (cached_stat(dc, root, f->path, &st, 1) < 0)
+		/* Its lstat, the stat as well but for a link. */
+		if (cached_stat(dc, root, f->path, &st, !links) < 0)
+			return CH_DELETED;
+		if (links && !same_link(c, f, root, &st)) {
+			if (S_ISLNK(st.st_mode) &&
+			    cached_stat(dc, root, f->path, &st, 1) < 0)
+				return CH_DELETED;
+			return CH_LINK;
+		}
+		if (S_ISLNK(st.st_mode) &&
+		    cached_stat(dc, root, f->path, &st, 1) < 0)
 			return CH_DELETED;
 		f->seen_mtime = S_ISDIR(st.st_mode) ? 0 : mtime_ns(&st);
 		/* A script made executable, or no longer (a patch's `new
@@ -581,9 +612,11 @@ static int check_file(struct ckpt *c, struct file *f, const char *root,
 		return CH_ADDED;
 	case ROLE_EXISTS:
 		rc = cached_stat(dc, root, f->path, &st, 0);
-		if (rc == 0)
-			f->seen_mtime = S_ISDIR(st.st_mode) ? 0 : mtime_ns(&st);
-		return rc < 0 ? CH_DELETED : CH_NONE;
+		if (rc < 0)
+			return CH_DELETED;
+		f->seen_mtime = S_ISDIR(st.st_mode) ? 0 : mtime_ns(&st);
+		return links && !same_link(c, f, root, &st) ? CH_LINK
+							    : CH_NONE;
 	case ROLE_LISTING: {
 		/* A directory's mtime changes with its entries (lstat, as
 		 * the save: a symlink's stat data say nothing of them). */
@@ -727,6 +760,8 @@ static int change_matters(int ch, int acc)
 		return acc & ACC_ABSENT;
 	case CH_LISTING:
 		return acc & ACC_LIST;
+	case CH_LINK:	/* to what looked at it: not to a make, below */
+		return acc & (ACC_READ | ACC_STAT);
 	}
 	return 0;
 }
@@ -926,6 +961,12 @@ size_t ckpt_affected(struct ckpt *c)
 			struct file *f = &c->files[d->file];
 			int matters = f->changed &&
 				      change_matters(f->changed, d->acc);
+			/* A make looks at a prerequisite's time through a
+			 * link, and no further. What it reads (a makefile)
+			 * may read otherwise now. */
+			if (f->changed == CH_LINK && job->kind == JOB_DRIVER &&
+			    !(d->acc & ACC_READ))
+				matters = 0;
 			/* Whether the names of a listing matter is asked of
 			 * every job that listed it, for status to say. */
 			if (matters && f->changed == CH_LISTING) {
@@ -1054,6 +1095,9 @@ const char *change_name(int ch)
 	case CH_MODE: return "changed: made executable, or no longer";
 	case CH_GONE: return "there, where the recorded build deleted it "
 			     "(what it held then is not known)";
+	case CH_LINK: return "changed: a symbolic link that names another "
+			     "file, or a link now where there was none, or "
+			     "none where one was";
 	}
 	return "unchanged";
 }

@@ -14,6 +14,9 @@ enum {
 	CH_NONE = 0, CH_CONTENT, CH_DELETED, CH_ADDED, CH_LISTING,
 	CH_MODE,	/* the same content, the owner's execute bit not */
 	CH_GONE,	/* there, where the build deleted it (FILE_GONE) */
+	CH_LINK,	/* a symbolic link naming another file, or a link
+			   now where there was none, or none where one was;
+			   what it leads to (if anything) reads the same */
 };
 /* job.affected: why, and job.cause is then... */
 enum {

@@ -961,6 +961,7 @@ static int parse(struct reader *r, struct ckpt *c,
 	if (version < 1 || version > MANIFEST_VERSION)
 		return error("%s: manifest version %s, this ckpt reads 1 to %d",
 			     r->name, s + 14, MANIFEST_VERSION);
+	c->links_known = version >= 11;
 	struct job *last = NULL;
 	int files_read = 0;	/* the file table is whole: files_whole */
 	while (r->p < r->end) {

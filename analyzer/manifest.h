@@ -7,7 +7,7 @@
 
 #include "model.h"
 
-#define MANIFEST_VERSION 10
+#define MANIFEST_VERSION 11
 
 /* Write DIR/manifest atomically (temp, fsync, rename, fsync dir). */
 int manifest_write(const struct ckpt *c, const char *dir);

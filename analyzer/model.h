@@ -33,7 +33,9 @@ struct file {
 	uint64_t size, ino;
 	int64_t mtime;		/* ns since the epoch */
 	uint32_t mode;		/* st_mode; S_IFLNK for a symlink */
-	char *link;		/* target, for an output that is a symlink */
+	char *link;		/* target, for a symlink among the outputs,
+				   the sources (S) and the files looked at
+				   (X) of the tree */
 	char *names;		/* a listing's entries as recorded, as the
 				   manifest's "l" record holds them; NULL
 				   if not known (changes.h: listing_diff) */
@@ -173,6 +175,8 @@ struct ckpt {
 	struct slot *slots;	/* the path index (model.c) */
 	size_t nslots;
 	int output_parents;	/* FILE_OUTPUT_CHILD is set (changes.c) */
+	int links_known;	/* sources and files looked at that were
+				 * symbolic links have `link` (manifest 11) */
 	char *ckpt_rel;		/* the checkpoint directory, when it lies in
 				 * the tree: its path from the root, which
 				 * listings leave out; else NULL */

@@ -663,8 +663,15 @@ static int assign_roles(struct ckpt *c, struct early *early)
 			file_set_stat(f, &st);
 		else
 			f->size = f->ino = 0, f->mtime = 0, f->mode = 0;
+		/* A symbolic link of the tree a job used: the name it holds
+		 * is what copying the link (`cp -P`, tar) or asking where it
+		 * leads (realpath) gives; changes.c compares it (CH_LINK). */
+		if (there && inroot && S_ISLNK(st.st_mode) &&
+		    (f->role == ROLE_SOURCE || f->role == ROLE_EXISTS))
+			f->link = path_link_target(c->root, f->path);
 		free(tmp);
 	}
+	c->links_known = 1;
 	free(acc);
 	mark_output_parents(c);
 	char *unlisted = xcalloc(c->nfiles + 1, 1);

@@ -442,6 +442,27 @@ static void recipe_links(void **state)
 	ckpt_release(&r);
 }
 
+/* Version 11 keeps what a source that is a symbolic link names, and
+ * says by its version that a source without one was none; before it,
+ * nothing is known of links. */
+static void source_links(void **state)
+{
+	(void)state;
+	struct ckpt r;
+	seal("ckpt-manifest 11\nroot /r\ncreated 5\ncounts 2 1\n"
+	     "f S 0123456789abcdef0123456789abcdef 3 100644 9 1 -1 a.c "
+	     "v1.c\n" F1 J0);
+	assert_int_equal(read_quiet(&r, NULL), 0);
+	assert_int_equal(r.links_known, 1);
+	assert_string_equal(r.files[0].link, "v1.c");
+	assert_null(r.files[1].link);
+	ckpt_release(&r);
+	seal("ckpt-manifest 10\nroot /r\ncreated 5\ncounts 2 1\n" F0 F1 J0);
+	assert_int_equal(read_quiet(&r, NULL), 0);
+	assert_int_equal(r.links_known, 0);
+	ckpt_release(&r);
+}
+
 static void refused(const char *body, const char *want1, const char *want2)
 {
 	struct ckpt r;
@@ -459,7 +480,7 @@ static void refused(const char *body, const char *want1, const char *want2)
 static void sealed_but_wrong(void **state)
 {
 	(void)state;
-	refused("ckpt-manifest 11\nroot /r\n", "version 11", NULL);
+	refused("ckpt-manifest 12\nroot /r\n", "version 12", NULL);
 	refused("ckpt-manifest 999\n", "version 999", NULL);
 	refused("something else\n", "line 1", "not a ckpt manifest");
 	refused("", "line", NULL);
@@ -1063,6 +1084,7 @@ int main(void)
 		cmocka_unit_test(sealed_valid),
 		cmocka_unit_test(sealed_but_wrong),
 		cmocka_unit_test(recipe_links),
+		cmocka_unit_test(source_links),
 		cmocka_unit_test(sealed_empty_fields),
 		cmocka_unit_test(hooked),
 		cmocka_unit_test(details_skipped),
