@@ -824,6 +824,11 @@ static int known_base(void *arg, const char *name)
 		const struct ckpt *c = mn->c;
 		mn->base_mem = xcalloc(c->nfiles + 1, sizeof *mn->base_mem);
 		for (size_t i = 0; i < c->nfiles; i++) {
+			/* A name only a chained build made (b.o of a b.c
+			 * added with the rule that names it) was none the
+			 * old makes could look for. */
+			if (c->files[i].flags & FILE_MET_LATER)
+				continue;
 			const char *p = c->files[i].path;
 			const char *sl = strrchr(p, '/');
 			const char *b = sl ? sl + 1 : p;

@@ -87,6 +87,11 @@ struct file {
  * tree holding it has it changed for the jobs that read it first
  * (changes.c: CH_GONE). */
 #define FILE_GONE (1 << 15)
+/* In the previous checkpoint's model while a chained record merges it
+ * (save.c, merge_previous): a path the new build wrote that the old
+ * build never met. Not a name the old build's makes knew
+ * (makenames.c). Never stored. */
+#define FILE_MET_LATER (1 << 16)
 
 /* Access flags of one job on one file. */
 enum {

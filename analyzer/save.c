@@ -1195,6 +1195,8 @@ static int merge_previous(struct ckpt *c, const char *dir, int named,
 			if (!(d->acc & (ACC_WRITE | ACC_MKDIR)))
 				continue;
 			int of = ckpt_file(&old, c->files[d->file].path, 1);
+			if (old.files[of].role == ROLE_NONE)
+				old.files[of].flags |= FILE_MET_LATER;
 			if (old.files[of].role == ROLE_NONE ||
 			    old.files[of].role == ROLE_ABSENT)
 				old.files[of].role = ROLE_TEMP;
@@ -1445,8 +1447,8 @@ static void adopt_kept(struct ckpt *c, size_t first_kept)
 	if (orphans)
 		fprintf(stderr,
 			"ckpt: note: %zu output%s of a job the previous "
-			"checkpoint had invalid when this build began, and "
-			"that it did not run (%s): no traced job wrote %s, so "
+			"checkpoint has invalid in this tree, which this "
+			"build did not run (%s): no traced job wrote %s, so "
 			"every restore from this checkpoint rebuilds what "
 			"reads %s. Record the command that makes %s as well "
 			"(ckpt record --from OLD -- sh -c './configure && "

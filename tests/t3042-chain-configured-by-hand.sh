@@ -18,7 +18,7 @@ grep -q "invalid, and make does not run it: /bin/sh ./configure" ../restore.log 
 	fail "restore does not say to run configure: $(cat ../restore.log)"
 ./configure || fail "configure"
 "$CKPT" record --from ../a/.ckpt -d ../ck2 -- make > ../chain.log 2>&1 || fail "record --from: $(cat ../chain.log)"
-grep -q "^ckpt: note: 2 outputs of a job the previous checkpoint had invalid when this build began, and that it did not run (/bin/sh ./configure)" ../chain.log ||
+grep -q "^ckpt: note: 2 outputs of a job the previous checkpoint has invalid in this tree, which this build did not run (/bin/sh ./configure)" ../chain.log ||
 	fail "the save says nothing of configure's outputs: $(cat ../chain.log)"
 # Recorded with configure, the chained checkpoint needs no such note.
 cd .. && mkdir c && cp a/configure a/Makefile.in a/main.c c/ && cd c || fail "copy"
