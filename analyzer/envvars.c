@@ -489,11 +489,172 @@ static int arithmetic(const char *q, const char *end)
 	return 0;
 }
 
+/*
+ * The variables a script sets before anything else can run: in its
+ * straight-line beginning, a command made of assignments only
+ * (`CFLAGS=${2}` alone on its line), in the script's own shell. From the
+ * end of that command on, the name expands to the script's value, never
+ * to the environment's; an expansion before it (in its own value too:
+ * `CFLAGS="$CFLAGS -I."`) reads the environment. unzip's unix/configure
+ * sets CFLAGS from its second argument first: counted, a CFLAGS in the
+ * environment ran it again, and so every compile.
+ *
+ * The beginning ends at the first thing that could make a later command
+ * conditional or move it to another shell: a compound command or a
+ * keyword, a function, a pipeline, && or ||, a background job, a
+ * subshell, a command substitution, a heredoc, an unmatched quote. What
+ * is not understood ends it too: then names are counted as before.
+ */
+#define ASSIGNED_MAX 16
+struct assigned {
+	const char *name[ASSIGNED_MAX];
+	size_t len[ASSIGNED_MAX];
+	const char *from[ASSIGNED_MAX];	/* the end of its command */
+	size_t n;
+};
+
+/* The end of the word at q, or NULL where the straight-line beginning
+ * ends inside it. */
+static const char *prefix_word(const char *q, const char *end)
+{
+	int braces = 0;
+	while (q < end) {
+		char ch = *q;
+		if (!braces && strchr(" \t\n;|&()<>", ch))
+			return q;
+		if (ch == '\\') {
+			q += 2;
+		} else if (ch == '\'') {
+			const char *e = memchr(q + 1, '\'', (size_t)(end - q - 1));
+			if (!e || braces)
+				return NULL;
+			q = e + 1;
+		} else if (ch == '"') {
+			for (q++; q < end && *q != '"'; q++) {
+				if (*q == '\\')
+					q++;
+				else if (*q == '`' ||
+					 (*q == '$' && q + 1 < end &&
+					  (q[1] == '(' || q[1] == '[')))
+					return NULL;
+			}
+			if (q >= end || braces)
+				return NULL;
+			q++;
+		} else if (ch == '`' ||
+			   (ch == '$' && q + 1 < end &&
+			    (q[1] == '(' || q[1] == '[' ||
+			     (q[1] == '{' && q + 2 < end && q[2] == '!')))) {
+			return NULL;
+		} else if (ch == '$' && q + 1 < end && q[1] == '{') {
+			braces++;
+			q += 2;
+		} else if (ch == '}' && braces) {
+			braces--;
+			q++;
+		} else if (ch == '\n' && braces) {
+			return NULL;
+		} else {
+			q++;
+		}
+	}
+	return braces ? NULL : q < end ? q : end;
+}
+
+static void straight_assigned(const char *p, const char *end,
+			      struct assigned *as)
+{
+	static const char *const ends[] = {
+		"if",	 "then",  "else",   "elif",  "fi",	 "case",
+		"esac",	 "for",	  "while",  "until", "do",	 "done",
+		"select", "function", "[[", "!", "{", "}", "time", "coproc",
+	};
+	const char *pending[ASSIGNED_MAX];	/* this command's names */
+	size_t plen[ASSIGNED_MAX], np = 0;
+	int words = 0;		/* words of this command not assignments */
+	as->n = 0;
+	for (const char *q = p; q <= end;) {
+		if (q == end || *q == '\n' || *q == ';') {
+			if (q < end && *q == ';' && q + 1 < end && q[1] == ';')
+				return;
+			for (size_t i = 0; !words && i < np; i++) {
+				size_t k = 0;
+				while (k < as->n && (as->len[k] != plen[i] ||
+						     memcmp(as->name[k], pending[i],
+							    plen[i])))
+					k++;
+				if (k == as->n && as->n < ASSIGNED_MAX) {
+					as->name[k] = pending[i];
+					as->len[k] = plen[i];
+					as->from[k] = q;
+					as->n++;
+				}
+			}
+			np = 0, words = 0;
+			q++;
+			continue;
+		}
+		if (*q == ' ' || *q == '\t') {
+			q++;
+			continue;
+		}
+		if (*q == '#') {	/* where a word starts: a comment */
+			const char *nl = memchr(q, '\n', (size_t)(end - q));
+			q = nl ? nl : end;
+			continue;
+		}
+		if (*q == '<' && q + 1 < end && q[1] == '<')
+			return;				/* a heredoc */
+		if (*q == '<' || *q == '>') {		/* 2>&1, > f */
+			q++;
+			if (q < end && (*q == '&' || *q == '>' || *q == '|'))
+				q++;
+			continue;
+		}
+		if (strchr("|&()", *q))
+			return;
+		const char *e = prefix_word(q, end);
+		if (!e || e == q)
+			return;
+		const char *n = q;
+		while (n < e && name_char(*n))
+			n++;
+		if (!words && n > q && ident_start(*q) && n < e && *n == '=') {
+			if (np == ASSIGNED_MAX)
+				return;
+			pending[np] = q;
+			plen[np++] = (size_t)(n - q);
+		} else {
+			for (size_t i = 0; !words && i < sizeof ends / sizeof *ends;
+			     i++)
+				if ((size_t)(e - q) == strlen(ends[i]) &&
+				    !memcmp(q, ends[i], (size_t)(e - q)))
+					return;
+			words++;
+		}
+		q = e;
+	}
+}
+
+/* Does the expansion of the name w..w+len at q read the script's own
+ * value (straight_assigned)? */
+static int assigned_before(const struct assigned *as, const char *w,
+			   size_t len, const char *q)
+{
+	for (size_t k = 0; k < as->n; k++)
+		if (as->len[k] == len && !memcmp(as->name[k], w, len) &&
+		    q >= as->from[k])
+			return 1;
+	return 0;
+}
+
 void envvars_shell_refs(const char *p, size_t size,
 			void (*found)(const char *name, size_t len, void *arg),
 			void *arg)
 {
 	const char *end = p + size;
+	struct assigned as;
+	straight_assigned(p, end, &as);
 	/* configure's second line says so (Dickey's autoconf leaves out
 	 * the GNU); a few more lines are allowed. */
 	size_t head = size < 512 ? size : 512;
@@ -585,7 +746,8 @@ void envvars_shell_refs(const char *p, size_t size,
 		const char *e = w;
 		while (e < end && name_char(*e))
 			e++;
-		found(w, (size_t)(e - w), arg);
+		if (!assigned_before(&as, w, (size_t)(e - w), q))
+			found(w, (size_t)(e - w), arg);
 		q = e - 1;
 	}
 }

@@ -98,6 +98,41 @@ static const char *shell(const char *text)
 	return out;
 }
 
+/* A variable a script sets before anything else runs is the script's
+ * own from then on (unzip's unix/configure: `CFLAGS=${2}`). */
+static void shell_assigned_first(void **state)
+{
+	(void)state;
+	assert_string_equal(shell(":\n#!/bin/sh -x\n# $1 = $(CC)\n\n"
+				  "trap \"rm -f c*; exit 1\" 1 2 15\n"
+				  "CC=${1-cc}\nCFLAGS=${2}\nX=${CFLAGS} Y='a b'\n"
+				  "CFLAGS=\"${CFLAGS} -I.\" # more\n"
+				  "echo $CC $CFLAGS $X $Y $Z\n"
+				  "if true; then echo $CFLAGS; fi\n"),
+			    "cc Z ");	/* ${1-cc}: a bare name, as ${a[I]} */
+	/* Used before it is set, or in its own value: the environment's,
+	 * there. Set for one command only: the environment's after it. */
+	assert_string_equal(shell("echo $A; A=1; B=\"$B x\"; C=1 cc $C\n"
+				  "echo $A $B $C"),
+			    "A B C C ");
+	/* Set after what may make it conditional, or in another shell. */
+	assert_string_equal(shell("test -n \"$1\" && D=1\nE=1 | cat\n"
+				  "(F=1)\nG=$(pwd)\nH=`pwd`\nI=1 &\n"
+				  "echo $D $E $F $G $H $I"),
+			    "D E F G H I ");
+	assert_string_equal(shell("if x; then\nJ=1\nfi\nK=1\necho $J $K"),
+			    "J K ");
+	assert_string_equal(shell("f() {\nL=1\n}\nM=1\necho $L $M"),
+			    "L M ");
+	assert_string_equal(shell("cat <<EOF\nEOF\nN=1\necho $N;"
+				  "case x in x) ;; esac; O=1; echo $O"),
+			    "N O ");
+	assert_string_equal(shell("P='unterminated\necho $P"), "P ");
+	/* A quoted ; or newline ends no command. */
+	assert_string_equal(shell("echo \"a;Q=1\nR=1\"; echo $Q $R"),
+			    "Q R ");
+}
+
 /* What a shell script expands: what its shell reads of the environment.
  * Quoting is not followed: a name counted for nothing costs a rebuild. */
 static void shell_references(void **state)
@@ -494,6 +529,7 @@ int main(void)
 		cmocka_unit_test(directives),
 		cmocka_unit_test(assignments),
 		cmocka_unit_test(shell_references),
+		cmocka_unit_test(shell_assigned_first),
 		cmocka_unit_test(shell_scripts),
 		cmocka_unit_test(whole_environment),
 		cmocka_unit_test(program_files_and_sourced),
