@@ -552,8 +552,21 @@ int cmd_status(int argc, char **argv)
 				printf("  (as the recorded command ran them: "
 				       "%s)\n", cmd_display(c.jobs[roots[r]].cmd));
 		}
-		if ((g[G_CHANGED].n || g[G_ENV].n) && !g[G_AFF].n)
-			printf("no output to rebuild\n");
+		if ((g[G_CHANGED].n || g[G_ENV].n) && !g[G_AFF].n) {
+			/* Jobs that print, or pass what they find to the
+			 * program that ran them (a make that configure runs
+			 * in backquotes): nothing of theirs to remove. */
+			size_t naff = 0;
+			for (size_t j = 0; j < c.njobs; j++)
+				naff += c.jobs[j].affected != 0;
+			if (naff)
+				printf("no output to rebuild: the %zu job%s the "
+				       "changes affect wrote none that the "
+				       "checkpoint keeps\n",
+				       naff, naff > 1 ? "s" : "");
+			else
+				printf("no output to rebuild\n");
+		}
 	}
 	for (size_t i = 0; i < nnd; i++)
 		name_diff_release(&nd[i]);
