@@ -1069,11 +1069,18 @@ void make_names_free(struct make_names *mn)
  * recipe for its changed text (make never does): gmp's mpz/Makefile.in
  * given another AM_CPPFLAGS kept 207 objects built with the old flags.
  *
- * So for a make whose makefiles no job of the build wrote (sources), a
- * file it only looked at that its makefiles' rules name as a
- * prerequisite of one of them, directly or through the rules for those
- * prerequisites, is read: its content is that make's input, as its
- * makefiles are. Targets and prerequisites are taken by last component,
+ * So for a make, a file it only looked at that its makefiles' rules name
+ * as a prerequisite of one of them, directly or through the rules for
+ * those prerequisites, is read: its content is that make's input, as
+ * its makefiles are. Of a makefile a job of the build wrote (configure
+ * run in the record writes the Makefile from Makefile.in), what that
+ * job read is left out: it reaches the make through the job, which an
+ * edit of it makes invalid, and with it what read its output. The
+ * rest is what make would remake the makefile from and the job never
+ * saw (Makefile.am, from which make remakes Makefile.in: popt's
+ * AM_CPPFLAGS given another flag kept 12 objects built without it).
+ * Nor the sources of a make's own generated include, `.depend: $(SRCS)`:
+ * its writer read them. Targets and prerequisites are taken by last component,
  * through the variables the makefiles assign (every value of a name);
  * a word whose last component still holds a variable or a pattern is
  * not followed. Such files are marked (FILE_MAKE_PREREQ), and the
@@ -1220,20 +1227,38 @@ static const char *last_component(const char *path)
 
 /* Make job j's looked-at files the rules of its source makefiles name as
  * their prerequisites, through a chain of rules, read (see above). */
+/* Did one of the n jobs read file fi? */
+static int read_by_any(const struct ckpt *c, const int *jobs, size_t n,
+		       int fi)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct job *w = &c->jobs[jobs[i]];
+		for (size_t k = 0; k < w->ndeps; k++)
+			if (w->deps[k].file == fi &&
+			    (w->deps[k].acc & ACC_READ))
+				return 1;
+	}
+	return 0;
+}
+
 static void remake_job(struct ckpt *c, int j, const char *written,
 		       struct remake_file **files)
 {
 	struct job *job = &c->jobs[j];
 	struct tail *targets = NULL, *prereqs = NULL;
 	struct remake_var *vars = NULL;
-	struct remake_file **mine = NULL;	/* its source makefiles' */
+	struct remake_file **mine = NULL;	/* its makefiles' */
 	size_t nmine = 0, amine = 0;
+	int *writers = NULL;			/* of its makefiles */
+	size_t nwriters = 0, awriters = 0;
 	for (size_t k = 0; k < job->ndeps; k++) {
 		int fi = job->deps[k].file;
 		struct file *f = &c->files[fi];
 		if (!(job->deps[k].acc & ACC_READ) || f->path[0] == '/' ||
-		    written[fi] || dependency_file(f))
+		    dependency_file(f))
 			continue;
+		if (written[fi] && f->producer < 0)
+			continue;	/* its writer not known */
 		if (!files[fi]) {
 			files[fi] = xcalloc(1, sizeof **files);
 			char *abs = file_abs(c, f, c->root);
@@ -1247,6 +1272,10 @@ static void remake_job(struct ckpt *c, int j, const char *written,
 		struct remake_file *mf = files[fi];
 		if (!mf->nrules)
 			continue;
+		if (written[fi]) {
+			GROW(writers, nwriters, awriters);
+			writers[nwriters++] = f->producer;
+		}
 		tail_add(&targets, last_component(f->path));
 		GROW(mine, nmine, amine);
 		mine[nmine++] = mf;
@@ -1307,11 +1336,13 @@ static void remake_job(struct ckpt *c, int j, const char *written,
 		    !(d->acc & (ACC_READ | ACC_WRITE | ACC_MKDIR |
 				ACC_DELETE)) &&
 		    f->path[0] != '/' && !written[d->file] &&
-		    tail_has(prereqs, last_component(f->path))) {
+		    tail_has(prereqs, last_component(f->path)) &&
+		    !read_by_any(c, writers, nwriters, d->file)) {
 			d->acc |= ACC_READ;
 			f->flags |= FILE_MAKE_PREREQ;
 		}
 	}
+	free(writers);
 	struct remake_var *v, *tmp;
 	HASH_ITER(hh, vars, v, tmp) {
 		HASH_DEL(vars, v);
