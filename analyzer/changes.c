@@ -561,6 +561,10 @@ static int check_file(struct ckpt *c, struct file *f, const char *root,
 			if (S_ISLNK(st.st_mode) &&
 			    cached_stat(dc, root, f->path, &st, 1) < 0)
 				return CH_DELETED;
+			/* What make sees of it: restore dates the outputs
+			 * it keeps after that. */
+			f->seen_mtime = S_ISDIR(st.st_mode) ? 0
+							    : mtime_ns(&st);
 			return CH_LINK;
 		}
 		if (S_ISLNK(st.st_mode) &&
@@ -614,9 +618,14 @@ static int check_file(struct ckpt *c, struct file *f, const char *root,
 		rc = cached_stat(dc, root, f->path, &st, 0);
 		if (rc < 0)
 			return CH_DELETED;
+		int ch = links && !same_link(c, f, root, &st) ? CH_LINK
+							      : CH_NONE;
+		/* make's stat follows a link */
+		if (S_ISLNK(st.st_mode) &&
+		    cached_stat(dc, root, f->path, &st, 1) < 0)
+			return ch;
 		f->seen_mtime = S_ISDIR(st.st_mode) ? 0 : mtime_ns(&st);
-		return links && !same_link(c, f, root, &st) ? CH_LINK
-							    : CH_NONE;
+		return ch;
 	case ROLE_LISTING: {
 		/* A directory's mtime changes with its entries (lstat, as
 		 * the save: a symlink's stat data say nothing of them). */
