@@ -1079,12 +1079,13 @@ void make_names_free(struct make_names *mn)
  * rest is what make would remake the makefile from and the job never
  * saw (Makefile.am, from which make remakes Makefile.in: popt's
  * AM_CPPFLAGS given another flag kept 12 objects built without it).
- * Nor the sources of a make's own generated include, `.depend: $(SRCS)`:
- * its writer read them. Targets and prerequisites are taken by last component,
- * through the variables the makefiles assign (every value of a name);
- * a word whose last component still holds a variable or a pattern is
- * not followed. Such files are marked (FILE_MAKE_PREREQ), and the
- * listing check does not scan them as makefiles (rules_of).
+ * Nor the sources of a make's own generated include, `.depend:
+ * $(SRCS)`: its writer read them. Targets and prerequisites are taken
+ * by last component, through the variables the makefiles assign (every
+ * value of a name); a word whose last component still holds a variable
+ * or a pattern is not followed. Such files are marked
+ * (FILE_MAKE_PREREQ), and the listing check does not scan them as
+ * makefiles (rules_of).
  */
 struct remake_rule {
 	char *targets, *prereqs;	/* each side's text */
@@ -1225,8 +1226,6 @@ static const char *last_component(const char *path)
 	return sl ? sl + 1 : path;
 }
 
-/* Make job j's looked-at files the rules of its source makefiles name as
- * their prerequisites, through a chain of rules, read (see above). */
 /* Did one of the n jobs read file fi? */
 static int read_by_any(const struct ckpt *c, const int *jobs, size_t n,
 		       int fi)
@@ -1241,6 +1240,8 @@ static int read_by_any(const struct ckpt *c, const int *jobs, size_t n,
 	return 0;
 }
 
+/* Make job j's looked-at files the rules of its makefiles name as their
+ * prerequisites, through a chain of rules, read (see above). */
 static void remake_job(struct ckpt *c, int j, const char *written,
 		       struct remake_file **files)
 {
