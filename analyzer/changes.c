@@ -557,20 +557,15 @@ static int check_file(struct ckpt *c, struct file *f, const char *root,
 		/* Its lstat, the stat as well but for a link. */
 		if (cached_stat(dc, root, f->path, &st, !links) < 0)
 			return CH_DELETED;
-		if (links && !same_link(c, f, root, &st)) {
-			if (S_ISLNK(st.st_mode) &&
-			    cached_stat(dc, root, f->path, &st, 1) < 0)
-				return CH_DELETED;
-			/* What make sees of it: restore dates the outputs
-			 * it keeps after that. */
-			f->seen_mtime = S_ISDIR(st.st_mode) ? 0
-							    : mtime_ns(&st);
-			return CH_LINK;
-		}
+		int relinked = links && !same_link(c, f, root, &st);
 		if (S_ISLNK(st.st_mode) &&
 		    cached_stat(dc, root, f->path, &st, 1) < 0)
 			return CH_DELETED;
+		/* What make sees through a link: restore dates the outputs
+		 * it keeps after that. */
 		f->seen_mtime = S_ISDIR(st.st_mode) ? 0 : mtime_ns(&st);
+		if (relinked)
+			return CH_LINK;
 		/* A script made executable, or no longer (a patch's `new
 		 * mode`): what runs it, or copies it with its mode, does
 		 * something else. A chmod leaves the stat data the
